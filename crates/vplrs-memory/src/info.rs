@@ -1,0 +1,188 @@
+//! `FrameInfo`: what a surface holds (the analog of `mfxFrameInfo`) and the rules it must obey.
+
+use crate::format::{ChromaFormat, FourCc};
+use crate::status::{Status, ToStatus};
+
+bitflags::bitflags! {
+    /// Picture structure, with the bit values of `MFX_PICSTRUCT_*`.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
+    pub struct PicStruct: u16 {
+        const PROGRESSIVE = 0x01;
+        const FIELD_TFF = 0x02;
+        const FIELD_BFF = 0x04;
+        const FIELD_REPEATED = 0x10;
+        const FRAME_DOUBLING = 0x20;
+        const FRAME_TRIPLING = 0x40;
+        const FIELD_SINGLE = 0x100;
+        const FIELD_PAIRED_PREV = 0x200;
+        const FIELD_PAIRED_NEXT = 0x400;
+    }
+}
+
+impl PicStruct {
+    /// True when the surface holds fields (a complementary pair or a single field), which makes
+    /// the allocated height a multiple of 32.
+    pub fn has_fields(self) -> bool {
+        self.intersects(Self::FIELD_TFF | Self::FIELD_BFF | Self::FIELD_SINGLE)
+    }
+}
+
+/// A rectangle inside the allocated frame: the part that holds the picture.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
+pub struct Rect {
+    pub x: u32,
+    pub y: u32,
+    pub width: u32,
+    pub height: u32,
+}
+
+/// Frame rate as a fraction, like `FrameRateExtN / FrameRateExtD`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct FrameRate {
+    pub num: u32,
+    pub den: u32,
+}
+
+impl Default for FrameRate {
+    fn default() -> Self {
+        Self { num: 30, den: 1 }
+    }
+}
+
+impl FrameRate {
+    pub fn as_f64(self) -> f64 {
+        if self.den == 0 {
+            0.0
+        } else {
+            f64::from(self.num) / f64::from(self.den)
+        }
+    }
+}
+
+/// Everything about a frame but its pixels.
+///
+/// `width`/`height` are the allocated size (multiples of 16, of 32 in height for fields); `crop`
+/// is the picture inside it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct FrameInfo {
+    pub fourcc: FourCc,
+    pub width: u32,
+    pub height: u32,
+    pub crop: Rect,
+    pub pic_struct: PicStruct,
+    pub frame_rate: FrameRate,
+    /// Pixel aspect ratio (0:0 when unknown).
+    pub aspect: (u16, u16),
+}
+
+/// Why a `FrameInfo` was refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum FrameInfoError {
+    #[error("frame size {width}x{height} is empty")]
+    Empty { width: u32, height: u32 },
+    #[error("allocated size {width}x{height} is not a multiple of {align_w}x{align_h}")]
+    Misaligned { width: u32, height: u32, align_w: u32, align_h: u32 },
+    #[error("frame size {width}x{height} exceeds the limit of {max}x{max}")]
+    TooLarge { width: u32, height: u32, max: u32 },
+    #[error("crop {crop:?} does not fit in {width}x{height}")]
+    CropOutside { crop: Rect, width: u32, height: u32 },
+    #[error("unsupported FourCC {0:#010x}")]
+    UnsupportedFourCc(u32),
+    #[error("chroma format {chroma:?} / bit depth {bit_depth} do not match {fourcc}")]
+    FormatMismatch { fourcc: FourCc, chroma: ChromaFormat, bit_depth: u16 },
+}
+
+impl ToStatus for FrameInfoError {
+    fn status(&self) -> Status {
+        match self {
+            Self::UnsupportedFourCc(_) | Self::FormatMismatch { .. } => Status::ERR_UNSUPPORTED,
+            _ => Status::ERR_INVALID_VIDEO_PARAM,
+        }
+    }
+}
+
+/// The largest width or height vplrs allocates (the limit of 16-bit `mfxFrameInfo` fields,
+/// aligned down to 32).
+pub const MAX_DIMENSION: u32 = 16384;
+
+/// Rounds `value` up to a multiple of `align` (a power of two).
+pub const fn align_up(value: u32, align: u32) -> u32 {
+    (value + align - 1) & !(align - 1)
+}
+
+impl FrameInfo {
+    /// A progressive frame whose picture is `width` x `height`, allocated at the next multiple of 16.
+    pub fn new(fourcc: FourCc, width: u32, height: u32) -> Self {
+        Self {
+            fourcc,
+            width: align_up(width.max(1), 16),
+            height: align_up(height.max(1), 16),
+            crop: Rect { x: 0, y: 0, width, height },
+            pic_struct: PicStruct::PROGRESSIVE,
+            frame_rate: FrameRate::default(),
+            aspect: (1, 1),
+        }
+    }
+
+    /// The same picture, for fields: the allocated height becomes a multiple of 32.
+    pub fn with_pic_struct(mut self, pic_struct: PicStruct) -> Self {
+        self.pic_struct = pic_struct;
+        if pic_struct.has_fields() {
+            self.height = align_up(self.height, 32);
+        }
+        self
+    }
+
+    pub fn with_frame_rate(mut self, num: u32, den: u32) -> Self {
+        self.frame_rate = FrameRate { num, den };
+        self
+    }
+
+    pub fn chroma_format(&self) -> ChromaFormat {
+        self.fourcc.chroma_format()
+    }
+
+    pub fn bit_depth(&self) -> u16 {
+        self.fourcc.bit_depth()
+    }
+
+    /// The alignment the allocated height must have for this picture structure.
+    pub fn height_alignment(&self) -> u32 {
+        if self.pic_struct.has_fields() {
+            32
+        } else {
+            16
+        }
+    }
+
+    /// Checks the rules a surface's frame info must obey.
+    pub fn validate(&self) -> Result<(), FrameInfoError> {
+        let (width, height) = (self.width, self.height);
+        if width == 0 || height == 0 {
+            return Err(FrameInfoError::Empty { width, height });
+        }
+        if width > MAX_DIMENSION || height > MAX_DIMENSION {
+            return Err(FrameInfoError::TooLarge { width, height, max: MAX_DIMENSION });
+        }
+        let align_h = self.height_alignment();
+        if width % 16 != 0 || height % align_h != 0 {
+            return Err(FrameInfoError::Misaligned { width, height, align_w: 16, align_h });
+        }
+        let crop = self.crop;
+        let fits = u64::from(crop.x) + u64::from(crop.width) <= u64::from(width)
+            && u64::from(crop.y) + u64::from(crop.height) <= u64::from(height);
+        if !fits {
+            return Err(FrameInfoError::CropOutside { crop, width, height });
+        }
+        Ok(())
+    }
+
+    /// The crop rectangle, or the whole frame when the crop is empty (as oneVPL treats 0x0 crops).
+    pub fn effective_crop(&self) -> Rect {
+        if self.crop.width == 0 || self.crop.height == 0 {
+            Rect { x: 0, y: 0, width: self.width, height: self.height }
+        } else {
+            self.crop
+        }
+    }
+}

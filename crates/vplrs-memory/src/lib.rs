@@ -1,0 +1,39 @@
+//! The oneVPL memory model in safe Rust.
+//!
+//! This crate owns everything about video frames in memory, and nothing about what is in them:
+//! - [`format`], [`info`], [`layout`]: pixel formats, the `mfxFrameInfo` analog, where each plane
+//!   lives in a frame's single allocation;
+//! - [`view`]: borrowed plane views (with field views) that kernels read and write;
+//! - [`surface`]: refcounted surfaces with the Locked counter and the Map/Unmap rules;
+//! - [`pool`]: surface pools with the allocation policies and hints;
+//! - [`allocator`]: the external allocator contract (`mfxFrameAllocator`) and its allocations;
+//! - [`sizing`]: `QueryIOSurf` arithmetic and the shared-pool rule;
+//! - [`status`]: `mfxStatus` values that every typed error maps to.
+//!
+//! `unsafe` code lives in [`arena`] only (raw aligned pixel memory and the slices made from it) and
+//! in the two `unsafe trait`s whose implementors vouch for foreign memory.
+#![deny(unsafe_code)]
+
+pub mod allocator;
+pub mod arena;
+pub mod error;
+pub mod format;
+pub mod info;
+pub mod layout;
+pub mod pool;
+pub mod sizing;
+pub mod status;
+pub mod surface;
+pub mod view;
+
+pub use allocator::{AllocRequest, AllocResponse, AllocatorError, ExternalAllocator, MemId, MemType, NativeHandle};
+pub use arena::PlanePointers;
+pub use error::{AcquireError, AllocError, HandleError, LockedError, MapError, RefError, SyncError};
+pub use format::{ChromaFormat, FourCc};
+pub use info::{FrameInfo, FrameRate, PicStruct, Rect};
+pub use layout::{FrameLayout, LayoutOptions, PlaneLayout};
+pub use pool::{AllocationHints, AllocationPolicy, PoolConfig, PoolStats, PoolWarning, SurfacePool};
+pub use sizing::SurfaceRequest;
+pub use status::{Status, ToStatus};
+pub use surface::{FrameMeta, LockedHold, MapFlags, OutputGuard, ReadGuard, Surface, SurfaceCore, WriteGuard};
+pub use view::{Field, FrameView, FrameViewMut, Plane, PlaneMut};

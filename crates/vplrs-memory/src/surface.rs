@@ -1,0 +1,770 @@
+//! Refcounted surfaces: the reference counter, the Locked counter and the map rules, kept apart.
+//!
+//! - The **reference counter** decides how long a surface lives (`AddRef`/`Release`; in Rust,
+//!   `Clone`/`Drop` of [`Surface`]). At zero a pooled surface goes back to its pool, a standalone
+//!   one is freed. Releasing past zero is reported, never undefined behaviour.
+//! - The **Locked counter** is raised by the runtime while a component keeps a frame (a reference
+//!   frame, an encoder's look-ahead); while it is not zero the application may read but not write.
+//! - **Map/Unmap** gives access to the pixels: any number of readers or one writer. A write request
+//!   is refused at once while anybody has access or the frame is Locked; a read request waits for a
+//!   writer to finish (or fails at once with NOWAIT). A component producing the surface holds write
+//!   access until it completes, so a read map is also the implicit synchronisation the API promises.
+//!
+//! Access taken through the C-style [`SurfaceCore::map`]/[`SurfaceCore::unmap`] pair is counted
+//! apart from access held by Rust guards, so an application's stray Unmap can't end the runtime's.
+
+use std::any::Any;
+use std::sync::atomic::{AtomicU16, AtomicU32, AtomicU64, Ordering};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard, OnceLock, Weak};
+use std::time::{Duration, Instant};
+
+use crate::allocator::{ExternalAllocation, MemId, MemType, NativeHandle};
+use crate::arena::{self, FrameBuffer, PlanePointers};
+use crate::error::{HandleError, LockedError, MapError, RefError, SyncError};
+use crate::info::FrameInfo;
+use crate::layout::FrameLayout;
+use crate::pool::{PoolShared, SurfacePool};
+use crate::status::Status;
+use crate::view::{FrameView, FrameViewMut};
+
+bitflags::bitflags! {
+    /// `MFX_MAP_*`.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+    pub struct MapFlags: u32 {
+        const READ = 0x1;
+        const WRITE = 0x2;
+        const READ_WRITE = 0x3;
+        const NOWAIT = 0x10;
+    }
+}
+
+/// Memory owned outside the runtime: an application's 1.x surface, an imported surface, a decoder
+/// segment.
+///
+/// # Safety
+/// `planes` must return pointers valid for reads and writes of a frame of the surface's layout,
+/// initialised, planes not overlapping, for as long as the implementor lives.
+#[allow(unsafe_code)]
+pub unsafe trait ForeignMemory: Send + Sync {
+    fn planes(&self) -> PlanePointers;
+    /// Where the owner keeps the Locked counter (an application's `mfxFrameData::Locked`), if it
+    /// keeps it itself.
+    fn locked_counter(&self) -> Option<&AtomicU16> {
+        None
+    }
+}
+
+pub(crate) enum Backing {
+    Internal(FrameBuffer),
+    External { allocation: Arc<ExternalAllocation>, mid: MemId },
+    Foreign(Box<dyn ForeignMemory>),
+}
+
+/// Per-frame data that travels with the pixels (`mfxFrameData` and `mfxFrameInfo` fields).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct FrameMeta {
+    pub info: FrameInfo,
+    pub timestamp: u64,
+    pub decode_timestamp: i64,
+    pub frame_order: u32,
+    /// `MFX_CORRUPTION_*` flags.
+    pub corrupted: u16,
+    /// `MFX_FRAMEDATA_*` flags.
+    pub data_flag: u16,
+}
+
+/// `MFX_TIMESTAMP_UNKNOWN`.
+pub const TIMESTAMP_UNKNOWN: u64 = u64::MAX;
+/// `MFX_FRAMEORDER_UNKNOWN`.
+pub const FRAME_ORDER_UNKNOWN: u32 = u32::MAX;
+
+impl FrameMeta {
+    pub fn new(info: FrameInfo) -> Self {
+        Self {
+            info,
+            timestamp: TIMESTAMP_UNKNOWN,
+            decode_timestamp: 0,
+            frame_order: FRAME_ORDER_UNKNOWN,
+            corrupted: 0,
+            data_flag: 0,
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Writer {
+    None,
+    /// A C-style `Map(WRITE)`.
+    Raw,
+    /// A Rust [`WriteGuard`].
+    Guard,
+    /// A component producing this surface ([`OutputGuard`]).
+    Output,
+}
+
+struct AccessState {
+    raw_readers: u32,
+    guard_readers: u32,
+    writer: Writer,
+    /// Plane pointers while the backing is locked (external memory) or always (the others).
+    pointers: Option<PlanePointers>,
+    /// Status of the last finished operation that produced the surface (None: success).
+    outcome: Option<Status>,
+}
+
+impl AccessState {
+    fn idle(&self) -> bool {
+        self.raw_readers == 0 && self.guard_readers == 0 && self.writer == Writer::None
+    }
+}
+
+/// A completion callback (`mfxFrameSurfaceInterface::OnComplete`).
+pub type CompletionHook = Arc<dyn Fn(Status) + Send + Sync>;
+
+/// The shared state of one surface. Reached through a [`Surface`] handle, or by the C ABI through
+/// the context pointer of its `mfxFrameSurface1`.
+pub struct SurfaceCore {
+    id: u64,
+    layout: FrameLayout,
+    mem_type: MemType,
+    backing: Backing,
+    refs: AtomicU32,
+    locked: AtomicU16,
+    /// Holds the surface alive while its reference counter is above zero: the counter, not a Rust
+    /// owner, decides its lifetime, since C holds plain pointers.
+    keepalive: Mutex<Option<Arc<SurfaceCore>>>,
+    access: Mutex<AccessState>,
+    access_changed: Condvar,
+    meta: Mutex<FrameMeta>,
+    on_complete: Mutex<Option<CompletionHook>>,
+    pool: Option<Weak<PoolShared>>,
+    attachment: OnceLock<Box<dyn Any + Send + Sync>>,
+}
+
+static NEXT_SURFACE_ID: AtomicU64 = AtomicU64::new(1);
+
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    // A panic while holding a surface lock leaves plain counters behind; keep going.
+    mutex.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+impl SurfaceCore {
+    pub(crate) fn new(
+        info: FrameInfo,
+        layout: FrameLayout,
+        mem_type: MemType,
+        backing: Backing,
+        pool: Option<Weak<PoolShared>>,
+    ) -> Arc<Self> {
+        let pointers = match &backing {
+            Backing::Internal(buffer) => Some(buffer.plane_pointers(&layout)),
+            Backing::Foreign(memory) => Some(memory.planes()),
+            Backing::External { .. } => None,
+        };
+        Arc::new(Self {
+            id: NEXT_SURFACE_ID.fetch_add(1, Ordering::Relaxed),
+            layout,
+            mem_type,
+            backing,
+            refs: AtomicU32::new(0),
+            locked: AtomicU16::new(0),
+            keepalive: Mutex::new(None),
+            access: Mutex::new(AccessState {
+                raw_readers: 0,
+                guard_readers: 0,
+                writer: Writer::None,
+                pointers,
+                outcome: None,
+            }),
+            access_changed: Condvar::new(),
+            meta: Mutex::new(FrameMeta::new(info)),
+            on_complete: Mutex::new(None),
+            pool,
+            attachment: OnceLock::new(),
+        })
+    }
+
+    /// Takes the first reference of a surface whose counter is zero (fresh, or from a free list).
+    pub(crate) fn revive(self: &Arc<Self>) -> Surface {
+        let previous = self.refs.swap(1, Ordering::AcqRel);
+        debug_assert_eq!(previous, 0, "revived a surface still referenced");
+        *lock(&self.keepalive) = Some(self.clone());
+        Surface { core: self.clone() }
+    }
+
+    /// A unique id, stable for the surface's life.
+    pub fn id(&self) -> u64 {
+        self.id
+    }
+
+    pub fn layout(&self) -> &FrameLayout {
+        &self.layout
+    }
+
+    pub fn mem_type(&self) -> MemType {
+        self.mem_type
+    }
+
+    /// The memory id, for surfaces allocated by an external allocator.
+    pub fn mem_id(&self) -> Option<MemId> {
+        match &self.backing {
+            Backing::External { mid, .. } => Some(*mid),
+            _ => None,
+        }
+    }
+
+    // ---- reference counter ----
+
+    pub fn ref_count(&self) -> u32 {
+        self.refs.load(Ordering::Acquire)
+    }
+
+    /// `AddRef`: refused on a surface nobody references any more.
+    pub fn add_ref(&self) -> Result<(), RefError> {
+        let mut current = self.refs.load(Ordering::Relaxed);
+        loop {
+            if current == 0 {
+                return Err(RefError::AlreadyZero);
+            }
+            let next = current.checked_add(1).ok_or(RefError::Overflow)?;
+            match self.refs.compare_exchange_weak(current, next, Ordering::AcqRel, Ordering::Relaxed) {
+                Ok(_) => return Ok(()),
+                Err(actual) => current = actual,
+            }
+        }
+    }
+
+    /// `Release`. When this was the last reference, the returned token sends the surface back to
+    /// its pool (or frees it) when dropped — after the caller has stopped using `self`.
+    pub fn release(&self) -> Result<Released, RefError> {
+        let mut current = self.refs.load(Ordering::Relaxed);
+        loop {
+            if current == 0 {
+                return Err(RefError::AlreadyZero);
+            }
+            match self.refs.compare_exchange_weak(current, current - 1, Ordering::AcqRel, Ordering::Relaxed) {
+                Ok(_) => break,
+                Err(actual) => current = actual,
+            }
+        }
+        if current > 1 {
+            return Ok(Released(None));
+        }
+        Ok(Released(lock(&self.keepalive).take()))
+    }
+
+    /// A new Rust handle to this surface (an `AddRef`).
+    pub fn new_handle(&self) -> Result<Surface, RefError> {
+        let keepalive = lock(&self.keepalive).clone().ok_or(RefError::AlreadyZero)?;
+        self.add_ref()?;
+        Ok(Surface { core: keepalive })
+    }
+
+    // ---- Locked counter ----
+
+    fn locked_cell(&self) -> &AtomicU16 {
+        match &self.backing {
+            Backing::Foreign(memory) => memory.locked_counter().unwrap_or(&self.locked),
+            _ => &self.locked,
+        }
+    }
+
+    pub fn locked(&self) -> u16 {
+        self.locked_cell().load(Ordering::Acquire)
+    }
+
+    /// Raises the Locked counter: the runtime keeps this frame.
+    pub fn lock_frame(&self) -> Result<(), LockedError> {
+        self.locked_cell()
+            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |n| n.checked_add(1))
+            .map(drop)
+            .map_err(|_| LockedError::Overflow)
+    }
+
+    /// Lowers the Locked counter.
+    pub fn unlock_frame(&self) -> Result<(), LockedError> {
+        self.locked_cell()
+            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |n| n.checked_sub(1))
+            .map(drop)
+            .map_err(|_| LockedError::Underflow)
+    }
+
+    // ---- access ----
+
+    fn ensure_pointers(&self, state: &mut AccessState) -> Result<PlanePointers, MapError> {
+        if let Some(pointers) = state.pointers {
+            return Ok(pointers);
+        }
+        let Backing::External { allocation, mid } = &self.backing else {
+            unreachable!("only external memory is mapped on demand");
+        };
+        let pointers = allocation.allocator().lock(*mid).map_err(MapError::AllocatorLock)?;
+        if !arena::pointers_fit(&pointers, &self.layout) {
+            let _ = allocation.allocator().unlock(*mid);
+            return Err(MapError::BadPlanePointers);
+        }
+        state.pointers = Some(pointers);
+        Ok(pointers)
+    }
+
+    /// Unlocks external memory once nobody accesses it.
+    fn settle(&self, state: &mut AccessState) {
+        if !state.idle() {
+            return;
+        }
+        if let Backing::External { allocation, mid } = &self.backing {
+            if state.pointers.take().is_some() {
+                if let Err(error) = allocation.allocator().unlock(*mid) {
+                    tracing::warn!(%error, surface = self.id, "external allocator failed to unlock");
+                }
+            }
+        }
+    }
+
+    fn acquire_write(&self, writer: Writer) -> Result<PlanePointers, MapError> {
+        let mut state = lock(&self.access);
+        let locked = self.locked();
+        if locked > 0 && writer != Writer::Output {
+            return Err(MapError::Locked(locked));
+        }
+        if !state.idle() {
+            return Err(MapError::Busy);
+        }
+        let pointers = self.ensure_pointers(&mut state)?;
+        state.writer = writer;
+        if writer == Writer::Output {
+            state.outcome = None;
+        }
+        Ok(pointers)
+    }
+
+    fn acquire_read(&self, nowait: bool, raw: bool) -> Result<PlanePointers, MapError> {
+        let mut state = lock(&self.access);
+        while state.writer != Writer::None {
+            if nowait {
+                return Err(MapError::WouldWait);
+            }
+            state = self.access_changed.wait(state).unwrap_or_else(|p| p.into_inner());
+        }
+        let pointers = self.ensure_pointers(&mut state)?;
+        if raw {
+            state.raw_readers += 1;
+        } else {
+            state.guard_readers += 1;
+        }
+        Ok(pointers)
+    }
+
+    fn end_access(&self, release: impl FnOnce(&mut AccessState) -> bool) -> Result<(), MapError> {
+        let mut state = lock(&self.access);
+        if !release(&mut state) {
+            return Err(MapError::NotMapped);
+        }
+        self.settle(&mut state);
+        drop(state);
+        self.access_changed.notify_all();
+        Ok(())
+    }
+
+    /// `Map` as the C API has it: returns the plane pointers to store in `mfxFrameData`.
+    pub fn map(&self, flags: u32) -> Result<PlanePointers, MapError> {
+        let parsed = MapFlags::from_bits(flags).ok_or(MapError::InvalidFlags(flags))?;
+        if !parsed.intersects(MapFlags::READ_WRITE) {
+            return Err(MapError::InvalidFlags(flags));
+        }
+        if parsed.contains(MapFlags::WRITE) {
+            self.acquire_write(Writer::Raw)
+        } else {
+            self.acquire_read(parsed.contains(MapFlags::NOWAIT), true)
+        }
+    }
+
+    /// `Unmap` as the C API has it: ends one access taken with [`map`](Self::map).
+    pub fn unmap(&self) -> Result<(), MapError> {
+        self.end_access(|state| {
+            if state.raw_readers > 0 {
+                state.raw_readers -= 1;
+                true
+            } else if state.writer == Writer::Raw {
+                state.writer = Writer::None;
+                true
+            } else {
+                false
+            }
+        })
+    }
+
+    /// True while anybody maps or writes the surface.
+    pub fn is_accessed(&self) -> bool {
+        !lock(&self.access).idle()
+    }
+
+    // ---- synchronisation ----
+
+    /// Waits until no component is producing this surface, at most `timeout`.
+    pub fn synchronize(&self, timeout: Duration) -> Result<(), SyncError> {
+        let deadline = Instant::now().checked_add(timeout);
+        let mut state = lock(&self.access);
+        while state.writer == Writer::Output {
+            let left = match deadline {
+                Some(deadline) => deadline.saturating_duration_since(Instant::now()),
+                None => Duration::from_secs(3600),
+            };
+            if left.is_zero() {
+                return Err(SyncError::Timeout);
+            }
+            state = self.access_changed.wait_timeout(state, left).unwrap_or_else(|p| p.into_inner()).0;
+        }
+        match state.outcome {
+            Some(status) => Err(SyncError::Failed(status)),
+            None => Ok(()),
+        }
+    }
+
+    /// True while a component is still producing the surface.
+    pub fn is_pending(&self) -> bool {
+        lock(&self.access).writer == Writer::Output
+    }
+
+    /// Sets what to call when an operation producing this surface completes.
+    pub fn set_on_complete(&self, hook: Option<CompletionHook>) {
+        *lock(&self.on_complete) = hook;
+    }
+
+    fn finish_output(&self, status: Status) {
+        {
+            let mut state = lock(&self.access);
+            debug_assert_eq!(state.writer, Writer::Output);
+            state.writer = Writer::None;
+            state.outcome = status.is_error().then_some(status);
+            self.settle(&mut state);
+        }
+        self.access_changed.notify_all();
+        let hook = lock(&self.on_complete).clone();
+        if let Some(hook) = hook {
+            hook(status);
+        }
+    }
+
+    // ---- metadata and handles ----
+
+    pub fn meta(&self) -> FrameMeta {
+        *lock(&self.meta)
+    }
+
+    pub fn info(&self) -> FrameInfo {
+        lock(&self.meta).info
+    }
+
+    pub fn update_meta(&self, update: impl FnOnce(&mut FrameMeta)) {
+        update(&mut lock(&self.meta));
+    }
+
+    /// `GetNativeHandle`: system memory has none.
+    pub fn native_handle(&self) -> Result<NativeHandle, HandleError> {
+        match &self.backing {
+            Backing::External { allocation, mid } if !self.mem_type.is_system_memory() => {
+                allocation.allocator().get_hdl(*mid).map_err(HandleError::Allocator)
+            }
+            _ => Err(HandleError::SystemMemory),
+        }
+    }
+
+    /// `GetDeviceHandle`: a CPU runtime creates no device, so system memory has none.
+    pub fn device_handle(&self) -> Result<NativeHandle, HandleError> {
+        Err(HandleError::SystemMemory)
+    }
+
+    /// The pool this surface belongs to, while it exists.
+    pub fn pool(&self) -> Option<SurfacePool> {
+        self.pool.as_ref()?.upgrade().map(SurfacePool::from_shared)
+    }
+
+    /// Data attached once by an outer layer (the C ABI keeps its `mfxFrameSurface1` here, so its
+    /// address is stable for the surface's life).
+    pub fn attachment(&self) -> &OnceLock<Box<dyn Any + Send + Sync>> {
+        &self.attachment
+    }
+
+    pub(crate) fn reset_for_reuse(&self, info: FrameInfo) {
+        *lock(&self.meta) = FrameMeta::new(info);
+        *lock(&self.on_complete) = None;
+        lock(&self.access).outcome = None;
+    }
+
+    pub(crate) fn byte_size(&self) -> usize {
+        self.layout.size
+    }
+}
+
+impl std::fmt::Debug for SurfaceCore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Surface")
+            .field("id", &self.id)
+            .field("fourcc", &self.layout.fourcc)
+            .field("size", &(self.layout.width, self.layout.height))
+            .field("refs", &self.ref_count())
+            .field("locked", &self.locked())
+            .finish()
+    }
+}
+
+/// The result of a `Release`: holds the surface's last strong reference, if it was the last
+/// release, and hands the surface back to its pool (or frees it) when dropped.
+#[must_use = "dropping this returns the surface to its pool"]
+pub struct Released(Option<Arc<SurfaceCore>>);
+
+impl Released {
+    /// True when this release dropped the last reference.
+    pub fn was_last(&self) -> bool {
+        self.0.is_some()
+    }
+}
+
+impl Drop for Released {
+    fn drop(&mut self) {
+        if let Some(core) = self.0.take() {
+            match core.pool.as_ref().and_then(Weak::upgrade) {
+                Some(pool) => pool.recycle(core),
+                None => drop(core),
+            }
+        }
+    }
+}
+
+/// A counted reference to a surface: `Clone` is `AddRef`, `Drop` is `Release`.
+pub struct Surface {
+    core: Arc<SurfaceCore>,
+}
+
+impl Surface {
+    /// A standalone surface in system memory, not part of any pool.
+    pub fn new(info: FrameInfo, options: crate::layout::LayoutOptions) -> Result<Self, crate::error::AllocError> {
+        let layout = FrameLayout::new(&info, options)?;
+        let buffer =
+            FrameBuffer::zeroed(layout.size, layout.align).ok_or(crate::error::AllocError::OutOfMemory(layout.size))?;
+        let core = SurfaceCore::new(info, layout, MemType::SYSTEM_MEMORY, Backing::Internal(buffer), None);
+        Ok(core.revive())
+    }
+
+    /// A surface over memory owned elsewhere (see [`ForeignMemory`]).
+    pub fn from_foreign(
+        info: FrameInfo,
+        layout: FrameLayout,
+        memory: Box<dyn ForeignMemory>,
+    ) -> Result<Self, MapError> {
+        if !arena::pointers_fit(&memory.planes(), &layout) {
+            return Err(MapError::BadPlanePointers);
+        }
+        let core = SurfaceCore::new(info, layout, MemType::SYSTEM_MEMORY, Backing::Foreign(memory), None);
+        Ok(core.revive())
+    }
+
+    pub fn core(&self) -> &SurfaceCore {
+        &self.core
+    }
+
+    /// Consumes the handle without releasing: the reference now belongs to the caller (the C ABI
+    /// hands it to the application, which releases it through `SurfaceCore::release`).
+    pub fn into_counted_reference(self) -> *const SurfaceCore {
+        let ptr = Arc::as_ptr(&self.core);
+        // Keep the count where it is while this handle's `Arc` goes away: the keepalive holds the
+        // core for as long as the count is above zero.
+        if self.core.add_ref().is_ok() {
+            drop(self);
+        } else {
+            std::mem::forget(self);
+        }
+        ptr
+    }
+
+    pub fn ptr_eq(&self, other: &Surface) -> bool {
+        Arc::ptr_eq(&self.core, &other.core)
+    }
+
+    /// Maps for reading, waiting for a producer to finish.
+    pub fn map_read(&self) -> Result<ReadGuard, MapError> {
+        let pointers = self.core.acquire_read(false, false)?;
+        Ok(ReadGuard { surface: self.clone(), pointers })
+    }
+
+    /// Maps for reading only if nobody is writing now (`MFX_MAP_READ | MFX_MAP_NOWAIT`).
+    pub fn try_map_read(&self) -> Result<ReadGuard, MapError> {
+        let pointers = self.core.acquire_read(true, false)?;
+        Ok(ReadGuard { surface: self.clone(), pointers })
+    }
+
+    /// Maps for writing (or reading and writing): refused at once while the surface is accessed or
+    /// Locked.
+    pub fn map_write(&self) -> Result<WriteGuard, MapError> {
+        let pointers = self.core.acquire_write(Writer::Guard)?;
+        Ok(WriteGuard { surface: self.clone(), pointers })
+    }
+
+    /// Reserves the surface as the output of a component: exclusive write access until the guard
+    /// is finished, during which `synchronize` waits and readers wait.
+    pub fn begin_output(&self) -> Result<OutputGuard, MapError> {
+        let pointers = self.core.acquire_write(Writer::Output)?;
+        Ok(OutputGuard { surface: self.clone(), pointers, finished: false })
+    }
+
+    /// Holds the Locked counter up until the returned guard is dropped.
+    pub fn hold(&self) -> Result<LockedHold, LockedError> {
+        self.core.lock_frame()?;
+        Ok(LockedHold { surface: self.clone() })
+    }
+}
+
+impl std::ops::Deref for Surface {
+    type Target = SurfaceCore;
+
+    fn deref(&self) -> &SurfaceCore {
+        &self.core
+    }
+}
+
+impl Clone for Surface {
+    fn clone(&self) -> Self {
+        // Cannot fail at zero: this handle holds a reference. Overflow would need 4 billion handles.
+        if let Err(error) = self.core.add_ref() {
+            panic!("surface {}: {error}", self.core.id);
+        }
+        Self { core: self.core.clone() }
+    }
+}
+
+impl Drop for Surface {
+    fn drop(&mut self) {
+        // Cannot fail: this handle holds a reference.
+        let released = self.core.release();
+        debug_assert!(released.is_ok());
+        drop(released);
+    }
+}
+
+impl std::fmt::Debug for Surface {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.core.fmt(f)
+    }
+}
+
+/// Read access to a surface's pixels; unmaps on drop.
+pub struct ReadGuard {
+    surface: Surface,
+    pointers: PlanePointers,
+}
+
+#[allow(unsafe_code)] // views over memory this guard has access to
+impl ReadGuard {
+    pub fn view(&self) -> FrameView<'_> {
+        // SAFETY: this guard holds read access (no writer until it is dropped), the pointers fit
+        // the layout (checked when the backing was set up or locked) and stay valid while mapped.
+        unsafe { arena::frame_view(&self.pointers, &self.surface.core.layout) }
+    }
+
+    pub fn surface(&self) -> &Surface {
+        &self.surface
+    }
+}
+
+impl Drop for ReadGuard {
+    fn drop(&mut self) {
+        let _ = self.surface.core.end_access(|state| {
+            state.guard_readers = state.guard_readers.saturating_sub(1);
+            true
+        });
+    }
+}
+
+/// Exclusive write access to a surface's pixels; unmaps on drop.
+pub struct WriteGuard {
+    surface: Surface,
+    pointers: PlanePointers,
+}
+
+#[allow(unsafe_code)] // views over memory this guard has access to
+impl WriteGuard {
+    pub fn view(&self) -> FrameView<'_> {
+        // SAFETY: exclusive access held by this guard; the shared borrow of self prevents a
+        // simultaneous `view_mut`.
+        unsafe { arena::frame_view(&self.pointers, &self.surface.core.layout) }
+    }
+
+    pub fn view_mut(&mut self) -> FrameViewMut<'_> {
+        // SAFETY: exclusive access held by this guard; the mutable borrow of self makes this the
+        // only view; planes of a layout never overlap.
+        unsafe { arena::frame_view_mut(&self.pointers, &self.surface.core.layout) }
+    }
+
+    pub fn surface(&self) -> &Surface {
+        &self.surface
+    }
+}
+
+impl Drop for WriteGuard {
+    fn drop(&mut self) {
+        let _ = self.surface.core.end_access(|state| {
+            let mine = state.writer == Writer::Guard;
+            if mine {
+                state.writer = Writer::None;
+            }
+            mine
+        });
+    }
+}
+
+/// A component's exclusive access to the surface it is producing. Finish it with the operation's
+/// status; dropping it unfinished reports `MFX_ERR_ABORTED` to whoever synchronises.
+pub struct OutputGuard {
+    surface: Surface,
+    pointers: PlanePointers,
+    finished: bool,
+}
+
+#[allow(unsafe_code)] // views over memory this guard has access to
+impl OutputGuard {
+    pub fn view(&self) -> FrameView<'_> {
+        // SAFETY: exclusive access held by this guard; shared borrow excludes `view_mut`.
+        unsafe { arena::frame_view(&self.pointers, &self.surface.core.layout) }
+    }
+
+    pub fn view_mut(&mut self) -> FrameViewMut<'_> {
+        // SAFETY: exclusive access held by this guard; the mutable borrow makes this the only view.
+        unsafe { arena::frame_view_mut(&self.pointers, &self.surface.core.layout) }
+    }
+
+    pub fn surface(&self) -> &Surface {
+        &self.surface
+    }
+
+    /// Ends production with `status` (`ERR_NONE` or an error that travels to the sync point).
+    pub fn finish(mut self, status: Status) {
+        self.finished = true;
+        self.surface.core.finish_output(status);
+    }
+}
+
+impl Drop for OutputGuard {
+    fn drop(&mut self) {
+        if !self.finished {
+            self.surface.core.finish_output(Status::ERR_ABORTED);
+        }
+    }
+}
+
+/// Keeps a surface's Locked counter raised (a component holds the frame); lowers it on drop.
+pub struct LockedHold {
+    surface: Surface,
+}
+
+impl LockedHold {
+    pub fn surface(&self) -> &Surface {
+        &self.surface
+    }
+}
+
+impl Drop for LockedHold {
+    fn drop(&mut self) {
+        let _ = self.surface.core.unlock_frame();
+    }
+}

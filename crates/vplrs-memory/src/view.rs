@@ -212,7 +212,13 @@ impl<'a> FrameViewMut<'a> {
         Some(Self { fourcc, width, height, planes: all, count })
     }
 
-    pub(crate) fn from_array(fourcc: FourCc, width: u32, height: u32, planes: [PlaneMut<'a>; MAX_PLANES], count: usize) -> Self {
+    pub(crate) fn from_array(
+        fourcc: FourCc,
+        width: u32,
+        height: u32,
+        planes: [PlaneMut<'a>; MAX_PLANES],
+        count: usize,
+    ) -> Self {
         Self { fourcc, width, height, planes, count }
     }
 
@@ -244,7 +250,13 @@ impl<'a> FrameViewMut<'a> {
 }
 
 impl<'a> FrameView<'a> {
-    pub(crate) fn from_array(fourcc: FourCc, width: u32, height: u32, planes: [Plane<'a>; MAX_PLANES], count: usize) -> Self {
+    pub(crate) fn from_array(
+        fourcc: FourCc,
+        width: u32,
+        height: u32,
+        planes: [Plane<'a>; MAX_PLANES],
+        count: usize,
+    ) -> Self {
         Self { fourcc, width, height, planes, count }
     }
 }

@@ -1,0 +1,189 @@
+//! The refcount, Locked and map rules, against the codes the header documents.
+
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+use vplrs_memory::{
+    FourCc, FrameInfo, LayoutOptions, MapError, MapFlags, RefError, Status, Surface, SyncError, ToStatus,
+};
+
+fn surface() -> Surface {
+    Surface::new(FrameInfo::new(FourCc::Nv12, 64, 48), LayoutOptions::default()).unwrap()
+}
+
+#[test]
+fn refcount_counts_and_refuses_release_past_zero() {
+    let s = surface();
+    assert_eq!(s.ref_count(), 1);
+    let c = s.clone();
+    assert_eq!(s.ref_count(), 2);
+    drop(c);
+    assert_eq!(s.ref_count(), 1);
+    let core: *const _ = s.core();
+    s.core().add_ref().unwrap();
+    assert_eq!(s.ref_count(), 2);
+    drop(s.core().release().unwrap());
+    // Keep the core reachable through a second counted reference held "by C".
+    let raw = s.clone().into_counted_reference();
+    drop(s);
+    // SAFETY (test): the counted reference keeps the core alive.
+    let core_ref = unsafe { &*raw };
+    assert_eq!(core_ref.ref_count(), 1);
+    assert!(std::ptr::eq(core, raw));
+    let last = core_ref.release().unwrap();
+    assert!(last.was_last());
+    // The Released token still owns the core: a second release is refused, not UB.
+    let again = core_ref.release().map(|_| ()).unwrap_err();
+    assert_eq!(again, RefError::AlreadyZero);
+    assert_eq!(again.status(), Status::ERR_UNDEFINED_BEHAVIOR);
+    assert_eq!(core_ref.add_ref().unwrap_err(), RefError::AlreadyZero);
+    drop(last);
+}
+
+#[test]
+fn map_flags_are_validated() {
+    let s = surface();
+    for flags in [0, 0x4, 0x10, 0x100, 0x13 | 0x20] {
+        let error = s.map(flags).unwrap_err();
+        assert_eq!(error.status(), Status::ERR_UNSUPPORTED, "flags {flags:#x}");
+    }
+    assert_eq!(s.unmap().unwrap_err().status(), Status::ERR_UNSUPPORTED, "unmap of an unmapped surface");
+}
+
+#[test]
+fn readers_share_and_writers_exclude() {
+    let s = surface();
+    let p1 = s.map(MapFlags::READ.bits()).unwrap();
+    let p2 = s.map(MapFlags::READ.bits()).unwrap();
+    assert_eq!(p1, p2);
+    assert_eq!(s.map(MapFlags::WRITE.bits()).unwrap_err(), MapError::Busy);
+    assert_eq!(s.map(MapFlags::READ_WRITE.bits()).unwrap_err().status(), Status::ERR_LOCK_MEMORY);
+    s.unmap().unwrap();
+    assert_eq!(s.map(MapFlags::WRITE.bits()).unwrap_err(), MapError::Busy, "one reader left");
+    s.unmap().unwrap();
+    assert!(s.unmap().is_err());
+
+    s.map(MapFlags::WRITE.bits()).unwrap();
+    assert_eq!(s.map(MapFlags::WRITE.bits()).unwrap_err().status(), Status::ERR_LOCK_MEMORY);
+    let nowait = (MapFlags::READ | MapFlags::NOWAIT).bits();
+    assert_eq!(s.map(nowait).unwrap_err().status(), Status::ERR_RESOURCE_MAPPED);
+    assert!(s.try_map_read().is_err());
+    s.unmap().unwrap();
+    s.map(nowait).unwrap();
+    s.unmap().unwrap();
+}
+
+#[test]
+fn a_reader_waits_for_the_writer() {
+    let s = surface();
+    s.map(MapFlags::WRITE.bits()).unwrap();
+    let reader = {
+        let s = s.clone();
+        std::thread::spawn(move || {
+            let guard = s.map_read().unwrap();
+            guard.view().plane(0).row(0)[0]
+        })
+    };
+    std::thread::sleep(Duration::from_millis(30));
+    assert!(!reader.is_finished(), "the reader must wait for the writer");
+    {
+        // The raw writer owns access; write through a Rust write guard is refused meanwhile.
+        assert!(s.map_write().is_err());
+    }
+    s.unmap().unwrap();
+    assert_eq!(reader.join().unwrap(), 0);
+}
+
+#[test]
+fn locked_frames_can_be_read_not_written() {
+    let s = surface();
+    let hold = s.hold().unwrap();
+    assert_eq!(s.locked(), 1);
+    assert_eq!(s.map(MapFlags::WRITE.bits()).unwrap_err(), MapError::Locked(1));
+    assert_eq!(s.map(MapFlags::WRITE.bits()).unwrap_err().status(), Status::ERR_LOCK_MEMORY);
+    s.map(MapFlags::READ.bits()).unwrap();
+    s.unmap().unwrap();
+    drop(hold);
+    assert_eq!(s.locked(), 0);
+    assert_eq!(s.unlock_frame().unwrap_err().status(), Status::ERR_UNDEFINED_BEHAVIOR);
+    s.map(MapFlags::WRITE.bits()).unwrap();
+    s.unmap().unwrap();
+}
+
+#[test]
+fn guards_write_and_read_pixels() {
+    let s = surface();
+    {
+        let mut w = s.map_write().unwrap();
+        let mut view = w.view_mut();
+        view.plane_mut(0).fill(16);
+        view.plane_mut(1).fill(128);
+    }
+    let r = s.map_read().unwrap();
+    let view = r.view();
+    assert!(view.plane(0).rows_iter().all(|row| row.iter().all(|&b| b == 16)));
+    assert!(view.plane(1).rows_iter().all(|row| row.iter().all(|&b| b == 128)));
+    assert_eq!(view.plane(0).rows(), 48);
+    assert_eq!(view.plane(1).rows(), 24);
+}
+
+#[test]
+fn field_views_split_odd_and_even_lines() {
+    let info = FrameInfo::new(FourCc::Nv12, 32, 64).with_pic_struct(vplrs_memory::PicStruct::FIELD_TFF);
+    let s = Surface::new(info, LayoutOptions::default()).unwrap();
+    {
+        let mut w = s.map_write().unwrap();
+        let mut frame = w.view_mut();
+        frame.field_mut(vplrs_memory::Field::Top).plane_mut(0).fill(1);
+        frame.field_mut(vplrs_memory::Field::Bottom).plane_mut(0).fill(2);
+    }
+    let r = s.map_read().unwrap();
+    let luma = r.view().plane(0);
+    for y in 0..luma.rows() {
+        // Line y+1 (one-based) odd = top field.
+        let expected = if y % 2 == 0 { 1 } else { 2 };
+        assert!(luma.row(y).iter().all(|&b| b == expected), "row {y}");
+    }
+    let top = r.view().field(vplrs_memory::Field::Top);
+    assert_eq!(top.height, 32);
+    assert_eq!(top.plane(0).rows(), 32);
+    assert_eq!(top.plane(1).rows(), 16);
+}
+
+#[test]
+fn output_synchronisation_reports_completion_and_errors() {
+    let s = surface();
+    let completions = Arc::new(AtomicU32::new(0));
+    let seen = completions.clone();
+    s.set_on_complete(Some(Arc::new(move |status| {
+        assert_eq!(status, Status::ERR_NONE);
+        seen.fetch_add(1, Ordering::SeqCst);
+    })));
+    let out = s.begin_output().unwrap();
+    assert!(s.is_pending());
+    assert_eq!(s.synchronize(Duration::from_millis(5)).unwrap_err(), SyncError::Timeout);
+    assert_eq!(SyncError::Timeout.status(), Status::WRN_IN_EXECUTION);
+    let nowait = (MapFlags::READ | MapFlags::NOWAIT).bits();
+    assert_eq!(s.map(nowait).unwrap_err().status(), Status::ERR_RESOURCE_MAPPED, "not ready yet");
+    let worker = std::thread::spawn(move || {
+        std::thread::sleep(Duration::from_millis(20));
+        out.finish(Status::ERR_NONE);
+    });
+    s.synchronize(Duration::from_secs(5)).unwrap();
+    worker.join().unwrap();
+    assert_eq!(completions.load(Ordering::SeqCst), 1);
+
+    s.set_on_complete(None);
+    let out = s.begin_output().unwrap();
+    drop(out); // abandoned: the error travels to whoever synchronises
+    assert_eq!(s.synchronize(Duration::ZERO).unwrap_err(), SyncError::Failed(Status::ERR_ABORTED));
+}
+
+#[test]
+fn system_memory_has_no_native_handles() {
+    let s = surface();
+    assert_eq!(s.native_handle().unwrap_err().status(), Status::ERR_UNSUPPORTED);
+    assert_eq!(s.device_handle().unwrap_err().status(), Status::ERR_UNSUPPORTED);
+    assert!(s.pool().is_none());
+}

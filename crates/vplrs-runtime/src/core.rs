@@ -1,0 +1,86 @@
+//! The session core: what every component of a session shares.
+//!
+//! It holds the application's external allocator (when one is set) and makes the component pools,
+//! so that frames the runtime owns come from that allocator when it serves them. Closing the core
+//! closes every pool it made: free surfaces are freed at once (and with them, the allocator's
+//! allocations), surfaces the application still references at their last release.
+
+use std::sync::{Arc, Mutex};
+
+use vplrs_memory::sizing::SurfaceRequest;
+use vplrs_memory::{AllocError, AllocationHints, ExternalAllocator, LayoutOptions, PoolConfig, SurfacePool};
+
+bitflags::bitflags! {
+    /// `MFX_IOPATTERN_*`: where a component's input and output frames live.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+    pub struct IoPattern: u16 {
+        const IN_VIDEO_MEMORY = 0x01;
+        const IN_SYSTEM_MEMORY = 0x02;
+        const OUT_VIDEO_MEMORY = 0x10;
+        const OUT_SYSTEM_MEMORY = 0x20;
+    }
+}
+
+#[derive(Default)]
+struct CoreState {
+    allocator: Option<Arc<dyn ExternalAllocator>>,
+    pools: Vec<SurfacePool>,
+}
+
+/// Shared by the components of one session. Cheap to clone.
+#[derive(Clone, Default)]
+pub struct Core {
+    state: Arc<Mutex<CoreState>>,
+    layout: LayoutOptions,
+}
+
+impl Core {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    pub fn with_layout(layout: LayoutOptions) -> Self {
+        Self { layout, ..Self::default() }
+    }
+
+    fn state(&self) -> std::sync::MutexGuard<'_, CoreState> {
+        self.state.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// `SetFrameAllocator`: later pools allocate through `allocator` (None: the internal one).
+    pub fn set_allocator(&self, allocator: Option<Arc<dyn ExternalAllocator>>) {
+        self.state().allocator = allocator;
+    }
+
+    pub fn allocator(&self) -> Option<Arc<dyn ExternalAllocator>> {
+        self.state().allocator.clone()
+    }
+
+    pub fn has_allocator(&self) -> bool {
+        self.state().allocator.is_some()
+    }
+
+    pub fn layout_options(&self) -> LayoutOptions {
+        self.layout
+    }
+
+    /// A pool for one component side, sized by its `QueryIOSurf` answer and the application's hints.
+    pub fn create_pool(&self, request: &SurfaceRequest, hints: AllocationHints) -> Result<SurfacePool, AllocError> {
+        let mut config = PoolConfig::new(request.info, request.mem_type)
+            .with_hints(hints)
+            .with_suggested(u32::from(request.num_frame_suggested))
+            .with_allocator(self.allocator());
+        config.layout = self.layout;
+        let pool = SurfacePool::new(config)?;
+        self.state().pools.push(pool.clone());
+        Ok(pool)
+    }
+
+    /// Closes every pool this core made.
+    pub fn close(&self) {
+        let pools = std::mem::take(&mut self.state().pools);
+        for pool in pools {
+            pool.close();
+        }
+    }
+}

@@ -7,10 +7,11 @@
 //! - [`surface`]: refcounted surfaces with the Locked counter and the Map/Unmap rules;
 //! - [`pool`]: surface pools with the allocation policies and hints;
 //! - [`allocator`]: the external allocator contract (`mfxFrameAllocator`) and its allocations;
+//! - [`system_allocator`]: a mem-id allocator over system memory, as an application would write;
 //! - [`sizing`]: `QueryIOSurf` arithmetic and the shared-pool rule;
 //! - [`status`]: `mfxStatus` values that every typed error maps to.
 //!
-//! `unsafe` code lives in [`arena`] only (raw aligned pixel memory and the slices made from it) and
+//! `unsafe` code lives in [`arena`] and [`system_allocator`] only (raw aligned pixel memory and the slices made from it) and
 //! in the two `unsafe trait`s whose implementors vouch for foreign memory.
 #![deny(unsafe_code)]
 
@@ -24,6 +25,7 @@ pub mod pool;
 pub mod sizing;
 pub mod status;
 pub mod surface;
+pub mod system_allocator;
 pub mod view;
 
 pub use allocator::{AllocRequest, AllocResponse, AllocatorError, ExternalAllocator, MemId, MemType, NativeHandle};
@@ -35,5 +37,6 @@ pub use layout::{FrameLayout, LayoutOptions, PlaneLayout};
 pub use pool::{AllocationHints, AllocationPolicy, PoolConfig, PoolStats, PoolWarning, SurfacePool};
 pub use sizing::SurfaceRequest;
 pub use status::{Status, ToStatus};
+pub use system_allocator::{AllocatorCounters, SystemAllocator};
 pub use surface::{FrameMeta, LockedHold, MapFlags, OutputGuard, ReadGuard, Surface, SurfaceCore, WriteGuard};
 pub use view::{Field, FrameView, FrameViewMut, Plane, PlaneMut};

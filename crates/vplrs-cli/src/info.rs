@@ -1,0 +1,23 @@
+//! `vplrs info`.
+
+use vplrs::{AllocationPolicy, FourCc};
+
+pub fn run() -> anyhow::Result<()> {
+    println!("implementation: {} {} (software, system memory)", vplrs::IMPLEMENTATION_NAME, env!("CARGO_PKG_VERSION"));
+    println!("memory models: internal (refcounted pools), external (application allocator, mem ids)");
+    println!("frame formats:");
+    for fourcc in FourCc::ALL {
+        println!(
+            "  {:<8} chroma {:?}, {}-bit, {} plane(s)",
+            fourcc.name(),
+            fourcc.chroma_format(),
+            fourcc.bit_depth(),
+            fourcc.planes().len()
+        );
+    }
+    println!("VPP filters: colour conversion (any format above to any other; BT.601/BT.709, limited/full range),");
+    println!("             scaling, crop, picture structure passthrough");
+    let policies: Vec<_> = AllocationPolicy::ALL.iter().map(|p| p.name()).collect();
+    println!("pool policies: {}", policies.join(", "));
+    Ok(())
+}

@@ -1,0 +1,52 @@
+//! `vplrs`: the command-line face of vplrs — inspect the implementation and run its components.
+
+mod info;
+mod pattern;
+mod rawio;
+mod vpp;
+mod y4m;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+#[derive(Parser)]
+#[command(name = "vplrs", version, about = "oneVPL memory model and video components in Rust")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Implementation, formats, VPP filters and pool policies.
+    Info,
+    /// Colour conversion, crop and resize through the VPP component.
+    Vpp(vpp::VppArgs),
+}
+
+/// Which memory model the tool uses for its frames.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum MemoryModel {
+    /// Surfaces from the runtime's own pools.
+    Internal,
+    /// Surfaces from an application allocator (mem ids, locked while accessed).
+    External,
+}
+
+fn main() -> std::process::ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())
+        .with_writer(std::io::stderr)
+        .init();
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Info => info::run(),
+        Command::Vpp(args) => vpp::run(&args),
+    };
+    match result {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("vplrs: {error:#}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}

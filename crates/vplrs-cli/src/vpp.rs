@@ -1,0 +1,279 @@
+//! `vplrs vpp`: frames in (y4m, raw or the built-in pattern), VPP, frames out (raw or y4m).
+
+use std::collections::VecDeque;
+use std::fs::File;
+use std::io::{BufReader, BufWriter, Read, Write};
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use anyhow::{bail, Context, Result};
+use vplrs::{FourCc, FrameInfo, Session, Surface, SystemAllocator, VppError, VppParams};
+
+use crate::{pattern, rawio, y4m, MemoryModel};
+
+#[derive(clap::Args)]
+pub struct VppArgs {
+    /// Input: a .y4m file, or raw frames with --input-size and --input-format. None: the built-in
+    /// test pattern.
+    input: Option<PathBuf>,
+    /// Output file (raw frames, or y4m when it ends in .y4m). None: frames are processed and dropped.
+    #[arg(short, long)]
+    output: Option<PathBuf>,
+    /// Output size WxH (default: the input's).
+    #[arg(long, value_parser = parse_size)]
+    size: Option<(u32, u32)>,
+    /// Output format: nv12, i420, yv12, p010, yuy2, ayuv, bgra (rgb4), rgba (bgr4), a2rgb10, y410.
+    #[arg(long, default_value = "nv12", value_parser = parse_fourcc)]
+    format: FourCc,
+    /// Raw input size WxH (the test pattern's size too).
+    #[arg(long, value_parser = parse_size, default_value = "1920x1080")]
+    input_size: (u32, u32),
+    /// Raw input format (the test pattern is drawn in nv12 or i420).
+    #[arg(long, value_parser = parse_fourcc, default_value = "nv12")]
+    input_format: FourCc,
+    /// Frames to process (default: all of the input, 300 of the pattern).
+    #[arg(short = 'n', long)]
+    frames: Option<u64>,
+    /// Operations in flight before the tool synchronises (AsyncDepth).
+    #[arg(long, default_value_t = 4)]
+    async_depth: u16,
+    #[arg(long, value_enum, default_value = "internal")]
+    memory: MemoryModel,
+}
+
+fn parse_size(text: &str) -> Result<(u32, u32), String> {
+    let (w, h) = text.split_once(['x', 'X']).ok_or("expected WxH")?;
+    let parsed = (w.parse::<u32>().map_err(|e| e.to_string())?, h.parse::<u32>().map_err(|e| e.to_string())?);
+    if parsed.0 == 0 || parsed.1 == 0 || parsed.0 > 16384 || parsed.1 > 16384 {
+        return Err("size must be between 1x1 and 16384x16384".into());
+    }
+    Ok(parsed)
+}
+
+fn parse_fourcc(text: &str) -> Result<FourCc, String> {
+    FourCc::from_name(text).ok_or_else(|| format!("unknown format {text}"))
+}
+
+enum Source {
+    Pattern,
+    Raw(BufReader<File>, Vec<u8>),
+    Y4m(BufReader<File>, Vec<u8>),
+}
+
+enum Sink {
+    None,
+    Raw(BufWriter<File>),
+    Y4m(BufWriter<File>),
+}
+
+pub fn run(args: &VppArgs) -> Result<()> {
+    let (mut source, input_info, rate) = open_source(args)?;
+    let (out_w, out_h) = args.size.unwrap_or((input_info.crop.width, input_info.crop.height));
+    let output_info = FrameInfo::new(args.format, out_w, out_h).with_frame_rate(rate.0, rate.1);
+    let mut sink = match &args.output {
+        None => Sink::None,
+        Some(path) => {
+            let file = BufWriter::new(File::create(path).with_context(|| format!("creating {}", path.display()))?);
+            if path.extension().is_some_and(|e| e == "y4m") {
+                if args.format != FourCc::I420 {
+                    bail!("y4m output needs --format i420");
+                }
+                let mut file = file;
+                let header = y4m::Y4mHeader { width: out_w, height: out_h, rate, fourcc: FourCc::I420 };
+                y4m::write_header(&mut file, &header)?;
+                Sink::Y4m(file)
+            } else {
+                Sink::Raw(file)
+            }
+        }
+    };
+
+    let mut session = Session::new();
+    let allocator = (args.memory == MemoryModel::External).then(|| Arc::new(SystemAllocator::new()));
+    if let Some(allocator) = &allocator {
+        session.set_allocator(Some(allocator.clone() as Arc<dyn vplrs::ExternalAllocator>));
+    }
+    let params = VppParams::new(input_info, output_info).with_async_depth(args.async_depth);
+    session.vpp.init(&params).context("VPP Init")?;
+
+    let limit = args.frames.unwrap_or(if matches!(source, Source::Pattern) { 300 } else { u64::MAX });
+    let progress = progress_bar(limit);
+    let started = Instant::now();
+    let mut pending: VecDeque<Surface> = VecDeque::new();
+    let mut written = 0u64;
+    let mut index = 0u64;
+    let depth = usize::from(args.async_depth.max(1));
+    while index < limit {
+        let input = session.vpp.input_surface().context("GetSurfaceForVPP")?;
+        if !fill(&mut source, &input, &input_info, index)? {
+            break;
+        }
+        input.update_meta(|m| {
+            m.frame_order = index as u32;
+            m.timestamp = index * 90_000 * u64::from(rate.1) / u64::from(rate.0.max(1));
+        });
+        while pending.len() >= depth {
+            emit(&mut pending, &mut sink, &mut written)?;
+        }
+        let output = loop {
+            match session.vpp.process_frame_async(&input) {
+                Ok(output) => break output,
+                Err(VppError::Busy(_)) if !pending.is_empty() => emit(&mut pending, &mut sink, &mut written)?,
+                Err(error) => return Err(error).context("ProcessFrameAsync"),
+            }
+        };
+        pending.push_back(output);
+        index += 1;
+        progress.set_position(index);
+    }
+    while !pending.is_empty() {
+        emit(&mut pending, &mut sink, &mut written)?;
+    }
+    progress.finish_and_clear();
+    let elapsed = started.elapsed();
+    match &mut sink {
+        Sink::Raw(file) | Sink::Y4m(file) => file.flush()?,
+        Sink::None => {}
+    }
+
+    let stats = session.vpp.stats()?;
+    let in_pool = session.vpp.input_pool()?.stats();
+    let out_pool = session.vpp.output_pool()?.stats();
+    println!(
+        "vpp: {} frames {}x{} {} -> {}x{} {} in {:.2} s ({:.1} fps), async depth {}, {} memory",
+        written,
+        input_info.crop.width,
+        input_info.crop.height,
+        input_info.fourcc,
+        out_w,
+        out_h,
+        args.format,
+        elapsed.as_secs_f64(),
+        written as f64 / elapsed.as_secs_f64().max(1e-9),
+        args.async_depth,
+        if allocator.is_some() { "external" } else { "internal" },
+    );
+    for (name, pool) in [("input", in_pool), ("output", out_pool)] {
+        println!(
+            "  {name} pool: {} surfaces ({:.1} MiB), {} allocations, {} reuses, peak {} in use, {} waits, {} timeouts, {} fallbacks",
+            pool.surfaces,
+            pool.bytes as f64 / 1048576.0,
+            pool.allocations,
+            pool.reuses,
+            pool.peak_in_use,
+            pool.waits,
+            pool.timeouts,
+            pool.fallbacks
+        );
+    }
+    if let Some(allocator) = &allocator {
+        let c = allocator.counters();
+        println!(
+            "  external allocator: {} allocs, {} refused, {} locks, {} unlocks, {} frees",
+            c.allocs, c.refused, c.locks, c.unlocks, c.frees
+        );
+    }
+    println!("  frames processed by VPP: {}", stats.frames);
+    drop(pending);
+    session.close();
+    if let Some(allocator) = allocator {
+        let c = allocator.counters();
+        if c.live_frames != 0 || c.locks != c.unlocks {
+            bail!("external allocator left with {} frames, {} locks vs {} unlocks", c.live_frames, c.locks, c.unlocks);
+        }
+    }
+    Ok(())
+}
+
+fn open_source(args: &VppArgs) -> Result<(Source, FrameInfo, (u32, u32))> {
+    let Some(path) = &args.input else {
+        if !matches!(args.input_format, FourCc::Nv12 | FourCc::I420) {
+            bail!("the test pattern is drawn in nv12 or i420");
+        }
+        let (w, h) = args.input_size;
+        return Ok((Source::Pattern, FrameInfo::new(args.input_format, w, h).with_frame_rate(30, 1), (30, 1)));
+    };
+    let file = File::open(path).with_context(|| format!("opening {}", path.display()))?;
+    let mut reader = BufReader::new(file);
+    if path.extension().is_some_and(|e| e == "y4m") {
+        let header = y4m::read_header(&mut reader)?;
+        if header.fourcc != FourCc::I420 {
+            bail!("y4m input must be 8-bit 4:2:0");
+        }
+        let info = FrameInfo::new(FourCc::I420, header.width, header.height).with_frame_rate(header.rate.0, header.rate.1);
+        return Ok((Source::Y4m(reader, vec![0; header.frame_bytes()]), info, header.rate));
+    }
+    let (w, h) = args.input_size;
+    let info = FrameInfo::new(args.input_format, w, h);
+    let bytes = rawio::frame_bytes(info.fourcc, info.crop);
+    Ok((Source::Raw(reader, vec![0; bytes]), info, (30, 1)))
+}
+
+/// Fills `surface` with the next input frame; false at the end of the input.
+fn fill(source: &mut Source, surface: &Surface, info: &FrameInfo, index: u64) -> Result<bool> {
+    let mut guard = surface.map_write().context("Map for write")?;
+    let mut view = guard.view_mut();
+    match source {
+        Source::Pattern => pattern::draw(&mut view, info.crop, index),
+        Source::Raw(reader, buffer) => {
+            if !read_exact_or_end(reader, buffer)? {
+                return Ok(false);
+            }
+            rawio::read_frame(&mut view, info.crop, buffer);
+        }
+        Source::Y4m(reader, buffer) => {
+            if !y4m::read_frame(reader, buffer)? {
+                return Ok(false);
+            }
+            rawio::read_frame(&mut view, info.crop, buffer);
+        }
+    }
+    Ok(true)
+}
+
+fn read_exact_or_end(reader: &mut impl Read, buffer: &mut [u8]) -> Result<bool> {
+    let mut filled = 0;
+    while filled < buffer.len() {
+        let n = reader.read(&mut buffer[filled..])?;
+        if n == 0 {
+            if filled == 0 {
+                return Ok(false);
+            }
+            bail!("raw input ends inside a frame ({filled} of {} bytes)", buffer.len());
+        }
+        filled += n;
+    }
+    Ok(true)
+}
+
+/// Synchronises the oldest output and writes it.
+fn emit(pending: &mut VecDeque<Surface>, sink: &mut Sink, written: &mut u64) -> Result<()> {
+    let Some(surface) = pending.pop_front() else { return Ok(()) };
+    surface.synchronize(Duration::from_secs(60)).context("Synchronize")?;
+    let crop = surface.info().crop;
+    let guard = surface.map_read().context("Map for read")?;
+    match sink {
+        Sink::None => {}
+        Sink::Raw(file) => rawio::write_frame(&guard.view(), crop, file)?,
+        Sink::Y4m(file) => {
+            y4m::write_frame_header(file)?;
+            rawio::write_frame(&guard.view(), crop, file)?;
+        }
+    }
+    *written += 1;
+    Ok(())
+}
+
+fn progress_bar(total: u64) -> indicatif::ProgressBar {
+    use std::io::IsTerminal;
+    if !std::io::stderr().is_terminal() {
+        return indicatif::ProgressBar::hidden();
+    }
+    let bar = if total == u64::MAX { indicatif::ProgressBar::new_spinner() } else { indicatif::ProgressBar::new(total) };
+    bar.set_style(
+        indicatif::ProgressStyle::with_template("{spinner} {pos}/{len} frames [{elapsed_precise}] {per_sec}")
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+    );
+    bar
+}

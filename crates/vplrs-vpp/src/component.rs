@@ -1,0 +1,246 @@
+//! The VPP component's life cycle and frame submission.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+
+use vplrs_kernels::Converter;
+use vplrs_memory::sizing::{effective_async_depth, SurfaceRequest};
+use vplrs_memory::{AcquireError, AllocError, MapError, Status, Surface, SurfacePool, ToStatus};
+use vplrs_runtime::{Core, Lane, SubmitError, SyncPoint};
+
+use crate::params::{query, query_io_surf, QueryOutcome, VppParams};
+use crate::worker::{Geometry, VppJob, VppWorker};
+
+/// Why a VPP call failed.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum VppError {
+    #[error("invalid VPP parameters: {0}")]
+    InvalidParams(&'static str),
+    #[error("unsupported VPP parameters: {0}")]
+    Unsupported(&'static str),
+    #[error("Reset cannot change this without Close and Init: {0}")]
+    Incompatible(&'static str),
+    #[error("VPP is not initialized")]
+    NotInitialized,
+    #[error("VPP is already initialized")]
+    AlreadyInitialized,
+    #[error("no input: VPP holds no frames to drain")]
+    MoreData,
+    #[error("surface does not match the VPP parameters: {0}")]
+    SurfaceMismatch(&'static str),
+    #[error("the output surface is Locked by another component")]
+    OutputLocked,
+    #[error(transparent)]
+    Busy(#[from] SubmitError),
+    #[error(transparent)]
+    Map(#[from] MapError),
+    #[error(transparent)]
+    Acquire(#[from] AcquireError),
+    #[error(transparent)]
+    Alloc(#[from] AllocError),
+    #[error("could not start the VPP worker: {0}")]
+    Thread(String),
+}
+
+impl ToStatus for VppError {
+    fn status(&self) -> Status {
+        match self {
+            Self::InvalidParams(_) | Self::SurfaceMismatch(_) => Status::ERR_INVALID_VIDEO_PARAM,
+            Self::Unsupported(_) => Status::ERR_UNSUPPORTED,
+            Self::Incompatible(_) => Status::ERR_INCOMPATIBLE_VIDEO_PARAM,
+            Self::NotInitialized => Status::ERR_NOT_INITIALIZED,
+            Self::AlreadyInitialized => Status::ERR_UNDEFINED_BEHAVIOR,
+            Self::MoreData => Status::ERR_MORE_DATA,
+            Self::OutputLocked => Status::ERR_LOCK_MEMORY,
+            Self::Busy(error) => error.status(),
+            Self::Map(error) => error.status(),
+            Self::Acquire(error) => error.status(),
+            Self::Alloc(error) => error.status(),
+            Self::Thread(_) => Status::ERR_MEMORY_ALLOC,
+        }
+    }
+}
+
+/// `mfxVPPStat`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct VppStats {
+    /// Frames processed (completed).
+    pub frames: u64,
+    /// Frames VPP keeps between calls (none: it has no look-ahead).
+    pub cached: u64,
+    /// Frames submitted.
+    pub submitted: u64,
+}
+
+struct Running {
+    params: VppParams,
+    lane: Lane<VppWorker>,
+    input_pool: SurfacePool,
+    output_pool: SurfacePool,
+    frames: Arc<AtomicU64>,
+    submitted: u64,
+}
+
+/// A VPP component of a session.
+pub struct Vpp {
+    core: Core,
+    running: Option<Running>,
+}
+
+impl Vpp {
+    pub fn new(core: Core) -> Self {
+        Self { core, running: None }
+    }
+
+    /// `Query` with parameters: what Init would accept.
+    pub fn query(params: &VppParams) -> Result<QueryOutcome, VppError> {
+        query(params)
+    }
+
+    /// `QueryIOSurf`: `[input, output]` surface needs.
+    pub fn query_io_surf(params: &VppParams) -> Result<[SurfaceRequest; 2], VppError> {
+        query_io_surf(params)
+    }
+
+    /// `Init`. Returns true when parameters were corrected (`MFX_WRN_INCOMPATIBLE_VIDEO_PARAM`).
+    pub fn init(&mut self, params: &VppParams) -> Result<bool, VppError> {
+        if self.running.is_some() {
+            return Err(VppError::AlreadyInitialized);
+        }
+        let QueryOutcome { params, corrected } = query(params)?;
+        let [input_request, output_request] = query_io_surf(&params)?;
+        let input_pool = self.core.create_pool(&input_request, params.input_hints)?;
+        let output_pool = self.core.create_pool(&output_request, params.output_hints)?;
+        let frames = Arc::new(AtomicU64::new(0));
+        let worker = VppWorker { converter: Converter::new(), frames: frames.clone() };
+        let depth = usize::from(effective_async_depth(params.async_depth));
+        let lane = Lane::new("vpp", depth, worker).map_err(|e| VppError::Thread(e.to_string()))?;
+        self.running = Some(Running { params, lane, input_pool, output_pool, frames, submitted: 0 });
+        Ok(corrected)
+    }
+
+    fn running(&self) -> Result<&Running, VppError> {
+        self.running.as_ref().ok_or(VppError::NotInitialized)
+    }
+
+    /// `Reset`: new crop, size (within Init's), colour; same formats, memory and AsyncDepth.
+    pub fn reset(&mut self, params: &VppParams) -> Result<bool, VppError> {
+        let running = self.running.as_mut().ok_or(VppError::NotInitialized)?;
+        let QueryOutcome { params, corrected } = query(params)?;
+        let old = &running.params;
+        if params.io_pattern != old.io_pattern || params.async_depth != old.async_depth {
+            return Err(VppError::Incompatible("IOPattern and AsyncDepth are fixed at Init"));
+        }
+        if params.input.fourcc != old.input.fourcc || params.output.fourcc != old.output.fourcc {
+            return Err(VppError::Incompatible("FourCC is fixed at Init"));
+        }
+        let fits = |new: &vplrs_memory::FrameInfo, old: &vplrs_memory::FrameInfo| {
+            new.width <= old.width && new.height <= old.height
+        };
+        if !fits(&params.input, &old.input) || !fits(&params.output, &old.output) {
+            return Err(VppError::Incompatible("frames larger than at Init"));
+        }
+        running.lane.drain();
+        running.params = params;
+        Ok(corrected)
+    }
+
+    /// `Close`: finishes the work in flight, then frees the pools' free surfaces.
+    pub fn close(&mut self) -> Result<(), VppError> {
+        let mut running = self.running.take().ok_or(VppError::NotInitialized)?;
+        running.lane.close();
+        running.input_pool.close();
+        running.output_pool.close();
+        Ok(())
+    }
+
+    pub fn is_initialized(&self) -> bool {
+        self.running.is_some()
+    }
+
+    /// `GetVideoParam`.
+    pub fn params(&self) -> Result<VppParams, VppError> {
+        Ok(self.running()?.params)
+    }
+
+    /// `GetVPPStat`.
+    pub fn stats(&self) -> Result<VppStats, VppError> {
+        let running = self.running()?;
+        Ok(VppStats { frames: running.frames.load(Ordering::Relaxed), cached: 0, submitted: running.submitted })
+    }
+
+    /// `MFXMemory_GetSurfaceForVPP`: a surface from the input pool.
+    pub fn input_surface(&self) -> Result<Surface, VppError> {
+        Ok(self.running()?.input_pool.acquire()?)
+    }
+
+    /// `MFXMemory_GetSurfaceForVPPOut`: a surface from the output pool.
+    pub fn output_surface(&self) -> Result<Surface, VppError> {
+        Ok(self.running()?.output_pool.acquire()?)
+    }
+
+    pub fn input_pool(&self) -> Result<&SurfacePool, VppError> {
+        Ok(&self.running()?.input_pool)
+    }
+
+    pub fn output_pool(&self) -> Result<&SurfacePool, VppError> {
+        Ok(&self.running()?.output_pool)
+    }
+
+    /// `RunFrameVPPAsync`: processes `input` into `output`. `None` input asks to drain; VPP keeps
+    /// no frames, so that is `MoreData`.
+    pub fn run_frame_async(&mut self, input: Option<&Surface>, output: &Surface) -> Result<SyncPoint, VppError> {
+        let running = self.running.as_mut().ok_or(VppError::NotInitialized)?;
+        let input = input.ok_or(VppError::MoreData)?;
+        let params = &running.params;
+        check_surface(input, &params.input, "input")?;
+        check_surface(output, &params.output, "output")?;
+        if output.locked() > 0 {
+            return Err(VppError::OutputLocked);
+        }
+        if !running.lane.has_room() {
+            return Err(SubmitError::Busy(running.lane.in_flight()).into());
+        }
+        let geometry = Geometry {
+            src_rect: params.input.effective_crop(),
+            dst_rect: params.output.effective_crop(),
+            src_color: params.input_color,
+            dst_color: params.output_color,
+            output_pic_struct: params.output.pic_struct,
+        };
+        let input_hold = input.hold().map_err(|_| VppError::SurfaceMismatch("input Locked counter overflow"))?;
+        let output_guard = output.begin_output()?;
+        let job = VppJob { input: input.clone(), input_hold, output: output_guard, geometry };
+        let sync = running.lane.submit(job).map_err(|(error, _job)| error)?;
+        running.submitted += 1;
+        Ok(sync)
+    }
+
+    /// `ProcessFrameAsync`: processes `input` into a surface of the output pool and returns it;
+    /// the caller synchronises on the surface.
+    pub fn process_frame_async(&mut self, input: &Surface) -> Result<Surface, VppError> {
+        let output = self.output_surface()?;
+        self.run_frame_async(Some(input), &output)?;
+        Ok(output)
+    }
+}
+
+impl Drop for Vpp {
+    fn drop(&mut self) {
+        if self.running.is_some() {
+            let _ = self.close();
+        }
+    }
+}
+
+fn check_surface(surface: &Surface, expected: &vplrs_memory::FrameInfo, _side: &'static str) -> Result<(), VppError> {
+    let layout = surface.layout();
+    if layout.fourcc != expected.fourcc {
+        return Err(VppError::SurfaceMismatch("FourCC differs from the VPP parameters"));
+    }
+    let crop = expected.effective_crop();
+    if layout.width < crop.x + crop.width || layout.height < crop.y + crop.height {
+        return Err(VppError::SurfaceMismatch("surface smaller than the VPP frame"));
+    }
+    Ok(())
+}

@@ -1,0 +1,17 @@
+//! The VPP component (`MFXVideoVPP_*`): colour conversion between the frame formats, crop, resize
+//! and picture-structure passthrough, from input surfaces to output surfaces, asynchronously.
+//!
+//! - [`params`]: `VppParams` (the `mfxVideoParam` of VPP), Query and QueryIOSurf;
+//! - [`component`]: the `Vpp` life cycle (Init, Reset, Close) and the two ways to run a frame:
+//!   `run_frame_async` into a surface the application gives (1.x), and `process_frame_async`
+//!   into a surface from the component's output pool (2.x);
+//! - `worker`: what runs on the component's lane — the pixel work itself is `vplrs-kernels`'.
+#![forbid(unsafe_code)]
+
+pub mod component;
+pub mod params;
+mod worker;
+
+pub use component::{Vpp, VppError, VppStats};
+pub use params::{QueryOutcome, VppParams};
+pub use vplrs_kernels::{ColorSpec, Matrix, Range};

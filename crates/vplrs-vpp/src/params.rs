@@ -1,0 +1,119 @@
+//! VPP parameters, their validation (`Query`) and surface needs (`QueryIOSurf`).
+
+use vplrs_kernels::ColorSpec;
+use vplrs_memory::allocator::MemType;
+use vplrs_memory::sizing::SurfaceRequest;
+use vplrs_memory::{AllocationHints, FrameInfo, PicStruct, Rect};
+use vplrs_runtime::IoPattern;
+
+use crate::component::VppError;
+
+/// The parameters of a VPP session (`mfxVideoParam` with `mfxInfoVPP`).
+///
+/// `input.crop` is the source rectangle, `output.crop` the destination rectangle: a crop and
+/// resize in one. Colour conversion follows the FourCCs and colour specs.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct VppParams {
+    pub input: FrameInfo,
+    pub output: FrameInfo,
+    pub input_color: ColorSpec,
+    pub output_color: ColorSpec,
+    pub io_pattern: IoPattern,
+    pub async_depth: u16,
+    /// `mfxExtAllocationHints` for the input pool (`MFX_VPP_POOL_IN`).
+    pub input_hints: AllocationHints,
+    /// `mfxExtAllocationHints` for the output pool (`MFX_VPP_POOL_OUT`).
+    pub output_hints: AllocationHints,
+}
+
+impl VppParams {
+    /// System memory in and out, BT.601 limited range on both sides (the default when the
+    /// application attaches no video signal info).
+    pub fn new(input: FrameInfo, output: FrameInfo) -> Self {
+        Self {
+            input,
+            output,
+            input_color: ColorSpec::default(),
+            output_color: ColorSpec::default(),
+            io_pattern: IoPattern::IN_SYSTEM_MEMORY | IoPattern::OUT_SYSTEM_MEMORY,
+            async_depth: 0,
+            input_hints: AllocationHints::default(),
+            output_hints: AllocationHints::default(),
+        }
+    }
+
+    pub fn with_async_depth(mut self, async_depth: u16) -> Self {
+        self.async_depth = async_depth;
+        self
+    }
+}
+
+/// What `Query` made of the parameters.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct QueryOutcome {
+    pub params: VppParams,
+    /// Something was changed to a supported value (`MFX_WRN_INCOMPATIBLE_VIDEO_PARAM`).
+    pub corrected: bool,
+}
+
+fn effective_rect(info: &FrameInfo) -> Rect {
+    info.effective_crop()
+}
+
+/// Checks `params` and corrects what can be corrected.
+pub fn query(params: &VppParams) -> Result<QueryOutcome, VppError> {
+    let mut fixed = *params;
+    let mut corrected = false;
+    let memory = params.io_pattern;
+    let input_side = memory & (IoPattern::IN_SYSTEM_MEMORY | IoPattern::IN_VIDEO_MEMORY);
+    let output_side = memory & (IoPattern::OUT_SYSTEM_MEMORY | IoPattern::OUT_VIDEO_MEMORY);
+    if input_side.bits().count_ones() != 1 || output_side.bits().count_ones() != 1 {
+        return Err(VppError::InvalidParams("IOPattern must name one memory type for input and one for output"));
+    }
+    if memory.intersects(IoPattern::IN_VIDEO_MEMORY | IoPattern::OUT_VIDEO_MEMORY) {
+        return Err(VppError::Unsupported("video memory: vplrs runs on the CPU, use system memory"));
+    }
+    for (info, side) in [(&mut fixed.input, "input"), (&mut fixed.output, "output")] {
+        if info.width == 0 || info.height == 0 {
+            return Err(VppError::InvalidParams("frame size is zero"));
+        }
+        let align_h = info.height_alignment();
+        if info.width % 16 != 0 || info.height % align_h != 0 {
+            info.width = info.width.next_multiple_of(16);
+            info.height = info.height.next_multiple_of(align_h);
+            corrected = true;
+            tracing::debug!(side, width = info.width, height = info.height, "aligned frame size");
+        }
+        info.validate().map_err(|_| VppError::InvalidParams("crop rectangle outside the frame"))?;
+        if info.frame_rate.num == 0 || info.frame_rate.den == 0 {
+            info.frame_rate = Default::default();
+            corrected = true;
+        }
+    }
+    if effective_rect(&fixed.input).width == 0 || effective_rect(&fixed.output).width == 0 {
+        return Err(VppError::InvalidParams("empty crop"));
+    }
+    // VPP converts frames, not frame rates: the output rate follows the input.
+    if fixed.output.frame_rate != fixed.input.frame_rate {
+        fixed.output.frame_rate = fixed.input.frame_rate;
+        corrected = true;
+    }
+    // Picture structure passes through: fields stay fields.
+    if fixed.input.pic_struct.has_fields() != fixed.output.pic_struct.has_fields()
+        && fixed.output.pic_struct != PicStruct::empty()
+    {
+        return Err(VppError::Unsupported("deinterlacing and field weaving are not supported"));
+    }
+    Ok(QueryOutcome { params: fixed, corrected })
+}
+
+/// `QueryIOSurf`: the input and output surface needs. VPP keeps no frame beyond the one it
+/// processes, so both sides need one surface per operation in flight.
+pub fn query_io_surf(params: &VppParams) -> Result<[SurfaceRequest; 2], VppError> {
+    let checked = query(params)?.params;
+    let common = MemType::SYSTEM_MEMORY | MemType::EXTERNAL_FRAME;
+    Ok([
+        SurfaceRequest::for_component(checked.input, common | MemType::FROM_VPPIN, 0, checked.async_depth),
+        SurfaceRequest::for_component(checked.output, common | MemType::FROM_VPPOUT, 0, checked.async_depth),
+    ])
+}

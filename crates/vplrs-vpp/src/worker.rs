@@ -1,0 +1,88 @@
+//! The work of one VPP operation, on the component's lane.
+
+use std::time::Duration;
+
+use vplrs_kernels::{ColorSpec, Converter};
+use vplrs_memory::{LockedHold, OutputGuard, PicStruct, Rect, Status, Surface, SyncError};
+use vplrs_runtime::Worker;
+
+/// One frame to process: the input (held Locked until done) and the output being produced.
+pub(crate) struct VppJob {
+    pub input: Surface,
+    pub input_hold: LockedHold,
+    pub output: OutputGuard,
+    pub geometry: Geometry,
+}
+
+/// What the job needs of the parameters, copied so that a Reset does not race queued work.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Geometry {
+    pub src_rect: Rect,
+    pub dst_rect: Rect,
+    pub src_color: ColorSpec,
+    pub dst_color: ColorSpec,
+    pub output_pic_struct: PicStruct,
+}
+
+/// The lane's state: the converter keeps its scratch buffers from frame to frame.
+pub(crate) struct VppWorker {
+    pub converter: Converter,
+    pub frames: std::sync::Arc<std::sync::atomic::AtomicU64>,
+}
+
+impl Worker for VppWorker {
+    type Job = VppJob;
+
+    fn run(&mut self, job: VppJob) -> Status {
+        let VppJob { input, input_hold, mut output, geometry } = job;
+        // The read map waits for the input's producer (an upstream decode or VPP) to finish.
+        let source = match input.map_read() {
+            Ok(source) => source,
+            Err(error) => {
+                tracing::warn!(%error, "VPP input cannot be read");
+                output.finish(Status::ERR_LOCK_MEMORY);
+                return Status::ERR_LOCK_MEMORY;
+            }
+        };
+        if let Err(SyncError::Failed(status)) = input.synchronize(Duration::ZERO) {
+            tracing::warn!(%status, "VPP input's producer failed");
+            output.finish(Status::ERR_ABORTED);
+            return Status::ERR_ABORTED;
+        }
+        let result = self.converter.convert(
+            &source.view(),
+            geometry.src_rect,
+            geometry.src_color,
+            &mut output.view_mut(),
+            geometry.dst_rect,
+            geometry.dst_color,
+        );
+        let status = match result {
+            Ok(()) => Status::ERR_NONE,
+            Err(error) => {
+                tracing::error!(%error, "VPP conversion failed");
+                Status::ERR_UNDEFINED_BEHAVIOR
+            }
+        };
+        let meta = input.meta();
+        output.surface().update_meta(|out| {
+            out.timestamp = meta.timestamp;
+            out.decode_timestamp = meta.decode_timestamp;
+            out.frame_order = meta.frame_order;
+            out.corrupted = meta.corrupted;
+            out.info.crop = geometry.dst_rect;
+            out.info.pic_struct = if geometry.output_pic_struct.is_empty() {
+                meta.info.pic_struct
+            } else {
+                geometry.output_pic_struct
+            };
+        });
+        drop(source);
+        drop(input_hold);
+        output.finish(status);
+        if status == Status::ERR_NONE {
+            self.frames.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        }
+        status
+    }
+}

@@ -1,0 +1,207 @@
+//! The VPP component through its Rust API: parameters, pool sizing, both memory models,
+//! back-pressure, deferred synchronisation and pixels.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use vplrs_memory::sizing::shared_pool_size;
+use vplrs_memory::{
+    AllocationHints, AllocationPolicy, ExternalAllocator, FourCc, FrameInfo, MemType, Rect, Status, Surface,
+    SystemAllocator, ToStatus,
+};
+use vplrs_runtime::{Core, IoPattern};
+use vplrs_vpp::{Vpp, VppError, VppParams};
+
+fn params(async_depth: u16) -> VppParams {
+    VppParams::new(FrameInfo::new(FourCc::Nv12, 320, 240), FrameInfo::new(FourCc::Nv12, 160, 120))
+        .with_async_depth(async_depth)
+}
+
+fn fill_flat(surface: &Surface, y: u8, uv: u8) {
+    let mut guard = surface.map_write().unwrap();
+    let mut view = guard.view_mut();
+    view.plane_mut(0).fill(y);
+    view.plane_mut(1).fill(uv);
+}
+
+#[test]
+fn query_io_surf_grows_with_async_depth() {
+    for depth in [1u16, 2, 4, 8] {
+        let [input, output] = Vpp::query_io_surf(&params(depth)).unwrap();
+        assert_eq!(input.num_frame_min, 1);
+        assert_eq!(input.num_frame_suggested, depth);
+        assert_eq!(output.num_frame_suggested, depth);
+        assert!(input.mem_type.contains(MemType::FROM_VPPIN | MemType::SYSTEM_MEMORY));
+        assert!(output.mem_type.contains(MemType::FROM_VPPOUT));
+    }
+    let [_, out] = Vpp::query_io_surf(&params(4)).unwrap();
+    let [vpp2_in, _] = Vpp::query_io_surf(&params(4)).unwrap();
+    // Chained VPP -> VPP through one pool: Na + Nb - AsyncDepth.
+    assert_eq!(shared_pool_size(&out, &vpp2_in, 4), 4);
+    // AsyncDepth 0 means the default (1).
+    let [zero, _] = Vpp::query_io_surf(&params(0)).unwrap();
+    assert_eq!(zero.num_frame_suggested, 1);
+}
+
+#[test]
+fn query_corrects_and_refuses() {
+    let mut p = params(1);
+    p.output.width = 100; // not a multiple of 16
+    p.output.crop.width = 100;
+    let outcome = Vpp::query(&p).unwrap();
+    assert!(outcome.corrected);
+    assert_eq!(outcome.params.output.width, 112);
+
+    let mut video = params(1);
+    video.io_pattern = IoPattern::IN_VIDEO_MEMORY | IoPattern::OUT_SYSTEM_MEMORY;
+    assert_eq!(Vpp::query(&video).unwrap_err().status(), Status::ERR_UNSUPPORTED);
+    let mut none = params(1);
+    none.io_pattern = IoPattern::empty();
+    assert_eq!(Vpp::query(&none).unwrap_err().status(), Status::ERR_INVALID_VIDEO_PARAM);
+    let mut outside = params(1);
+    outside.input.crop = Rect { x: 300, y: 0, width: 100, height: 10 };
+    assert_eq!(Vpp::query(&outside).unwrap_err().status(), Status::ERR_INVALID_VIDEO_PARAM);
+}
+
+#[test]
+fn calls_before_init_and_after_close_are_refused() {
+    let mut vpp = Vpp::new(Core::new());
+    assert_eq!(vpp.input_surface().unwrap_err().status(), Status::ERR_NOT_INITIALIZED);
+    assert_eq!(vpp.stats().unwrap_err().status(), Status::ERR_NOT_INITIALIZED);
+    assert_eq!(vpp.close().unwrap_err().status(), Status::ERR_NOT_INITIALIZED);
+    vpp.init(&params(1)).unwrap();
+    assert!(vpp.init(&params(1)).is_err(), "double Init");
+    vpp.close().unwrap();
+    assert_eq!(vpp.output_surface().unwrap_err().status(), Status::ERR_NOT_INITIALIZED);
+}
+
+#[test]
+fn process_frame_async_converts_and_carries_metadata() {
+    let mut vpp = Vpp::new(Core::new());
+    vpp.init(&params(2)).unwrap();
+    let input = vpp.input_surface().unwrap();
+    assert_eq!(input.locked(), 0);
+    fill_flat(&input, 81, 90);
+    input.update_meta(|m| {
+        m.timestamp = 1234;
+        m.frame_order = 7;
+    });
+    let output = vpp.process_frame_async(&input).unwrap();
+    output.synchronize(Duration::from_secs(5)).unwrap();
+    assert_eq!(input.locked(), 0, "VPP lets go of its input when done");
+    let meta = output.meta();
+    assert_eq!((meta.timestamp, meta.frame_order), (1234, 7));
+    assert_eq!(meta.info.crop, Rect { x: 0, y: 0, width: 160, height: 120 });
+    let read = output.map_read().unwrap();
+    let view = read.view();
+    assert!(view.plane(0).rows_iter().take(120).all(|r| r[..160].iter().all(|&b| b.abs_diff(81) <= 1)));
+    assert!(view.plane(1).rows_iter().take(60).all(|r| r[..160].iter().all(|&b| b.abs_diff(90) <= 1)));
+    assert_eq!(vpp.stats().unwrap().frames, 1);
+}
+
+#[test]
+fn async_depth_gives_back_pressure_and_deferred_sync_delivers_every_frame() {
+    let mut vpp = Vpp::new(Core::new());
+    vpp.init(&params(3)).unwrap();
+    let inputs: Vec<_> = (0..3u8).map(|_| vpp.input_surface().unwrap()).collect();
+    for (n, input) in inputs.iter().enumerate() {
+        fill_flat(input, 16 + 50 * n as u8, 128);
+    }
+    // Hold the first input for writing so the first operation cannot finish yet.
+    let blocker = inputs[0].begin_output().unwrap();
+    let outputs: Vec<_> = inputs.iter().map(|i| vpp.process_frame_async(i).unwrap()).collect();
+    let fourth = vpp.input_surface().unwrap();
+    let error = vpp.process_frame_async(&fourth).unwrap_err();
+    assert!(matches!(error, VppError::Busy(_)));
+    assert_eq!(error.status(), Status::WRN_DEVICE_BUSY);
+    assert_eq!(outputs[0].synchronize(Duration::from_millis(10)).unwrap_err().status(), Status::WRN_IN_EXECUTION);
+    blocker.finish(Status::ERR_NONE);
+    for (n, output) in outputs.iter().enumerate() {
+        output.synchronize(Duration::from_secs(5)).unwrap();
+        let read = output.map_read().unwrap();
+        let expected = 16 + 50 * n as u8;
+        assert!(read.view().plane(0).row(10)[..160].iter().all(|&b| b.abs_diff(expected) <= 1), "frame {n}");
+    }
+    assert_eq!(vpp.stats().unwrap().frames, 3);
+    vpp.process_frame_async(&fourth).unwrap().synchronize(Duration::from_secs(5)).unwrap();
+}
+
+#[test]
+fn a_failed_producer_aborts_the_dependent_operation() {
+    let mut vpp = Vpp::new(Core::new());
+    vpp.init(&params(1)).unwrap();
+    let input = vpp.input_surface().unwrap();
+    let producer = input.begin_output().unwrap();
+    let output = vpp.process_frame_async(&input).unwrap();
+    producer.finish(Status::ERR_DEVICE_FAILED);
+    assert_eq!(output.synchronize(Duration::from_secs(5)).unwrap_err().status(), Status::ERR_ABORTED);
+}
+
+#[test]
+fn application_surfaces_from_an_external_allocator_work_1x_style() {
+    let allocator = Arc::new(SystemAllocator::nv12_only());
+    let core = Core::new();
+    core.set_allocator(Some(allocator.clone() as Arc<dyn ExternalAllocator>));
+    let mut p = params(2);
+    p.output = FrameInfo::new(FourCc::Rgb4, 160, 120);
+    let mut vpp = Vpp::new(core.clone());
+    vpp.init(&p).unwrap();
+    let [in_request, out_request] = Vpp::query_io_surf(&p).unwrap();
+    // The application makes its pools from its own allocator, as a 1.x application would.
+    let in_pool = core.create_pool(&in_request, AllocationHints { pre_allocate: 2, ..Default::default() }).unwrap();
+    let out_pool = core.create_pool(&out_request, AllocationHints { pre_allocate: 2, ..Default::default() }).unwrap();
+    let input = in_pool.acquire().unwrap();
+    assert!(input.mem_id().is_some(), "NV12 comes from the application's allocator");
+    let output = out_pool.acquire().unwrap();
+    assert!(output.mem_id().is_none(), "RGB4 is refused by the allocator: internal memory");
+    fill_flat(&input, 126, 128);
+    let locks_before = allocator.counters().locks;
+    let sync = vpp.run_frame_async(Some(&input), &output).unwrap();
+    sync.wait(Duration::from_secs(5)).unwrap();
+    let c = allocator.counters();
+    assert!(c.locks > locks_before, "the mem-id input was locked to be read");
+    assert_eq!(c.locks, c.unlocks, "and unlocked after");
+    let read = output.map_read().unwrap();
+    let bgra = &read.view().plane(0).row(0)[..4];
+    // BT.601 limited: Y=126, U=V=128 is grey 128.
+    assert!(bgra[..3].iter().all(|&c| c.abs_diff(128) <= 2), "{bgra:?}");
+    drop(read);
+    assert_eq!(vpp.run_frame_async(None, &output).unwrap_err().status(), Status::ERR_MORE_DATA);
+    drop((input, output));
+    vpp.close().unwrap();
+    core.close();
+    let c = allocator.counters();
+    assert_eq!(c.live_frames, 0, "everything allocated was freed");
+    assert_eq!(c.allocs, c.frees);
+}
+
+#[test]
+fn locked_or_mismatched_surfaces_are_refused() {
+    let mut vpp = Vpp::new(Core::new());
+    vpp.init(&params(1)).unwrap();
+    let input = vpp.input_surface().unwrap();
+    let output = vpp.output_surface().unwrap();
+    let hold = output.hold().unwrap();
+    assert_eq!(vpp.run_frame_async(Some(&input), &output).unwrap_err().status(), Status::ERR_LOCK_MEMORY);
+    drop(hold);
+    let wrong = Surface::new(FrameInfo::new(FourCc::Rgb4, 160, 120), Default::default()).unwrap();
+    assert_eq!(vpp.run_frame_async(Some(&input), &wrong).unwrap_err().status(), Status::ERR_INVALID_VIDEO_PARAM);
+    let small = Surface::new(FrameInfo::new(FourCc::Nv12, 64, 64), Default::default()).unwrap();
+    assert_eq!(vpp.run_frame_async(Some(&input), &small).unwrap_err().status(), Status::ERR_INVALID_VIDEO_PARAM);
+}
+
+#[test]
+fn output_pool_policies_apply() {
+    let mut p = params(1);
+    p.output_hints = AllocationHints { policy: AllocationPolicy::Limited, pre_allocate: 1, delta_on_the_fly: 0, wait_ms: 20 };
+    let mut vpp = Vpp::new(Core::new());
+    vpp.init(&p).unwrap();
+    assert_eq!(vpp.output_pool().unwrap().current_size(), 1, "pre-allocated at Init");
+    let input = vpp.input_surface().unwrap();
+    let first = vpp.process_frame_async(&input).unwrap();
+    first.synchronize(Duration::from_secs(5)).unwrap();
+    let error = vpp.process_frame_async(&input).unwrap_err();
+    assert_eq!(error.status(), Status::WRN_ALLOC_TIMEOUT_EXPIRED);
+    drop(first);
+    vpp.process_frame_async(&input).unwrap().synchronize(Duration::from_secs(5)).unwrap();
+}

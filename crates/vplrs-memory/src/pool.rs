@@ -13,8 +13,10 @@
 //! acquire on a pool at its maximum with nothing free waits up to `Wait` ms for a release, then
 //! reports the timeout (`MFX_WRN_ALLOC_TIMEOUT_EXPIRED`) with no surface.
 
-use std::sync::{Arc, Condvar, Mutex, MutexGuard, Weak};
+use std::sync::{Arc, Weak};
 use std::time::{Duration, Instant};
+
+use parking_lot::{Condvar, Mutex, MutexGuard};
 
 use crate::allocator::{AllocRequest, ExternalAllocation, ExternalAllocator, MemType};
 use crate::arena::FrameBuffer;
@@ -263,7 +265,7 @@ impl SurfacePool {
                 waited = true;
                 state.stats.waits += 1;
             }
-            state = shared.released.wait_timeout(state, left).unwrap_or_else(|p| p.into_inner()).0;
+            shared.released.wait_for(&mut state, left);
         }
     }
 
@@ -361,7 +363,7 @@ fn note_in_use(stats: &mut PoolStats) {
 
 impl PoolShared {
     fn state(&self) -> MutexGuard<'_, PoolState> {
-        self.state.lock().unwrap_or_else(|p| p.into_inner())
+        self.state.lock()
     }
 
     fn max_size(&self, state: &PoolState) -> u32 {

@@ -15,7 +15,9 @@
 
 use std::any::Any;
 use std::sync::atomic::{AtomicU16, AtomicU32, AtomicU64, Ordering};
-use std::sync::{Arc, Condvar, Mutex, MutexGuard, OnceLock, Weak};
+use std::sync::{Arc, OnceLock, Weak};
+
+use parking_lot::{Condvar, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
 use crate::allocator::{ExternalAllocation, MemId, MemType, NativeHandle};
@@ -135,8 +137,8 @@ pub struct SurfaceCore {
     keepalive: Mutex<Option<Arc<SurfaceCore>>>,
     access: Mutex<AccessState>,
     access_changed: Condvar,
-    meta: Mutex<FrameMeta>,
-    on_complete: Mutex<Option<CompletionHook>>,
+    /// Frame metadata and the completion hook: both reset together when the surface is recycled.
+    meta: Mutex<(FrameMeta, Option<CompletionHook>)>,
     pool: Option<Weak<PoolShared>>,
     attachment: OnceLock<Box<dyn Any + Send + Sync>>,
 }
@@ -144,8 +146,7 @@ pub struct SurfaceCore {
 static NEXT_SURFACE_ID: AtomicU64 = AtomicU64::new(1);
 
 fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
-    // A panic while holding a surface lock leaves plain counters behind; keep going.
-    mutex.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    mutex.lock()
 }
 
 impl SurfaceCore {
@@ -177,8 +178,7 @@ impl SurfaceCore {
                 outcome: None,
             }),
             access_changed: Condvar::new(),
-            meta: Mutex::new(FrameMeta::new(info)),
-            on_complete: Mutex::new(None),
+            meta: Mutex::new((FrameMeta::new(info), None)),
             pool,
             attachment: OnceLock::new(),
         })
@@ -344,7 +344,7 @@ impl SurfaceCore {
             if nowait {
                 return Err(MapError::WouldWait);
             }
-            state = self.access_changed.wait(state).unwrap_or_else(|p| p.into_inner());
+            self.access_changed.wait(&mut state);
         }
         let pointers = self.ensure_pointers(&mut state)?;
         if raw {
@@ -413,7 +413,7 @@ impl SurfaceCore {
             if left.is_zero() {
                 return Err(SyncError::Timeout);
             }
-            state = self.access_changed.wait_timeout(state, left).unwrap_or_else(|p| p.into_inner()).0;
+            self.access_changed.wait_for(&mut state, left);
         }
         match state.outcome {
             Some(status) => Err(SyncError::Failed(status)),
@@ -428,7 +428,7 @@ impl SurfaceCore {
 
     /// Sets what to call when an operation producing this surface completes.
     pub fn set_on_complete(&self, hook: Option<CompletionHook>) {
-        *lock(&self.on_complete) = hook;
+        lock(&self.meta).1 = hook;
     }
 
     fn finish_output(&self, status: Status) {
@@ -440,7 +440,7 @@ impl SurfaceCore {
             self.settle(&mut state);
         }
         self.access_changed.notify_all();
-        let hook = lock(&self.on_complete).clone();
+        let hook = lock(&self.meta).1.clone();
         if let Some(hook) = hook {
             hook(status);
         }
@@ -449,15 +449,15 @@ impl SurfaceCore {
     // ---- metadata and handles ----
 
     pub fn meta(&self) -> FrameMeta {
-        *lock(&self.meta)
+        lock(&self.meta).0
     }
 
     pub fn info(&self) -> FrameInfo {
-        lock(&self.meta).info
+        lock(&self.meta).0.info
     }
 
     pub fn update_meta(&self, update: impl FnOnce(&mut FrameMeta)) {
-        update(&mut lock(&self.meta));
+        update(&mut lock(&self.meta).0);
     }
 
     /// `GetNativeHandle`: system memory has none.
@@ -487,8 +487,7 @@ impl SurfaceCore {
     }
 
     pub(crate) fn reset_for_reuse(&self, info: FrameInfo) {
-        *lock(&self.meta) = FrameMeta::new(info);
-        *lock(&self.on_complete) = None;
+        *lock(&self.meta) = (FrameMeta::new(info), None);
         lock(&self.access).outcome = None;
     }
 

@@ -201,7 +201,8 @@ fn open_source(args: &VppArgs) -> Result<(Source, FrameInfo, (u32, u32))> {
         if header.fourcc != FourCc::I420 {
             bail!("y4m input must be 8-bit 4:2:0");
         }
-        let info = FrameInfo::new(FourCc::I420, header.width, header.height).with_frame_rate(header.rate.0, header.rate.1);
+        let info =
+            FrameInfo::new(FourCc::I420, header.width, header.height).with_frame_rate(header.rate.0, header.rate.1);
         return Ok((Source::Y4m(reader, vec![0; header.frame_bytes()]), info, header.rate));
     }
     let (w, h) = args.input_size;
@@ -270,7 +271,8 @@ fn progress_bar(total: u64) -> indicatif::ProgressBar {
     if !std::io::stderr().is_terminal() {
         return indicatif::ProgressBar::hidden();
     }
-    let bar = if total == u64::MAX { indicatif::ProgressBar::new_spinner() } else { indicatif::ProgressBar::new(total) };
+    let bar =
+        if total == u64::MAX { indicatif::ProgressBar::new_spinner() } else { indicatif::ProgressBar::new(total) };
     bar.set_style(
         indicatif::ProgressStyle::with_template("{spinner} {pos}/{len} frames [{elapsed_precise}] {per_sec}")
             .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),

@@ -37,6 +37,6 @@ pub use layout::{FrameLayout, LayoutOptions, PlaneLayout};
 pub use pool::{AllocationHints, AllocationPolicy, PoolConfig, PoolStats, PoolWarning, SurfacePool};
 pub use sizing::SurfaceRequest;
 pub use status::{Status, ToStatus};
-pub use system_allocator::{AllocatorCounters, SystemAllocator};
 pub use surface::{FrameMeta, LockedHold, MapFlags, OutputGuard, ReadGuard, Surface, SurfaceCore, WriteGuard};
+pub use system_allocator::{AllocatorCounters, SystemAllocator};
 pub use view::{Field, FrameView, FrameViewMut, Plane, PlaneMut};

@@ -421,6 +421,12 @@ impl SurfaceCore {
         }
     }
 
+    /// True while the application (not a component) has the surface mapped for writing: a
+    /// component must not queue work that would wait for that.
+    pub fn is_written_by_application(&self) -> bool {
+        matches!(lock(&self.access).writer, Writer::Raw | Writer::Guard)
+    }
+
     /// True while a component is still producing the surface.
     pub fn is_pending(&self) -> bool {
         lock(&self.access).writer == Writer::Output

@@ -133,7 +133,8 @@ unsafe impl ExternalAllocator for SystemAllocator {
     fn unlock(&self, mid: MemId) -> Result<(), AllocatorError> {
         let mut frames = self.frames();
         let frame = frames.get_mut(&mid.0).ok_or(AllocatorError::Failed(crate::status::Status::ERR_INVALID_HANDLE))?;
-        frame.locks = frame.locks.checked_sub(1).ok_or(AllocatorError::Failed(crate::status::Status::ERR_LOCK_MEMORY))?;
+        frame.locks =
+            frame.locks.checked_sub(1).ok_or(AllocatorError::Failed(crate::status::Status::ERR_LOCK_MEMORY))?;
         self.unlocks.fetch_add(1, Ordering::Relaxed);
         Ok(())
     }

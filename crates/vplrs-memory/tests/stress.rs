@@ -11,11 +11,15 @@ fn concurrent_acquire_map_release_hands_out_each_surface_once() {
     const THREADS: usize = 8;
     const ROUNDS: usize = 2000;
     const MAX: u32 = 5;
-    let hints = AllocationHints { policy: AllocationPolicy::Limited, pre_allocate: 2, delta_on_the_fly: MAX - 2, wait_ms: 5000 };
-    let pool = SurfacePool::new(
-        PoolConfig::new(FrameInfo::new(FourCc::Nv12, 32, 32), MemType::FROM_DECODE).with_hints(hints),
-    )
-    .unwrap();
+    let hints = AllocationHints {
+        policy: AllocationPolicy::Limited,
+        pre_allocate: 2,
+        delta_on_the_fly: MAX - 2,
+        wait_ms: 5000,
+    };
+    let pool =
+        SurfacePool::new(PoolConfig::new(FrameInfo::new(FourCc::Nv12, 32, 32), MemType::FROM_DECODE).with_hints(hints))
+            .unwrap();
     let in_use = Arc::new(Mutex::new(HashSet::new()));
     let workers: Vec<_> = (0..THREADS)
         .map(|t| {

@@ -16,7 +16,13 @@ use crate::sync::SyncPoint;
 /// What a lane runs: owns the component's working state, executes one job at a time.
 pub trait Worker: Send + 'static {
     type Job: Send + 'static;
-    fn run(&mut self, job: Self::Job) -> Status;
+    /// Does the work of `job`.
+    fn run(&mut self, job: &mut Self::Job) -> Status;
+    /// Publishes the result (finishes output surfaces, lets go of inputs). Called after the lane
+    /// has counted the job finished, so whoever wakes on an output can submit again at once.
+    fn complete(&mut self, job: Self::Job, status: Status) {
+        let _ = (job, status);
+    }
 }
 
 /// Why a lane took no work.
@@ -77,7 +83,9 @@ impl<W: Worker> Lane<W> {
                 jobs: VecDeque::with_capacity(depth),
                 in_flight: 0,
                 closed: false,
-                recent_syncs: Vec::with_capacity(2 * depth + 2),
+                // Enough for every operation in flight, every one being completed, and the ones the
+                // application has not dropped yet; made now so the steady state allocates nothing.
+                recent_syncs: (0..2 * depth + 2).map(|_| SyncPoint::spare()).collect(),
             }),
             work_ready: Condvar::new(),
             work_done: Condvar::new(),
@@ -162,7 +170,7 @@ fn take_sync_point(recent: &mut Vec<SyncPoint>) -> SyncPoint {
 
 fn run<W: Worker>(shared: &LaneShared<W::Job>, mut worker: W) {
     loop {
-        let (job, sync) = {
+        let (mut job, sync) = {
             let mut queue = shared.queue();
             loop {
                 if let Some(item) = queue.jobs.pop_front() {
@@ -175,13 +183,18 @@ fn run<W: Worker>(shared: &LaneShared<W::Job>, mut worker: W) {
             }
         };
         // A panicking job must not take the lane (and every later operation) down with it.
-        let status = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| worker.run(job))).unwrap_or_else(|_| {
-            tracing::error!("an operation panicked");
-            Status::ERR_UNKNOWN
-        });
-        // Count the job finished before its sync point says so: whoever wakes on it may submit.
+        let status =
+            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| worker.run(&mut job))).unwrap_or_else(|_| {
+                tracing::error!("an operation panicked");
+                Status::ERR_UNKNOWN
+            });
+        // Count the job finished before anything says so: whoever wakes on it may submit.
         shared.queue().in_flight -= 1;
         shared.work_done.notify_all();
+        let completed = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| worker.complete(job, status)));
+        if completed.is_err() {
+            tracing::error!("completing an operation panicked");
+        }
         sync.complete(status);
     }
 }

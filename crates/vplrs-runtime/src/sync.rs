@@ -54,6 +54,13 @@ impl SyncPoint {
         }
     }
 
+    /// A completed sync point for a lane's reuse list.
+    pub(crate) fn spare() -> Self {
+        let spare = Self::new();
+        spare.complete(Status::ERR_NONE);
+        spare
+    }
+
     /// A unique, non-zero id (the C ABI hands it out as the `mfxSyncPoint` value).
     pub fn id(&self) -> u64 {
         self.shared.id

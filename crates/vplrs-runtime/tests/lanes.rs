@@ -22,8 +22,8 @@ enum Job {
 impl Worker for Recorder {
     type Job = Job;
 
-    fn run(&mut self, job: Job) -> Status {
-        match job {
+    fn run(&mut self, job: &mut Job) -> Status {
+        match std::mem::replace(job, Job::Record(u32::MAX)) {
             Job::Record(n) => {
                 self.ran.lock().unwrap().push(n);
                 Status::ERR_NONE

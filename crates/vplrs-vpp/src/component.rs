@@ -198,6 +198,10 @@ impl Vpp {
         if output.locked() > 0 {
             return Err(VppError::OutputLocked);
         }
+        if input.is_written_by_application() {
+            // The operation would wait for an Unmap that may never come.
+            return Err(MapError::Busy.into());
+        }
         if !running.lane.has_room() {
             return Err(SubmitError::Busy(running.lane.in_flight()).into());
         }

@@ -33,20 +33,18 @@ pub(crate) struct VppWorker {
 impl Worker for VppWorker {
     type Job = VppJob;
 
-    fn run(&mut self, job: VppJob) -> Status {
-        let VppJob { input, input_hold, mut output, geometry } = job;
+    fn run(&mut self, job: &mut VppJob) -> Status {
+        let VppJob { input, output, geometry, .. } = job;
         // The read map waits for the input's producer (an upstream decode or VPP) to finish.
         let source = match input.map_read() {
             Ok(source) => source,
             Err(error) => {
                 tracing::warn!(%error, "VPP input cannot be read");
-                output.finish(Status::ERR_LOCK_MEMORY);
                 return Status::ERR_LOCK_MEMORY;
             }
         };
         if let Err(SyncError::Failed(status)) = input.synchronize(Duration::ZERO) {
             tracing::warn!(%status, "VPP input's producer failed");
-            output.finish(Status::ERR_ABORTED);
             return Status::ERR_ABORTED;
         }
         let result = self.converter.convert(
@@ -57,13 +55,10 @@ impl Worker for VppWorker {
             geometry.dst_rect,
             geometry.dst_color,
         );
-        let status = match result {
-            Ok(()) => Status::ERR_NONE,
-            Err(error) => {
-                tracing::error!(%error, "VPP conversion failed");
-                Status::ERR_UNDEFINED_BEHAVIOR
-            }
-        };
+        if let Err(error) = result {
+            tracing::error!(%error, "VPP conversion failed");
+            return Status::ERR_UNDEFINED_BEHAVIOR;
+        }
         let meta = input.meta();
         output.surface().update_meta(|out| {
             out.timestamp = meta.timestamp;
@@ -71,18 +66,16 @@ impl Worker for VppWorker {
             out.frame_order = meta.frame_order;
             out.corrupted = meta.corrupted;
             out.info.crop = geometry.dst_rect;
-            out.info.pic_struct = if geometry.output_pic_struct.is_empty() {
-                meta.info.pic_struct
-            } else {
-                geometry.output_pic_struct
-            };
+            out.info.pic_struct =
+                if geometry.output_pic_struct.is_empty() { meta.info.pic_struct } else { geometry.output_pic_struct };
         });
-        drop(source);
+        self.frames.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        Status::ERR_NONE
+    }
+
+    fn complete(&mut self, job: VppJob, status: Status) {
+        let VppJob { input_hold, output, .. } = job;
         drop(input_hold);
         output.finish(status);
-        if status == Status::ERR_NONE {
-            self.frames.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        }
-        status
     }
 }

@@ -193,7 +193,8 @@ fn locked_or_mismatched_surfaces_are_refused() {
 #[test]
 fn output_pool_policies_apply() {
     let mut p = params(1);
-    p.output_hints = AllocationHints { policy: AllocationPolicy::Limited, pre_allocate: 1, delta_on_the_fly: 0, wait_ms: 20 };
+    p.output_hints =
+        AllocationHints { policy: AllocationPolicy::Limited, pre_allocate: 1, delta_on_the_fly: 0, wait_ms: 20 };
     let mut vpp = Vpp::new(Core::new());
     vpp.init(&p).unwrap();
     assert_eq!(vpp.output_pool().unwrap().current_size(), 1, "pre-allocated at Init");
@@ -203,5 +204,37 @@ fn output_pool_policies_apply() {
     let error = vpp.process_frame_async(&input).unwrap_err();
     assert_eq!(error.status(), Status::WRN_ALLOC_TIMEOUT_EXPIRED);
     drop(first);
+    vpp.process_frame_async(&input).unwrap().synchronize(Duration::from_secs(5)).unwrap();
+}
+
+#[test]
+fn reset_changes_geometry_within_init_limits() {
+    let mut vpp = Vpp::new(Core::new());
+    vpp.init(&params(1)).unwrap();
+    let mut smaller = params(1);
+    smaller.output = FrameInfo::new(FourCc::Nv12, 80, 64);
+    assert!(!vpp.reset(&smaller).unwrap());
+    assert_eq!(vpp.params().unwrap().output.crop.width, 80);
+    let input = vpp.input_surface().unwrap();
+    fill_flat(&input, 100, 128);
+    let output = vpp.process_frame_async(&input).unwrap();
+    output.synchronize(Duration::from_secs(5)).unwrap();
+    assert_eq!(output.info().crop, Rect { x: 0, y: 0, width: 80, height: 64 });
+    let mut larger = params(1);
+    larger.output = FrameInfo::new(FourCc::Nv12, 640, 480);
+    assert_eq!(vpp.reset(&larger).unwrap_err().status(), Status::ERR_INCOMPATIBLE_VIDEO_PARAM);
+    let mut other_format = params(1);
+    other_format.output.fourcc = FourCc::Rgb4;
+    assert_eq!(vpp.reset(&other_format).unwrap_err().status(), Status::ERR_INCOMPATIBLE_VIDEO_PARAM);
+}
+
+#[test]
+fn an_input_the_application_is_writing_is_refused_not_waited_for() {
+    let mut vpp = Vpp::new(Core::new());
+    vpp.init(&params(1)).unwrap();
+    let input = vpp.input_surface().unwrap();
+    let writing = input.map_write().unwrap();
+    assert_eq!(vpp.process_frame_async(&input).unwrap_err().status(), Status::ERR_LOCK_MEMORY);
+    drop(writing);
     vpp.process_frame_async(&input).unwrap().synchronize(Duration::from_secs(5)).unwrap();
 }

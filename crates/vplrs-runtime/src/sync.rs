@@ -81,10 +81,7 @@ impl SyncPoint {
     pub(crate) fn try_recycle(&mut self) -> Option<SyncPoint> {
         let shared = Arc::get_mut(&mut self.shared)?;
         let state = shared.state.get_mut().unwrap_or_else(|p| p.into_inner());
-        if state.done.is_none() {
-            return None;
-        }
-        state.done = None;
+        state.done.take()?;
         shared.id = NEXT_ID.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         Some(self.clone())
     }

@@ -5,13 +5,15 @@
 //!   lives in a frame's single allocation;
 //! - [`view`]: borrowed plane views (with field views) that kernels read and write;
 //! - [`surface`]: refcounted surfaces with the Locked counter and the Map/Unmap rules;
+//! - [`guards`]: RAII read/write maps, a component's output reservation, a held Locked counter;
 //! - [`pool`]: surface pools with the allocation policies and hints;
 //! - [`allocator`]: the external allocator contract (`mfxFrameAllocator`) and its allocations;
 //! - [`system_allocator`]: a mem-id allocator over system memory, as an application would write;
 //! - [`sizing`]: `QueryIOSurf` arithmetic and the shared-pool rule;
 //! - [`status`]: `mfxStatus` values that every typed error maps to.
 //!
-//! `unsafe` code lives in [`arena`] and [`system_allocator`] only (raw aligned pixel memory and the slices made from it) and
+//! `unsafe` code lives in [`arena`], [`guards`] and [`system_allocator`] only (raw aligned pixel
+//! memory, the slices made from it while access is held, an allocator handing out raw pointers) and
 //! in the two `unsafe trait`s whose implementors vouch for foreign memory.
 #![deny(unsafe_code)]
 
@@ -19,6 +21,7 @@ pub mod allocator;
 pub mod arena;
 pub mod error;
 pub mod format;
+pub mod guards;
 pub mod info;
 pub mod layout;
 pub mod pool;
@@ -32,11 +35,12 @@ pub use allocator::{AllocRequest, AllocResponse, AllocatorError, ExternalAllocat
 pub use arena::PlanePointers;
 pub use error::{AcquireError, AllocError, HandleError, LockedError, MapError, RefError, SyncError};
 pub use format::{ChromaFormat, FourCc};
+pub use guards::{LockedHold, OutputGuard, ReadGuard, WriteGuard};
 pub use info::{FrameInfo, FrameRate, PicStruct, Rect};
 pub use layout::{FrameLayout, LayoutOptions, PlaneLayout};
 pub use pool::{AllocationHints, AllocationPolicy, PoolConfig, PoolStats, PoolWarning, SurfacePool};
 pub use sizing::SurfaceRequest;
 pub use status::{Status, ToStatus};
-pub use surface::{FrameMeta, LockedHold, MapFlags, OutputGuard, ReadGuard, Surface, SurfaceCore, WriteGuard};
+pub use surface::{FrameMeta, MapFlags, Surface, SurfaceCore};
 pub use system_allocator::{AllocatorCounters, SystemAllocator};
 pub use view::{Field, FrameView, FrameViewMut, Plane, PlaneMut};

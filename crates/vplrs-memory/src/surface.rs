@@ -27,7 +27,6 @@ use crate::info::FrameInfo;
 use crate::layout::FrameLayout;
 use crate::pool::{PoolShared, SurfacePool};
 use crate::status::Status;
-use crate::view::{FrameView, FrameViewMut};
 
 bitflags::bitflags! {
     /// `MFX_MAP_*`.
@@ -94,7 +93,7 @@ impl FrameMeta {
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Writer {
+pub(crate) enum Writer {
     None,
     /// A C-style `Map(WRITE)`.
     Raw,
@@ -104,10 +103,10 @@ enum Writer {
     Output,
 }
 
-struct AccessState {
+pub(crate) struct AccessState {
     raw_readers: u32,
-    guard_readers: u32,
-    writer: Writer,
+    pub(crate) guard_readers: u32,
+    pub(crate) writer: Writer,
     /// Plane pointers while the backing is locked (external memory) or always (the others).
     pointers: Option<PlanePointers>,
     /// Status of the last finished operation that produced the surface (None: success).
@@ -127,7 +126,7 @@ pub type CompletionHook = Arc<dyn Fn(Status) + Send + Sync>;
 /// the context pointer of its `mfxFrameSurface1`.
 pub struct SurfaceCore {
     id: u64,
-    layout: FrameLayout,
+    pub(crate) layout: FrameLayout,
     mem_type: MemType,
     backing: Backing,
     refs: AtomicU32,
@@ -321,7 +320,7 @@ impl SurfaceCore {
         }
     }
 
-    fn acquire_write(&self, writer: Writer) -> Result<PlanePointers, MapError> {
+    pub(crate) fn acquire_write(&self, writer: Writer) -> Result<PlanePointers, MapError> {
         let mut state = lock(&self.access);
         let locked = self.locked();
         if locked > 0 && writer != Writer::Output {
@@ -338,7 +337,7 @@ impl SurfaceCore {
         Ok(pointers)
     }
 
-    fn acquire_read(&self, nowait: bool, raw: bool) -> Result<PlanePointers, MapError> {
+    pub(crate) fn acquire_read(&self, nowait: bool, raw: bool) -> Result<PlanePointers, MapError> {
         let mut state = lock(&self.access);
         while state.writer != Writer::None {
             if nowait {
@@ -355,7 +354,7 @@ impl SurfaceCore {
         Ok(pointers)
     }
 
-    fn end_access(&self, release: impl FnOnce(&mut AccessState) -> bool) -> Result<(), MapError> {
+    pub(crate) fn end_access(&self, release: impl FnOnce(&mut AccessState) -> bool) -> Result<(), MapError> {
         let mut state = lock(&self.access);
         if !release(&mut state) {
             return Err(MapError::NotMapped);
@@ -437,7 +436,7 @@ impl SurfaceCore {
         lock(&self.meta).1 = hook;
     }
 
-    fn finish_output(&self, status: Status) {
+    pub(crate) fn finish_output(&self, status: Status) {
         {
             let mut state = lock(&self.access);
             debug_assert_eq!(state.writer, Writer::Output);
@@ -539,7 +538,7 @@ impl Drop for Released {
 
 /// A counted reference to a surface: `Clone` is `AddRef`, `Drop` is `Release`.
 pub struct Surface {
-    core: Arc<SurfaceCore>,
+    pub(crate) core: Arc<SurfaceCore>,
 }
 
 impl Surface {
@@ -586,38 +585,6 @@ impl Surface {
     pub fn ptr_eq(&self, other: &Surface) -> bool {
         Arc::ptr_eq(&self.core, &other.core)
     }
-
-    /// Maps for reading, waiting for a producer to finish.
-    pub fn map_read(&self) -> Result<ReadGuard, MapError> {
-        let pointers = self.core.acquire_read(false, false)?;
-        Ok(ReadGuard { surface: self.clone(), pointers })
-    }
-
-    /// Maps for reading only if nobody is writing now (`MFX_MAP_READ | MFX_MAP_NOWAIT`).
-    pub fn try_map_read(&self) -> Result<ReadGuard, MapError> {
-        let pointers = self.core.acquire_read(true, false)?;
-        Ok(ReadGuard { surface: self.clone(), pointers })
-    }
-
-    /// Maps for writing (or reading and writing): refused at once while the surface is accessed or
-    /// Locked.
-    pub fn map_write(&self) -> Result<WriteGuard, MapError> {
-        let pointers = self.core.acquire_write(Writer::Guard)?;
-        Ok(WriteGuard { surface: self.clone(), pointers })
-    }
-
-    /// Reserves the surface as the output of a component: exclusive write access until the guard
-    /// is finished, during which `synchronize` waits and readers wait.
-    pub fn begin_output(&self) -> Result<OutputGuard, MapError> {
-        let pointers = self.core.acquire_write(Writer::Output)?;
-        Ok(OutputGuard { surface: self.clone(), pointers, finished: false })
-    }
-
-    /// Holds the Locked counter up until the returned guard is dropped.
-    pub fn hold(&self) -> Result<LockedHold, LockedError> {
-        self.core.lock_frame()?;
-        Ok(LockedHold { surface: self.clone() })
-    }
 }
 
 impl std::ops::Deref for Surface {
@@ -650,126 +617,5 @@ impl Drop for Surface {
 impl std::fmt::Debug for Surface {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         self.core.fmt(f)
-    }
-}
-
-/// Read access to a surface's pixels; unmaps on drop.
-pub struct ReadGuard {
-    surface: Surface,
-    pointers: PlanePointers,
-}
-
-#[allow(unsafe_code)] // views over memory this guard has access to
-impl ReadGuard {
-    pub fn view(&self) -> FrameView<'_> {
-        // SAFETY: this guard holds read access (no writer until it is dropped), the pointers fit
-        // the layout (checked when the backing was set up or locked) and stay valid while mapped.
-        unsafe { arena::frame_view(&self.pointers, &self.surface.core.layout) }
-    }
-
-    pub fn surface(&self) -> &Surface {
-        &self.surface
-    }
-}
-
-impl Drop for ReadGuard {
-    fn drop(&mut self) {
-        let _ = self.surface.core.end_access(|state| {
-            state.guard_readers = state.guard_readers.saturating_sub(1);
-            true
-        });
-    }
-}
-
-/// Exclusive write access to a surface's pixels; unmaps on drop.
-pub struct WriteGuard {
-    surface: Surface,
-    pointers: PlanePointers,
-}
-
-#[allow(unsafe_code)] // views over memory this guard has access to
-impl WriteGuard {
-    pub fn view(&self) -> FrameView<'_> {
-        // SAFETY: exclusive access held by this guard; the shared borrow of self prevents a
-        // simultaneous `view_mut`.
-        unsafe { arena::frame_view(&self.pointers, &self.surface.core.layout) }
-    }
-
-    pub fn view_mut(&mut self) -> FrameViewMut<'_> {
-        // SAFETY: exclusive access held by this guard; the mutable borrow of self makes this the
-        // only view; planes of a layout never overlap.
-        unsafe { arena::frame_view_mut(&self.pointers, &self.surface.core.layout) }
-    }
-
-    pub fn surface(&self) -> &Surface {
-        &self.surface
-    }
-}
-
-impl Drop for WriteGuard {
-    fn drop(&mut self) {
-        let _ = self.surface.core.end_access(|state| {
-            let mine = state.writer == Writer::Guard;
-            if mine {
-                state.writer = Writer::None;
-            }
-            mine
-        });
-    }
-}
-
-/// A component's exclusive access to the surface it is producing. Finish it with the operation's
-/// status; dropping it unfinished reports `MFX_ERR_ABORTED` to whoever synchronises.
-pub struct OutputGuard {
-    surface: Surface,
-    pointers: PlanePointers,
-    finished: bool,
-}
-
-#[allow(unsafe_code)] // views over memory this guard has access to
-impl OutputGuard {
-    pub fn view(&self) -> FrameView<'_> {
-        // SAFETY: exclusive access held by this guard; shared borrow excludes `view_mut`.
-        unsafe { arena::frame_view(&self.pointers, &self.surface.core.layout) }
-    }
-
-    pub fn view_mut(&mut self) -> FrameViewMut<'_> {
-        // SAFETY: exclusive access held by this guard; the mutable borrow makes this the only view.
-        unsafe { arena::frame_view_mut(&self.pointers, &self.surface.core.layout) }
-    }
-
-    pub fn surface(&self) -> &Surface {
-        &self.surface
-    }
-
-    /// Ends production with `status` (`ERR_NONE` or an error that travels to the sync point).
-    pub fn finish(mut self, status: Status) {
-        self.finished = true;
-        self.surface.core.finish_output(status);
-    }
-}
-
-impl Drop for OutputGuard {
-    fn drop(&mut self) {
-        if !self.finished {
-            self.surface.core.finish_output(Status::ERR_ABORTED);
-        }
-    }
-}
-
-/// Keeps a surface's Locked counter raised (a component holds the frame); lowers it on drop.
-pub struct LockedHold {
-    surface: Surface,
-}
-
-impl LockedHold {
-    pub fn surface(&self) -> &Surface {
-        &self.surface
-    }
-}
-
-impl Drop for LockedHold {
-    fn drop(&mut self) {
-        let _ = self.surface.core.unlock_frame();
     }
 }

@@ -1,0 +1,17 @@
+//! The decode component (`MFXVideoDECODE_*`): compressed frames in, pictures out in runtime
+//! surfaces, asynchronously, in either memory model.
+//!
+//! - [`backend`]: what a codec backend provides (a peek at a frame before it is queued, and the
+//!   decode itself into a surface view);
+//! - [`vp8`]: the pure-Rust VP8 backend (`vplrs-vp8`), in internal or XMA memory;
+//! - [`component`]: `Decode` — DecodeHeader, QueryIOSurf, Init, DecodeFrameAsync with an
+//!   application work surface (1.x) or none (2.x, from the decode pool), Close, statistics.
+#![forbid(unsafe_code)]
+
+pub mod backend;
+pub mod component;
+pub mod vp8;
+mod worker;
+
+pub use backend::{Codec, DecoderBackend, FramePeek, Picture};
+pub use component::{Decode, DecodeError, DecodeParams, DecodeStats, DecodedFrame};

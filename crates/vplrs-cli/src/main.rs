@@ -1,5 +1,6 @@
 //! `vplrs`: the command-line face of vplrs — inspect the implementation and run its components.
 
+mod decode;
 mod info;
 mod pattern;
 mod rawio;
@@ -21,6 +22,8 @@ enum Command {
     Info,
     /// Colour conversion, crop and resize through the VPP component.
     Vpp(vpp::VppArgs),
+    /// Decode an IVF (VP8) stream through the decode component.
+    Decode(decode::DecodeArgs),
 }
 
 /// Which memory model the tool uses for its frames.
@@ -41,6 +44,7 @@ fn main() -> std::process::ExitCode {
     let result = match cli.command {
         Command::Info => info::run(),
         Command::Vpp(args) => vpp::run(&args),
+        Command::Decode(args) => decode::run(&args),
     };
     match result {
         Ok(()) => std::process::ExitCode::SUCCESS,

@@ -20,6 +20,7 @@
 //! ```
 #![forbid(unsafe_code)]
 
+pub use vplrs_decode::{vp8::Vp8Backend, Codec, Decode, DecodeError, DecodeParams, DecodeStats, DecodedFrame};
 pub use vplrs_memory::{
     allocator, sizing, AcquireError, AllocError, AllocationHints, AllocationPolicy, ChromaFormat, ExternalAllocator,
     Field, FourCc, FrameInfo, FrameLayout, FrameMeta, FrameRate, FrameView, FrameViewMut, LayoutOptions, MapError,
@@ -27,6 +28,8 @@ pub use vplrs_memory::{
     SystemAllocator, ToStatus,
 };
 pub use vplrs_runtime::{Core, IoPattern, SyncPoint, SyncPointError};
+/// The pure-Rust VP8 decoder, with its XMA interface.
+pub use vplrs_vp8 as vp8;
 pub use vplrs_vpp::{ColorSpec, Matrix, Range, Vpp, VppError, VppParams, VppStats};
 
 /// The name the implementation reports.
@@ -35,13 +38,14 @@ pub const IMPLEMENTATION_NAME: &str = "vplrs";
 /// One session: a core and the components sharing it.
 pub struct Session {
     core: Core,
+    pub decode: Decode,
     pub vpp: Vpp,
 }
 
 impl Session {
     pub fn new() -> Self {
         let core = Core::new();
-        Self { vpp: Vpp::new(core.clone()), core }
+        Self { decode: Decode::new(core.clone()), vpp: Vpp::new(core.clone()), core }
     }
 
     /// `SetFrameAllocator`: pools made from now on allocate through `allocator` when it serves
@@ -61,6 +65,9 @@ impl Session {
     }
 
     fn shutdown(&mut self) {
+        if self.decode.is_initialized() {
+            let _ = self.decode.close();
+        }
         if self.vpp.is_initialized() {
             let _ = self.vpp.close();
         }

@@ -1,0 +1,263 @@
+//! `MFXQueryImplsDescription` / `MFXReleaseImplDescription`: what vplrs tells the dispatcher (and
+//! `vpl-inspect`) about itself. It advertises what really works: a software implementation of API
+//! 2.8 with VPP (scaling, colour conversion, video signal info) on system memory, no decoders, no
+//! encoders, the three pool policies.
+
+use std::collections::HashMap;
+use std::ffi::CString;
+use std::sync::{LazyLock, Mutex};
+
+use vplrs_memory::info::MAX_DIMENSION;
+use vplrs_memory::{AllocationPolicy, FourCc, Status};
+
+use crate::bindings::*;
+use crate::ffi::{guard, guard_value};
+use crate::fields::{copy_str, struct_version, version};
+use crate::session::{lock, API_MAJOR, API_MINOR};
+
+/// The name the implementation reports.
+pub(crate) const IMPLEMENTATION_NAME: &str = "vplrs";
+
+/// The VPP filters vplrs implements: each converts any supported input to any supported output.
+const FILTERS: [u32; 3] =
+    [MFX_EXTBUFF_VPP_SCALING, MFX_EXTBUFF_VPP_COLOR_CONVERSION, MFX_EXTBUFF_VPP_VIDEO_SIGNAL_INFO];
+
+/// The functions that do what the API says (the decode and encode families are absent).
+const IMPLEMENTED_FUNCTIONS: &[&str] = &[
+    "MFXInit",
+    "MFXInitEx",
+    "MFXInitialize",
+    "MFXClose",
+    "MFXQueryIMPL",
+    "MFXQueryVersion",
+    "MFXJoinSession",
+    "MFXDisjoinSession",
+    "MFXCloneSession",
+    "MFXSetPriority",
+    "MFXGetPriority",
+    "MFXQueryImplsDescription",
+    "MFXReleaseImplDescription",
+    "MFXVideoCORE_SetFrameAllocator",
+    "MFXVideoCORE_SetHandle",
+    "MFXVideoCORE_GetHandle",
+    "MFXVideoCORE_QueryPlatform",
+    "MFXVideoCORE_SyncOperation",
+    "MFXVideoVPP_Query",
+    "MFXVideoVPP_QueryIOSurf",
+    "MFXVideoVPP_Init",
+    "MFXVideoVPP_Reset",
+    "MFXVideoVPP_Close",
+    "MFXVideoVPP_GetVideoParam",
+    "MFXVideoVPP_GetVPPStat",
+    "MFXVideoVPP_RunFrameVPPAsync",
+    "MFXVideoVPP_ProcessFrameAsync",
+    "MFXMemory_GetSurfaceForVPP",
+    "MFXMemory_GetSurfaceForVPPOut",
+];
+
+/// The formats VPP reads and writes, and for each input the outputs it converts to.
+fn vpp_formats() -> Vec<(FourCc, Vec<FourCc>)> {
+    FourCc::ALL.iter().map(|&input| (input, crate::vpp::supported_outputs(input))).collect()
+}
+
+/// Everything one `mfxImplDescription` points to, kept alive until it is released.
+struct DescriptionStorage {
+    desc: Box<mfxImplDescription>,
+    _filters: Vec<mfxVPPDescription_filter>,
+    _memdescs: Vec<mfxVPPDescription_filter_memdesc>,
+    _formats: Vec<Vec<mfxVPPDescription_filter_memdesc_format>>,
+    _out_formats: Vec<Vec<u32>>,
+    _policies: Vec<mfxPoolAllocationPolicy>,
+    _modes: Vec<mfxAccelerationMode>,
+}
+
+struct FunctionsStorage {
+    table: Box<mfxImplementedFunctions>,
+    _names: Vec<CString>,
+    _pointers: Vec<*mut mfxChar>,
+}
+
+enum Storage {
+    Description(DescriptionStorage),
+    Functions(FunctionsStorage),
+}
+
+/// One answer of `MFXQueryImplsDescription`: the handle array and what each handle points to.
+struct Answer {
+    array: Box<[mfxHDL]>,
+    _storage: Vec<Storage>,
+    /// Handles not yet released.
+    live: usize,
+}
+
+// SAFETY: the raw pointers in an answer point into memory the answer owns; it is only touched
+// under the registry lock.
+unsafe impl Send for Answer {}
+
+/// Answers not fully released, by the address of their handle array.
+static ANSWERS: LazyLock<Mutex<HashMap<usize, Answer>>> = LazyLock::new(Mutex::default);
+
+fn range(max: u32) -> mfxRange32U {
+    mfxRange32U { Min: 16, Max: max, Step: 16 }
+}
+
+fn build_description() -> DescriptionStorage {
+    let formats = vpp_formats();
+    let mut out_formats: Vec<Vec<u32>> = Vec::new();
+    let mut format_lists: Vec<Vec<mfxVPPDescription_filter_memdesc_format>> = Vec::new();
+    let mut memdescs: Vec<mfxVPPDescription_filter_memdesc> = Vec::with_capacity(FILTERS.len());
+    let mut filters: Vec<mfxVPPDescription_filter> = Vec::with_capacity(FILTERS.len());
+
+    for &filter in &FILTERS {
+        let mut list = Vec::with_capacity(formats.len());
+        for (input, outputs) in &formats {
+            let codes: Vec<u32> = outputs.iter().map(|f| f.code()).collect();
+            let mut entry = mfxVPPDescription_filter_memdesc_format {
+                InFormat: input.code(),
+                NumOutFormat: codes.len() as mfxU16,
+                ..Default::default()
+            };
+            // The Vec's buffer does not move when the Vec is moved into `out_formats`.
+            entry.OutFormats = codes.as_ptr() as *mut u32;
+            out_formats.push(codes);
+            list.push(entry);
+        }
+        let mut memdesc = mfxVPPDescription_filter_memdesc {
+            MemHandleType: MFX_RESOURCE_SYSTEM_SURFACE,
+            Width: range(MAX_DIMENSION),
+            Height: range(MAX_DIMENSION),
+            NumInFormats: list.len() as mfxU16,
+            ..Default::default()
+        };
+        memdesc.Formats = list.as_mut_ptr();
+        format_lists.push(list);
+        memdescs.push(memdesc);
+        filters.push(mfxVPPDescription_filter {
+            FilterFourCC: filter,
+            MaxDelayInFrames: 0,
+            NumMemTypes: 1,
+            ..Default::default()
+        });
+    }
+    for (filter, memdesc) in filters.iter_mut().zip(memdescs.iter_mut()) {
+        filter.MemDesc = memdesc;
+    }
+
+    let mut policies: Vec<mfxPoolAllocationPolicy> =
+        AllocationPolicy::ALL.iter().map(|&p| p as u32 as mfxPoolAllocationPolicy).collect();
+    let mut modes: Vec<mfxAccelerationMode> = vec![MFX_ACCEL_MODE_NA];
+
+    let mut desc = Box::<mfxImplDescription>::default();
+    desc.Version = struct_version(1, 2);
+    desc.Impl = MFX_IMPL_TYPE_SOFTWARE;
+    desc.AccelerationMode = MFX_ACCEL_MODE_NA;
+    desc.ApiVersion = version(API_MAJOR, API_MINOR);
+    copy_str(&mut desc.ImplName, IMPLEMENTATION_NAME);
+    copy_str(&mut desc.License, "MIT");
+    copy_str(&mut desc.Keywords, "vplrs,Rust,CPU,VPP,system memory");
+    desc.VendorID = 0;
+    desc.VendorImplID = 0;
+
+    desc.Dev.Version = struct_version(1, 1);
+    desc.Dev.MediaAdapterType = MFX_MEDIA_UNKNOWN as mfxU16;
+    copy_str(&mut desc.Dev.DeviceID, "cpu");
+    desc.Dev.NumSubDevices = 0;
+
+    desc.Dec.Version = struct_version(1, 0);
+    desc.Dec.NumCodecs = 0;
+    desc.Enc.Version = struct_version(1, 0);
+    desc.Enc.NumCodecs = 0;
+
+    desc.VPP.Version = struct_version(1, 0);
+    desc.VPP.NumFilters = filters.len() as mfxU16;
+    desc.VPP.Filters = filters.as_mut_ptr();
+
+    desc.__bindgen_anon_1.AccelerationModeDescription = mfxAccelerationModeDescription {
+        Version: struct_version(1, 0),
+        NumAccelerationModes: modes.len() as mfxU16,
+        Mode: modes.as_mut_ptr(),
+        ..Default::default()
+    };
+    desc.PoolPolicies = mfxPoolPolicyDescription {
+        Version: struct_version(1, 0),
+        NumPoolPolicies: policies.len() as mfxU16,
+        Policy: policies.as_mut_ptr(),
+        ..Default::default()
+    };
+    desc.NumExtParam = 0;
+
+    DescriptionStorage {
+        desc,
+        _filters: filters,
+        _memdescs: memdescs,
+        _formats: format_lists,
+        _out_formats: out_formats,
+        _policies: policies,
+        _modes: modes,
+    }
+}
+
+fn build_functions() -> FunctionsStorage {
+    let names: Vec<CString> = IMPLEMENTED_FUNCTIONS.iter().filter_map(|name| CString::new(*name).ok()).collect();
+    let mut pointers: Vec<*mut mfxChar> = names.iter().map(|name| name.as_ptr() as *mut mfxChar).collect();
+    let table = Box::new(mfxImplementedFunctions {
+        NumFunctions: pointers.len() as mfxU16,
+        FunctionsName: pointers.as_mut_ptr(),
+    });
+    FunctionsStorage { table, _names: names, _pointers: pointers }
+}
+
+fn query(format: mfxImplCapsDeliveryFormat) -> Option<Answer> {
+    let storage = match format {
+        MFX_IMPLCAPS_IMPLDESCSTRUCTURE => Storage::Description(build_description()),
+        MFX_IMPLCAPS_IMPLEMENTEDFUNCTIONS => Storage::Functions(build_functions()),
+        // MFX_IMPLCAPS_IMPLPATH is answered by the dispatcher; nothing else is defined for 2.8.
+        _ => return None,
+    };
+    let handle: mfxHDL = match &storage {
+        Storage::Description(d) => &*d.desc as *const mfxImplDescription as mfxHDL,
+        Storage::Functions(f) => &*f.table as *const mfxImplementedFunctions as mfxHDL,
+    };
+    Some(Answer { array: vec![handle].into_boxed_slice(), _storage: vec![storage], live: 1 })
+}
+
+#[no_mangle]
+pub extern "C" fn MFXQueryImplsDescription(format: mfxImplCapsDeliveryFormat, num_impls: *mut mfxU32) -> *mut mfxHDL {
+    guard_value("MFXQueryImplsDescription", std::ptr::null_mut(), || {
+        if num_impls.is_null() {
+            return std::ptr::null_mut();
+        }
+        let Some(mut answer) = query(format) else {
+            return std::ptr::null_mut();
+        };
+        let array = answer.array.as_mut_ptr();
+        let count = answer.array.len() as mfxU32;
+        lock(&ANSWERS).insert(array as usize, answer);
+        // SAFETY: checked non-null; the caller passes a valid output pointer.
+        unsafe { num_impls.write(count) };
+        array
+    })
+}
+
+#[no_mangle]
+pub extern "C" fn MFXReleaseImplDescription(hdl: mfxHDL) -> mfxStatus {
+    guard("MFXReleaseImplDescription", || {
+        if hdl.is_null() {
+            return Ok(Status::ERR_NONE);
+        }
+        let mut answers = lock(&ANSWERS);
+        // The handle is one of the array's entries (or, leniently, the array itself).
+        let key = answers
+            .iter()
+            .find(|(&key, answer)| key == hdl as usize || answer.array.contains(&hdl))
+            .map(|(&key, _)| key)
+            .ok_or(Status::ERR_INVALID_HANDLE)?;
+        let answer = answers.get_mut(&key).ok_or(Status::ERR_INVALID_HANDLE)?;
+        answer.live = answer.live.saturating_sub(1);
+        if answer.live == 0 {
+            // The last handle of the array: free the descriptions and the array.
+            answers.remove(&key);
+        }
+        Ok(Status::ERR_NONE)
+    })
+}

@@ -1,0 +1,63 @@
+//! The edge of every export: panics are caught here, typed errors become `mfxStatus`.
+//!
+//! Every `extern "C"` function of this crate is `guard(|| ...)` around safe Rust that returns
+//! `Result<_, Status>`; no panic unwinds into C (a caught one answers `MFX_ERR_UNKNOWN`).
+
+use std::panic::{catch_unwind, AssertUnwindSafe};
+
+use vplrs_memory::{Status, ToStatus};
+
+use crate::bindings::mfxStatus;
+
+/// What the safe layer returns: success, or the status to report.
+pub(crate) type Outcome<T = ()> = Result<T, Status>;
+
+/// Runs `body` and returns its status; a panic becomes `MFX_ERR_UNKNOWN`.
+pub(crate) fn guard(name: &'static str, body: impl FnOnce() -> Outcome<Status>) -> mfxStatus {
+    match catch_unwind(AssertUnwindSafe(body)) {
+        Ok(Ok(status)) | Ok(Err(status)) => status.0,
+        Err(_) => {
+            tracing::error!(function = name, "panic caught at the C boundary");
+            Status::ERR_UNKNOWN.0
+        }
+    }
+}
+
+/// As [`guard`] for the few exports that return something other than a status.
+pub(crate) fn guard_value<T>(name: &'static str, fallback: T, body: impl FnOnce() -> T) -> T {
+    catch_unwind(AssertUnwindSafe(body)).unwrap_or_else(|_| {
+        tracing::error!(function = name, "panic caught at the C boundary");
+        fallback
+    })
+}
+
+/// Converts any typed error of the other crates to its status.
+pub(crate) trait OrStatus<T> {
+    fn or_status(self) -> Outcome<T>;
+}
+
+impl<T, E: ToStatus> OrStatus<T> for Result<T, E> {
+    fn or_status(self) -> Outcome<T> {
+        self.map_err(|error| error.status())
+    }
+}
+
+/// `Ok(())` for a non-null pointer, `MFX_ERR_NULL_PTR` otherwise.
+pub(crate) fn non_null<T>(pointer: *const T) -> Outcome {
+    if pointer.is_null() {
+        Err(Status::ERR_NULL_PTR)
+    } else {
+        Ok(())
+    }
+}
+
+/// Writes `value` through an output pointer the caller checked is non-null.
+///
+/// # Safety
+/// `out` must be valid for a write of `T` (possibly unaligned is not allowed: C pointers to `T`).
+pub(crate) unsafe fn write_out<T>(out: *mut T, value: T) -> Outcome {
+    non_null(out)?;
+    // SAFETY: non-null checked above; validity is the caller's contract.
+    unsafe { out.write(value) };
+    Ok(())
+}

@@ -1,0 +1,570 @@
+//! `MFXVideoVPP_*` and `MFXMemory_GetSurfaceForVPP*`: the VPP component through the C API.
+
+use std::sync::Arc;
+
+use vplrs_memory::{AllocationHints, AllocationPolicy, FourCc, Status, Surface, SurfaceCore};
+use vplrs_runtime::IoPattern;
+use vplrs_vpp::{ColorSpec, Matrix, Range, Vpp, VppError, VppParams};
+
+use crate::bindings::*;
+use crate::ffi::{guard, non_null, write_out, Outcome};
+use crate::fields::{frame_info_from_c, frame_info_to_c};
+use crate::session::{lock, session, Session};
+use crate::surface::{expose, lookup, notify_complete, runtime_surface, Shell};
+
+/// The outputs VPP converts `input` to: every format to every format (vplrs-kernels converts
+/// between every pair of `FourCc`s).
+pub(crate) fn supported_outputs(_input: FourCc) -> Vec<FourCc> {
+    FourCc::ALL.to_vec()
+}
+
+/// The extension buffers attached to a parameter structure.
+fn ext_buffers(par: &mfxVideoParam) -> Vec<*mut mfxExtBuffer> {
+    if par.ExtParam.is_null() || par.NumExtParam == 0 {
+        return Vec::new();
+    }
+    // SAFETY: the API requires `ExtParam` to hold `NumExtParam` buffer pointers.
+    unsafe { std::slice::from_raw_parts(par.ExtParam, par.NumExtParam.into()) }.to_vec()
+}
+
+/// Reads a buffer of type `T` if its header says it is one (id and size).
+///
+/// # Safety
+/// `buffer` must be NULL or point to a valid extension buffer of `Header.BufferSz` bytes.
+unsafe fn ext_as<T: Copy>(buffer: *mut mfxExtBuffer, id: u32) -> Option<T> {
+    // SAFETY: per the caller's contract.
+    let header = unsafe { buffer.as_ref()? };
+    if header.BufferId != id || (header.BufferSz as usize) < std::mem::size_of::<T>() {
+        return None;
+    }
+    // SAFETY: the header says the buffer is a `T` of at least its size.
+    Some(unsafe { buffer.cast::<T>().read_unaligned() })
+}
+
+fn matrix_from_transfer(matrix: u16, default: Matrix) -> Matrix {
+    match u32::from(matrix) {
+        MFX_TRANSFERMATRIX_BT709 => Matrix::Bt709,
+        MFX_TRANSFERMATRIX_BT601 => Matrix::Bt601,
+        _ => default,
+    }
+}
+
+fn range_from_nominal(range: u16, default: Range) -> Range {
+    match u32::from(range) {
+        MFX_NOMINALRANGE_0_255 => Range::Full,
+        MFX_NOMINALRANGE_16_235 => Range::Limited,
+        _ => default,
+    }
+}
+
+fn spec_from_signal(signal: &mfxExtVideoSignalInfo, default: ColorSpec) -> ColorSpec {
+    let matrix = match (signal.ColourDescriptionPresent, signal.MatrixCoefficients) {
+        (0, _) => default.matrix,
+        (_, 1) => Matrix::Bt709,
+        (_, 5 | 6) => Matrix::Bt601,
+        _ => default.matrix,
+    };
+    let range = if signal.VideoFullRange != 0 { Range::Full } else { Range::Limited };
+    ColorSpec::new(matrix, range)
+}
+
+fn hints_from_c(hints: &mfxExtAllocationHints) -> Outcome<AllocationHints> {
+    let policy = AllocationPolicy::from_raw(hints.AllocationPolicy).ok_or(Status::ERR_INVALID_VIDEO_PARAM)?;
+    Ok(AllocationHints {
+        policy,
+        pre_allocate: hints.NumberToPreAllocate,
+        delta_on_the_fly: hints.DeltaToAllocateOnTheFly,
+        wait_ms: hints.Wait,
+    })
+}
+
+/// The VPP parameters of a C `mfxVideoParam`. Unknown FourCCs and extension buffers VPP does not
+/// implement are `MFX_ERR_UNSUPPORTED`.
+fn params_from_c(par: &mfxVideoParam) -> Outcome<VppParams> {
+    // SAFETY: both union members are plain integer structures; VPP reads the `vpp` one.
+    let vpp = unsafe { par.__bindgen_anon_1.vpp };
+    let mut params = VppParams::new(frame_info_from_c(&vpp.In)?, frame_info_from_c(&vpp.Out)?);
+    params.io_pattern = IoPattern::from_bits_truncate(par.IOPattern);
+    params.async_depth = par.AsyncDepth;
+    if par.Protected != 0 {
+        return Err(Status::ERR_UNSUPPORTED);
+    }
+    for buffer in ext_buffers(par) {
+        // SAFETY: the API requires every attached buffer pointer to be valid.
+        let header = unsafe { buffer.as_ref() }.ok_or(Status::ERR_NULL_PTR)?;
+        match header.BufferId {
+            MFX_EXTBUFF_ALLOCATION_HINTS => {
+                // SAFETY: a valid buffer, per the API.
+                let hints = unsafe { ext_as::<mfxExtAllocationHints>(buffer, header.BufferId) }
+                    .ok_or(Status::ERR_INVALID_VIDEO_PARAM)?;
+                // SAFETY: both union members are u32.
+                let pool = unsafe { hints.__bindgen_anon_1.VPPPoolType };
+                match pool {
+                    MFX_VPP_POOL_IN => params.input_hints = hints_from_c(&hints)?,
+                    MFX_VPP_POOL_OUT => params.output_hints = hints_from_c(&hints)?,
+                    _ => return Err(Status::ERR_INVALID_VIDEO_PARAM),
+                }
+            }
+            MFX_EXTBUFF_VPP_VIDEO_SIGNAL_INFO => {
+                // SAFETY: a valid buffer, per the API.
+                let signal = unsafe { ext_as::<mfxExtVPPVideoSignalInfo>(buffer, header.BufferId) }
+                    .ok_or(Status::ERR_INVALID_VIDEO_PARAM)?;
+                // SAFETY: both union members are u16 structures with In/Out at the same place.
+                let sides = unsafe { signal.__bindgen_anon_1.__bindgen_anon_1 };
+                params.input_color = ColorSpec::new(
+                    matrix_from_transfer(sides.In.TransferMatrix, params.input_color.matrix),
+                    range_from_nominal(sides.In.NominalRange, params.input_color.range),
+                );
+                params.output_color = ColorSpec::new(
+                    matrix_from_transfer(sides.Out.TransferMatrix, params.output_color.matrix),
+                    range_from_nominal(sides.Out.NominalRange, params.output_color.range),
+                );
+            }
+            MFX_EXTBUFF_VIDEO_SIGNAL_INFO_IN => {
+                // SAFETY: a valid buffer, per the API.
+                let signal = unsafe { ext_as::<mfxExtVideoSignalInfo>(buffer, header.BufferId) }
+                    .ok_or(Status::ERR_INVALID_VIDEO_PARAM)?;
+                params.input_color = spec_from_signal(&signal, params.input_color);
+            }
+            MFX_EXTBUFF_VIDEO_SIGNAL_INFO_OUT => {
+                // SAFETY: a valid buffer, per the API.
+                let signal = unsafe { ext_as::<mfxExtVideoSignalInfo>(buffer, header.BufferId) }
+                    .ok_or(Status::ERR_INVALID_VIDEO_PARAM)?;
+                params.output_color = spec_from_signal(&signal, params.output_color);
+            }
+            // Filters vplrs always applies as the frame infos ask (their options take defaults),
+            // and the list of filters not to use.
+            MFX_EXTBUFF_VPP_SCALING | MFX_EXTBUFF_VPP_COLOR_CONVERSION | MFX_EXTBUFF_VPP_DONOTUSE => {}
+            _ => return Err(Status::ERR_UNSUPPORTED),
+        }
+    }
+    Ok(params)
+}
+
+/// Writes VPP parameters into a C `mfxVideoParam` (ExtParam is left as the caller set it).
+fn params_to_c(params: &VppParams, out: &mut mfxVideoParam) {
+    // SAFETY: both union members are plain integer structures; VPP writes the `vpp` one.
+    let mut vpp = unsafe { out.__bindgen_anon_1.vpp };
+    frame_info_to_c(&params.input, &mut vpp.In);
+    frame_info_to_c(&params.output, &mut vpp.Out);
+    out.__bindgen_anon_1.vpp = vpp;
+    out.IOPattern = params.io_pattern.bits();
+    out.AsyncDepth = params.async_depth;
+}
+
+fn transfer_matrix(matrix: Matrix) -> u16 {
+    match matrix {
+        Matrix::Bt601 => MFX_TRANSFERMATRIX_BT601 as u16,
+        Matrix::Bt709 => MFX_TRANSFERMATRIX_BT709 as u16,
+    }
+}
+
+fn nominal_range(range: Range) -> u16 {
+    match range {
+        Range::Full => MFX_NOMINALRANGE_0_255 as u16,
+        Range::Limited => MFX_NOMINALRANGE_16_235 as u16,
+    }
+}
+
+/// Fills the extension buffers the application attached to GetVideoParam's output that VPP knows.
+fn fill_ext_buffers(params: &VppParams, out: &mfxVideoParam) {
+    for buffer in ext_buffers(out) {
+        // SAFETY: the API requires every attached buffer pointer to be valid.
+        let Some(header) = (unsafe { buffer.as_ref() }) else { continue };
+        match header.BufferId {
+            MFX_EXTBUFF_VPP_VIDEO_SIGNAL_INFO
+                if header.BufferSz as usize >= std::mem::size_of::<mfxExtVPPVideoSignalInfo>() =>
+            {
+                let signal = buffer.cast::<mfxExtVPPVideoSignalInfo>();
+                // SAFETY: the header says the buffer is an mfxExtVPPVideoSignalInfo.
+                unsafe {
+                    let sides = &mut (*signal).__bindgen_anon_1.__bindgen_anon_1;
+                    sides.In.TransferMatrix = transfer_matrix(params.input_color.matrix);
+                    sides.In.NominalRange = nominal_range(params.input_color.range);
+                    sides.Out.TransferMatrix = transfer_matrix(params.output_color.matrix);
+                    sides.Out.NominalRange = nominal_range(params.output_color.range);
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+/// Status of a VPP error for a call whose documentation lists `MFX_ERR_INVALID_VIDEO_PARAM` as
+/// the answer to parameters it cannot use.
+fn init_status(error: &VppError) -> Status {
+    match error {
+        VppError::Unsupported(_) => Status::ERR_INVALID_VIDEO_PARAM,
+        other => vplrs_memory::ToStatus::status(other),
+    }
+}
+
+fn vpp_status(error: VppError) -> Status {
+    vplrs_memory::ToStatus::status(&error)
+}
+
+/// The marks `Query(NULL, out)` sets on the fields VPP configures.
+fn mark_configurable(out: &mut mfxVideoParam) {
+    let mut marks = mfxFrameInfo { FourCC: 1, FrameRateExtN: 1, FrameRateExtD: 1, PicStruct: 1, ..Default::default() };
+    marks.ChromaFormat = 1;
+    marks.__bindgen_anon_1.__bindgen_anon_1 =
+        mfxFrameInfo__bindgen_ty_1__bindgen_ty_1 { Width: 1, Height: 1, CropX: 1, CropY: 1, CropW: 1, CropH: 1 };
+    out.__bindgen_anon_1.vpp = mfxInfoVPP { In: marks, Out: marks, ..Default::default() };
+    out.IOPattern = 1;
+    out.AsyncDepth = 1;
+    out.Protected = 0;
+}
+
+#[no_mangle]
+pub extern "C" fn MFXVideoVPP_Query(
+    session: mfxSession,
+    input: *mut mfxVideoParam,
+    out: *mut mfxVideoParam,
+) -> mfxStatus {
+    guard("MFXVideoVPP_Query", || {
+        self::session(session)?;
+        non_null(out)?;
+        if input.is_null() {
+            // SAFETY: checked non-null; the caller passes a valid structure.
+            mark_configurable(unsafe { &mut *out });
+            return Ok(Status::ERR_NONE);
+        }
+        // SAFETY: checked non-null; the caller passes a valid structure (possibly `out` itself).
+        let requested = unsafe { input.read() };
+        let outcome = params_from_c(&requested).and_then(|params| Vpp::query(&params).map_err(vpp_status));
+        // SAFETY: checked non-null; the caller passes a valid structure.
+        let answer = unsafe { &mut *out };
+        match outcome {
+            Ok(outcome) => {
+                params_to_c(&outcome.params, answer);
+                Ok(if outcome.corrected { Status::WRN_INCOMPATIBLE_VIDEO_PARAM } else { Status::ERR_NONE })
+            }
+            Err(_) => {
+                // "If correction is impossible, the function zeroes the fields": the formats it
+                // cannot process.
+                // SAFETY: reading the `vpp` member of plain integer structures.
+                let mut vpp = unsafe { requested.__bindgen_anon_1.vpp };
+                for info in [&mut vpp.In, &mut vpp.Out] {
+                    if FourCc::from_code(info.FourCC).is_none() {
+                        info.FourCC = 0;
+                    }
+                }
+                answer.__bindgen_anon_1.vpp = vpp;
+                answer.IOPattern = requested.IOPattern;
+                answer.AsyncDepth = requested.AsyncDepth;
+                Err(Status::ERR_UNSUPPORTED)
+            }
+        }
+    })
+}
+
+#[no_mangle]
+pub extern "C" fn MFXVideoVPP_QueryIOSurf(
+    session: mfxSession,
+    par: *mut mfxVideoParam,
+    request: *mut mfxFrameAllocRequest,
+) -> mfxStatus {
+    guard("MFXVideoVPP_QueryIOSurf", || {
+        self::session(session)?;
+        non_null(par)?;
+        non_null(request)?;
+        // SAFETY: checked non-null; the caller passes a valid structure.
+        let par = unsafe { &*par };
+        let params = params_from_c(par).map_err(|_| Status::ERR_INVALID_VIDEO_PARAM)?;
+        let answers = Vpp::query_io_surf(&params).map_err(|e| init_status(&e))?;
+        for (i, answer) in answers.iter().enumerate() {
+            let mut c = mfxFrameAllocRequest::default();
+            c.__bindgen_anon_1.AllocId = par.AllocId;
+            frame_info_to_c(&answer.info, &mut c.Info);
+            c.Type = answer.mem_type.bits();
+            c.NumFrameMin = answer.num_frame_min;
+            c.NumFrameSuggested = answer.num_frame_suggested;
+            // SAFETY: the API passes `request[2]`.
+            unsafe { request.add(i).write(c) };
+        }
+        Ok(Status::ERR_NONE)
+    })
+}
+
+#[no_mangle]
+pub extern "C" fn MFXVideoVPP_Init(session: mfxSession, par: *mut mfxVideoParam) -> mfxStatus {
+    guard("MFXVideoVPP_Init", || {
+        let this = self::session(session)?;
+        non_null(par)?;
+        // SAFETY: checked non-null; the caller passes a valid structure.
+        let params = params_from_c(unsafe { &*par }).map_err(|_| Status::ERR_INVALID_VIDEO_PARAM)?;
+        let mut vpp = lock(&this.vpp);
+        let corrected = vpp.init(&params).map_err(|e| init_status(&e))?;
+        let mut pools = lock(&this.pools);
+        for pool in [vpp.input_pool(), vpp.output_pool()].into_iter().flatten() {
+            pools.push(pool.clone());
+        }
+        Ok(if corrected { Status::WRN_INCOMPATIBLE_VIDEO_PARAM } else { Status::ERR_NONE })
+    })
+}
+
+#[no_mangle]
+pub extern "C" fn MFXVideoVPP_Reset(session: mfxSession, par: *mut mfxVideoParam) -> mfxStatus {
+    guard("MFXVideoVPP_Reset", || {
+        let this = self::session(session)?;
+        non_null(par)?;
+        // SAFETY: checked non-null; the caller passes a valid structure.
+        let params = params_from_c(unsafe { &*par }).map_err(|_| Status::ERR_INVALID_VIDEO_PARAM)?;
+        let corrected = lock(&this.vpp).reset(&params).map_err(|e| init_status(&e))?;
+        Ok(if corrected { Status::WRN_INCOMPATIBLE_VIDEO_PARAM } else { Status::ERR_NONE })
+    })
+}
+
+#[no_mangle]
+pub extern "C" fn MFXVideoVPP_Close(session: mfxSession) -> mfxStatus {
+    guard("MFXVideoVPP_Close", || {
+        let this = self::session(session)?;
+        lock(&this.vpp).close().map_err(vpp_status)?;
+        Ok(Status::ERR_NONE)
+    })
+}
+
+#[no_mangle]
+pub extern "C" fn MFXVideoVPP_GetVideoParam(session: mfxSession, par: *mut mfxVideoParam) -> mfxStatus {
+    guard("MFXVideoVPP_GetVideoParam", || {
+        let this = self::session(session)?;
+        non_null(par)?;
+        let params = lock(&this.vpp).params().map_err(vpp_status)?;
+        // SAFETY: checked non-null; the caller passes a valid structure.
+        let out = unsafe { &mut *par };
+        params_to_c(&params, out);
+        fill_ext_buffers(&params, out);
+        Ok(Status::ERR_NONE)
+    })
+}
+
+#[no_mangle]
+pub extern "C" fn MFXVideoVPP_GetVPPStat(session: mfxSession, stat: *mut mfxVPPStat) -> mfxStatus {
+    guard("MFXVideoVPP_GetVPPStat", || {
+        let this = self::session(session)?;
+        non_null(stat)?;
+        let stats = lock(&this.vpp).stats().map_err(vpp_status)?;
+        let answer = mfxVPPStat {
+            NumFrame: u32::try_from(stats.frames).unwrap_or(u32::MAX),
+            NumCachedFrame: u32::try_from(stats.cached).unwrap_or(u32::MAX),
+            ..Default::default()
+        };
+        // SAFETY: checked non-null; the caller passes a valid output pointer.
+        unsafe { write_out(stat, answer) }?;
+        Ok(Status::ERR_NONE)
+    })
+}
+
+/// A surface the application passes: a runtime surface, or its own 1.x surface.
+enum Side {
+    Runtime(&'static Shell, Surface),
+    Application(*mut mfxFrameSurface1, Surface),
+}
+
+impl Side {
+    fn surface(&self) -> &Surface {
+        match self {
+            Side::Runtime(_, surface) | Side::Application(_, surface) => surface,
+        }
+    }
+}
+
+/// Resolves a surface pointer the application passes to VPP.
+///
+/// # Safety
+/// `surface` must be non-null and point to a valid `mfxFrameSurface1` that stays valid until the
+/// operation completes.
+unsafe fn resolve(this: &Session, surface: *mut mfxFrameSurface1) -> Outcome<Side> {
+    if let Some(shell) = lookup(surface) {
+        let handle = runtime_surface(shell)?;
+        shell.absorb(handle.core());
+        return Ok(Side::Runtime(shell, handle));
+    }
+    let allocator = lock(&this.allocator).clone();
+    // SAFETY: per this function's contract.
+    let wrapped = unsafe { crate::foreign::wrap(surface, allocator) }?;
+    Ok(Side::Application(surface, wrapped))
+}
+
+/// A `SurfaceCore` pointer that may travel to the VPP thread.
+#[derive(Clone, Copy)]
+struct CorePtr(*const SurfaceCore);
+// SAFETY: only dereferenced inside the completion hook of that very surface, which its
+// `finish_output` calls while the surface is alive.
+unsafe impl Send for CorePtr {}
+// SAFETY: as above.
+unsafe impl Sync for CorePtr {}
+
+impl CorePtr {
+    /// # Safety
+    /// The surface must be alive for `'a` (true inside its own completion hook).
+    unsafe fn get<'a>(self) -> &'a SurfaceCore {
+        // SAFETY: per the contract.
+        unsafe { &*self.0 }
+    }
+}
+
+#[derive(Clone, Copy)]
+struct AppPtr(*mut mfxFrameSurface1);
+// SAFETY: the application's surface stays valid until the operation producing it is synchronised
+// (the API's contract); the hook writes its metadata before the sync point completes.
+unsafe impl Send for AppPtr {}
+// SAFETY: as above.
+unsafe impl Sync for AppPtr {}
+
+impl AppPtr {
+    /// # Safety
+    /// The application's surface must be valid (until synchronised, per the API).
+    unsafe fn write_meta(self, meta: &vplrs_memory::FrameMeta) {
+        let surface = self.0;
+        // SAFETY: per the contract; fields written through raw pointers, without references.
+        unsafe {
+            (&raw mut (*surface).Data.TimeStamp).write(meta.timestamp);
+            (&raw mut (*surface).Data.FrameOrder).write(meta.frame_order);
+            (&raw mut (*surface).Data.Corrupted).write(meta.corrupted);
+            (&raw mut (*surface).Data.DataFlag).write(meta.data_flag);
+        }
+    }
+}
+
+/// Makes the output's completion publish its metadata to C and call `OnComplete`.
+fn install_completion(output: &Side) {
+    let core = CorePtr(output.surface().core() as *const SurfaceCore);
+    match output {
+        Side::Runtime(shell, surface) => {
+            let shell: &'static Shell = shell;
+            surface.set_on_complete(Some(Arc::new(move |status: Status| {
+                // SAFETY: called by this surface's own `finish_output`: it is alive.
+                let core = unsafe { core.get() };
+                shell.publish(core);
+                notify_complete(shell, status);
+            })));
+        }
+        Side::Application(app, surface) => {
+            let app = AppPtr(*app);
+            surface.set_on_complete(Some(Arc::new(move |_status: Status| {
+                // SAFETY: called by this surface's own `finish_output`: it is alive.
+                let meta = unsafe { core.get() }.meta();
+                // SAFETY: the application's surface is valid until synchronised (see AppPtr);
+                // the fields are written through raw pointers, without references.
+                unsafe { app.write_meta(&meta) };
+            })));
+        }
+    }
+}
+
+/// Submits one frame; returns the sync point of the operation.
+fn run(vpp: &mut Vpp, input: &Side, output: &Side) -> Outcome<vplrs_runtime::SyncPoint> {
+    install_completion(output);
+    let sync = vpp.run_frame_async(Some(input.surface()), output.surface()).map_err(vpp_status)?;
+    if let Side::Runtime(shell, surface) = input {
+        // The input's Locked counter is raised while VPP reads it.
+        shell.publish(surface.core());
+    }
+    Ok(sync)
+}
+
+#[no_mangle]
+pub extern "C" fn MFXVideoVPP_RunFrameVPPAsync(
+    session: mfxSession,
+    input: *mut mfxFrameSurface1,
+    output: *mut mfxFrameSurface1,
+    _aux: *mut mfxExtVppAuxData,
+    syncp: *mut mfxSyncPoint,
+) -> mfxStatus {
+    guard("MFXVideoVPP_RunFrameVPPAsync", || {
+        let this = self::session(session)?;
+        non_null(syncp)?;
+        non_null(output)?;
+        let mut vpp = lock(&this.vpp);
+        if !vpp.is_initialized() {
+            return Err(Status::ERR_NOT_INITIALIZED);
+        }
+        if input.is_null() {
+            // Draining: VPP keeps no frames.
+            return Err(Status::ERR_MORE_DATA);
+        }
+        // SAFETY: non-null; the API requires valid surfaces that live until synchronised.
+        let input = unsafe { resolve(&this, input) }?;
+        // SAFETY: as above.
+        let output = unsafe { resolve(&this, output) }?;
+        let sync = run(&mut vpp, &input, &output)?;
+        let handle = this.register_sync(sync);
+        // SAFETY: checked non-null; the caller passes a valid output pointer.
+        unsafe { write_out(syncp, handle) }?;
+        Ok(Status::ERR_NONE)
+    })
+}
+
+#[no_mangle]
+pub extern "C" fn MFXVideoVPP_ProcessFrameAsync(
+    session: mfxSession,
+    input: *mut mfxFrameSurface1,
+    output: *mut *mut mfxFrameSurface1,
+) -> mfxStatus {
+    guard("MFXVideoVPP_ProcessFrameAsync", || {
+        let this = self::session(session)?;
+        non_null(output)?;
+        let mut vpp = lock(&this.vpp);
+        if !vpp.is_initialized() {
+            return Err(Status::ERR_NOT_INITIALIZED);
+        }
+        if input.is_null() {
+            return Err(Status::ERR_MORE_DATA);
+        }
+        // SAFETY: non-null; the API requires a valid surface that lives until synchronised.
+        let input = unsafe { resolve(&this, input) }?;
+        let out_surface = vpp.output_surface().map_err(vpp_status)?;
+        let shell = crate::surface::shell_of(out_surface.core())?;
+        let out_side = Side::Runtime(shell, out_surface);
+        // The caller synchronises on the surface; the sync point is not needed.
+        let _sync = run(&mut vpp, &input, &out_side)?;
+        let Side::Runtime(_, out_surface) = out_side else { unreachable!("made as a runtime surface") };
+        let pointer = expose(out_surface)?;
+        // SAFETY: checked non-null; the caller passes a valid output pointer.
+        unsafe { write_out(output, pointer) }?;
+        Ok(Status::ERR_NONE)
+    })
+}
+
+fn surface_for(session: mfxSession, surface: *mut *mut mfxFrameSurface1, output: bool) -> Outcome<Status> {
+    let this = self::session(session)?;
+    non_null(surface)?;
+    let acquired = {
+        let vpp = lock(&this.vpp);
+        if output {
+            vpp.output_surface()
+        } else {
+            vpp.input_surface()
+        }
+    };
+    let acquired = acquired.map_err(|error| match error {
+        VppError::NotInitialized => Status::ERR_NOT_INITIALIZED,
+        VppError::Acquire(vplrs_memory::AcquireError::Timeout(_)) => Status::WRN_ALLOC_TIMEOUT_EXPIRED,
+        VppError::Acquire(vplrs_memory::AcquireError::Closed) => Status::ERR_NOT_INITIALIZED,
+        _ => Status::ERR_MEMORY_ALLOC,
+    });
+    let acquired = match acquired {
+        Ok(acquired) => acquired,
+        Err(Status::WRN_ALLOC_TIMEOUT_EXPIRED) => {
+            // SAFETY: checked non-null; the caller passes a valid output pointer.
+            unsafe { write_out(surface, std::ptr::null_mut()) }?;
+            return Ok(Status::WRN_ALLOC_TIMEOUT_EXPIRED);
+        }
+        Err(status) => return Err(status),
+    };
+    let pointer = expose(acquired)?;
+    // SAFETY: checked non-null; the caller passes a valid output pointer.
+    unsafe { write_out(surface, pointer) }?;
+    Ok(Status::ERR_NONE)
+}
+
+#[no_mangle]
+pub extern "C" fn MFXMemory_GetSurfaceForVPP(session: mfxSession, surface: *mut *mut mfxFrameSurface1) -> mfxStatus {
+    guard("MFXMemory_GetSurfaceForVPP", || surface_for(session, surface, false))
+}
+
+#[no_mangle]
+pub extern "C" fn MFXMemory_GetSurfaceForVPPOut(session: mfxSession, surface: *mut *mut mfxFrameSurface1) -> mfxStatus {
+    guard("MFXMemory_GetSurfaceForVPPOut", || surface_for(session, surface, true))
+}

@@ -1,0 +1,48 @@
+/* Helpers shared by the programs that go through Intel's dispatcher (libvpl). */
+#ifndef VPLRS_COMMON_H
+#define VPLRS_COMMON_H
+#include <string.h>
+#include "vpl/mfx.h"
+#include "check.h"
+
+/* A session on vplrs, selected by the dispatcher's filters like an application would. */
+static mfxSession open_vplrs(mfxLoader *loader_out) {
+    mfxLoader loader = MFXLoad();
+    REQUIRE(loader != NULL);
+    mfxConfig cfg = MFXCreateConfig(loader);
+    mfxVariant name;
+    name.Type = MFX_VARIANT_TYPE_PTR;
+    name.Data.Ptr = (mfxHDL) "vplrs";
+    REQUIRE(MFXSetConfigFilterProperty(cfg, (const mfxU8 *)"mfxImplDescription.ImplName", name) == MFX_ERR_NONE);
+    mfxConfig cfg2 = MFXCreateConfig(loader);
+    mfxVariant filter;
+    filter.Type = MFX_VARIANT_TYPE_U32;
+    filter.Data.U32 = MFX_EXTBUFF_VPP_SCALING;
+    REQUIRE(MFXSetConfigFilterProperty(cfg2, (const mfxU8 *)"mfxImplDescription.mfxVPPDescription.filter.FilterFourCC",
+                                       filter) == MFX_ERR_NONE);
+    mfxSession session = NULL;
+    REQUIRE(MFXCreateSession(loader, 0, &session) == MFX_ERR_NONE);
+    *loader_out = loader;
+    return session;
+}
+
+static void frame_info(mfxFrameInfo *fi, mfxU32 fourcc, mfxU16 w, mfxU16 h) {
+    memset(fi, 0, sizeof(*fi));
+    fi->FourCC = fourcc;
+    fi->ChromaFormat = fourcc == MFX_FOURCC_RGB4 ? MFX_CHROMAFORMAT_YUV444 : MFX_CHROMAFORMAT_YUV420;
+    fi->Width = (mfxU16)((w + 15) & ~15);
+    fi->Height = (mfxU16)((h + 15) & ~15);
+    fi->CropW = w;
+    fi->CropH = h;
+    fi->PicStruct = MFX_PICSTRUCT_PROGRESSIVE;
+    fi->FrameRateExtN = 30;
+    fi->FrameRateExtD = 1;
+}
+
+static void vpp_params(mfxVideoParam *par, mfxU32 in, mfxU32 out, mfxU16 w, mfxU16 h, mfxU16 ow, mfxU16 oh) {
+    memset(par, 0, sizeof(*par));
+    frame_info(&par->vpp.In, in, w, h);
+    frame_info(&par->vpp.Out, out, ow, oh);
+    par->IOPattern = MFX_IOPATTERN_IN_SYSTEM_MEMORY | MFX_IOPATTERN_OUT_SYSTEM_MEMORY;
+}
+#endif

@@ -1,0 +1,95 @@
+//! Drives `libvplrs.so` from C, as oneVPL applications do.
+//!
+//! - `tests/c/direct_abi.c` loads the library with dlopen (no dispatcher): sessions that are not
+//!   sessions, NULL arguments, the description handles, join/priority, core before Init.
+//! - `tests/c/surface_contract.c` and `tests/c/allocator_contract.c` link Intel's dispatcher
+//!   (`-lvpl`) and select vplrs with its filters (`ONEVPL_SEARCH_PATH`): refcount and map rules, the
+//!   pool interface and policies with Wait, GetSurfaceFor* before Init, bad parameters, VPP with
+//!   runtime and application surfaces, the external allocator's calls balanced.
+//! - `tests/run_intel_examples.sh` builds Intel's examples and runs them on vplrs (skipped, with a
+//!   message, only when cmake or the examples are not installed).
+//!
+//! The library tested is the one cargo built next to this test (`target/<profile>/libvplrs.so`).
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn manifest_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// `target/<profile>`: the test binary lives in its `deps/`.
+fn lib_dir() -> PathBuf {
+    let exe = std::env::current_exe().expect("current_exe");
+    let dir = exe.parent().and_then(Path::parent).expect("target/<profile>").to_path_buf();
+    assert!(
+        dir.join("libvplrs.so").is_file(),
+        "{} has no libvplrs.so: build it with `cargo build -p vplrs-capi` (same profile as the tests)",
+        dir.display()
+    );
+    dir
+}
+
+fn show(output: &Output) -> String {
+    format!("{}{}", String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr))
+}
+
+/// Compiles `tests/c/<name>.c` against the installed headers and Intel's dispatcher.
+fn compile(name: &str) -> PathBuf {
+    let source_dir = manifest_dir().join("tests/c");
+    let out = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(name);
+    let output = Command::new(std::env::var("CC").unwrap_or_else(|_| "cc".to_owned()))
+        .args(["-std=c11", "-Wall", "-Wextra", "-Werror", "-O1", "-g"])
+        .arg("-I")
+        .arg(&source_dir)
+        .arg("-o")
+        .arg(&out)
+        .arg(source_dir.join(format!("{name}.c")))
+        .args(["-lvpl", "-ldl"])
+        .output()
+        .expect("running the C compiler (apt-get install build-essential libvpl-dev)");
+    assert!(output.status.success(), "compiling {name}.c failed:\n{}", show(&output));
+    out
+}
+
+fn run(program: &Path, args: &[&Path]) {
+    let output = Command::new(program)
+        .args(args)
+        .env("ONEVPL_SEARCH_PATH", lib_dir())
+        .output()
+        .unwrap_or_else(|e| panic!("running {}: {e}", program.display()));
+    let text = show(&output);
+    println!("{text}");
+    assert!(output.status.success(), "{} failed ({}):\n{text}", program.display(), output.status);
+}
+
+#[test]
+fn direct_abi() {
+    let program = compile("direct_abi");
+    run(&program, &[&lib_dir().join("libvplrs.so")]);
+}
+
+#[test]
+fn surface_contract_through_the_dispatcher() {
+    run(&compile("surface_contract"), &[]);
+}
+
+#[test]
+fn allocator_contract_through_the_dispatcher() {
+    run(&compile("allocator_contract"), &[]);
+}
+
+#[test]
+fn intel_examples_run_on_vplrs() {
+    let script = manifest_dir().join("tests/run_intel_examples.sh");
+    let work = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("intel-examples");
+    let _ = std::fs::remove_dir_all(&work);
+    let output = Command::new("bash").arg(&script).arg(lib_dir()).arg(&work).output().expect("running bash");
+    let text = show(&output);
+    println!("{text}");
+    match output.status.code() {
+        Some(0) => {}
+        Some(77) => eprintln!("intel_examples_run_on_vplrs skipped: {}", text.lines().last().unwrap_or_default()),
+        _ => panic!("run_intel_examples.sh failed ({}):\n{text}", output.status),
+    }
+}

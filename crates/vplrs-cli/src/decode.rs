@@ -1,0 +1,213 @@
+//! `vplrs decode`: an IVF (VP8) stream through the decode component, written as cropped I420 like
+//! `vpxdec --i420`, with the MD5s `vpxdec --md5` prints.
+
+use std::collections::VecDeque;
+use std::fs::File;
+use std::io::{BufReader, BufWriter, Write};
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use anyhow::{bail, Context, Result};
+use md5::{Digest, Md5};
+use vplrs::vp8::ivf::IvfReader;
+use vplrs::vp8::{AlignedBuffer, Decoder, Segment, StreamInfo};
+use vplrs::{Codec, DecodeError, DecodeParams, DecodedFrame, FourCc, FrameInfo, Session, SystemAllocator, Vp8Backend};
+
+use crate::rawio;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum DecodeMemory {
+    /// Pictures in surfaces of the runtime's pool; the decoder allocates its own memory.
+    Internal,
+    /// Pictures in surfaces from an application allocator (mem ids, locked while accessed).
+    External,
+    /// The decoder's whole working memory supplied by the application as XMA segments.
+    Xma,
+}
+
+#[derive(clap::Args)]
+pub struct DecodeArgs {
+    /// An IVF file holding VP8.
+    input: PathBuf,
+    /// Write the cropped I420 frames here.
+    #[arg(short, long)]
+    output: Option<PathBuf>,
+    /// Print one MD5 over all output frames (as `vpxdec --md5 --i420`).
+    #[arg(long)]
+    md5: bool,
+    /// Print one MD5 line per shown frame, in the format of the `.ivf.md5` files.
+    #[arg(long)]
+    frame_md5: bool,
+    /// Decoder threads. The VP8 decoder decodes on one thread (its component's lane); larger
+    /// values are accepted for vpxdec compatibility and change nothing.
+    #[arg(long, default_value_t = 1)]
+    threads: u32,
+    #[arg(long, value_enum, default_value = "internal")]
+    memory: DecodeMemory,
+    /// Operations in flight before the tool synchronises.
+    #[arg(long, default_value_t = 4)]
+    async_depth: u16,
+}
+
+struct Output {
+    file: Option<BufWriter<File>>,
+    all: Option<Md5>,
+    frame_lines: bool,
+    name: String,
+    count: u64,
+    scratch: Vec<u8>,
+}
+
+impl Output {
+    fn write(&mut self, decoded: DecodedFrame) -> Result<()> {
+        decoded.sync.wait(Duration::from_secs(60)).context("decoding a frame")?;
+        let crop = decoded.surface.info().crop;
+        let guard = decoded.surface.map_read()?;
+        self.scratch.clear();
+        rawio::write_frame(&guard.view(), crop, &mut self.scratch)?;
+        self.count += 1;
+        if let Some(file) = &mut self.file {
+            file.write_all(&self.scratch)?;
+        }
+        if let Some(all) = &mut self.all {
+            all.update(&self.scratch);
+        }
+        if self.frame_lines {
+            let digest = Md5::digest(&self.scratch);
+            println!("{digest:x}  {}-{}x{}-{:04}.i420", self.name, crop.width, crop.height, self.count);
+        }
+        Ok(())
+    }
+}
+
+fn xma_backend(max: (u32, u32)) -> Result<Vp8Backend> {
+    let mut decoder = Decoder::new_xma(&StreamInfo::with_max_size(max.0, max.1)).context("XMA decoder")?;
+    let requests: Vec<_> = decoder.mem_map().collect();
+    eprintln!("XMA segments for up to {}x{}:", max.0, max.1);
+    eprintln!("  {:>4}  {:>10}  {:>5}  flags", "id", "bytes", "align");
+    let mut total = 0;
+    for request in requests {
+        eprintln!("  {:>4}  {:>10}  {:>5}  {:?}", request.id.0, request.size, request.align, request.flags);
+        total += request.size;
+        let memory = AlignedBuffer::for_request(&request);
+        decoder.set_segment(Segment::new(request.id, Box::new(memory))).map_err(|e| anyhow::anyhow!("{e:?}"))?;
+    }
+    eprintln!("  total {total} bytes");
+    Ok(Vp8Backend::with_decoder(decoder))
+}
+
+fn init(session: &mut Session, args: &DecodeArgs, first: &[u8], max: (u32, u32)) -> Result<DecodeParams> {
+    let mut params = vplrs::Decode::decode_header(Codec::Vp8, first).context("DecodeHeader")?;
+    let (w, h) = (params.output.crop.width, params.output.crop.height);
+    let (alloc_w, alloc_h) = if args.memory == DecodeMemory::Xma { max } else { (w, h) };
+    params.output = FrameInfo::new(FourCc::I420, alloc_w, alloc_h);
+    params.output.crop.width = w;
+    params.output.crop.height = h;
+    params.async_depth = args.async_depth;
+    match args.memory {
+        DecodeMemory::Xma => session.decode.init_with_backend(&params, Box::new(xma_backend(max)?))?,
+        _ => session.decode.init(&params)?,
+    }
+    Ok(params)
+}
+
+pub fn run(args: &DecodeArgs) -> Result<()> {
+    let file = File::open(&args.input).with_context(|| format!("opening {}", args.input.display()))?;
+    let mut reader = IvfReader::new(BufReader::new(file)).context("reading the IVF header")?;
+    let header = *reader.header();
+    if &header.fourcc != b"VP80" {
+        bail!("{}: codec {:?} is not VP8", args.input.display(), String::from_utf8_lossy(&header.fourcc));
+    }
+    let mut session = Session::new();
+    let allocator = (args.memory == DecodeMemory::External).then(|| Arc::new(SystemAllocator::new()));
+    if let Some(allocator) = &allocator {
+        session.set_allocator(Some(allocator.clone() as Arc<dyn vplrs::ExternalAllocator>));
+    }
+    let name = args.input.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+    let mut out = Output {
+        file: args.output.as_ref().map(|p| File::create(p).map(BufWriter::new)).transpose()?,
+        all: args.md5.then(Md5::new),
+        frame_lines: args.frame_md5,
+        name,
+        count: 0,
+        scratch: Vec::new(),
+    };
+    let max = (u32::from(header.width).max(16), u32::from(header.height).max(16));
+    let started = Instant::now();
+    let mut pending: VecDeque<DecodedFrame> = VecDeque::new();
+    let mut initialized = false;
+    let mut frame_index = 0u64;
+    while let Some(frame) = reader.next_frame().context("reading a frame")? {
+        frame_index += 1;
+        if frame.data.is_empty() {
+            continue; // a dropped frame: nothing to show, as vpxdec
+        }
+        if !initialized {
+            match init(&mut session, args, &frame.data, max) {
+                Ok(_) => initialized = true,
+                Err(error) if frame_index == 1 => return Err(error),
+                Err(_) => continue, // no key frame yet
+            }
+        }
+        loop {
+            match session.decode.decode_frame_async(Some(&frame.data), None, frame.pts) {
+                Ok(decoded) => {
+                    pending.push_back(decoded);
+                    break;
+                }
+                Err(DecodeError::MoreData) => break,
+                Err(DecodeError::Busy(_)) => match pending.pop_front() {
+                    Some(oldest) => out.write(oldest)?,
+                    None => std::thread::sleep(Duration::from_millis(1)),
+                },
+                Err(DecodeError::Incompatible(..)) if args.memory != DecodeMemory::Xma => {
+                    for decoded in pending.drain(..) {
+                        out.write(decoded)?;
+                    }
+                    session.decode.close()?;
+                    init(&mut session, args, &frame.data, max)?;
+                }
+                Err(error) => return Err(error).with_context(|| format!("frame {frame_index}")),
+            }
+        }
+        while pending.len() > usize::from(args.async_depth) {
+            let oldest = pending.pop_front().expect("not empty");
+            out.write(oldest)?;
+        }
+    }
+    for decoded in pending.drain(..) {
+        out.write(decoded)?;
+    }
+    if let Some(file) = &mut out.file {
+        file.flush()?;
+    }
+    let elapsed = started.elapsed().as_secs_f64();
+    if let Some(all) = out.all.take() {
+        println!("{:x}", all.finalize());
+    }
+    if initialized {
+        let stats = session.decode.stats()?;
+        let pool = session.decode.pool()?.stats();
+        eprintln!(
+            "decode: {} frames ({} decoded, {} corrupted) in {:.2} s ({:.1} fps), {} memory, {} pixel copies",
+            out.count,
+            stats.decoded,
+            stats.corrupted,
+            elapsed,
+            out.count as f64 / elapsed.max(1e-9),
+            match args.memory {
+                DecodeMemory::Internal => "internal",
+                DecodeMemory::External => "external",
+                DecodeMemory::Xma => "XMA",
+            },
+            stats.copies,
+        );
+        eprintln!(
+            "  decode pool: {} surfaces, {} allocations, {} reuses, peak {} in use",
+            pool.surfaces, pool.allocations, pool.reuses, pool.peak_in_use
+        );
+    }
+    session.close();
+    Ok(())
+}

@@ -1,0 +1,38 @@
+//! VPP pixel kernels: colour conversion, crop and resize between vplrs frame formats.
+//!
+//! This crate owns the pixel arithmetic of video processing and nothing else: it reads and writes
+//! the borrowed plane views of `vplrs-memory` ([`FrameView`](vplrs_memory::FrameView),
+//! [`FrameViewMut`](vplrs_memory::FrameViewMut)) and never allocates frames, touches surfaces or
+//! knows about sessions. One call, [`Converter::convert`], crops a rect of the source, resizes it
+//! to a rect of the destination and converts format, bit depth, matrix (BT.601/BT.709) and range
+//! (limited/full), between every pair of [`FourCc`](vplrs_memory::FourCc)s.
+//!
+//! - [`converter`]: the entry point; checks arguments once, then dispatches to a fast path or to
+//!   the general path.
+//! - Fast paths: 8-bit 4:2:0 crop/resize/repack (NV12, I420, YV12) in fixed point, 8-bit <->
+//!   P010, and YCbCr <-> RGBA through `yuvutils-rs`'s SIMD kernels.
+//! - General path: every format through an `f32` 4:4:4 intermediate; the reference the fast
+//!   paths are tested against.
+//!
+//! The resizer is our own (triangle filter, taps cached per geometry) rather than
+//! `fast_image_resize`: it reads pitched planes and interleaved chroma in place and allocates
+//! nothing per frame, which that crate's API (contiguous images, coefficients computed per call)
+//! does not allow without an extra copy.
+#![forbid(unsafe_code)]
+
+mod color;
+mod components;
+pub mod converter;
+mod error;
+mod general;
+mod p010;
+mod resize_f32;
+mod resize_u8;
+mod rgb;
+mod taps;
+mod yuv420;
+
+pub use color::{ColorSpec, Matrix, Range};
+pub use converter::{Converter, Path};
+pub use error::{KernelError, Side};
+pub use vplrs_memory::Rect;

@@ -29,6 +29,10 @@ pub(crate) struct Shell {
     iface: UnsafeCell<mfxFrameSurfaceInterface>,
     /// The surface this shell stands for; NULL while the shell is unused.
     core: AtomicPtr<SurfaceCore>,
+    /// The runtime input of the last operation that produced this surface: its Locked counter is
+    /// refreshed when this surface is synchronised (the completion hook may run after a waiter
+    /// wakes).
+    last_input: AtomicPtr<Shell>,
     /// Serialises the runtime's writes to the C structures.
     fields: Mutex<()>,
 }
@@ -70,6 +74,7 @@ fn new_shell() -> &'static Shell {
         surface: UnsafeCell::new(mfxFrameSurface1::default()),
         iface: UnsafeCell::new(mfxFrameSurfaceInterface::default()),
         core: AtomicPtr::new(std::ptr::null_mut()),
+        last_input: AtomicPtr::new(std::ptr::null_mut()),
         fields: Mutex::new(()),
     }));
     {
@@ -128,6 +133,31 @@ impl Shell {
             c.Data.DataFlag = meta.data_flag;
             c.Data.Locked = locked;
         });
+    }
+
+    /// Copies the surface's current Locked counter into the C structure. The counter is read under
+    /// the runtime's lock, so concurrent refreshes never leave a stale value behind.
+    pub(crate) fn refresh_locked(&self) {
+        let _fields = lock(&self.fields);
+        if let Some(core) = self.core() {
+            // SAFETY: the runtime writes the C structures only under `fields`.
+            unsafe { (*self.surface.get()).Data.Locked = core.locked() };
+        }
+    }
+
+    /// Records the runtime input of the operation producing this surface (None: not a runtime one).
+    pub(crate) fn set_last_input(&self, input: Option<&'static Shell>) {
+        let pointer = input.map_or(std::ptr::null_mut(), |shell| shell as *const Shell as *mut Shell);
+        self.last_input.store(pointer, Ordering::Release);
+    }
+
+    /// The producing operation is over: the input it held shows its Locked counter lowered.
+    fn refresh_last_input(&self) {
+        let input = self.last_input.load(Ordering::Acquire);
+        // SAFETY: shells are never freed (see the module documentation).
+        if let Some(input) = unsafe { input.as_ref() } {
+            input.refresh_locked();
+        }
     }
 
     /// Copies what the application may set in the C structure (timestamps, crop) into the Rust
@@ -269,6 +299,7 @@ extern "C" fn map(surface: *mut mfxFrameSurface1, flags: mfxU32) -> mfxStatus {
         if flags & MFX_MAP_READ as mfxU32 != 0 {
             // A read map is an implicit synchronisation: the metadata is final now.
             shell.publish(core);
+            shell.refresh_last_input();
         }
         Ok(Status::ERR_NONE)
     })
@@ -326,6 +357,9 @@ extern "C" fn synchronize(surface: *mut mfxFrameSurface1, wait: mfxU32) -> mfxSt
         let core = live(shell)?;
         let outcome = core.synchronize(Duration::from_millis(wait.into()));
         shell.publish(core);
+        if outcome.is_ok() {
+            shell.refresh_last_input();
+        }
         match outcome {
             Ok(()) => Ok(Status::ERR_NONE),
             Err(SyncError::Timeout) => Ok(Status::WRN_IN_EXECUTION),

@@ -427,8 +427,13 @@ impl AppPtr {
     }
 }
 
-/// Makes the output's completion publish its metadata to C and call `OnComplete`.
-fn install_completion(output: &Side) {
+/// Makes the output's completion publish its metadata to C and call `OnComplete`, and refresh the
+/// Locked counter a runtime input shows C.
+fn install_completion(output: &Side, input: &Side) {
+    let input_shell = match input {
+        Side::Runtime(shell, _) => Some(*shell),
+        Side::Application(..) => None,
+    };
     let core = CorePtr(output.surface().core() as *const SurfaceCore);
     match output {
         Side::Runtime(shell, surface) => {
@@ -437,12 +442,18 @@ fn install_completion(output: &Side) {
                 // SAFETY: called by this surface's own `finish_output`: it is alive.
                 let core = unsafe { core.get() };
                 shell.publish(core);
+                if let Some(input) = input_shell {
+                    input.refresh_locked();
+                }
                 notify_complete(shell, status);
             })));
         }
         Side::Application(app, surface) => {
             let app = AppPtr(*app);
             surface.set_on_complete(Some(Arc::new(move |_status: Status| {
+                if let Some(input) = input_shell {
+                    input.refresh_locked();
+                }
                 // SAFETY: called by this surface's own `finish_output`: it is alive.
                 let meta = unsafe { core.get() }.meta();
                 // SAFETY: the application's surface is valid until synchronised (see AppPtr);
@@ -455,11 +466,17 @@ fn install_completion(output: &Side) {
 
 /// Submits one frame; returns the sync point of the operation.
 fn run(vpp: &mut Vpp, input: &Side, output: &Side) -> Outcome<vplrs_runtime::SyncPoint> {
-    install_completion(output);
+    install_completion(output, input);
+    if let Side::Runtime(out_shell, _) = output {
+        out_shell.set_last_input(match input {
+            Side::Runtime(shell, _) => Some(*shell),
+            Side::Application(..) => None,
+        });
+    }
     let sync = vpp.run_frame_async(Some(input.surface()), output.surface()).map_err(vpp_status)?;
-    if let Side::Runtime(shell, surface) = input {
-        // The input's Locked counter is raised while VPP reads it.
-        shell.publish(surface.core());
+    if let Side::Runtime(shell, _) = input {
+        // The input's Locked counter is raised while VPP reads it (the completion lowers it).
+        shell.refresh_locked();
     }
     Ok(sync)
 }

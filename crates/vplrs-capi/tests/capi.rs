@@ -22,11 +22,17 @@ fn manifest_dir() -> PathBuf {
 fn lib_dir() -> PathBuf {
     let exe = std::env::current_exe().expect("current_exe");
     let dir = exe.parent().and_then(Path::parent).expect("target/<profile>").to_path_buf();
-    assert!(
-        dir.join("libvplrs.so").is_file(),
-        "{} has no libvplrs.so: build it with `cargo build -p vplrs-capi` (same profile as the tests)",
-        dir.display()
-    );
+    let lib = dir.join("libvplrs.so");
+    let hint = "cargo does not build a cdylib for integration tests: run `cargo build -p vplrs-capi` \
+                (with --release for `cargo test --release`) before the tests";
+    let built = std::fs::metadata(&lib).and_then(|m| m.modified());
+    let built = built.unwrap_or_else(|_| panic!("{} is missing: {hint}", lib.display()));
+    let newest_source = std::fs::read_dir(manifest_dir().join("src"))
+        .expect("src/")
+        .filter_map(|entry| entry.ok()?.metadata().ok()?.modified().ok())
+        .max()
+        .expect("sources");
+    assert!(built >= newest_source, "{} is older than the sources: {hint}", lib.display());
     dir
 }
 

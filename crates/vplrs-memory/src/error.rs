@@ -60,8 +60,11 @@ impl ToStatus for MapError {
     fn status(&self) -> Status {
         match self {
             Self::InvalidFlags(_) | Self::NotMapped => Status::ERR_UNSUPPORTED,
-            Self::Locked(_) | Self::Busy | Self::AllocatorLock(_) | Self::BadPlanePointers => Status::ERR_LOCK_MEMORY,
-            Self::WouldWait => Status::ERR_RESOURCE_MAPPED,
+            // Map's doc comment lists MFX_ERR_LOCK_MEMORY for every refused access, NOWAIT
+            // included; MFX_ERR_RESOURCE_MAPPED is not among its codes.
+            Self::Locked(_) | Self::Busy | Self::WouldWait | Self::AllocatorLock(_) | Self::BadPlanePointers => {
+                Status::ERR_LOCK_MEMORY
+            }
         }
     }
 }

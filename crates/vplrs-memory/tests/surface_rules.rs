@@ -67,7 +67,7 @@ fn readers_share_and_writers_exclude() {
     s.map(MapFlags::WRITE.bits()).unwrap();
     assert_eq!(s.map(MapFlags::WRITE.bits()).unwrap_err().status(), Status::ERR_LOCK_MEMORY);
     let nowait = (MapFlags::READ | MapFlags::NOWAIT).bits();
-    assert_eq!(s.map(nowait).unwrap_err().status(), Status::ERR_RESOURCE_MAPPED);
+    assert_eq!(s.map(nowait).unwrap_err().status(), Status::ERR_LOCK_MEMORY);
     assert!(s.try_map_read().is_err());
     s.unmap().unwrap();
     s.map(nowait).unwrap();
@@ -165,7 +165,7 @@ fn output_synchronisation_reports_completion_and_errors() {
     assert_eq!(s.synchronize(Duration::from_millis(5)).unwrap_err(), SyncError::Timeout);
     assert_eq!(SyncError::Timeout.status(), Status::WRN_IN_EXECUTION);
     let nowait = (MapFlags::READ | MapFlags::NOWAIT).bits();
-    assert_eq!(s.map(nowait).unwrap_err().status(), Status::ERR_RESOURCE_MAPPED, "not ready yet");
+    assert_eq!(s.map(nowait).unwrap_err().status(), Status::ERR_LOCK_MEMORY, "not ready yet");
     let worker = std::thread::spawn(move || {
         std::thread::sleep(Duration::from_millis(20));
         out.finish(Status::ERR_NONE);

@@ -1,0 +1,91 @@
+//! Intel's `sample_vpp` (Debian onevpl-tools), unmodified, on libvplrs.so: a resize with NV12 to
+//! RGB4 conversion in system memory, checked frame count and PSNR against FFmpeg's swscale.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// `target/<profile>` holding the freshly built libvplrs.so.
+fn lib_dir() -> PathBuf {
+    let exe = std::env::current_exe().expect("current_exe");
+    let dir = exe.parent().and_then(Path::parent).expect("target/<profile>").to_path_buf();
+    assert!(
+        dir.join("libvplrs.so").exists(),
+        "{} has no libvplrs.so: run `cargo build --release -p vplrs-capi` before the tests",
+        dir.display()
+    );
+    dir
+}
+
+fn run(command: &mut Command) -> String {
+    let output = command.output().unwrap_or_else(|e| panic!("{command:?}: {e}"));
+    let text = format!("{}{}", String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr));
+    assert!(output.status.success(), "{command:?} failed:\n{text}");
+    text
+}
+
+/// PSNR of the colour channels (alpha skipped) of two BGRA buffers.
+fn bgra_psnr(a: &[u8], b: &[u8]) -> f64 {
+    assert_eq!(a.len(), b.len());
+    let (sum, count) = a
+        .chunks_exact(4)
+        .zip(b.chunks_exact(4))
+        .flat_map(|(p, q)| (0..3).map(move |i| (f64::from(p[i]) - f64::from(q[i])).powi(2)))
+        .fold((0.0, 0u64), |(s, n), d| (s + d, n + 1));
+    let mse = sum / count as f64;
+    if mse == 0.0 {
+        f64::INFINITY
+    } else {
+        10.0 * (255.0f64 * 255.0 / mse).log10()
+    }
+}
+
+#[test]
+fn sample_vpp_resizes_and_converts_nv12_to_rgb4() {
+    let lib = lib_dir();
+    let work = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("sample_vpp");
+    std::fs::create_dir_all(&work).unwrap();
+    let (input, output, reference) = (work.join("in.nv12"), work.join("out.rgb4"), work.join("ref.bgra"));
+    let frames = 12;
+    run(Command::new("ffmpeg")
+        .args(["-loglevel", "error", "-y", "-f", "lavfi", "-i", "testsrc2=size=352x288:rate=30"])
+        .args(["-frames:v", &frames.to_string(), "-pix_fmt", "nv12", "-f", "rawvideo", input.to_str().unwrap()]));
+    let log = run(Command::new("sample_vpp").env("ONEVPL_SEARCH_PATH", &lib).args([
+        "-lib",
+        "sw",
+        "-i",
+        input.to_str().unwrap(),
+        "-o",
+        output.to_str().unwrap(),
+        "-sw",
+        "352",
+        "-sh",
+        "288",
+        "-scc",
+        "nv12",
+        "-dw",
+        "640",
+        "-dh",
+        "480",
+        "-dcc",
+        "rgb4",
+    ]));
+    assert!(log.contains(&format!("Total frames {frames}")), "sample_vpp did not process every frame:\n{log}");
+    run(Command::new("ffmpeg")
+        .args(["-loglevel", "error", "-y", "-f", "rawvideo", "-pix_fmt", "nv12", "-s", "352x288", "-i"])
+        .args([
+            input.to_str().unwrap(),
+            "-vf",
+            "scale=640:480:flags=bilinear:in_color_matrix=bt601:out_range=pc",
+            "-pix_fmt",
+            "bgra",
+            "-f",
+            "rawvideo",
+            reference.to_str().unwrap(),
+        ]));
+    let ours = std::fs::read(&output).unwrap();
+    let theirs = std::fs::read(&reference).unwrap();
+    assert_eq!(ours.len(), frames * 640 * 480 * 4, "every frame, 640x480 RGB4");
+    let psnr = bgra_psnr(&ours, &theirs);
+    println!("sample_vpp NV12 352x288 -> RGB4 640x480: PSNR {psnr:.2} dB against swscale");
+    assert!(psnr >= 30.0, "PSNR {psnr:.2} dB");
+}

@@ -16,7 +16,8 @@ struct Frame {
 
 impl Frame {
     fn new(fourcc: FourCc, width: u32, height: u32) -> Self {
-        let layout = FrameLayout::new(&FrameInfo::new(fourcc, width, height), LayoutOptions::default()).expect("layout");
+        let layout =
+            FrameLayout::new(&FrameInfo::new(fourcc, width, height), LayoutOptions::default()).expect("layout");
         Self { buf: vec![0; layout.size], layout }
     }
 
@@ -69,7 +70,8 @@ fn run(name: &str, frames: u32, dst_fourcc: FourCc, (dw, dh): (u32, u32)) {
     let spec = ColorSpec::BT601_LIMITED;
     let src_view = src.view();
     let mut dst_view = dst.view_mut();
-    let mut once = || conv.convert(&src_view, rect(1920, 1080), spec, &mut dst_view, rect(dw, dh), spec).expect("convert");
+    let mut once =
+        || conv.convert(&src_view, rect(1920, 1080), spec, &mut dst_view, rect(dw, dh), spec).expect("convert");
     for _ in 0..10 {
         once();
     }
@@ -83,7 +85,12 @@ fn run(name: &str, frames: u32, dst_fourcc: FourCc, (dw, dh): (u32, u32)) {
         .collect();
     batches.sort_by(f64::total_cmp);
     let (median, best) = (batches[batches.len() / 2], batches[0]);
-    println!("vplrs   {name:<24} median {:7.1} fps  best {:7.1} fps  ({:.3} ms/frame)", 1.0 / median, 1.0 / best, median * 1e3);
+    println!(
+        "vplrs   {name:<24} median {:7.1} fps  best {:7.1} fps  ({:.3} ms/frame)",
+        1.0 / median,
+        1.0 / best,
+        median * 1e3
+    );
 }
 
 /// Frames per timed batch.

@@ -123,16 +123,18 @@ pub(crate) enum Meaning {
     Unsigned,
 }
 
-/// `normalised = code * scale + offset` for a component of `bits` bits.
+/// `normalised = code * scale + offset` for a component of `bits` bits (YCbCr components have 8
+/// or 10; alpha can have 2).
 pub(crate) fn code_to_normalised(meaning: Meaning, range: Range, bits: u8) -> (f32, f32) {
     let max = f64::from((1u32 << bits) - 1);
-    let unit = f64::from(1u32 << (bits - 8)); // one 8-bit code step, in codes of this depth
+    // One 8-bit code step, in codes of this depth.
+    let unit = f64::from(1u32 << bits.saturating_sub(8));
     let (scale, offset) = match (meaning, range) {
         (Meaning::Unsigned, _) => (1.0 / max, 0.0),
         (Meaning::Luma, Range::Limited) => (1.0 / (219.0 * unit), -16.0 / 219.0),
         (Meaning::Chroma, Range::Limited) => (1.0 / (224.0 * unit), -128.0 / 224.0),
         (Meaning::Luma, Range::Full) => (1.0 / max, 0.0),
-        (Meaning::Chroma, Range::Full) => (1.0 / max, -f64::from(1u32 << (bits - 1)) / max),
+        (Meaning::Chroma, Range::Full) => (1.0 / max, -f64::from(1u32 << bits.saturating_sub(1)) / max),
     };
     (scale as f32, offset as f32)
 }

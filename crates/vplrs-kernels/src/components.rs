@@ -125,16 +125,24 @@ pub(crate) const fn components(fourcc: FourCc) -> Components {
     const HALF: (u8, u8) = (1, 1);
     const HALF_X: (u8, u8) = (1, 0);
     match fourcc {
-        FourCc::Nv12 => [comp(0, byte(0, 1), FULL, L), comp(1, byte(0, 2), HALF, C), comp(1, byte(1, 2), HALF, C), None],
-        FourCc::I420 => [comp(0, byte(0, 1), FULL, L), comp(1, byte(0, 1), HALF, C), comp(2, byte(0, 1), HALF, C), None],
-        FourCc::Yv12 => [comp(0, byte(0, 1), FULL, L), comp(2, byte(0, 1), HALF, C), comp(1, byte(0, 1), HALF, C), None],
+        FourCc::Nv12 => {
+            [comp(0, byte(0, 1), FULL, L), comp(1, byte(0, 2), HALF, C), comp(1, byte(1, 2), HALF, C), None]
+        }
+        FourCc::I420 => {
+            [comp(0, byte(0, 1), FULL, L), comp(1, byte(0, 1), HALF, C), comp(2, byte(0, 1), HALF, C), None]
+        }
+        FourCc::Yv12 => {
+            [comp(0, byte(0, 1), FULL, L), comp(2, byte(0, 1), HALF, C), comp(1, byte(0, 1), HALF, C), None]
+        }
         FourCc::P010 => [
             comp(0, Sample::U16High { offset: 0, step: 2 }, FULL, L),
             comp(1, Sample::U16High { offset: 0, step: 4 }, HALF, C),
             comp(1, Sample::U16High { offset: 2, step: 4 }, HALF, C),
             None,
         ],
-        FourCc::Yuy2 => [comp(0, byte(0, 2), FULL, L), comp(0, byte(1, 4), HALF_X, C), comp(0, byte(3, 4), HALF_X, C), None],
+        FourCc::Yuy2 => {
+            [comp(0, byte(0, 2), FULL, L), comp(0, byte(1, 4), HALF_X, C), comp(0, byte(3, 4), HALF_X, C), None]
+        }
         FourCc::Ayuv => [
             comp(0, byte(2, 4), FULL, L),
             comp(0, byte(1, 4), FULL, C),

@@ -10,7 +10,7 @@ use crate::p010::{self, P010Mut, P010};
 use crate::resize_u8::{DstU8, SrcU8};
 use crate::rgb::{self, Region};
 use crate::taps::{axis_map, footprint, AxisMap, TapsCache};
-use crate::yuv420::{self, is_yuv420_8, maps, Nv12Buf, Yuv420, Yuv420Mut};
+use crate::yuv420::{self, is_yuv420_8, maps, Chroma, Nv12Buf, Yuv420, Yuv420Mut};
 
 /// Which implementation a conversion takes (see [`Converter::path`]).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -21,13 +21,17 @@ pub enum Path {
     Yuv420ToP010,
     /// P010 to NV12/I420/YV12, same colour spec (resizing after narrowing to 8 bits).
     P010ToYuv420,
-    /// NV12/I420/YV12 to RGB4/BGR4 (resizing first in 8-bit YCbCr), colour by yuvutils-rs.
+    /// NV12/I420/YV12 to RGB4/BGR4 (resizing first in 8-bit YCbCr), colour by yuvutils-rs. Each
+    /// chroma sample is used for its 2x2 pixels (as swscale's unscaled converters and libyuv
+    /// do), where the general path would interpolate it.
     Yuv420ToRgba,
     /// RGB4/BGR4 to NV12/I420/YV12 with an even destination origin (resizing first in RGBA).
     RgbaToYuv420,
     /// RGB4/BGR4 to RGB4/BGR4.
     RgbaToRgba,
-    /// Everything else: `f32` 4:4:4 intermediate, any format pair, colour spec and geometry.
+    /// Everything else: `f32` intermediate, any format pair, colour spec and geometry. Also the
+    /// pairs above with a colour spec change (YCbCr to YCbCr), or an odd rect origin where a
+    /// path would stage through a scratch frame.
     General,
 }
 
@@ -153,13 +157,21 @@ impl Converter {
                 let plane = dst.plane_mut(0);
                 let pitch = plane.pitch();
                 let out = &mut plane.data_mut()[dst_rect.y as usize * pitch + dst_rect.x as usize * 4..];
-                if same_size && even(src_rect) {
-                    let r = Region { x: src_rect.x as usize, y: src_rect.y as usize, width: dw, height: dh };
-                    rgb::yuv420_to_rgba(&s, r, src_color, out, pitch, fourcc, tail)?;
-                } else {
-                    yuv420::scale(&s, src_rect, nv12.frame(dw, dh), origin(dw, dh), cache, yuv);
-                    let r = Region { x: 0, y: 0, width: dw, height: dh };
-                    rgb::yuv420_to_rgba(&nv12.view(), r, src_color, out, pitch, fourcc, tail)?;
+                match s.chroma {
+                    Chroma::Interleaved(uv) if same_size && even(src_rect) => {
+                        let r = Region { x: src_rect.x as usize, y: src_rect.y as usize, width: dw, height: dh };
+                        rgb::nv12_region_to_rgba((s.y, uv), r, src_color, out, pitch, fourcc, tail)?;
+                    }
+                    _ => {
+                        // Resize (or repack I420/YV12) into NV12 first.
+                        yuv420::scale(&s, src_rect, nv12.frame(dw, dh), origin(dw, dh), cache, yuv);
+                        let staged = nv12.view();
+                        let Chroma::Interleaved(uv) = staged.chroma else {
+                            return Err(KernelError::Internal("staging"));
+                        };
+                        let r = Region { x: 0, y: 0, width: dw, height: dh };
+                        rgb::nv12_region_to_rgba((staged.y, uv), r, src_color, out, pitch, fourcc, tail)?;
+                    }
                 }
             }
             Path::RgbaToYuv420 => {
@@ -194,7 +206,7 @@ impl Converter {
                     rgb::swap_red_blue(&mut out, dst_rect.x as usize, dst_rect.y as usize, dw as usize, dh as usize);
                 }
             }
-            Path::General => general::convert(src, src_rect, src_color, dst, dst_rect, dst_color, cache, general),
+            Path::General => general::convert(src, src_rect, src_color, dst, dst_rect, dst_color, (cache, general)),
         }
         Ok(())
     }

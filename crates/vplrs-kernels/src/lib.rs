@@ -11,13 +11,13 @@
 //!   the general path.
 //! - Fast paths: 8-bit 4:2:0 crop/resize/repack (NV12, I420, YV12) in fixed point, 8-bit <->
 //!   P010, and YCbCr <-> RGBA through `yuvutils-rs`'s SIMD kernels.
-//! - General path: every format through an `f32` 4:4:4 intermediate; the reference the fast
-//!   paths are tested against.
+//! - General path: every format through an `f32` intermediate (4:4:4, or the chroma grid when
+//!   both sides subsample chroma alike); the reference the fast paths are tested against.
 //!
-//! The resizer is our own (triangle filter, taps cached per geometry) rather than
-//! `fast_image_resize`: it reads pitched planes and interleaved chroma in place and allocates
-//! nothing per frame, which that crate's API (contiguous images, coefficients computed per call)
-//! does not allow without an extra copy.
+//! The resizer is our own (triangle filter, taps cached per geometry, SIMD through `wide`) rather
+//! than `fast_image_resize`: it reads pitched planes and interleaved chroma in place and allocates
+//! nothing per frame, which that crate's API (contiguous images, or an `unsafe` trait to
+//! implement; filter coefficients allocated on every call) does not allow.
 #![forbid(unsafe_code)]
 
 mod color;

@@ -5,7 +5,15 @@ use crate::taps::Taps;
 
 /// Resizes `src` (`src_width` samples a row, indexed from `h.map.lo`/`v.map.lo`) into `dst`
 /// (`dst_width` a row, indexed from `out_start`).
-pub(crate) fn resize(src: &[f32], src_width: usize, dst: &mut [f32], dst_width: usize, h: &Taps, v: &Taps, row: &mut Vec<f32>) {
+pub(crate) fn resize(
+    src: &[f32],
+    src_width: usize,
+    dst: &mut [f32],
+    dst_width: usize,
+    h: &Taps,
+    v: &Taps,
+    row: &mut Vec<f32>,
+) {
     let (Some(hm), Some(vm)) = (h.map, v.map) else { return };
     let (lo, hi) = (hm.lo as usize, hm.hi as usize);
     let (h_out0, h_len) = (hm.out_start as usize, hm.out_len as usize);

@@ -1,10 +1,12 @@
 //! Separable resize of 8-bit planes with `N` interleaved channels (1: luma, 2: NV12 chroma,
 //! 4: RGBA), in fixed point.
 //!
-//! The vertical pass runs first, one output row at a time, into a row of 16-bit intermediates
-//! (value x 64): it is a weighted sum of whole source rows, which the compiler vectorises
-//! (`pmulhuw`). The horizontal pass then reads that row, which stays in L1, with per-output taps.
-//! Vertical-first keeps the (unvectorised) horizontal pass at output height, not source height.
+//! The vertical pass runs first, one output row at a time, into one row of 16-bit intermediates
+//! (value x 128) per channel: a weighted sum of whole source rows, 16 bytes at a time with
+//! `pmulhuw`. The horizontal pass then reads those rows, which stay in L1, gathering each
+//! output's window and weighting it with `pmaddwd`, four outputs per step. Vertical-first keeps
+//! the horizontal pass (the costlier one: it gathers) at output height, not source height.
+//! SIMD is SSE2 through `wide` (NEON/WASM on other targets, scalar elsewhere), in safe code.
 
 use wide::{i16x8, u16x8, u8x16};
 
@@ -26,10 +28,9 @@ pub(crate) struct DstU8<'a> {
 /// Scratch rows of the resizer.
 #[derive(Debug, Default)]
 pub(crate) struct Rows {
-    /// Vertical pass output, `N` channels interleaved.
-    mixed: Vec<i16>,
-    /// One channel of `mixed`, zero-padded so that padded taps may read past the last sample.
-    channel: Vec<i16>,
+    /// Vertical pass output, one row per channel, zero-padded at the end so that padded taps
+    /// may read past the last sample.
+    channels: [Vec<i16>; 4],
     /// Horizontal pass output of each channel, before interleaving.
     filtered: [Vec<u8>; 4],
 }
@@ -41,12 +42,14 @@ pub(crate) fn resize<const N: usize>(src: SrcU8<'_>, dst: DstU8<'_>, h: &Taps, v
     let (Some(hm), Some(vm)) = (h.map, v.map) else { return };
     let (h_lo, h_hi, h_out0, h_out_len) = (hm.lo as usize, hm.hi as usize, hm.out_start as usize, hm.out_len as usize);
     let (v_lo, v_out0) = (vm.lo as usize, vm.out_start as usize);
-    let cols = (h_hi - h_lo) * N;
+    let width = h_hi - h_lo;
+    let cols = width * N;
     let col0 = h_lo * N;
-    rows.mixed.clear();
-    rows.mixed.resize(cols, 0);
-    rows.channel.clear();
-    rows.channel.resize(h_hi - h_lo + h.padded_taps, 0);
+    for c in 0..N {
+        rows.channels[c].clear();
+        rows.channels[c].resize(width + BLOCK, 0);
+        rows.filtered[c].resize(h_out_len, 0);
+    }
     let out_bytes = h_out_len * N;
     let vt = v.taps;
     for (y, (&first, weights)) in v.starts.iter().zip(v.q15.chunks_exact(vt)).enumerate() {
@@ -55,19 +58,15 @@ pub(crate) fn resize<const N: usize>(src: SrcU8<'_>, dst: DstU8<'_>, h: &Taps, v
             let at = (first + k) * src.pitch + col0;
             &src.data[at..at + cols]
         };
-        vertical(&mut rows.mixed, weights, src_row);
+        vertical::<N>(&mut rows.channels, width, weights, src_row);
         let at = (v_out0 + y) * dst.pitch + h_out0 * N;
         let out = &mut dst.data[at..at + out_bytes];
         if N == 1 {
-            rows.channel[..cols].copy_from_slice(&rows.mixed);
-            horizontal(&rows.channel, h, out);
+            horizontal(&rows.channels[0], h, out);
         } else {
             // Filter each channel into a contiguous row (vector stores), then interleave.
-            for (c, filtered) in rows.filtered[..N].iter_mut().enumerate() {
-                let lane = rows.mixed[c..].iter().step_by(N);
-                rows.channel.iter_mut().zip(lane).for_each(|(d, &s)| *d = s);
-                filtered.resize(h_out_len, 0);
-                horizontal(&rows.channel, h, filtered);
+            for (row, filtered) in rows.channels.iter().zip(rows.filtered.iter_mut()).take(N) {
+                horizontal(row, h, filtered);
             }
             interleave::<N>(&rows.filtered, out);
         }
@@ -92,66 +91,97 @@ fn interleave<const N: usize>(channels: &[Vec<u8>; 4], out: &mut [u8]) {
 
 #[inline(always)]
 fn mulhi(sample: u8, weight_q15: u16) -> u16 {
-    // (s << 7) * w >> 16 == s * w / 512: the sample in Q6 times a Q15 weight, truncated to Q6.
-    ((u32::from(sample) << 7) * u32::from(weight_q15) >> 16) as u16
+    // (s << 8) * w >> 16 == s * w / 256: the sample in Q8 times a Q15 weight, truncated to Q7.
+    (((u32::from(sample) << 8) * u32::from(weight_q15)) >> 16) as u16
 }
 
-/// `row = sum_k weights[k] * src_row(k)`, in Q6 (at most 255 * 64, so it fits an `i16`).
-fn vertical<'a>(row: &mut [i16], weights: &[u16], src_row: impl Fn(usize) -> &'a [u8]) {
+/// Sixteen bytes as eight little-endian `u16` lanes: an NV12 chroma pair per lane.
+#[inline(always)]
+fn pairs(bytes: &[u8]) -> u16x8 {
+    let b: [u8; 16] = bytes.try_into().unwrap_or([0; 16]);
+    u16x8::new(std::array::from_fn(|i| u16::from_le_bytes([b[2 * i], b[2 * i + 1]])))
+}
+
+/// `channels[c][x] = sum_k weights[k] * src_row(k)[x * N + c]`, in Q7 (at most 255 * 128, so it
+/// fits an `i16`), for the `width` pixels of the region.
+fn vertical<'a, const N: usize>(
+    channels: &mut [Vec<i16>; 4],
+    width: usize,
+    weights: &[u16],
+    src_row: impl Fn(usize) -> &'a [u8],
+) {
     let taps: [(&[u8], u16x8); MAX_VERTICAL_SIMD] =
         std::array::from_fn(|k| weights.get(k).map_or((&[][..], u16x8::ZERO), |&w| (src_row(k), u16x8::splat(w))));
-    let simd_cols = if weights.len() <= MAX_VERTICAL_SIMD { row.len() / 16 * 16 } else { 0 };
-    // 16 columns at a time: widen, shift to Q7, `pmulhuw` by the Q15 weight, accumulate.
-    for (i, out) in row[..simd_cols].chunks_exact_mut(16).enumerate() {
-        let (mut lo, mut hi) = (u16x8::ZERO, u16x8::ZERO);
-        for (r, w) in &taps[..weights.len()] {
-            let v = u8x16::new(r[i * 16..i * 16 + 16].try_into().unwrap_or([0; 16]));
-            lo += (u16x8::from_u8x16_low(v) << 7u32).mul_keep_high(*w);
-            hi += (u16x8::from_u8x16_high(v) << 7u32).mul_keep_high(*w);
+    let taps = &taps[..weights.len().min(MAX_VERTICAL_SIMD)];
+    let simd = weights.len() <= MAX_VERTICAL_SIMD && N <= 2;
+    let blocks = if simd { width * N / 16 } else { 0 };
+    // 16 bytes at a time: samples to Q8 in `u16` lanes, `pmulhuw` by the Q15 weight, accumulate.
+    // Luma widens low and high halves; NV12 chroma splits each lane into its two bytes, which
+    // de-interleaves U and V for free.
+    let [first, second, ..] = channels;
+    for i in 0..blocks {
+        let (mut a, mut b) = (u16x8::ZERO, u16x8::ZERO);
+        for (r, w) in taps {
+            let bytes = &r[i * 16..i * 16 + 16];
+            let (x, y) = if N == 1 {
+                let v = u8x16::new(bytes.try_into().unwrap_or([0; 16]));
+                (u16x8::from_u8x16_low(v) << 8u32, u16x8::from_u8x16_high(v) << 8u32)
+            } else {
+                let p = pairs(bytes);
+                (p << 8u32, p & u16x8::splat(0xff00))
+            };
+            a += x.mul_keep_high(*w);
+            b += y.mul_keep_high(*w);
         }
-        for (o, v) in out.iter_mut().zip(lo.to_array().into_iter().chain(hi.to_array())) {
-            *o = v as i16;
+        let (a, b) = (a.to_array().map(|v| v as i16), b.to_array().map(|v| v as i16));
+        if N == 1 {
+            first[i * 16..i * 16 + 8].copy_from_slice(&a);
+            first[i * 16 + 8..i * 16 + 16].copy_from_slice(&b);
+        } else {
+            first[i * 8..i * 8 + 8].copy_from_slice(&a);
+            second[i * 8..i * 8 + 8].copy_from_slice(&b);
         }
     }
-    for (x, o) in row.iter_mut().enumerate().skip(simd_cols) {
-        let acc = weights.iter().enumerate().map(|(k, &w)| mulhi(src_row(k)[x], w)).sum::<u16>();
-        *o = acc as i16;
+    let rows: [&[u8]; MAX_VERTICAL_SIMD] = std::array::from_fn(|k| if k < weights.len() { src_row(k) } else { &[] });
+    for x in blocks * 16..width * N {
+        let acc = if weights.len() <= MAX_VERTICAL_SIMD {
+            weights.iter().zip(&rows).map(|(&w, r)| mulhi(r[x], w)).sum::<u16>()
+        } else {
+            weights.iter().enumerate().map(|(k, &w)| mulhi(src_row(k)[x], w)).sum::<u16>()
+        };
+        channels[x % N][x / N] = acc as i16;
     }
 }
 
 /// Vertical taps held in registers; wider filters (downscales past 1/4) take the scalar loop.
 const MAX_VERTICAL_SIMD: usize = 8;
 
-/// Q6 intermediate times Q14 weight is Q20; add a half and shift back to 8 bits.
-const ROUND: i32 = 1 << 19;
+/// Q7 intermediate times Q14 weight is Q21; add a half and shift back to 8 bits.
+const ROUND: i32 = 1 << 20;
 
 #[inline(always)]
 fn finish(acc: i32) -> u8 {
-    // Weights are non-negative and sum to one, so `acc` is in 0..=255.5 * 2^20: no lower clamp.
-    (acc >> 20).min(255) as u8
+    // Weights are non-negative and sum to one, so `acc` is in 0..=255.5 * 2^21: no lower clamp.
+    (acc >> 21).min(255) as u8
 }
 
-/// `K` samples of `row` from `start`. Starts are always in range (the row is padded for the
-/// widest window); clamping them anyway turns four bounds checks per output into one `cmov`.
-#[inline(always)]
-fn window<const K: usize>(row: &[i16], start: u32) -> [i16; K] {
-    let last = row.len().saturating_sub(K);
-    let s = (start as usize).min(last);
-    row[s..s + K].try_into().unwrap_or([0; K])
-}
+/// Samples a group of four outputs may read from its base: offsets are below 256 and windows
+/// at most 8 long, so indexing a `&[i16; BLOCK]` with them needs no bounds check.
+const BLOCK: usize = 256 + 8;
 
-/// Filters one channel (`row`, one sample per pixel) into `out`.
+/// Filters one channel (`row`, one sample per pixel, padded by `BLOCK`) into `out`.
 fn horizontal(row: &[i16], h: &Taps, out: &mut [u8]) {
     let w = &h.q14_padded;
-    let done = match h.padded_taps {
+    let groups = out.chunks_exact_mut(4).zip(h.group_base.iter().zip(h.group_offsets.chunks_exact(4)));
+    let done = match (h.padded_taps, h.grouped) {
         // Each `pmaddwd` (`dot`) multiplies eight sample/weight pairs and adds them in twos.
-        2 => {
+        (2, true) => {
             // Four outputs per vector: their sums come out whole.
-            let groups = out.chunks_exact_mut(4).zip(h.starts.chunks_exact(4)).zip(w.chunks_exact(8));
-            for ((o, s), w) in groups {
+            for ((o, (&base, d)), w) in groups.zip(w.chunks_exact(8)) {
+                let Ok(block) = <&[i16; BLOCK]>::try_from(&row[base as usize..][..BLOCK]) else { break };
                 let mut x = [0i16; 8];
                 for j in 0..4 {
-                    x[2 * j..2 * j + 2].copy_from_slice(&window::<2>(row, s[j]));
+                    x[2 * j..2 * j + 2].copy_from_slice(&block[d[j] as usize..][..2]);
                 }
                 let sums = i16x8::new(x).dot(i16x8::new(w.try_into().unwrap_or([0; 8]))).to_array();
                 for j in 0..4 {
@@ -160,16 +190,16 @@ fn horizontal(row: &[i16], h: &Taps, out: &mut [u8]) {
             }
             out.len() / 4 * 4
         }
-        4 => {
-            // Four outputs per step, two per vector: each sum comes out as two halves, which
-            // the compiler adds with one shuffle across both vectors.
-            let groups = out.chunks_exact_mut(4).zip(h.starts.chunks_exact(4)).zip(w.chunks_exact(16));
-            for ((o, s), w) in groups {
+        (4, true) => {
+            // Two outputs per vector: each sum comes out as two halves, which the compiler adds
+            // with one shuffle across both vectors.
+            for ((o, (&base, d)), w) in groups.zip(w.chunks_exact(16)) {
+                let Ok(block) = <&[i16; BLOCK]>::try_from(&row[base as usize..][..BLOCK]) else { break };
                 let (mut x, mut y) = ([0i16; 8], [0i16; 8]);
-                x[..4].copy_from_slice(&window::<4>(row, s[0]));
-                x[4..].copy_from_slice(&window::<4>(row, s[1]));
-                y[..4].copy_from_slice(&window::<4>(row, s[2]));
-                y[4..].copy_from_slice(&window::<4>(row, s[3]));
+                x[..4].copy_from_slice(&block[d[0] as usize..][..4]);
+                x[4..].copy_from_slice(&block[d[1] as usize..][..4]);
+                y[..4].copy_from_slice(&block[d[2] as usize..][..4]);
+                y[4..].copy_from_slice(&block[d[3] as usize..][..4]);
                 let (wx, wy) = w.split_at(8);
                 let a = i16x8::new(x).dot(i16x8::new(wx.try_into().unwrap_or([0; 8]))).to_array();
                 let b = i16x8::new(y).dot(i16x8::new(wy.try_into().unwrap_or([0; 8]))).to_array();

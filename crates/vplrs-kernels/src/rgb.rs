@@ -3,12 +3,12 @@
 //! and RGBA to RGBA. Resizes are done before (YCbCr side) or after (RGBA side) by the caller.
 
 use vplrs_memory::FourCc;
-use yuvutils_rs::{BufferStoreMut, YuvBiPlanarImage, YuvBiPlanarImageMut, YuvConversionMode, YuvPlanarImage, YuvPlanarImageMut};
+use yuvutils_rs::{BufferStoreMut, YuvBiPlanarImage, YuvBiPlanarImageMut, YuvConversionMode, YuvPlanarImageMut};
 
 use crate::color::ColorSpec;
 use crate::error::KernelError;
 use crate::resize_u8::{DstU8, SrcU8};
-use crate::yuv420::{Chroma, ChromaMut, Yuv420, Yuv420Mut};
+use crate::yuv420::{ChromaMut, Yuv420Mut};
 
 /// `Balanced` is yuvutils' default: fixed point with enough bits to stay within a code value of
 /// the exact result, at close to its fastest speed.
@@ -59,7 +59,13 @@ fn body_rows(height: u32, per_row: &[(usize, usize)], per_chroma_row: &[(usize, 
     pairs * 2
 }
 
-fn nv12_to_rgba(image: &YuvBiPlanarImage<'_, u8>, dst: &mut [u8], pitch: usize, spec: ColorSpec, bgra: bool) -> Result<(), KernelError> {
+fn nv12_to_rgba(
+    image: &YuvBiPlanarImage<'_, u8>,
+    dst: &mut [u8],
+    pitch: usize,
+    spec: ColorSpec,
+    bgra: bool,
+) -> Result<(), KernelError> {
     let (range, matrix) = (spec.range.to_yuvutils(), spec.matrix.to_yuvutils());
     let result = if bgra {
         yuvutils_rs::yuv_nv12_to_bgra(image, dst, stride(pitch), range, matrix, MODE)
@@ -69,7 +75,13 @@ fn nv12_to_rgba(image: &YuvBiPlanarImage<'_, u8>, dst: &mut [u8], pitch: usize, 
     result.map_err(|_| KernelError::Internal("yuvutils NV12 to RGB"))
 }
 
-fn rgba_to_nv12(src: &[u8], pitch: usize, image: &mut YuvBiPlanarImageMut<'_, u8>, spec: ColorSpec, bgra: bool) -> Result<(), KernelError> {
+fn rgba_to_nv12(
+    src: &[u8],
+    pitch: usize,
+    image: &mut YuvBiPlanarImageMut<'_, u8>,
+    spec: ColorSpec,
+    bgra: bool,
+) -> Result<(), KernelError> {
     let (range, matrix) = (spec.range.to_yuvutils(), spec.matrix.to_yuvutils());
     let result = if bgra {
         yuvutils_rs::bgra_to_yuv_nv12(image, src, stride(pitch), range, matrix, MODE)
@@ -79,10 +91,11 @@ fn rgba_to_nv12(src: &[u8], pitch: usize, image: &mut YuvBiPlanarImageMut<'_, u8
     result.map_err(|_| KernelError::Internal("yuvutils RGB to NV12"))
 }
 
-/// Converts region `r` (even origin) of `src` into the RGBA bytes `dst` (first pixel at
-/// `dst[0]`, rows `pitch` apart).
-pub(crate) fn yuv420_to_rgba(
-    src: &Yuv420<'_>,
+/// Converts region `r` (even origin) of the NV12 planes `y`, `uv` into the RGBA bytes `dst`
+/// (first pixel at `dst[0]`, rows `pitch` apart). I420/YV12 sources are staged through NV12 by
+/// the caller: yuvutils' planar 4:2:0 decoder has no high-precision mode (it is off by up to 2).
+pub(crate) fn nv12_region_to_rgba(
+    (y, uv): (SrcU8<'_>, SrcU8<'_>),
     r: Region,
     spec: ColorSpec,
     dst: &mut [u8],
@@ -90,84 +103,46 @@ pub(crate) fn yuv420_to_rgba(
     fourcc: FourCc,
     tail: &mut Tail,
 ) -> Result<(), KernelError> {
-    let (range, matrix) = (spec.range.to_yuvutils(), spec.matrix.to_yuvutils());
     let (cx, cy) = (r.x / 2, r.y / 2);
     let bgra = fourcc == FourCc::Rgb4;
-    let y_plane = at(src.y, r.x, r.y);
-    let luma = [(y_plane.len(), src.y.pitch), (dst.len(), pitch)];
-    let body = match src.chroma {
-        Chroma::Interleaved(uv) => {
-            let uv_plane = at(uv, cx * 2, cy);
-            let body = body_rows(r.height, &luma, &[(uv_plane.len(), uv.pitch)]);
-            // yuvutils 0.8 insists on a tight interleaved chroma stride; else go a row pair at a time.
-            let cw2 = (r.width as usize).div_ceil(2) * 2;
-            let (step, uv_stride) = if uv.pitch == cw2 { (body, uv.pitch) } else { (2, cw2) };
-            for first in (0..body).step_by(step.max(1)) {
-                let ys = src.y.pitch;
-                let image = YuvBiPlanarImage {
-                    y_plane: &y_plane[first * ys..][..step * ys],
-                    y_stride: stride(ys),
-                    uv_plane: &uv_plane[first / 2 * uv.pitch..][..(step / 2 - 1) * uv.pitch + uv_stride],
-                    uv_stride: stride(uv_stride),
-                    width: r.width,
-                    height: step as u32,
-                };
-                nv12_to_rgba(&image, &mut dst[first * pitch..][..step * pitch], pitch, spec, bgra)?;
-            }
-            body
-        }
-        Chroma::Planar { u, v } => {
-            let (u_plane, v_plane) = (at(u, cx, cy), at(v, cx, cy));
-            let body = body_rows(r.height, &luma, &[(u_plane.len(), u.pitch), (v_plane.len(), v.pitch)]);
-            if body > 0 {
-                let image = YuvPlanarImage {
-                    y_plane: &y_plane[..body * src.y.pitch],
-                    y_stride: stride(src.y.pitch),
-                    u_plane: &u_plane[..body / 2 * u.pitch],
-                    u_stride: stride(u.pitch),
-                    v_plane: &v_plane[..body / 2 * v.pitch],
-                    v_stride: stride(v.pitch),
-                    width: r.width,
-                    height: body as u32,
-                };
-                let out = &mut dst[..body * pitch];
-                let result = if bgra {
-                    yuvutils_rs::yuv420_to_bgra(&image, out, stride(pitch), range, matrix)
-                } else {
-                    yuvutils_rs::yuv420_to_rgba(&image, out, stride(pitch), range, matrix)
-                };
-                result.map_err(|_| KernelError::Internal("yuvutils I420 to RGB"))?;
-            }
-            body
-        }
-    };
+    let y_plane = at(y, r.x, r.y);
+    let uv_plane = at(uv, cx * 2, cy);
+    let body = body_rows(r.height, &[(y_plane.len(), y.pitch), (dst.len(), pitch)], &[(uv_plane.len(), uv.pitch)]);
+    // yuvutils 0.8 insists on a tight interleaved chroma stride; else go a row pair at a time.
+    let cw2 = (r.width as usize).div_ceil(2) * 2;
+    let (step, uv_stride) = if uv.pitch == cw2 { (body, uv.pitch) } else { (2, cw2) };
+    for first in (0..body).step_by(step.max(1)) {
+        let image = YuvBiPlanarImage {
+            y_plane: &y_plane[first * y.pitch..][..step * y.pitch],
+            y_stride: stride(y.pitch),
+            uv_plane: &uv_plane[first / 2 * uv.pitch..][..(step / 2 - 1) * uv.pitch + uv_stride],
+            uv_stride: stride(uv_stride),
+            width: r.width,
+            height: step as u32,
+        };
+        nv12_to_rgba(&image, &mut dst[first * pitch..][..step * pitch], pitch, spec, bgra)?;
+    }
     let rest = r.height as usize - body;
     if rest == 0 {
         return Ok(());
     }
     // The last rows: gathered into a tight NV12 frame, converted, scattered back.
-    let (w, cw) = (r.width as usize, (r.width as usize).div_ceil(2));
-    let Tail { y, uv, rgba } = tail;
-    y.clear();
+    let w = r.width as usize;
+    let Tail { y: ty, uv: tuv, rgba } = tail;
+    ty.clear();
     for row in body..r.height as usize {
-        y.extend_from_slice(&y_plane[row * src.y.pitch..][..w]);
+        ty.extend_from_slice(&y_plane[row * y.pitch..][..w]);
     }
-    uv.clear();
+    tuv.clear();
     for row in body / 2..r.height.div_ceil(2) as usize {
-        match src.chroma {
-            Chroma::Interleaved(p) => uv.extend_from_slice(&at(p, cx * 2, cy + row)[..cw * 2]),
-            Chroma::Planar { u, v } => {
-                let (u, v) = (&at(u, cx, cy + row)[..cw], &at(v, cx, cy + row)[..cw]);
-                u.iter().zip(v).for_each(|(&u, &v)| uv.extend_from_slice(&[u, v]));
-            }
-        }
+        tuv.extend_from_slice(&uv_plane[row * uv.pitch..][..cw2]);
     }
     rgba.resize(rest * w * 4, 0);
     let image = YuvBiPlanarImage {
-        y_plane: y,
+        y_plane: ty,
         y_stride: stride(w),
-        uv_plane: uv,
-        uv_stride: stride(cw * 2),
+        uv_plane: tuv,
+        uv_stride: stride(cw2),
         width: r.width,
         height: rest as u32,
     };

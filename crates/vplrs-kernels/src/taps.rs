@@ -80,6 +80,12 @@ pub(crate) struct Taps {
     /// the horizontal pass runs a fixed-width, vectorisable dot product.
     pub q14_padded: Vec<i16>,
     pub padded_taps: usize,
+    /// Outputs in groups of four: the first start of each group, and each output's start
+    /// relative to it. Valid when `grouped` (every group spans less than 256 samples), which
+    /// lets the horizontal pass check bounds once per group instead of once per output.
+    pub group_base: Vec<u32>,
+    pub group_offsets: Vec<u8>,
+    pub grouped: bool,
     scratch: Vec<(u32, f64)>,
 }
 
@@ -159,6 +165,17 @@ impl Taps {
         for group in self.q14.chunks_exact(taps) {
             self.q14_padded.extend(group.iter().map(|&w| w as i16));
             self.q14_padded.extend(std::iter::repeat_n(0, self.padded_taps - taps));
+        }
+        self.group_base.clear();
+        self.group_offsets.clear();
+        self.grouped = true;
+        for group in self.starts.chunks_exact(4) {
+            self.group_base.push(group[0]);
+            for &start in group {
+                let offset = u8::try_from(start - group[0]);
+                self.grouped &= offset.is_ok();
+                self.group_offsets.push(offset.unwrap_or(0));
+            }
         }
         self.map = Some(*m);
         self.key = Some(AxisMapKey::of(m));

@@ -171,7 +171,14 @@ fn fit(buf: &mut Vec<u8>, len: usize) {
 }
 
 /// Resizes (or copies, when both axes are one-to-one) one plane of `N` interleaved channels.
-pub(crate) fn plane<const N: usize>(src: SrcU8<'_>, dst: DstU8<'_>, h: AxisMap, v: AxisMap, cache: &mut TapsCache, rows: &mut resize_u8::Rows) {
+pub(crate) fn plane<const N: usize>(
+    src: SrcU8<'_>,
+    dst: DstU8<'_>,
+    h: AxisMap,
+    v: AxisMap,
+    cache: &mut TapsCache,
+    rows: &mut resize_u8::Rows,
+) {
     if h.is_copy() && v.is_copy() {
         copy_region::<N>(src, dst, h, v);
     } else {

@@ -19,7 +19,9 @@ const COLOURS: [[f64; 3]; 8] = [
 ];
 
 /// (source size, source rect, destination size, destination rect)
-const GEOMETRIES: [((u32, u32), Rect, (u32, u32), Rect); 4] = [
+type Geometry = ((u32, u32), Rect, (u32, u32), Rect);
+
+const GEOMETRIES: [Geometry; 4] = [
     ((9, 5), rect(0, 0, 9, 5), (9, 5), rect(0, 0, 9, 5)),
     ((16, 12), rect(0, 0, 16, 12), (7, 5), rect(0, 0, 7, 5)),
     ((16, 12), rect(3, 1, 11, 9), (20, 14), rect(2, 4, 17, 9)),
@@ -42,7 +44,8 @@ fn run(converter: &mut Converter) -> Vec<(FourCc, FourCc, u16)> {
             for (&ss, &ds) in src_specs.iter().flat_map(|s| dst_specs.iter().map(move |d| (s, d))) {
                 for colour in COLOURS {
                     for ((sw, sh), sr, (dw, dh), dr) in GEOMETRIES {
-                        max_err = max_err.max(check(converter, (src_f, ss, sw, sh, sr), (dst_f, ds, dw, dh, dr), colour));
+                        max_err =
+                            max_err.max(check(converter, (src_f, ss, sw, sh, sr), (dst_f, ds, dw, dh, dr), colour));
                     }
                 }
             }

@@ -235,7 +235,9 @@ pub fn from_rgb(fourcc: FourCc, spec: ColorSpec, rgb: [f64; 3]) -> [u16; 3] {
     let (cb, cr) = ((b - y) / (2.0 * (1.0 - kb)), (r - y) / (2.0 * (1.0 - kr)));
     let unit = f64::from(1u32 << (bits(fourcc) - 8));
     match spec.range {
-        Range::Limited => [q((16.0 + 219.0 * y) * unit), q((128.0 + 224.0 * cb) * unit), q((128.0 + 224.0 * cr) * unit)],
+        Range::Limited => {
+            [q((16.0 + 219.0 * y) * unit), q((128.0 + 224.0 * cb) * unit), q((128.0 + 224.0 * cr) * unit)]
+        }
         Range::Full => {
             let half = f64::from(1u32 << (bits(fourcc) - 1));
             [q(y * max), q(cb * max + half), q(cr * max + half)]

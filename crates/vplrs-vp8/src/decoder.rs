@@ -227,11 +227,11 @@ impl Decoder {
     }
 
     /// Internal mode: (re)allocates segments so that a `w` x `h` stream fits.
-    fn ensure_internal(&mut self, w: u32, h: u32) {
+    fn ensure_internal(&mut self, w: u32, h: u32) -> Result<(), DecodeError> {
         let reqs = requests_for(w, h);
         let fits = self.segments_complete() && reqs.iter().zip(self.requests.iter()).all(|(n, o)| n.size <= o.size);
         if fits {
-            return;
+            return Ok(());
         }
         self.release_segments();
         self.requests = reqs;
@@ -240,13 +240,17 @@ impl Decoder {
         self.has_key = false;
         self.shown = None;
         for r in reqs {
-            let seg = Segment::new(r.id, Box::new(AlignedBuffer::for_request(&r)));
-            if self.accept_segment(seg).is_err() {
+            let Some(mem) = AlignedBuffer::try_new(r.size, r.align) else {
+                self.release_segments();
+                return Err(DecodeError::OutOfMemory);
+            };
+            if self.accept_segment(Segment::new(r.id, Box::new(mem))).is_err() {
                 // Cannot happen: the buffer is built from the request.
                 self.release_segments();
-                return;
+                return Err(DecodeError::SegmentsNotSet);
             }
         }
+        Ok(())
     }
 
     /// The most recently shown frame, if any (e.g. to repeat it when a
@@ -289,7 +293,7 @@ impl Decoder {
                     });
                 }
             } else {
-                self.ensure_internal(tag.width, tag.height);
+                self.ensure_internal(tag.width, tag.height)?;
                 if !self.segments_complete() {
                     return Err(DecodeError::SegmentsNotSet);
                 }

@@ -121,6 +121,10 @@ pub enum DecodeError {
         /// Configured maximum height.
         max_height: u32,
     },
+    /// Internal mode: the memory for a new frame size could not be
+    /// allocated.
+    #[error("out of memory allocating decoder buffers")]
+    OutOfMemory,
     /// An XMA decoder was used before all memory segments were set.
     #[error("not all XMA segments have been set")]
     SegmentsNotSet,

@@ -54,6 +54,7 @@ impl FrameGeom {
         self.y_stride * y_rows + 2 * self.uv_stride * uv_rows
     }
 
+    #[inline]
     pub fn stride(&self, plane: usize) -> usize {
         if plane == 0 {
             self.y_stride
@@ -63,6 +64,7 @@ impl FrameGeom {
     }
 
     /// Decoded (macroblock-aligned) size of a plane.
+    #[inline]
     pub fn plane_size(&self, plane: usize) -> (usize, usize) {
         if plane == 0 {
             (self.mb_cols * 16, self.mb_rows * 16)
@@ -71,6 +73,7 @@ impl FrameGeom {
         }
     }
 
+    #[inline]
     pub fn border(&self, plane: usize) -> usize {
         if plane == 0 {
             BORDER

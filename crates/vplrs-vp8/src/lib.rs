@@ -21,6 +21,26 @@
 //! when a key frame needs larger buffers). Corrupt or truncated input
 //! yields a [`DecodeError`]; it never panics or reads out of bounds.
 //!
+//! # Conformance and error behaviour
+//!
+//! Output is bit-exact with libvpx (`vpxdec --i420`) on the VP8 test
+//! vectors and follows libvpx where the specification leaves room:
+//! partitions are implicitly padded with zero bits (some encoders rely on
+//! it), a token partition that runs dry stops contributing residual, and
+//! references are updated even for damaged frames, so that decoding goes
+//! on exactly as with `vpxdec`. Such frames are reported as
+//! [`DecodeError::Damaged`] (the picture is available from
+//! [`Decoder::last_frame`]). Zero-length frames return
+//! [`DecodeError::EmptyFrame`] and change nothing, as in `vpxdec`.
+//!
+//! # Modules by specification stage
+//!
+//! `bool_decoder` (section 7), `header` (9, 19.2), `modes` (11, 16, 17),
+//! `tokens` (13), `transform` (14), `intra` (12), `inter` (18),
+//! `loopfilter` (15), `frame` (buffers and borders), `recon`
+//! (macroblock loop), `decoder` (frame flow, references, segments),
+//! `memory` (XMA), [`ivf`] (container).
+//!
 //! # XMA example
 //!
 //! ```

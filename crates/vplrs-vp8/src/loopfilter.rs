@@ -39,6 +39,7 @@ impl LevelTable {
     }
 
     /// Filter level of a macroblock.
+    #[inline]
     pub fn level(&self, segment: u8, ref_frame: u8, ymode: u8) -> u8 {
         let class = if ref_frame == INTRA_FRAME {
             usize::from(ymode != B_PRED)
@@ -154,27 +155,52 @@ fn filter_kernel<const N: usize>(px: &mut [[u8; N]; 8], kind: Kind, edge: u8, in
             }
         }
         Kind::MbEdge => {
-            let mut wn = [0i16; N];
+            let mut a0 = [0i8; N];
+            let mut a1 = [0i8; N];
+            let mut a2 = [0i8; N];
+            for i in 0..N {
+                let wn = i16::from(w[i] & !hev[i]);
+                let t = 9 * wn;
+                a2[i] = ((t + 63) >> 7) as i8;
+                a1[i] = ((2 * t + 63) >> 7) as i8;
+                a0[i] = ((3 * t + 63) >> 7) as i8;
+            }
             for i in 0..N {
                 let wh = w[i] & hev[i];
                 let f1 = wh.saturating_add(4) >> 3;
                 let f2 = wh.saturating_add(3) >> 3;
-                q0a[i] = us(sg(q0a[i]).saturating_sub(f1));
-                p0a[i] = us(sg(p0a[i]).saturating_add(f2));
-                wn[i] = i16::from(w[i] & !hev[i]);
-            }
-            for i in 0..N {
-                let a0 = ((27 * wn[i] + 63) >> 7) as i8;
-                let a1 = ((18 * wn[i] + 63) >> 7) as i8;
-                let a2 = ((9 * wn[i] + 63) >> 7) as i8;
-                q0a[i] = us(sg(q0a[i]).saturating_sub(a0));
-                p0a[i] = us(sg(p0a[i]).saturating_add(a0));
-                q1a[i] = us(sg(q1a[i]).saturating_sub(a1));
-                p1a[i] = us(sg(p1a[i]).saturating_add(a1));
-                q2a[i] = us(sg(q2a[i]).saturating_sub(a2));
-                p2a[i] = us(sg(p2a[i]).saturating_add(a2));
+                q0a[i] = us(sg(q0a[i]).saturating_sub(f1).saturating_sub(a0[i]));
+                p0a[i] = us(sg(p0a[i]).saturating_add(f2).saturating_add(a0[i]));
+                q1a[i] = us(sg(q1a[i]).saturating_sub(a1[i]));
+                p1a[i] = us(sg(p1a[i]).saturating_add(a1[i]));
+                q2a[i] = us(sg(q2a[i]).saturating_sub(a2[i]));
+                p2a[i] = us(sg(p2a[i]).saturating_add(a2[i]));
             }
         }
+    }
+}
+
+/// Runs the kernel for `kind` on 16 lanes. Each kind gets its own
+/// out-of-line, separately vectorized copy.
+#[inline(always)]
+fn run_kernel(px: &mut [[u8; 16]; 8], kind: Kind, l: &Limits) {
+    #[inline(never)]
+    fn mb(px: &mut [[u8; 16]; 8], e: u8, i: u8, h: u8) {
+        filter_kernel::<16>(px, Kind::MbEdge, e, i, h);
+    }
+    #[inline(never)]
+    fn sub(px: &mut [[u8; 16]; 8], e: u8, i: u8, h: u8) {
+        filter_kernel::<16>(px, Kind::SubEdge, e, i, h);
+    }
+    #[inline(never)]
+    fn simple(px: &mut [[u8; 16]; 8], e: u8, i: u8, h: u8) {
+        filter_kernel::<16>(px, Kind::Simple, e, i, h);
+    }
+    let (e, i, h) = (edge_limit(kind, l), l.interior as u8, l.hev as u8);
+    match kind {
+        Kind::MbEdge => mb(px, e, i, h),
+        Kind::SubEdge => sub(px, e, i, h),
+        Kind::Simple => simple(px, e, i, h),
     }
 }
 
@@ -184,19 +210,29 @@ fn filter_kernel<const N: usize>(px: &mut [[u8; N]; 8], kind: Kind, edge: u8, in
 #[inline(always)]
 fn horizontal_edge(buf: &mut [u8], at: [usize; 2], stride: usize, kind: Kind, l: &Limits) {
     let mut px = [[0u8; 16]; 8];
+    let contiguous = at[1] == at[0] + 8;
     for (k, row) in px.iter_mut().enumerate() {
-        for (h, &pos) in at.iter().enumerate() {
-            let o = pos + k * stride - 4 * stride;
-            row[8 * h..8 * h + 8].copy_from_slice(&buf[o..o + 8]);
+        if contiguous {
+            let o = at[0] + k * stride - 4 * stride;
+            row.copy_from_slice(&buf[o..o + 16]);
+        } else {
+            for (h, &pos) in at.iter().enumerate() {
+                let o = pos + k * stride - 4 * stride;
+                row[8 * h..8 * h + 8].copy_from_slice(&buf[o..o + 8]);
+            }
         }
     }
-    let edge = edge_limit(kind, l);
-    filter_kernel::<16>(&mut px, kind, edge, l.interior as u8, l.hev as u8);
+    run_kernel(&mut px, kind, l);
     let (first, last) = if kind == Kind::MbEdge { (1, 7) } else { (2, 6) };
     for k in first..last {
-        for (h, &pos) in at.iter().enumerate() {
-            let o = pos + k * stride - 4 * stride;
-            buf[o..o + 8].copy_from_slice(&px[k][8 * h..8 * h + 8]);
+        if contiguous {
+            let o = at[0] + k * stride - 4 * stride;
+            buf[o..o + 16].copy_from_slice(&px[k]);
+        } else {
+            for (h, &pos) in at.iter().enumerate() {
+                let o = pos + k * stride - 4 * stride;
+                buf[o..o + 8].copy_from_slice(&px[k][8 * h..8 * h + 8]);
+            }
         }
     }
 }
@@ -231,74 +267,32 @@ fn load_u64(buf: &[u8], o: usize) -> u64 {
     u64::from_le_bytes(b)
 }
 
-/// One vertical edge to filter: its column within the macroblock, the
-/// filter and the limits.
-#[derive(Clone, Copy)]
-struct VEdge {
-    x: usize,
-    kind: Kind,
-    limits: Limits,
-}
-
-/// Filters the vertical edges of one macroblock (plane block of width
-/// `8 * (TILES - 1)`): rows 0..8 start at `at[0]`, rows 8..16 at `at[1]`.
-/// The block plus four columns to its left and right is transposed once
-/// (in 8x8 tiles), every edge is filtered on the transposed copy, and the
-/// result is transposed back.
+/// Filters 16 positions of a vertical edge (between columns): eight rows
+/// starting at `at[0]` and eight starting at `at[1]`, by transposing 8x8
+/// tiles so that the kernel sees rows of pixels.
 #[inline(always)]
-fn vertical_edges<const TILES: usize>(buf: &mut [u8], at: [usize; 2], stride: usize, edges: &[VEdge]) {
-    if edges.is_empty() {
-        return;
-    }
-    // t[c] holds column c - 4 of the block: rows 0..8 then 8..16.
-    let mut t = [[0u8; 16]; 24];
-    for (h, &pos) in at.iter().enumerate() {
-        for tile in 0..TILES {
-            let mut x = [0u64; 8];
-            for (r, v) in x.iter_mut().enumerate() {
-                *v = load_u64(buf, pos + r * stride + 8 * tile - 4);
-            }
-            transpose8x8(&mut x);
-            for (k, v) in x.iter().enumerate() {
-                t[8 * tile + k][8 * h..8 * h + 8].copy_from_slice(&v.to_le_bytes());
-            }
+fn vertical_edge(buf: &mut [u8], at: [usize; 2], stride: usize, kind: Kind, l: &Limits) {
+    let mut px = [[0u8; 16]; 8];
+    for (t, &pos) in at.iter().enumerate() {
+        let mut x = [0u64; 8];
+        for (r, v) in x.iter_mut().enumerate() {
+            *v = load_u64(buf, pos - 4 + r * stride);
         }
-    }
-    for e in edges {
-        if let Ok(px) = <&mut [[u8; 16]; 8]>::try_from(&mut t[e.x..e.x + 8]) {
-            let edge = edge_limit(e.kind, &e.limits);
-            filter_kernel::<16>(px, e.kind, edge, e.limits.interior as u8, e.limits.hev as u8);
-        }
-    }
-    for (h, &pos) in at.iter().enumerate() {
-        for tile in 0..TILES {
-            let mut x = [0u64; 8];
-            for (k, v) in x.iter_mut().enumerate() {
-                *v = load_u64(&t[8 * tile + k], 8 * h);
-            }
-            transpose8x8(&mut x);
-            for (r, v) in x.iter().enumerate() {
-                let o = pos + r * stride + 8 * tile - 4;
-                buf[o..o + 8].copy_from_slice(&v.to_le_bytes());
-            }
-        }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn transpose_is_correct() {
-        let mut x: [u64; 8] = core::array::from_fn(|r| {
-            u64::from_le_bytes(core::array::from_fn(|c| (r * 8 + c) as u8))
-        });
         transpose8x8(&mut x);
-        for (c, v) in x.iter().enumerate() {
-            for (r, b) in v.to_le_bytes().iter().enumerate() {
-                assert_eq!(usize::from(*b), r * 8 + c);
-            }
+        for (k, v) in x.iter().enumerate() {
+            px[k][8 * t..8 * t + 8].copy_from_slice(&v.to_le_bytes());
+        }
+    }
+    run_kernel(&mut px, kind, l);
+    for (t, &pos) in at.iter().enumerate() {
+        let mut x = [0u64; 8];
+        for (k, v) in x.iter_mut().enumerate() {
+            *v = load_u64(&px[k], 8 * t);
+        }
+        transpose8x8(&mut x);
+        for (r, v) in x.iter().enumerate() {
+            let o = pos - 4 + r * stride;
+            buf[o..o + 8].copy_from_slice(&v.to_le_bytes());
         }
     }
 }
@@ -330,82 +324,55 @@ pub(crate) fn filter_mb(
     let l = limits(level, ff.sharpness, ff.key_frame);
     let ys = g.y_stride;
     let yoff = g.origin[0] + mb_row * 16 * ys + mb_col * 16;
+    // Luma edges as two halves: rows 0..8 and 8..16 (vertical edges),
+    // columns 0..8 and 8..16 (horizontal edges).
+    let yv = |x: usize| [yoff + x, yoff + x + 8 * ys];
     let yh = |y: usize| [yoff + y * ys, yoff + y * ys + 8];
-    let sub = if ff.simple {
-        Limits {
-            mb_edge: l.sub_edge,
-            ..l
+    if ff.simple {
+        let sub = Limits { mb_edge: l.sub_edge, ..l };
+        if mb_col > 0 {
+            vertical_edge(buf, yv(0), ys, Kind::Simple, &l);
         }
-    } else {
-        l
-    };
-    let (mb_kind, sub_kind) = if ff.simple {
-        (Kind::Simple, Kind::Simple)
-    } else {
-        (Kind::MbEdge, Kind::SubEdge)
-    };
-    // Vertical edges first (left macroblock edge, then inner edges).
-    let mut edges = [VEdge {
-        x: 0,
-        kind: mb_kind,
-        limits: l,
-    }; 4];
-    let mut n = 0;
-    if mb_col > 0 {
-        n = 1;
-    }
-    if inner {
-        for x in [4, 8, 12] {
-            edges[n] = VEdge {
-                x,
-                kind: sub_kind,
-                limits: sub,
-            };
-            n += 1;
+        if inner {
+            for x in [4, 8, 12] {
+                vertical_edge(buf, yv(x), ys, Kind::Simple, &sub);
+            }
         }
+        if mb_row > 0 {
+            horizontal_edge(buf, yh(0), ys, Kind::Simple, &l);
+        }
+        if inner {
+            for y in [4, 8, 12] {
+                horizontal_edge(buf, yh(y), ys, Kind::Simple, &sub);
+            }
+        }
+        return;
     }
-    vertical_edges::<3>(buf, [yoff, yoff + 8 * ys], ys, &edges[..n]);
     let uvs = g.uv_stride;
     let uoff = g.origin[1] + mb_row * 8 * uvs + mb_col * 8;
     let voff = g.origin[2] + mb_row * 8 * uvs + mb_col * 8;
-    if !ff.simple {
-        // Chroma: the U and V blocks are filtered together.
-        let mut uv_edges = [VEdge {
-            x: 0,
-            kind: Kind::MbEdge,
-            limits: l,
-        }; 2];
-        let mut m = 0;
-        if mb_col > 0 {
-            m = 1;
-        }
-        if inner {
-            uv_edges[m] = VEdge {
-                x: 4,
-                kind: Kind::SubEdge,
-                limits: l,
-            };
-            m += 1;
-        }
-        vertical_edges::<2>(buf, [uoff, voff], uvs, &uv_edges[..m]);
+    // Chroma edges: the U and V halves are filtered together.
+    let uvv = |x: usize| [uoff + x, voff + x];
+    let uvh = |y: usize| [uoff + y * uvs, voff + y * uvs];
+    if mb_col > 0 {
+        vertical_edge(buf, yv(0), ys, Kind::MbEdge, &l);
+        vertical_edge(buf, uvv(0), uvs, Kind::MbEdge, &l);
     }
-    // Then horizontal edges.
+    if inner {
+        for x in [4, 8, 12] {
+            vertical_edge(buf, yv(x), ys, Kind::SubEdge, &l);
+        }
+        vertical_edge(buf, uvv(4), uvs, Kind::SubEdge, &l);
+    }
     if mb_row > 0 {
-        horizontal_edge(buf, yh(0), ys, mb_kind, &l);
+        horizontal_edge(buf, yh(0), ys, Kind::MbEdge, &l);
+        horizontal_edge(buf, uvh(0), uvs, Kind::MbEdge, &l);
     }
     if inner {
         for y in [4, 8, 12] {
-            horizontal_edge(buf, yh(y), ys, sub_kind, &sub);
+            horizontal_edge(buf, yh(y), ys, Kind::SubEdge, &l);
         }
-    }
-    if !ff.simple {
-        let uvh = |y: usize| [uoff + y * uvs, voff + y * uvs];
-        if mb_row > 0 {
-            horizontal_edge(buf, uvh(0), uvs, Kind::MbEdge, &l);
-        }
-        if inner {
-            horizontal_edge(buf, uvh(4), uvs, Kind::SubEdge, &l);
-        }
+        horizontal_edge(buf, uvh(4), uvs, Kind::SubEdge, &l);
     }
 }
 
@@ -417,6 +384,22 @@ pub(crate) fn filter_row(buf: &mut [u8], g: &FrameGeom, ff: &FrameFilter, mb_inf
     for (mb_col, info) in row.chunks_exact(MB_INFO_STRIDE).enumerate() {
         if info[1] != 0 {
             filter_mb(buf, g, ff, mb_col, mb_row, info[1], info[2] != 0);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn transpose_is_correct() {
+        let mut x: [u64; 8] = core::array::from_fn(|r| u64::from_le_bytes(core::array::from_fn(|c| (r * 8 + c) as u8)));
+        transpose8x8(&mut x);
+        for (c, v) in x.iter().enumerate() {
+            for (r, b) in v.to_le_bytes().iter().enumerate() {
+                assert_eq!(usize::from(*b), r * 8 + c);
+            }
         }
     }
 }

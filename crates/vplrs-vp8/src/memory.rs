@@ -9,12 +9,15 @@
 //! | [`SegmentId::CONTEXT`]         | `0x080` | (mb_cols + 1) x 40                | 16    | `FAST` |
 //! | [`SegmentId::SCRATCH`]         | `0x0c0` | 2048                              | 16    | `FAST` |
 //! | [`SegmentId::MB_INFO`]         | `0x100` | M x 4                             | 16    | `ZERO` |
-//! | [`SegmentId::FRAME_BUFFER_0`]  | `0x200` | see [`SegmentId::FRAME_BUFFER_0`] | 64    | none   |
-//! | [`SegmentId::FRAME_BUFFER_1`]  | `0x201` | same                              | 64    | none   |
-//! | [`SegmentId::FRAME_BUFFER_2`]  | `0x202` | same                              | 64    | none   |
-//! | [`SegmentId::FRAME_BUFFER_3`]  | `0x203` | same                              | 64    | none   |
+//! | [`SegmentId::FRAME_BUFFER_0`]  | `0x200` | see [`SegmentId::FRAME_BUFFER_0`] | 16    | none   |
+//! | [`SegmentId::FRAME_BUFFER_1`]  | `0x201` | same                              | 16    | none   |
+//! | [`SegmentId::FRAME_BUFFER_2`]  | `0x202` | same                              | 16    | none   |
+//! | [`SegmentId::FRAME_BUFFER_3`]  | `0x203` | same                              | 16    | none   |
 //!
-//! The requests come in this order. The decoder holds nothing else that
+//! The requests come in this order. (The decoder's kernels are portable
+//! Rust and need no more than 16-byte alignment, which the system
+//! allocator provides, so `vec![0; size].into_boxed_slice()` is normally
+//! acceptable memory; [`AlignedBuffer`] guarantees it.) The decoder holds nothing else that
 //! grows with the picture: everything it touches while decoding lives in
 //! these segments or in small fixed-size values.
 
@@ -151,6 +154,19 @@ impl AlignedBuffer {
         AlignedBuffer { storage, start, len }
     }
 
+    /// Like [`new`](Self::new), but returns `None` instead of aborting when
+    /// the memory cannot be allocated.
+    pub fn try_new(len: usize, align: usize) -> Option<Self> {
+        let align = align.max(1);
+        let total = len.checked_add(align - 1)?;
+        let mut storage = Vec::new();
+        storage.try_reserve_exact(total).ok()?;
+        storage.resize(total, 0);
+        let addr = storage.as_ptr() as usize;
+        let start = addr.next_multiple_of(align) - addr;
+        Some(AlignedBuffer { storage, start, len })
+    }
+
     /// Allocates a buffer for `req`.
     pub fn for_request(req: &SegmentRequest) -> Self {
         Self::new(req.size, req.align)
@@ -249,7 +265,7 @@ const _: () = assert!(25 * 32 <= SCRATCH_PRED_OFF);
 pub(crate) fn requests_for(width: u32, height: u32) -> [SegmentRequest; NUM_SEGMENTS] {
     let g = FrameGeom::new(width, height);
     let mbs = g.mb_cols * g.mb_rows;
-    let fb = |id| SegmentRequest { id, size: g.buffer_len(), align: 64, flags: SegmentFlags::NONE };
+    let fb = |id| SegmentRequest { id, size: g.buffer_len(), align: 16, flags: SegmentFlags::NONE };
     [
         SegmentRequest { id: SegmentId::PROBS, size: PROBS_SEGMENT_LEN, align: 16, flags: SegmentFlags::FAST },
         SegmentRequest {

@@ -100,6 +100,7 @@ pub(crate) struct Neighbor {
 
 impl Neighbor {
     /// Decodes a record.
+    #[inline]
     pub fn load(rec: &[u8]) -> Neighbor {
         let rec = &rec[..C_NZ];
         let mut n = Neighbor {
@@ -116,6 +117,7 @@ impl Neighbor {
     }
 
     /// Encodes a record (leaving the coefficient flags untouched).
+    #[inline]
     pub fn store(&self, rec: &mut [u8]) {
         let rec = &mut rec[..C_NZ];
         rec[C_REF] = self.ref_frame;
@@ -146,6 +148,7 @@ pub(crate) struct MbInfo {
 
 impl MbInfo {
     /// The record seen by the macroblock below.
+    #[inline]
     pub fn below_edge(&self) -> Neighbor {
         let mut n = self.base_neighbor();
         n.bmodes.copy_from_slice(&self.bmodes[12..16]);
@@ -153,6 +156,7 @@ impl MbInfo {
         n
     }
     /// The record seen by the macroblock to the right.
+    #[inline]
     pub fn right_edge(&self) -> Neighbor {
         let mut n = self.base_neighbor();
         for i in 0..4 {
@@ -161,6 +165,7 @@ impl MbInfo {
         }
         n
     }
+    #[inline]
     fn base_neighbor(&self) -> Neighbor {
         Neighbor { ref_frame: self.ref_frame, mode: self.ymode, mv: self.mv, ..Neighbor::default() }
     }
@@ -177,6 +182,7 @@ pub(crate) struct MbEdges {
 }
 
 impl MbEdges {
+    #[inline]
     pub fn new(mb_col: usize, mb_row: usize, mb_cols: usize, mb_rows: usize) -> Self {
         MbEdges {
             to_left: -((mb_col as i32 * 16) << 3),
@@ -197,6 +203,7 @@ impl MbEdges {
 }
 
 /// Implied subblock mode of a whole-macroblock intra mode, for contexts.
+#[inline]
 fn implied_bmode(ymode: u8) -> u8 {
     match ymode {
         V_PRED => B_VE_PRED,

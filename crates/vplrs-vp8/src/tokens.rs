@@ -38,8 +38,9 @@ pub(crate) const BLK_AC: u8 = 2;
 pub(crate) type Dequant = [i16; 6];
 
 #[inline(always)]
-fn probs_at(p: &[u8], band: usize, ctx: usize) -> &[u8; 11] {
-    let o = (band * 3 + ctx) * 11;
+fn probs_at(p: &[u8; TYPE_LEN], band: usize, ctx: usize) -> &[u8; 11] {
+    // Masking lets the compiler prove the range is in bounds.
+    let o = ((band & 7) * 3 + ctx.min(2)) * 11;
     p[o..o + 11].try_into().unwrap_or(&[128; 11])
 }
 
@@ -48,16 +49,18 @@ fn probs_at(p: &[u8], band: usize, ctx: usize) -> &[u8; 11] {
 #[inline]
 fn read_block(
     bd: &mut BoolDecoder<'_>,
-    probs: &[u8],
+    probs: &[u8; TYPE_LEN],
     ctx: usize,
     first: usize,
     dc_q: i32,
     ac_q: i32,
     out: &mut [u8],
 ) -> usize {
-    let out = &mut out[..32];
+    let Some(out) = out.first_chunk_mut::<32>() else {
+        return 0;
+    };
     let mut n = first;
-    let mut p = probs_at(probs, BANDS[n], ctx);
+    let mut p = probs_at(probs, BANDS[n & 15], ctx);
     if !bd.read_bool(p[0]) {
         return 0;
     }
@@ -68,7 +71,7 @@ fn read_block(
             if n == 16 {
                 return 16;
             }
-            p = probs_at(probs, BANDS[n], 0);
+            p = probs_at(probs, BANDS[n & 15], 0);
             continue;
         }
         let (v, next_ctx) = if !bd.read_bool(p[2]) {
@@ -101,7 +104,7 @@ fn read_block(
         };
         let v = if bd.read_flag() { -v } else { v };
         let q = if n == 0 { dc_q } else { ac_q };
-        let j = ZIGZAG[n] * 2;
+        let j = (ZIGZAG[n & 15] & 15) * 2;
         let dq = ((v * q) as i16).to_le_bytes();
         out[j] = dq[0];
         out[j + 1] = dq[1];
@@ -109,7 +112,7 @@ fn read_block(
         if n == 16 {
             return 16;
         }
-        p = probs_at(probs, BANDS[n], next_ctx);
+        p = probs_at(probs, BANDS[n & 15], next_ctx);
         if !bd.read_bool(p[0]) {
             return n;
         }
@@ -155,7 +158,10 @@ fn read_mb_tokens_inner(
     let above = &mut above[..9];
     let left = &mut left[..9];
     let coeffs = &mut coeffs[..25 * 32];
-    let plane = |t: usize| &coeff_probs[t * TYPE_LEN..(t + 1) * TYPE_LEN];
+    const FALLBACK: [u8; TYPE_LEN] = [128; TYPE_LEN];
+    let plane = |t: usize| -> &[u8; TYPE_LEN] {
+        coeff_probs.get(t * TYPE_LEN..(t + 1) * TYPE_LEN).and_then(|s| s.try_into().ok()).unwrap_or(&FALLBACK)
+    };
     let mut any = false;
     let (y_type, first) = if has_y2 {
         let ctx = usize::from(above[8] + left[8]);
@@ -208,6 +214,7 @@ fn block_flag(n: usize) -> u8 {
 
 /// Clears the non-zero flags of a macroblock without coded residual. The
 /// Y2 flag is only reset for macroblocks that have a Y2 block.
+#[inline]
 pub(crate) fn reset_mb_contexts(above: &mut [u8], left: &mut [u8], has_y2: bool) {
     let n = if has_y2 { 9 } else { 8 };
     above[..n].fill(0);

@@ -236,3 +236,24 @@ fn peek_reports_distinct_errors() {
     assert_eq!(peek_stream_info(&bad), Err(PeekError::BadStartCode));
     assert_eq!(peek_stream_info(&key[..7]), Err(PeekError::Truncated));
 }
+
+#[test]
+fn plain_boxed_slices_are_accepted_when_aligned() {
+    // The usual application memory: zeroed boxed slices. Alignment is
+    // still checked, so only memory that meets the request is accepted.
+    let mut dec = qcif();
+    for r in requests(&dec) {
+        let mem: Box<dyn XmaMemory> = Box::new(vec![0u8; r.size].into_boxed_slice());
+        let aligned = mem.as_slice().as_ptr() as usize % r.align == 0;
+        match dec.set_segment(Segment::new(r.id, mem)) {
+            Ok(()) => assert!(aligned),
+            Err(e) => {
+                assert!(!aligned);
+                assert!(matches!(e.error, XmaError::Misaligned { .. }));
+                dec.set_segment(Segment::new(r.id, buf(&r))).unwrap();
+            }
+        }
+    }
+    let frames = read_ivf(&vector_files()[0]);
+    assert!(dec.decode(&frames[0]).unwrap().is_some());
+}

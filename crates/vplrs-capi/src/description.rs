@@ -1,7 +1,7 @@
 //! `MFXQueryImplsDescription` / `MFXReleaseImplDescription`: what vplrs tells the dispatcher (and
 //! `vpl-inspect`) about itself. It advertises what really works: a software implementation of API
-//! 2.8 with VPP (scaling, colour conversion, video signal info) on system memory, no decoders, no
-//! encoders, the three pool policies.
+//! 2.8 with a VP8 decoder (NV12, I420 and YV12 output) and VPP (scaling, colour conversion, video
+//! signal info) on system memory, no encoders, the three pool policies.
 
 use std::collections::HashMap;
 use std::ffi::CString;
@@ -22,7 +22,7 @@ pub(crate) const IMPLEMENTATION_NAME: &str = "vplrs";
 const FILTERS: [u32; 3] =
     [MFX_EXTBUFF_VPP_SCALING, MFX_EXTBUFF_VPP_COLOR_CONVERSION, MFX_EXTBUFF_VPP_VIDEO_SIGNAL_INFO];
 
-/// The functions that do what the API says (the decode and encode families are absent).
+/// The functions that do what the API says (the encode and decode+VPP families are absent).
 const IMPLEMENTED_FUNCTIONS: &[&str] = &[
     "MFXInit",
     "MFXInitEx",
@@ -42,6 +42,18 @@ const IMPLEMENTED_FUNCTIONS: &[&str] = &[
     "MFXVideoCORE_GetHandle",
     "MFXVideoCORE_QueryPlatform",
     "MFXVideoCORE_SyncOperation",
+    "MFXVideoDECODE_Query",
+    "MFXVideoDECODE_DecodeHeader",
+    "MFXVideoDECODE_QueryIOSurf",
+    "MFXVideoDECODE_Init",
+    "MFXVideoDECODE_Reset",
+    "MFXVideoDECODE_Close",
+    "MFXVideoDECODE_GetVideoParam",
+    "MFXVideoDECODE_GetDecodeStat",
+    "MFXVideoDECODE_SetSkipMode",
+    "MFXVideoDECODE_GetPayload",
+    "MFXVideoDECODE_DecodeFrameAsync",
+    "MFXMemory_GetSurfaceForDecode",
     "MFXVideoVPP_Query",
     "MFXVideoVPP_QueryIOSurf",
     "MFXVideoVPP_Init",
@@ -69,6 +81,49 @@ struct DescriptionStorage {
     _out_formats: Vec<Vec<u32>>,
     _policies: Vec<mfxPoolAllocationPolicy>,
     _modes: Vec<mfxAccelerationMode>,
+    _decoder: DecoderStorage,
+}
+
+/// The decoder description's arrays: one codec (VP8), its four profiles, one memory type each.
+struct DecoderStorage {
+    codecs: Vec<mfxDecoderDescription_decoder>,
+    _profiles: Vec<mfxDecoderDescription_decoder_decprofile>,
+    _memdescs: Vec<mfxDecoderDescription_decoder_decprofile_decmemdesc>,
+    _formats: Vec<u32>,
+}
+
+fn build_decoders() -> DecoderStorage {
+    let mut formats: Vec<u32> = crate::decode_params::OUTPUT_FOURCCS.to_vec();
+    let mut memdescs: Vec<mfxDecoderDescription_decoder_decprofile_decmemdesc> = crate::decode_params::VP8_PROFILES
+        .iter()
+        .map(|_| mfxDecoderDescription_decoder_decprofile_decmemdesc {
+            MemHandleType: MFX_RESOURCE_SYSTEM_SURFACE,
+            // The largest picture a VP8 key frame can describe.
+            Width: mfxRange32U { Min: 16, Max: 16383, Step: 1 },
+            Height: mfxRange32U { Min: 16, Max: 16383, Step: 1 },
+            reserved: [0; 7],
+            NumColorFormats: formats.len() as mfxU16,
+            ColorFormats: formats.as_mut_ptr(),
+        })
+        .collect();
+    let mut profiles: Vec<mfxDecoderDescription_decoder_decprofile> = crate::decode_params::VP8_PROFILES
+        .iter()
+        .zip(memdescs.iter_mut())
+        .map(|(&profile, memdesc)| mfxDecoderDescription_decoder_decprofile {
+            Profile: profile,
+            reserved: [0; 7],
+            NumMemTypes: 1,
+            MemDesc: memdesc,
+        })
+        .collect();
+    let codecs = vec![mfxDecoderDescription_decoder {
+        CodecID: MFX_CODEC_VP8,
+        reserved: [0; 8],
+        MaxcodecLevel: 0,
+        NumProfiles: profiles.len() as mfxU16,
+        Profiles: profiles.as_mut_ptr(),
+    }];
+    DecoderStorage { codecs, _profiles: profiles, _memdescs: memdescs, _formats: formats }
 }
 
 struct FunctionsStorage {
@@ -154,7 +209,7 @@ fn build_description() -> DescriptionStorage {
     desc.ApiVersion = version(API_MAJOR, API_MINOR);
     copy_str(&mut desc.ImplName, IMPLEMENTATION_NAME);
     copy_str(&mut desc.License, "MIT");
-    copy_str(&mut desc.Keywords, "vplrs,Rust,CPU,VPP,system memory");
+    copy_str(&mut desc.Keywords, "vplrs,Rust,CPU,VP8,decode,VPP,system memory");
     desc.VendorID = 0;
     desc.VendorImplID = 0;
 
@@ -163,8 +218,10 @@ fn build_description() -> DescriptionStorage {
     copy_str(&mut desc.Dev.DeviceID, "cpu");
     desc.Dev.NumSubDevices = 0;
 
+    let mut decoder = build_decoders();
     desc.Dec.Version = struct_version(1, 0);
-    desc.Dec.NumCodecs = 0;
+    desc.Dec.NumCodecs = decoder.codecs.len() as mfxU16;
+    desc.Dec.Codecs = decoder.codecs.as_mut_ptr();
     desc.Enc.Version = struct_version(1, 0);
     desc.Enc.NumCodecs = 0;
 
@@ -194,6 +251,7 @@ fn build_description() -> DescriptionStorage {
         _out_formats: out_formats,
         _policies: policies,
         _modes: modes,
+        _decoder: decoder,
     }
 }
 

@@ -8,7 +8,10 @@
 //! - [`session`]: `MFXInit`, `MFXInitEx`, `MFXInitialize`, `MFXClose`, queries, join, priority;
 //! - [`core`]: `MFXVideoCORE_*` (allocator, handles, `SyncOperation`, platform);
 //! - [`vpp`]: `MFXVideoVPP_*` and `MFXMemory_GetSurfaceForVPP*`;
-//! - [`unsupported`]: decode, encode and decode+VPP, which answer "unsupported" / "not initialized".
+//! - [`decode`]: `MFXVideoDECODE_*` and `MFXMemory_GetSurfaceForDecode` (VP8; parameters in
+//!   [`decode_params`]);
+//! - [`xma`]: the `vplrs_vp8_*` XMA interface of the VP8 decoder (header `include/vplrs_xma.h`);
+//! - [`unsupported`]: encode and decode+VPP, which answer "unsupported" / "not initialized".
 //!
 //! Surfaces the runtime allocates carry a complete `mfxFrameSurfaceInterface` ([`surface`]) whose
 //! `QueryInterface` gives an `mfxSurfacePoolInterface` ([`pool_iface`]); application 1.x surfaces
@@ -25,6 +28,8 @@
 mod allocator;
 mod bindings;
 mod core;
+mod decode;
+mod decode_params;
 mod description;
 mod ffi;
 mod fields;
@@ -34,3 +39,5 @@ mod session;
 mod surface;
 mod unsupported;
 mod vpp;
+mod xma;
+mod xma_codes;

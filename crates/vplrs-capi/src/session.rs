@@ -38,6 +38,7 @@ struct SyncTable {
 pub(crate) struct Session {
     pub(crate) core: Core,
     pub(crate) vpp: Mutex<vplrs_vpp::Vpp>,
+    pub(crate) decode: Mutex<crate::decode::DecodeState>,
     /// The application's allocator, also used to lock the mem ids of its own 1.x surfaces.
     pub(crate) allocator: Mutex<Option<Arc<crate::allocator::CAllocator>>>,
     /// Every pool the session's components made, for the pool interfaces' clean-up at close.
@@ -56,6 +57,7 @@ impl Session {
         let core = Core::new();
         Self {
             vpp: Mutex::new(vplrs_vpp::Vpp::new(core.clone())),
+            decode: Mutex::new(crate::decode::DecodeState::new(core.clone())),
             core,
             allocator: Mutex::new(None),
             pools: Mutex::default(),
@@ -130,6 +132,7 @@ impl Session {
                 let _ = vpp.close();
             }
         }
+        lock(&self.decode).close();
         self.core.close();
         crate::pool_iface::session_closed(&std::mem::take(&mut *lock(&self.pools)));
         let mut syncs = lock(&self.syncs);

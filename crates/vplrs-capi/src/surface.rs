@@ -135,6 +135,13 @@ impl Shell {
         });
     }
 
+    /// [`publish`](Self::publish) for the surface this shell stands for, if it is alive.
+    pub(crate) fn publish_live(&self) {
+        if let Some(core) = self.core() {
+            self.publish(core);
+        }
+    }
+
     /// Copies the surface's current Locked counter into the C structure. The counter is read under
     /// the runtime's lock, so concurrent refreshes never leave a stale value behind.
     pub(crate) fn refresh_locked(&self) {

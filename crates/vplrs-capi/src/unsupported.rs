@@ -1,8 +1,8 @@
-//! The decode, encode and decode+VPP families: vplrs has no such component yet, and the
-//! implementation description advertises none.
+//! The encode and decode+VPP families: vplrs has no such component yet, and the implementation
+//! description advertises none (decode is [`crate::decode`]).
 //!
 //! Every function checks its session first (`MFX_ERR_INVALID_HANDLE`). Functions that would
-//! configure or create the component (`Query`, `QueryIOSurf`, `Init`, `DecodeHeader`) answer
+//! configure or create the component (`Query`, `QueryIOSurf`, `Init`) answer
 //! `MFX_ERR_UNSUPPORTED`, the status for a configuration the implementation does not support;
 //! functions that need an initialised component answer `MFX_ERR_NOT_INITIALIZED`, as they do before
 //! a successful `Init`.
@@ -90,94 +90,6 @@ pub extern "C" fn MFXMemory_GetSurfaceForEncode(
 ) -> mfxStatus {
     // "MFX_ERR_NOT_INITIALIZED If encoder was not initialized".
     not_initialized("MFXMemory_GetSurfaceForEncode", session)
-}
-
-// ---- DECODE ----
-
-#[no_mangle]
-pub extern "C" fn MFXVideoDECODE_Query(
-    session: mfxSession,
-    _in: *mut mfxVideoParam,
-    _out: *mut mfxVideoParam,
-) -> mfxStatus {
-    unsupported("MFXVideoDECODE_Query", session)
-}
-
-#[no_mangle]
-pub extern "C" fn MFXVideoDECODE_DecodeHeader(
-    session: mfxSession,
-    _bs: *mut mfxBitstream,
-    _par: *mut mfxVideoParam,
-) -> mfxStatus {
-    unsupported("MFXVideoDECODE_DecodeHeader", session)
-}
-
-#[no_mangle]
-pub extern "C" fn MFXVideoDECODE_QueryIOSurf(
-    session: mfxSession,
-    _par: *mut mfxVideoParam,
-    _request: *mut mfxFrameAllocRequest,
-) -> mfxStatus {
-    unsupported("MFXVideoDECODE_QueryIOSurf", session)
-}
-
-#[no_mangle]
-pub extern "C" fn MFXVideoDECODE_Init(session: mfxSession, _par: *mut mfxVideoParam) -> mfxStatus {
-    unsupported("MFXVideoDECODE_Init", session)
-}
-
-#[no_mangle]
-pub extern "C" fn MFXVideoDECODE_Reset(session: mfxSession, _par: *mut mfxVideoParam) -> mfxStatus {
-    not_initialized("MFXVideoDECODE_Reset", session)
-}
-
-#[no_mangle]
-pub extern "C" fn MFXVideoDECODE_Close(session: mfxSession) -> mfxStatus {
-    not_initialized("MFXVideoDECODE_Close", session)
-}
-
-#[no_mangle]
-pub extern "C" fn MFXVideoDECODE_GetVideoParam(session: mfxSession, _par: *mut mfxVideoParam) -> mfxStatus {
-    not_initialized("MFXVideoDECODE_GetVideoParam", session)
-}
-
-#[no_mangle]
-pub extern "C" fn MFXVideoDECODE_GetDecodeStat(session: mfxSession, _stat: *mut mfxDecodeStat) -> mfxStatus {
-    not_initialized("MFXVideoDECODE_GetDecodeStat", session)
-}
-
-#[no_mangle]
-pub extern "C" fn MFXVideoDECODE_SetSkipMode(session: mfxSession, _mode: mfxSkipMode) -> mfxStatus {
-    not_initialized("MFXVideoDECODE_SetSkipMode", session)
-}
-
-#[no_mangle]
-pub extern "C" fn MFXVideoDECODE_GetPayload(
-    session: mfxSession,
-    _ts: *mut mfxU64,
-    _payload: *mut mfxPayload,
-) -> mfxStatus {
-    not_initialized("MFXVideoDECODE_GetPayload", session)
-}
-
-#[no_mangle]
-pub extern "C" fn MFXVideoDECODE_DecodeFrameAsync(
-    session: mfxSession,
-    _bs: *mut mfxBitstream,
-    _surface_work: *mut mfxFrameSurface1,
-    _surface_out: *mut *mut mfxFrameSurface1,
-    _syncp: *mut mfxSyncPoint,
-) -> mfxStatus {
-    not_initialized("MFXVideoDECODE_DecodeFrameAsync", session)
-}
-
-#[no_mangle]
-pub extern "C" fn MFXMemory_GetSurfaceForDecode(
-    session: mfxSession,
-    _surface: *mut *mut mfxFrameSurface1,
-) -> mfxStatus {
-    // "MFX_ERR_NOT_INITIALIZED If decoder was not initialized".
-    not_initialized("MFXMemory_GetSurfaceForDecode", session)
 }
 
 // ---- DECODE_VPP ----

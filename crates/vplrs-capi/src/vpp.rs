@@ -19,7 +19,7 @@ pub(crate) fn supported_outputs(_input: FourCc) -> Vec<FourCc> {
 }
 
 /// The extension buffers attached to a parameter structure.
-fn ext_buffers(par: &mfxVideoParam) -> Vec<*mut mfxExtBuffer> {
+pub(crate) fn ext_buffers(par: &mfxVideoParam) -> Vec<*mut mfxExtBuffer> {
     if par.ExtParam.is_null() || par.NumExtParam == 0 {
         return Vec::new();
     }
@@ -31,7 +31,7 @@ fn ext_buffers(par: &mfxVideoParam) -> Vec<*mut mfxExtBuffer> {
 ///
 /// # Safety
 /// `buffer` must be NULL or point to a valid extension buffer of `Header.BufferSz` bytes.
-unsafe fn ext_as<T: Copy>(buffer: *mut mfxExtBuffer, id: u32) -> Option<T> {
+pub(crate) unsafe fn ext_as<T: Copy>(buffer: *mut mfxExtBuffer, id: u32) -> Option<T> {
     // SAFETY: per the caller's contract.
     let header = unsafe { buffer.as_ref()? };
     if header.BufferId != id || (header.BufferSz as usize) < std::mem::size_of::<T>() {
@@ -68,7 +68,7 @@ fn spec_from_signal(signal: &mfxExtVideoSignalInfo, default: ColorSpec) -> Color
     ColorSpec::new(matrix, range)
 }
 
-fn hints_from_c(hints: &mfxExtAllocationHints) -> Outcome<AllocationHints> {
+pub(crate) fn hints_from_c(hints: &mfxExtAllocationHints) -> Outcome<AllocationHints> {
     let policy = AllocationPolicy::from_raw(hints.AllocationPolicy).ok_or(Status::ERR_INVALID_VIDEO_PARAM)?;
     Ok(AllocationHints {
         policy,
@@ -380,6 +380,8 @@ unsafe fn resolve(this: &Session, surface: *mut mfxFrameSurface1) -> Outcome<Sid
         shell.absorb(handle.core());
         return Ok(Side::Runtime(shell, handle));
     }
+    // A picture the decoder is still writing into this application surface comes first.
+    crate::decode::wait_for_decode(surface);
     let allocator = lock(&this.allocator).clone();
     // SAFETY: per this function's contract.
     let wrapped = unsafe { crate::foreign::wrap(surface, allocator) }?;

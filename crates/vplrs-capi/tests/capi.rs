@@ -6,6 +6,11 @@
 //!   (`-lvpl`) and select vplrs with its filters (`ONEVPL_SEARCH_PATH`): refcount and map rules, the
 //!   pool interface and policies with Wait, GetSurfaceFor* before Init, bad parameters, VPP with
 //!   runtime and application surfaces, the external allocator's calls balanced.
+//! - `tests/c/decode_vp8.c` decodes every VP8 conformance vector through the dispatcher, with NULL
+//!   work surfaces (2.x) and with application surfaces (1.x), printing per-frame MD5s compared here
+//!   with the `.ivf.md5` files; `tests/c/decode_contract.c` checks the decode API's documented
+//!   answers; `tests/c/xma_api.c` links `libvplrs.so` and drives the XMA interface
+//!   (`include/vplrs_xma.h`); Intel's `sample_decode` decodes vectors on vplrs (tests/decode.rs).
 //! - `tests/run_intel_examples.sh` builds Intel's examples and runs them on vplrs (skipped, with a
 //!   message, only when cmake or the examples are not installed).
 //!
@@ -13,6 +18,9 @@
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
+
+#[path = "capi/decode.rs"]
+mod decode;
 
 fn manifest_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -42,23 +50,31 @@ fn show(output: &Output) -> String {
 
 /// Compiles `tests/c/<name>.c` against the installed headers and Intel's dispatcher.
 fn compile(name: &str) -> PathBuf {
+    compile_with(name, &["-lvpl".into(), "-ldl".into()])
+}
+
+/// Compiles `tests/c/<name>.c` with `libs` as the link arguments.
+fn compile_with(name: &str, libs: &[std::ffi::OsString]) -> PathBuf {
     let source_dir = manifest_dir().join("tests/c");
     let out = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(name);
     let output = Command::new(std::env::var("CC").unwrap_or_else(|_| "cc".to_owned()))
         .args(["-std=c11", "-Wall", "-Wextra", "-Werror", "-O1", "-g"])
         .arg("-I")
         .arg(&source_dir)
+        .arg("-I")
+        .arg(manifest_dir().join("include"))
         .arg("-o")
         .arg(&out)
         .arg(source_dir.join(format!("{name}.c")))
-        .args(["-lvpl", "-ldl"])
+        .args(libs)
         .output()
         .expect("running the C compiler (apt-get install build-essential libvpl-dev)");
     assert!(output.status.success(), "compiling {name}.c failed:\n{}", show(&output));
     out
 }
 
-fn run(program: &Path, args: &[&Path]) {
+/// Runs a test program with vplrs as the dispatcher's only runtime; returns its standard output.
+fn run(program: &Path, args: &[&Path]) -> String {
     let output = Command::new(program)
         .args(args)
         .env("ONEVPL_SEARCH_PATH", lib_dir())
@@ -67,22 +83,23 @@ fn run(program: &Path, args: &[&Path]) {
     let text = show(&output);
     println!("{text}");
     assert!(output.status.success(), "{} failed ({}):\n{text}", program.display(), output.status);
+    String::from_utf8_lossy(&output.stdout).into_owned()
 }
 
 #[test]
 fn direct_abi() {
     let program = compile("direct_abi");
-    run(&program, &[&lib_dir().join("libvplrs.so")]);
+    let _ = run(&program, &[&lib_dir().join("libvplrs.so")]);
 }
 
 #[test]
 fn surface_contract_through_the_dispatcher() {
-    run(&compile("surface_contract"), &[]);
+    let _ = run(&compile("surface_contract"), &[]);
 }
 
 #[test]
 fn allocator_contract_through_the_dispatcher() {
-    run(&compile("allocator_contract"), &[]);
+    let _ = run(&compile("allocator_contract"), &[]);
 }
 
 #[test]

@@ -6,7 +6,7 @@
 #include "check.h"
 
 /* A session on vplrs, selected by the dispatcher's filters like an application would. */
-static mfxSession open_vplrs(mfxLoader *loader_out) {
+static inline mfxSession open_vplrs(mfxLoader *loader_out) {
     mfxLoader loader = MFXLoad();
     REQUIRE(loader != NULL);
     mfxConfig cfg = MFXCreateConfig(loader);
@@ -26,7 +26,7 @@ static mfxSession open_vplrs(mfxLoader *loader_out) {
     return session;
 }
 
-static void frame_info(mfxFrameInfo *fi, mfxU32 fourcc, mfxU16 w, mfxU16 h) {
+static inline void frame_info(mfxFrameInfo *fi, mfxU32 fourcc, mfxU16 w, mfxU16 h) {
     memset(fi, 0, sizeof(*fi));
     fi->FourCC = fourcc;
     fi->ChromaFormat = fourcc == MFX_FOURCC_RGB4 ? MFX_CHROMAFORMAT_YUV444 : MFX_CHROMAFORMAT_YUV420;
@@ -39,10 +39,30 @@ static void frame_info(mfxFrameInfo *fi, mfxU32 fourcc, mfxU16 w, mfxU16 h) {
     fi->FrameRateExtD = 1;
 }
 
-static void vpp_params(mfxVideoParam *par, mfxU32 in, mfxU32 out, mfxU16 w, mfxU16 h, mfxU16 ow, mfxU16 oh) {
+static inline void vpp_params(mfxVideoParam *par, mfxU32 in, mfxU32 out, mfxU16 w, mfxU16 h, mfxU16 ow, mfxU16 oh) {
     memset(par, 0, sizeof(*par));
     frame_info(&par->vpp.In, in, w, h);
     frame_info(&par->vpp.Out, out, ow, oh);
     par->IOPattern = MFX_IOPATTERN_IN_SYSTEM_MEMORY | MFX_IOPATTERN_OUT_SYSTEM_MEMORY;
+}
+/* A session on vplrs selected by its VP8 decoder, as a decoding application selects one. */
+static inline mfxSession open_vplrs_decoder(mfxLoader *loader_out) {
+    mfxLoader loader = MFXLoad();
+    REQUIRE(loader != NULL);
+    mfxConfig cfg = MFXCreateConfig(loader);
+    mfxVariant name;
+    name.Type = MFX_VARIANT_TYPE_PTR;
+    name.Data.Ptr = (mfxHDL) "vplrs";
+    REQUIRE(MFXSetConfigFilterProperty(cfg, (const mfxU8 *)"mfxImplDescription.ImplName", name) == MFX_ERR_NONE);
+    mfxConfig cfg2 = MFXCreateConfig(loader);
+    mfxVariant codec;
+    codec.Type = MFX_VARIANT_TYPE_U32;
+    codec.Data.U32 = MFX_CODEC_VP8;
+    REQUIRE(MFXSetConfigFilterProperty(cfg2, (const mfxU8 *)"mfxImplDescription.mfxDecoderDescription.decoder.CodecID",
+                                       codec) == MFX_ERR_NONE);
+    mfxSession session = NULL;
+    REQUIRE(MFXCreateSession(loader, 0, &session) == MFX_ERR_NONE);
+    *loader_out = loader;
+    return session;
 }
 #endif

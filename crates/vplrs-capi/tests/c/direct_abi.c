@@ -65,7 +65,11 @@ int main(int argc, char **argv) {
     CHECK(d->Impl == MFX_IMPL_TYPE_SOFTWARE);
     CHECK(d->ApiVersion.Major == 2 && d->ApiVersion.Minor == 8);
     CHECK(strcmp(d->ImplName, "vplrs") == 0);
-    CHECK(d->Dec.NumCodecs == 0 && d->Enc.NumCodecs == 0);
+    CHECK(d->Dec.NumCodecs == 1 && d->Enc.NumCodecs == 0);
+    CHECK(d->Dec.Codecs[0].CodecID == MFX_CODEC_VP8 && d->Dec.Codecs[0].NumProfiles == 4);
+    CHECK(d->Dec.Codecs[0].Profiles[0].MemDesc[0].MemHandleType == MFX_RESOURCE_SYSTEM_SURFACE);
+    CHECK(d->Dec.Codecs[0].Profiles[0].MemDesc[0].NumColorFormats == 3);
+    CHECK(d->Dec.Codecs[0].Profiles[0].MemDesc[0].ColorFormats[0] == MFX_FOURCC_NV12);
     CHECK(d->VPP.NumFilters >= 2);
     CHECK(d->PoolPolicies.NumPoolPolicies == 3);
     int scaling = 0;
@@ -80,7 +84,7 @@ int main(int argc, char **argv) {
         has_vpp_init |= strcmp(f->FunctionsName[i], "MFXVideoVPP_Init") == 0;
         has_decode |= strncmp(f->FunctionsName[i], "MFXVideoDECODE", 14) == 0;
     }
-    CHECK(has_vpp_init && !has_decode);
+    CHECK(has_vpp_init && has_decode);
     CHECK_STS(MFXReleaseImplDescription(descs[0]), MFX_ERR_NONE);
     CHECK_STS(MFXReleaseImplDescription(funcs[0]), MFX_ERR_NONE);
     CHECK_STS(MFXReleaseImplDescription(NULL), MFX_ERR_NONE);
@@ -156,7 +160,7 @@ int main(int argc, char **argv) {
     CHECK_STS(MFXMemory_GetSurfaceForEncode(session, &s), MFX_ERR_NOT_INITIALIZED);
     CHECK_STS(MFXVideoVPP_Close(session), MFX_ERR_NOT_INITIALIZED);
     CHECK_STS(MFXVideoVPP_Init(session, NULL), MFX_ERR_NULL_PTR);
-    CHECK_STS(MFXVideoDECODE_Init(session, NULL), MFX_ERR_UNSUPPORTED);
+    CHECK_STS(MFXVideoDECODE_Init(session, NULL), MFX_ERR_NULL_PTR);
 
     CHECK_STS(MFXClose(session), MFX_ERR_NONE);
     CHECK_STS(MFXClose(session), MFX_ERR_INVALID_HANDLE);

@@ -24,6 +24,7 @@ static void bad_input(mfxSession session) {
     memset(&dummy, 0, sizeof(dummy));
     CHECK_STS(MFXVideoVPP_RunFrameVPPAsync(session, &dummy, &dummy, NULL, &sp), MFX_ERR_NOT_INITIALIZED);
     CHECK_STS(MFXVideoVPP_Init(session, NULL), MFX_ERR_NULL_PTR);
+    memset(&par, 0, sizeof(par)); /* CodecId 0: no such decoder */
     CHECK_STS(MFXVideoDECODE_Init(session, &par), MFX_ERR_UNSUPPORTED);
     CHECK_STS(MFXVideoENCODE_Query(session, NULL, &out), MFX_ERR_UNSUPPORTED);
     CHECK_STS(MFXVideoDECODE_Close(session), MFX_ERR_NOT_INITIALIZED);

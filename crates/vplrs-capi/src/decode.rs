@@ -1,0 +1,621 @@
+//! `MFXVideoDECODE_*` and `MFXMemory_GetSurfaceForDecode`: the VP8 decode component through the
+//! C API. Any codec but VP8 answers `MFX_ERR_UNSUPPORTED`.
+//!
+//! # Bitstream accounting
+//!
+//! The decode component takes one complete compressed frame per call. vplrs takes the
+//! `DataLength` bytes at `Data + DataOffset` as exactly one VP8 frame on every call, whether or
+//! not `MFX_BITSTREAM_COMPLETE_FRAME` is set (VP8 has no start codes to split a byte stream on;
+//! IVF and WebM readers deliver one frame at a time). When the frame is taken, `DataOffset`
+//! advances by `DataLength` and `DataLength` becomes 0; it is taken when the call returns
+//! `MFX_ERR_NONE`, or `MFX_ERR_MORE_DATA` for a hidden frame or an undecodable one (skipped, as the
+//! API says data before a sequence header is, and counted in `mfxDecodeStat::NumSkippedFrame`).
+//! It is left in place for `MFX_ERR_MORE_SURFACE`, `MFX_WRN_DEVICE_BUSY`,
+//! `MFX_WRN_ALLOC_TIMEOUT_EXPIRED` and `MFX_ERR_INCOMPATIBLE_VIDEO_PARAM` (a key frame larger than
+//! the initialised surfaces: the application calls DecodeHeader, Close and Init, and retries).
+//!
+//! # Work surfaces
+//!
+//! - NULL (2.x): the picture goes into a surface of the decode pool (sized by
+//!   `mfxExtAllocationHints`), returned with one reference the application releases;
+//! - a runtime surface (from `MFXMemory_GetSurfaceForDecode`): the picture goes there and
+//!   `surface_out` is that surface with one more reference;
+//! - an application 1.x surface (plane pointers, or a MemId locked through the session's
+//!   allocator): the picture goes there, `surface_out` is the work surface, its `Data.Locked` is
+//!   raised until the picture is complete (a surface with `Locked` != 0 is refused with
+//!   `MFX_ERR_MORE_SURFACE`), and `Info.Crop*`, `TimeStamp`, `FrameOrder` and `Corrupted` are
+//!   written when it completes.
+
+use std::collections::HashMap;
+use std::sync::{Arc, LazyLock, Mutex};
+use std::time::Duration;
+
+use vplrs_decode::{Codec, Decode, DecodeError, DecodedFrame};
+use vplrs_memory::{LockedHold, Status, Surface, SurfaceCore, ToStatus};
+use vplrs_runtime::SyncPoint;
+
+use crate::bindings::*;
+use crate::decode_params::{header_to_c, mark_configurable, params_from_c, params_to_c, query, vp8_profile};
+use crate::ffi::{guard, non_null, write_out, Outcome};
+use crate::fields::{frame_size, set_frame_size};
+use crate::session::{lock, session, Session};
+use crate::surface::{expose, lookup, notify_complete, runtime_surface, shell_of, Shell};
+
+/// The session's decoder and what the C layer adds to it.
+pub(crate) struct DecodeState {
+    pub(crate) decode: Decode,
+    /// `CodecProfile` given at Init.
+    profile: u16,
+    /// Frames skipped because they could not be decoded.
+    skipped: u64,
+    /// A key frame was accepted since Init/Reset: frames before the first one are skipped.
+    seen_key: bool,
+}
+
+impl DecodeState {
+    pub(crate) fn new(core: vplrs_runtime::Core) -> Self {
+        Self { decode: Decode::new(core), profile: 0, skipped: 0, seen_key: false }
+    }
+
+    pub(crate) fn close(&mut self) {
+        if self.decode.is_initialized() {
+            let _ = self.decode.close();
+        }
+    }
+}
+
+fn status(error: &DecodeError) -> Status {
+    error.status()
+}
+
+#[no_mangle]
+pub extern "C" fn MFXVideoDECODE_Query(
+    session: mfxSession,
+    input: *mut mfxVideoParam,
+    out: *mut mfxVideoParam,
+) -> mfxStatus {
+    guard("MFXVideoDECODE_Query", || {
+        self::session(session)?;
+        non_null(out)?;
+        if input.is_null() {
+            // SAFETY: checked non-null; the caller passes a valid structure.
+            mark_configurable(unsafe { &mut *out });
+            return Ok(Status::ERR_NONE);
+        }
+        // SAFETY: checked non-null; the caller passes a valid structure (possibly `out` itself),
+        // copied before `out` is written.
+        let requested = unsafe { input.read() };
+        // SAFETY: checked non-null; the caller passes a valid structure.
+        let answer = query(&requested, unsafe { &mut *out });
+        if answer.is_error() {
+            Err(answer)
+        } else {
+            Ok(answer)
+        }
+    })
+}
+
+/// The bytes of a bitstream: `DataLength` bytes at `Data + DataOffset`.
+///
+/// # Safety
+/// `bs` must be a valid `mfxBitstream` whose buffer holds those bytes, valid for `'a`.
+unsafe fn bitstream_data<'a>(bs: &mfxBitstream) -> Outcome<&'a [u8]> {
+    if bs.DataLength == 0 {
+        return Ok(&[]);
+    }
+    non_null(bs.Data)?;
+    // SAFETY: per the contract, the application's buffer holds DataOffset + DataLength bytes.
+    Ok(unsafe { std::slice::from_raw_parts(bs.Data.add(bs.DataOffset as usize), bs.DataLength as usize) })
+}
+
+/// Marks the bitstream's data as taken.
+fn consume(bs: &mut mfxBitstream) {
+    bs.DataOffset = bs.DataOffset.saturating_add(bs.DataLength);
+    bs.DataLength = 0;
+}
+
+#[no_mangle]
+pub extern "C" fn MFXVideoDECODE_DecodeHeader(
+    session: mfxSession,
+    bs: *mut mfxBitstream,
+    par: *mut mfxVideoParam,
+) -> mfxStatus {
+    guard("MFXVideoDECODE_DecodeHeader", || {
+        self::session(session)?;
+        non_null(bs)?;
+        non_null(par)?;
+        // SAFETY: checked non-null; the caller passes a valid structure.
+        let par = unsafe { &mut *par };
+        if !crate::decode_params::is_vp8(par) {
+            return Err(Status::ERR_UNSUPPORTED);
+        }
+        // SAFETY: checked non-null; the caller passes a valid bitstream.
+        let bs = unsafe { &mut *bs };
+        // SAFETY: the bitstream's buffer holds its data, per the API.
+        let data = unsafe { bitstream_data(bs) }?;
+        match Decode::decode_header(Codec::Vp8, data) {
+            Ok(params) => {
+                // The frame starts at the key frame's header: the data stays where it is.
+                header_to_c(&params, vp8_profile(data), par);
+                Ok(Status::ERR_NONE)
+            }
+            Err(_) => {
+                // No key frame at the start of this frame's data: skip it (the API moves the
+                // pointer past data holding no sequence header).
+                consume(bs);
+                Err(Status::ERR_MORE_DATA)
+            }
+        }
+    })
+}
+
+#[no_mangle]
+pub extern "C" fn MFXVideoDECODE_QueryIOSurf(
+    session: mfxSession,
+    par: *mut mfxVideoParam,
+    request: *mut mfxFrameAllocRequest,
+) -> mfxStatus {
+    guard("MFXVideoDECODE_QueryIOSurf", || {
+        self::session(session)?;
+        non_null(par)?;
+        non_null(request)?;
+        // SAFETY: checked non-null; the caller passes a valid structure.
+        let par = unsafe { &*par };
+        let params = params_from_c(par)?;
+        let answer = Decode::query_io_surf(&params).map_err(|e| match e {
+            DecodeError::Unsupported(_) => Status::ERR_INVALID_VIDEO_PARAM,
+            other => status(&other),
+        })?;
+        let mut c = mfxFrameAllocRequest::default();
+        c.__bindgen_anon_1.AllocId = par.AllocId;
+        c.Info = crate::decode_params::mfx(par).FrameInfo;
+        crate::fields::frame_info_to_c(&answer.info, &mut c.Info);
+        c.Type = answer.mem_type.bits();
+        c.NumFrameMin = answer.num_frame_min;
+        c.NumFrameSuggested = answer.num_frame_suggested;
+        // SAFETY: checked non-null; the caller passes a valid output structure.
+        unsafe { write_out(request, c) }?;
+        Ok(Status::ERR_NONE)
+    })
+}
+
+fn init_status(error: DecodeError) -> Status {
+    match error {
+        DecodeError::Unsupported(_) | DecodeError::InvalidParams(_) => Status::ERR_INVALID_VIDEO_PARAM,
+        other => status(&other),
+    }
+}
+
+fn init(this: &Session, state: &mut DecodeState, par: &mfxVideoParam) -> Outcome {
+    let params = params_from_c(par)?;
+    state.decode.init(&params).map_err(init_status)?;
+    state.profile = crate::decode_params::mfx(par).CodecProfile;
+    state.skipped = 0;
+    state.seen_key = false;
+    if let Ok(pool) = state.decode.pool() {
+        lock(&this.pools).push(pool.clone());
+    }
+    Ok(())
+}
+
+#[no_mangle]
+pub extern "C" fn MFXVideoDECODE_Init(session: mfxSession, par: *mut mfxVideoParam) -> mfxStatus {
+    guard("MFXVideoDECODE_Init", || {
+        let this = self::session(session)?;
+        non_null(par)?;
+        // SAFETY: checked non-null; the caller passes a valid structure.
+        let par = unsafe { &*par };
+        let mut state = lock(&this.decode);
+        init(&this, &mut state, par)?;
+        Ok(Status::ERR_NONE)
+    })
+}
+
+/// `Reset`: the decoder restarts (the next frame must be a key frame) with parameters that fit the
+/// surfaces of Init; larger pictures or another format need Close and Init.
+#[no_mangle]
+pub extern "C" fn MFXVideoDECODE_Reset(session: mfxSession, par: *mut mfxVideoParam) -> mfxStatus {
+    guard("MFXVideoDECODE_Reset", || {
+        let this = self::session(session)?;
+        non_null(par)?;
+        let mut state = lock(&this.decode);
+        let current = state.decode.params().map_err(|e| status(&e))?;
+        // SAFETY: checked non-null; the caller passes a valid structure.
+        let par = unsafe { &*par };
+        let params = params_from_c(par).map_err(|_| Status::ERR_INVALID_VIDEO_PARAM)?;
+        if params.output.fourcc != current.output.fourcc
+            || params.output.width > current.output.width
+            || params.output.height > current.output.height
+        {
+            return Err(Status::ERR_INCOMPATIBLE_VIDEO_PARAM);
+        }
+        state.decode.close().map_err(|e| status(&e))?;
+        let mut kept = params;
+        // The pool keeps the size of Init.
+        kept.output.width = current.output.width;
+        kept.output.height = current.output.height;
+        state.decode.init(&kept).map_err(init_status)?;
+        state.seen_key = false;
+        state.profile = crate::decode_params::mfx(par).CodecProfile;
+        if let Ok(pool) = state.decode.pool() {
+            lock(&this.pools).push(pool.clone());
+        }
+        Ok(Status::ERR_NONE)
+    })
+}
+
+#[no_mangle]
+pub extern "C" fn MFXVideoDECODE_Close(session: mfxSession) -> mfxStatus {
+    guard("MFXVideoDECODE_Close", || {
+        let this = self::session(session)?;
+        lock(&this.decode).decode.close().map_err(|e| status(&e))?;
+        Ok(Status::ERR_NONE)
+    })
+}
+
+#[no_mangle]
+pub extern "C" fn MFXVideoDECODE_GetVideoParam(session: mfxSession, par: *mut mfxVideoParam) -> mfxStatus {
+    guard("MFXVideoDECODE_GetVideoParam", || {
+        let this = self::session(session)?;
+        non_null(par)?;
+        let state = lock(&this.decode);
+        let params = state.decode.params().map_err(|e| status(&e))?;
+        // SAFETY: checked non-null; the caller passes a valid structure.
+        params_to_c(&params, state.profile, unsafe { &mut *par });
+        Ok(Status::ERR_NONE)
+    })
+}
+
+#[no_mangle]
+pub extern "C" fn MFXVideoDECODE_GetDecodeStat(session: mfxSession, stat: *mut mfxDecodeStat) -> mfxStatus {
+    guard("MFXVideoDECODE_GetDecodeStat", || {
+        let this = self::session(session)?;
+        non_null(stat)?;
+        let state = lock(&this.decode);
+        let stats = state.decode.stats().map_err(|e| status(&e))?;
+        let clamp = |n: u64| u32::try_from(n).unwrap_or(u32::MAX);
+        let answer = mfxDecodeStat {
+            NumFrame: clamp(stats.decoded),
+            NumSkippedFrame: clamp(state.skipped),
+            NumError: clamp(stats.errors + state.skipped),
+            // Nothing is cached: every accepted frame is decoded in submission order.
+            NumCachedFrame: 0,
+            ..Default::default()
+        };
+        // SAFETY: checked non-null; the caller passes a valid output pointer.
+        unsafe { write_out(stat, answer) }?;
+        Ok(Status::ERR_NONE)
+    })
+}
+
+/// vplrs decodes every frame: `MFX_SKIPMODE_NOSKIP` is `MFX_ERR_NONE`; `MORE` and `LESS` leave the
+/// mode as it is, `MFX_WRN_VALUE_NOT_CHANGED` (the only level is both the minimum and maximum);
+/// any other value is `MFX_ERR_UNSUPPORTED`.
+#[no_mangle]
+pub extern "C" fn MFXVideoDECODE_SetSkipMode(session: mfxSession, mode: mfxSkipMode) -> mfxStatus {
+    guard("MFXVideoDECODE_SetSkipMode", || {
+        let this = self::session(session)?;
+        if !lock(&this.decode).decode.is_initialized() {
+            return Err(Status::ERR_NOT_INITIALIZED);
+        }
+        match mode {
+            MFX_SKIPMODE_NOSKIP => Ok(Status::ERR_NONE),
+            MFX_SKIPMODE_MORE | MFX_SKIPMODE_LESS => Ok(Status::WRN_VALUE_NOT_CHANGED),
+            _ => Err(Status::ERR_UNSUPPORTED),
+        }
+    })
+}
+
+/// VP8 carries no user data or SEI: "no payload available", `payload->NumBit = 0`.
+#[no_mangle]
+pub extern "C" fn MFXVideoDECODE_GetPayload(
+    session: mfxSession,
+    ts: *mut mfxU64,
+    payload: *mut mfxPayload,
+) -> mfxStatus {
+    guard("MFXVideoDECODE_GetPayload", || {
+        let this = self::session(session)?;
+        non_null(ts)?;
+        non_null(payload)?;
+        if !lock(&this.decode).decode.is_initialized() {
+            return Err(Status::ERR_NOT_INITIALIZED);
+        }
+        // SAFETY: checked non-null; the caller passes valid structures. Fields written in place.
+        unsafe {
+            (&raw mut (*payload).NumBit).write(0);
+            ts.write(0);
+        }
+        Ok(Status::ERR_NONE)
+    })
+}
+
+/// Decodes into application (1.x) surfaces still in flight, by surface address. Another component
+/// given such a surface as its input (VPP in a decode → VPP pipeline that synchronises only the
+/// VPP operation) waits for the picture first, as the API's task dependencies require.
+static APP_OUTPUTS_IN_FLIGHT: LazyLock<Mutex<HashMap<usize, SyncPoint>>> = LazyLock::new(Mutex::default);
+
+/// Waits until a decode writing the application surface at `surface` is complete (at most 60 s).
+pub(crate) fn wait_for_decode(surface: *const mfxFrameSurface1) {
+    let pending = lock(&APP_OUTPUTS_IN_FLIGHT).get(&(surface as usize)).cloned();
+    if let Some(sync) = pending {
+        let _ = sync.wait(Duration::from_secs(60));
+    }
+}
+
+/// The work surface of one call.
+enum Work {
+    /// A runtime surface: from the decode pool (NULL work surface) or the application's.
+    Runtime(&'static Shell, Surface),
+    /// An application 1.x surface, wrapped for this operation.
+    Application(*mut mfxFrameSurface1, Surface),
+}
+
+impl Work {
+    fn surface(&self) -> &Surface {
+        match self {
+            Work::Runtime(_, surface) | Work::Application(_, surface) => surface,
+        }
+    }
+}
+
+/// The Locked counter an application surface shows while the decoder writes it: raised after the
+/// component took the surface, lowered by the completion (whichever comes first wins the race).
+#[derive(Default)]
+struct HoldState {
+    completed: bool,
+    hold: Option<LockedHold>,
+}
+
+#[derive(Clone, Copy)]
+struct AppSurfacePtr(*mut mfxFrameSurface1);
+// SAFETY: the application's surface stays valid until the operation writing it is synchronised
+// (the API's contract); the completion writes its fields before the sync point completes.
+unsafe impl Send for AppSurfacePtr {}
+// SAFETY: as above.
+unsafe impl Sync for AppSurfacePtr {}
+
+impl AppSurfacePtr {
+    /// Publishes a finished picture's metadata to the application's surface.
+    ///
+    /// # Safety
+    /// The application's surface must be valid (until synchronised, per the API).
+    unsafe fn publish(self, meta: &vplrs_memory::FrameMeta) {
+        let surface = self.0;
+        // SAFETY: per the contract; written through raw pointers, without references.
+        unsafe {
+            (&raw mut (*surface).Data.TimeStamp).write(meta.timestamp);
+            (&raw mut (*surface).Data.FrameOrder).write(meta.frame_order);
+            (&raw mut (*surface).Data.Corrupted).write(meta.corrupted);
+            let info = &raw mut (*surface).Info;
+            let mut size = frame_size(&info.read());
+            size.CropX = meta.info.crop.x as u16;
+            size.CropY = meta.info.crop.y as u16;
+            size.CropW = meta.info.crop.width as u16;
+            size.CropH = meta.info.crop.height as u16;
+            let mut updated = info.read();
+            set_frame_size(&mut updated, size);
+            info.write(updated);
+        }
+    }
+}
+
+/// A `SurfaceCore` pointer that may travel to the decode thread (a `Surface` there would keep the
+/// surface alive through its own hook).
+#[derive(Clone, Copy)]
+struct CorePtr(*const SurfaceCore);
+// SAFETY: only dereferenced inside the completion hook of that very surface, which its
+// `finish_output` calls while the surface is alive.
+unsafe impl Send for CorePtr {}
+// SAFETY: as above.
+unsafe impl Sync for CorePtr {}
+
+impl CorePtr {
+    /// # Safety
+    /// The surface must be alive for `'a` (true inside its own completion hook).
+    unsafe fn get<'a>(self) -> &'a SurfaceCore {
+        // SAFETY: per the contract.
+        unsafe { &*self.0 }
+    }
+}
+
+/// Installs the completion that publishes the picture to C. Returns the Locked state of an
+/// application surface.
+fn install_completion(work: &Work) -> Option<Arc<Mutex<HoldState>>> {
+    match work {
+        Work::Runtime(shell, surface) => {
+            let shell: &'static Shell = shell;
+            surface.set_on_complete(Some(Arc::new(move |status: Status| {
+                shell.publish_live();
+                notify_complete(shell, status);
+            })));
+            None
+        }
+        Work::Application(pointer, surface) => {
+            let state = Arc::new(Mutex::new(HoldState::default()));
+            let hook_state = state.clone();
+            let app = AppSurfacePtr(*pointer);
+            let core = CorePtr(surface.core() as *const SurfaceCore);
+            surface.set_on_complete(Some(Arc::new(move |_status: Status| {
+                // SAFETY: called by this surface's own `finish_output`: it is alive.
+                let meta = unsafe { core.get() }.meta();
+                // SAFETY: the application's surface is valid until synchronised (AppSurfacePtr).
+                unsafe { app.publish(&meta) };
+                lock(&APP_OUTPUTS_IN_FLIGHT).remove(&(app.0 as usize));
+                let mut hold = lock(&hook_state);
+                hold.completed = true;
+                // Lowers the application's Locked counter.
+                hold.hold = None;
+            })));
+            Some(state)
+        }
+    }
+}
+
+/// Resolves the work surface: NULL takes one from the decode pool.
+///
+/// # Safety
+/// A non-null `work` must point to a valid `mfxFrameSurface1` that stays valid until the operation
+/// completes.
+unsafe fn resolve_work(this: &Session, decode: &Decode, work: *mut mfxFrameSurface1) -> Result<Work, DecodeError> {
+    if work.is_null() {
+        let surface = decode.surface()?;
+        let shell = shell_of(surface.core()).map_err(|_| DecodeError::InvalidParams("surface"))?;
+        return Ok(Work::Runtime(shell, surface));
+    }
+    if let Some(shell) = lookup(work) {
+        let surface = runtime_surface(shell).map_err(|_| DecodeError::InvalidParams("released surface"))?;
+        return Ok(Work::Runtime(shell, surface));
+    }
+    let allocator = lock(&this.allocator).clone();
+    // SAFETY: per this function's contract.
+    let wrapped = unsafe { crate::foreign::wrap(work, allocator) }
+        .map_err(|_| DecodeError::InvalidParams("the work surface has no usable memory"))?;
+    Ok(Work::Application(work, wrapped))
+}
+
+/// A failed call: the status, and whether the data was taken.
+struct Refusal {
+    status: Status,
+    consumed: bool,
+}
+
+fn refusal(state: &mut DecodeState, error: DecodeError) -> Refusal {
+    match error {
+        DecodeError::Bitstream(error) => {
+            tracing::debug!(%error, "undecodable frame skipped");
+            state.skipped += 1;
+            Refusal { status: Status::ERR_MORE_DATA, consumed: true }
+        }
+        other => Refusal { status: other.status(), consumed: other.consumed_data() },
+    }
+}
+
+/// One `DecodeFrameAsync` with data: the output pointer and the sync point on success.
+fn decode_one(
+    this: &Session,
+    state: &mut DecodeState,
+    data: &[u8],
+    timestamp: u64,
+    work: *mut mfxFrameSurface1,
+) -> Result<(*mut mfxFrameSurface1, SyncPoint), Refusal> {
+    let key_frame = vplrs_vp8::peek_stream_info(data).is_ok();
+    if !state.seen_key && !key_frame {
+        // "The function skips any bitstreams before it encounters the new sequence header."
+        state.skipped += 1;
+        return Err(Refusal { status: Status::ERR_MORE_DATA, consumed: true });
+    }
+    // SAFETY: the API requires a valid work surface that lives until synchronised.
+    let work = unsafe { resolve_work(this, &state.decode, work) }.map_err(|e| refusal(state, e))?;
+    let hold_state = install_completion(&work);
+    let outcome = state.decode.decode_frame_async(Some(data), Some(work.surface()), timestamp);
+    let DecodedFrame { surface, sync } = match outcome {
+        Ok(frame) => frame,
+        Err(error) => {
+            // No picture will come: the completion must not stay on a pooled surface.
+            work.surface().set_on_complete(None);
+            if key_frame && matches!(error, DecodeError::MoreData) {
+                state.seen_key = true;
+            }
+            return Err(refusal(state, error));
+        }
+    };
+    state.seen_key |= key_frame;
+    let pointer = match &work {
+        Work::Runtime(..) => expose(surface).map_err(|status| Refusal { status, consumed: true })?,
+        Work::Application(pointer, wrapped) => {
+            if let Some(hold_state) = hold_state {
+                let mut hold = lock(&hold_state);
+                if !hold.completed {
+                    hold.hold = wrapped.hold().ok();
+                    lock(&APP_OUTPUTS_IN_FLIGHT).insert(*pointer as usize, sync.clone());
+                }
+            }
+            *pointer
+        }
+    };
+    Ok((pointer, sync))
+}
+
+#[no_mangle]
+pub extern "C" fn MFXVideoDECODE_DecodeFrameAsync(
+    session: mfxSession,
+    bs: *mut mfxBitstream,
+    surface_work: *mut mfxFrameSurface1,
+    surface_out: *mut *mut mfxFrameSurface1,
+    syncp: *mut mfxSyncPoint,
+) -> mfxStatus {
+    guard("MFXVideoDECODE_DecodeFrameAsync", || {
+        let this = self::session(session)?;
+        non_null(surface_out)?;
+        non_null(syncp)?;
+        // SAFETY: checked non-null; the caller passes valid output pointers.
+        unsafe {
+            surface_out.write(std::ptr::null_mut());
+        }
+        let mut state = lock(&this.decode);
+        if !state.decode.is_initialized() {
+            return Err(Status::ERR_NOT_INITIALIZED);
+        }
+        if bs.is_null() {
+            // Draining: nothing is cached.
+            let drained = state.decode.decode_frame_async(None, None, 0).err().unwrap_or(DecodeError::MoreData);
+            return Err(status(&drained));
+        }
+        // SAFETY: checked non-null; the caller passes a valid bitstream.
+        let bs = unsafe { &mut *bs };
+        // SAFETY: the bitstream's buffer holds its data, per the API.
+        let data = unsafe { bitstream_data(bs) }?;
+        if data.is_empty() {
+            return Err(Status::ERR_MORE_DATA);
+        }
+        match decode_one(&this, &mut state, data, bs.TimeStamp, surface_work) {
+            Ok((pointer, sync)) => {
+                consume(bs);
+                let handle = this.register_sync(sync);
+                // SAFETY: checked non-null; the caller passes valid output pointers.
+                unsafe {
+                    surface_out.write(pointer);
+                    syncp.write(handle);
+                }
+                Ok(Status::ERR_NONE)
+            }
+            Err(Refusal { status, consumed }) => {
+                if consumed {
+                    consume(bs);
+                }
+                if status.is_error() {
+                    Err(status)
+                } else {
+                    Ok(status)
+                }
+            }
+        }
+    })
+}
+
+#[no_mangle]
+pub extern "C" fn MFXMemory_GetSurfaceForDecode(session: mfxSession, surface: *mut *mut mfxFrameSurface1) -> mfxStatus {
+    guard("MFXMemory_GetSurfaceForDecode", || {
+        let this = self::session(session)?;
+        non_null(surface)?;
+        let acquired = lock(&this.decode).decode.surface();
+        match acquired {
+            Ok(acquired) => {
+                let pointer = expose(acquired)?;
+                // SAFETY: checked non-null; the caller passes a valid output pointer.
+                unsafe { write_out(surface, pointer) }?;
+                Ok(Status::ERR_NONE)
+            }
+            Err(error) => {
+                // SAFETY: checked non-null; the caller passes a valid output pointer.
+                unsafe { write_out(surface, std::ptr::null_mut()) }?;
+                let status = status(&error);
+                if status.is_error() {
+                    Err(status)
+                } else {
+                    Ok(status)
+                }
+            }
+        }
+    })
+}

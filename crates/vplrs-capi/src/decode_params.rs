@@ -1,0 +1,217 @@
+//! `mfxVideoParam` (the `mfx` member, for decode) to and from the decode component's
+//! [`DecodeParams`], and the answers of `MFXVideoDECODE_Query`.
+//!
+//! vplrs decodes VP8 only: any other `CodecId` is `MFX_ERR_UNSUPPORTED`. Outputs are 8-bit 4:2:0
+//! in system memory: NV12 (the default when FourCC is 0), I420 or YV12.
+
+use vplrs_decode::{Codec, DecodeParams};
+use vplrs_memory::info::{align_up, MAX_DIMENSION};
+use vplrs_memory::{AllocationHints, FourCc, Rect, Status};
+use vplrs_runtime::IoPattern;
+
+use crate::bindings::*;
+use crate::ffi::Outcome;
+use crate::fields::{frame_info_from_c, frame_info_to_c, frame_size, set_frame_size};
+use crate::vpp::{ext_as, ext_buffers, hints_from_c};
+
+/// The output formats the VP8 decoder writes.
+pub(crate) const OUTPUT_FOURCCS: [u32; 3] = [MFX_FOURCC_NV12, MFX_FOURCC_I420, MFX_FOURCC_YV12];
+
+/// VP8 profiles (`MFX_PROFILE_VP8_0..3`, the bitstream's version + 1).
+pub(crate) const VP8_PROFILES: [u32; 4] = [MFX_PROFILE_VP8_0, MFX_PROFILE_VP8_1, MFX_PROFILE_VP8_2, MFX_PROFILE_VP8_3];
+
+pub(crate) fn mfx(par: &mfxVideoParam) -> mfxInfoMFX {
+    // SAFETY: the members of the union are plain integer structures; decode reads `mfx`.
+    unsafe { par.__bindgen_anon_1.mfx }
+}
+
+pub(crate) fn is_vp8(par: &mfxVideoParam) -> bool {
+    mfx(par).CodecId == MFX_CODEC_VP8
+}
+
+fn output_fourcc(code: u32) -> Option<FourCc> {
+    match code {
+        0 | MFX_FOURCC_NV12 => Some(FourCc::Nv12),
+        MFX_FOURCC_I420 => Some(FourCc::I420),
+        MFX_FOURCC_YV12 => Some(FourCc::Yv12),
+        _ => None,
+    }
+}
+
+fn profile_supported(profile: u16) -> bool {
+    profile == 0 || VP8_PROFILES.contains(&u32::from(profile))
+}
+
+/// The decoder parameters of a C `mfxVideoParam`. A codec other than VP8 is
+/// `MFX_ERR_UNSUPPORTED` (checked before anything else is read); everything else that is wrong is
+/// `MFX_ERR_INVALID_VIDEO_PARAM` (`Init` and `QueryIOSurf` document that code).
+pub(crate) fn params_from_c(par: &mfxVideoParam) -> Outcome<DecodeParams> {
+    if !is_vp8(par) {
+        return Err(Status::ERR_UNSUPPORTED);
+    }
+    let mfx = mfx(par);
+    if par.Protected != 0 || !profile_supported(mfx.CodecProfile) {
+        return Err(Status::ERR_INVALID_VIDEO_PARAM);
+    }
+    let fourcc = output_fourcc(mfx.FrameInfo.FourCC).ok_or(Status::ERR_INVALID_VIDEO_PARAM)?;
+    let mut info = mfx.FrameInfo;
+    info.FourCC = fourcc.code();
+    let mut output = frame_info_from_c(&info).map_err(|_| Status::ERR_INVALID_VIDEO_PARAM)?;
+    if output.crop.width == 0 || output.crop.height == 0 {
+        output.crop = Rect { x: 0, y: 0, width: output.width, height: output.height };
+    }
+    let mut hints = AllocationHints::default();
+    for buffer in ext_buffers(par) {
+        // SAFETY: the API requires every attached buffer pointer to be valid.
+        let header = unsafe { buffer.as_ref() }.ok_or(Status::ERR_NULL_PTR)?;
+        match header.BufferId {
+            MFX_EXTBUFF_ALLOCATION_HINTS => {
+                // SAFETY: a valid buffer, per the API.
+                let c = unsafe { ext_as::<mfxExtAllocationHints>(buffer, header.BufferId) }
+                    .ok_or(Status::ERR_INVALID_VIDEO_PARAM)?;
+                hints = hints_from_c(&c)?;
+            }
+            _ => return Err(Status::ERR_INVALID_VIDEO_PARAM),
+        }
+    }
+    Ok(DecodeParams {
+        codec: Codec::Vp8,
+        output,
+        async_depth: par.AsyncDepth,
+        io_pattern: IoPattern::from_bits_truncate(par.IOPattern),
+        hints,
+        // VP8 keeps its references in its own memory: no surface is held.
+        held_frames: Some(0),
+    })
+}
+
+/// Writes decoder parameters into a C `mfxVideoParam` (ExtParam is left as the caller set it).
+pub(crate) fn params_to_c(params: &DecodeParams, profile: u16, out: &mut mfxVideoParam) {
+    let mut mfx = mfx(out);
+    mfx.CodecId = params.codec.code();
+    mfx.CodecProfile = profile;
+    frame_info_to_c(&params.output, &mut mfx.FrameInfo);
+    out.__bindgen_anon_1.mfx = mfx;
+    out.IOPattern = params.io_pattern.bits();
+    out.AsyncDepth = params.async_depth;
+}
+
+/// `Query(NULL, out)`: a non-zero value marks each field `Init` configures.
+pub(crate) fn mark_configurable(out: &mut mfxVideoParam) {
+    let mut marks = mfxFrameInfo { FourCC: 1, FrameRateExtN: 1, FrameRateExtD: 1, PicStruct: 1, ..Default::default() };
+    marks.ChromaFormat = 1;
+    marks.AspectRatioW = 1;
+    marks.AspectRatioH = 1;
+    set_frame_size(
+        &mut marks,
+        mfxFrameInfo__bindgen_ty_1__bindgen_ty_1 { Width: 1, Height: 1, CropX: 1, CropY: 1, CropW: 1, CropH: 1 },
+    );
+    let mut mfx = mfxInfoMFX { FrameInfo: marks, CodecId: 1, CodecProfile: 1, ..Default::default() };
+    mfx.CodecLevel = 0;
+    out.__bindgen_anon_1.mfx = mfx;
+    out.IOPattern = 1;
+    out.AsyncDepth = 1;
+    out.Protected = 0;
+}
+
+/// `Query(in, out)`: `out` gets `in` corrected. Returns the status to report.
+///
+/// - not VP8: CodecId zeroed, `MFX_ERR_UNSUPPORTED`;
+/// - unknown profile, output FourCC other than NV12/I420/YV12, chroma format other than 4:2:0,
+///   video memory output, protected content, a size beyond 16384: that field zeroed,
+///   `MFX_ERR_UNSUPPORTED`;
+/// - Width/Height not multiples of 16, or a crop outside the frame: corrected,
+///   `MFX_WRN_INCOMPATIBLE_VIDEO_PARAM`.
+pub(crate) fn query(input: &mfxVideoParam, out: &mut mfxVideoParam) -> Status {
+    let (ext, num_ext) = (out.ExtParam, out.NumExtParam);
+    *out = *input;
+    out.ExtParam = ext;
+    out.NumExtParam = num_ext;
+    let mut mfx = mfx(input);
+    if mfx.CodecId != MFX_CODEC_VP8 {
+        mfx.CodecId = 0;
+        out.__bindgen_anon_1.mfx = mfx;
+        return Status::ERR_UNSUPPORTED;
+    }
+    let mut unsupported = false;
+    let mut corrected = false;
+    if !profile_supported(mfx.CodecProfile) {
+        mfx.CodecProfile = 0;
+        unsupported = true;
+    }
+    let info = &mut mfx.FrameInfo;
+    if output_fourcc(info.FourCC).is_none() {
+        info.FourCC = 0;
+        unsupported = true;
+    }
+    if info.ChromaFormat != 0 && u32::from(info.ChromaFormat) != MFX_CHROMAFORMAT_YUV420 {
+        info.ChromaFormat = 0;
+        unsupported = true;
+    }
+    let mut size = frame_size(info);
+    for dimension in [&mut size.Width, &mut size.Height] {
+        let value = u32::from(*dimension);
+        if value > MAX_DIMENSION {
+            *dimension = 0;
+            unsupported = true;
+        } else if value % 16 != 0 {
+            *dimension = align_up(value, 16) as u16;
+            corrected = true;
+        }
+    }
+    if u32::from(size.CropX) + u32::from(size.CropW) > u32::from(size.Width) {
+        size.CropX = 0;
+        size.CropW = size.CropW.min(size.Width);
+        corrected = true;
+    }
+    if u32::from(size.CropY) + u32::from(size.CropH) > u32::from(size.Height) {
+        size.CropY = 0;
+        size.CropH = size.CropH.min(size.Height);
+        corrected = true;
+    }
+    set_frame_size(info, size);
+    out.__bindgen_anon_1.mfx = mfx;
+    if input.IOPattern & MFX_IOPATTERN_OUT_VIDEO_MEMORY as u16 != 0 {
+        out.IOPattern = 0;
+        unsupported = true;
+    }
+    if input.Protected != 0 {
+        out.Protected = 0;
+        unsupported = true;
+    }
+    if unsupported {
+        Status::ERR_UNSUPPORTED
+    } else if corrected {
+        Status::WRN_INCOMPATIBLE_VIDEO_PARAM
+    } else {
+        Status::ERR_NONE
+    }
+}
+
+/// The VP8 profile (`MFX_PROFILE_VP8_*`) of a frame: its version field + 1.
+pub(crate) fn vp8_profile(frame: &[u8]) -> u16 {
+    frame.first().map_or(0, |tag| u16::from((tag >> 1) & 7) + 1)
+}
+
+/// Fills `par` from a VP8 key frame's header, as `DecodeHeader` does: codec, profile, an NV12 (or
+/// the I420/YV12 the application already asked for) frame info of the picture's size; VP8 carries
+/// no frame rate, so 30/1 when the application set none.
+pub(crate) fn header_to_c(params: &DecodeParams, profile: u16, par: &mut mfxVideoParam) {
+    let previous = mfx(par).FrameInfo;
+    let mut params = *params;
+    if let Some(fourcc @ (FourCc::I420 | FourCc::Yv12)) = FourCc::from_code(previous.FourCC) {
+        params.output.fourcc = fourcc;
+    }
+    if previous.FrameRateExtN != 0 && previous.FrameRateExtD != 0 {
+        params.output.frame_rate.num = previous.FrameRateExtN;
+        params.output.frame_rate.den = previous.FrameRateExtD;
+    } else {
+        params.output.frame_rate.num = 30;
+        params.output.frame_rate.den = 1;
+    }
+    let (io_pattern, async_depth) = (par.IOPattern, par.AsyncDepth);
+    params_to_c(&params, profile, par);
+    // DecodeHeader reports the stream; the memory pattern and depth stay the application's.
+    par.IOPattern = io_pattern;
+    par.AsyncDepth = async_depth;
+}

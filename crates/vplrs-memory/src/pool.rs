@@ -238,9 +238,9 @@ impl SurfacePool {
     /// A free surface, waiting up to `wait` when the pool is at its maximum.
     pub fn acquire_timeout(&self, wait: Duration) -> Result<Surface, AcquireError> {
         let shared = &self.shared;
-        let deadline = Instant::now().checked_add(wait);
         let mut state = shared.state();
-        let mut waited = false;
+        // Read the clock only when the pool is exhausted: the warm path never waits.
+        let mut deadline: Option<Option<Instant>> = None;
         loop {
             if state.closed {
                 return Err(AcquireError::Closed);
@@ -256,14 +256,14 @@ impl SurfacePool {
                 drop(state);
                 return self.grow();
             }
+            let deadline = *deadline.get_or_insert_with(|| {
+                state.stats.waits += u64::from(!wait.is_zero());
+                Instant::now().checked_add(wait)
+            });
             let left = deadline.map_or(Duration::MAX, |d| d.saturating_duration_since(Instant::now()));
             if left.is_zero() {
                 state.stats.timeouts += 1;
                 return Err(AcquireError::Timeout(wait.as_millis().min(u128::from(u32::MAX)) as u32));
-            }
-            if !waited {
-                waited = true;
-                state.stats.waits += 1;
             }
             shared.released.wait_for(&mut state, left);
         }

@@ -64,9 +64,16 @@ impl Output {
         decoded.sync.wait(Duration::from_secs(60)).context("decoding a frame")?;
         let crop = decoded.surface.info().crop;
         let guard = decoded.surface.map_read()?;
+        self.count += 1;
+        if self.all.is_none() && !self.frame_lines {
+            // Nothing to hash: rows go straight from the surface to the file.
+            if let Some(file) = &mut self.file {
+                rawio::write_frame(&guard.view(), crop, file)?;
+            }
+            return Ok(());
+        }
         self.scratch.clear();
         rawio::write_frame(&guard.view(), crop, &mut self.scratch)?;
-        self.count += 1;
         if let Some(file) = &mut self.file {
             file.write_all(&self.scratch)?;
         }
@@ -126,7 +133,11 @@ pub fn run(args: &DecodeArgs) -> Result<()> {
     }
     let name = args.input.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
     let mut out = Output {
-        file: args.output.as_ref().map(|p| File::create(p).map(BufWriter::new)).transpose()?,
+        file: args
+            .output
+            .as_ref()
+            .map(|p| File::create(p).map(|f| BufWriter::with_capacity(1 << 20, f)))
+            .transpose()?,
         all: args.md5.then(Md5::new),
         frame_lines: args.frame_md5,
         name,

@@ -5,24 +5,78 @@ use vplrs_memory::{FourCc, FrameViewMut};
 /// Codecs, with the values of `MFX_CODEC_*`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Codec {
+    /// Pure-Rust VP8 (`vplrs-vp8`), on the component's lane.
     Vp8,
+    /// H.264 through libavcodec (`MFX_CODEC_AVC`).
+    Avc,
+    /// H.265 through libavcodec (`MFX_CODEC_HEVC`).
+    Hevc,
+    /// AV1 through libavcodec's libdav1d (or libaom) wrapper (`MFX_CODEC_AV1`).
+    Av1,
+    /// VP9 through libavcodec (`MFX_CODEC_VP9`).
+    Vp9,
+    /// Motion JPEG through libavcodec (`MFX_CODEC_JPEG`).
+    Jpeg,
 }
 
 impl Codec {
+    pub const ALL: [Codec; 6] = [Self::Vp8, Self::Avc, Self::Hevc, Self::Av1, Self::Vp9, Self::Jpeg];
+
     /// The `MFX_CODEC_*` FourCC.
     pub const fn code(self) -> u32 {
+        use vplrs_memory::format::make_fourcc;
         match self {
-            Self::Vp8 => vplrs_memory::format::make_fourcc(b"VP8 "),
+            Self::Vp8 => make_fourcc(b"VP8 "),
+            Self::Avc => make_fourcc(b"AVC "),
+            Self::Hevc => make_fourcc(b"HEVC"),
+            Self::Av1 => make_fourcc(b"AV1 "),
+            Self::Vp9 => make_fourcc(b"VP9 "),
+            Self::Jpeg => make_fourcc(b"JPEG"),
         }
     }
 
     pub fn from_code(code: u32) -> Option<Self> {
-        (code == Self::Vp8.code()).then_some(Self::Vp8)
+        Self::ALL.into_iter().find(|c| c.code() == code)
     }
 
     pub fn name(self) -> &'static str {
         match self {
             Self::Vp8 => "VP8",
+            Self::Avc => "H.264",
+            Self::Hevc => "H.265",
+            Self::Av1 => "AV1",
+            Self::Vp9 => "VP9",
+            Self::Jpeg => "JPEG",
+        }
+    }
+
+    /// The libavcodec codec behind it (`None`: a pure-Rust backend).
+    pub fn avcodec(self) -> Option<vplrs_ffmpeg::CodecId> {
+        use vplrs_ffmpeg::CodecId;
+        Some(match self {
+            Self::Vp8 => return None,
+            Self::Avc => CodecId::H264,
+            Self::Hevc => CodecId::Hevc,
+            Self::Av1 => CodecId::Av1,
+            Self::Vp9 => CodecId::Vp9,
+            Self::Jpeg => CodecId::Mjpeg,
+        })
+    }
+
+    /// True when libavcodec's decoder can write pictures into our surfaces (`AV_CODEC_CAP_DR1`):
+    /// the libdav1d and libaom wrappers cannot, so AV1 pictures are copied.
+    pub fn decodes_in_place(self) -> bool {
+        matches!(self, Self::Avc | Self::Hevc | Self::Vp9 | Self::Jpeg)
+    }
+
+    /// The most frames the codec may keep (references, reordering, the picture being decoded)
+    /// when the stream's headers are not known.
+    pub fn worst_case_held_frames(self) -> u16 {
+        match self {
+            Self::Vp8 => 0,
+            Self::Avc | Self::Hevc => 16 + 2,
+            Self::Av1 | Self::Vp9 => 8 + 2,
+            Self::Jpeg => 2,
         }
     }
 }

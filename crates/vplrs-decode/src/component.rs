@@ -11,6 +11,7 @@ use vplrs_memory::{
 };
 use vplrs_runtime::{Core, IoPattern, Lane, SubmitError, SyncPoint};
 
+use crate::avcodec::{in_place, StreamEngine};
 use crate::backend::{BackendError, Codec, DecoderBackend};
 use crate::vp8::{peek_frame, Vp8Backend};
 use crate::worker::{DecodeJob, DecodeWorker, WorkerCounters};
@@ -25,6 +26,9 @@ pub struct DecodeParams {
     pub io_pattern: IoPattern,
     /// `mfxExtAllocationHints` for the decode pool (used with no work surface).
     pub hints: AllocationHints,
+    /// Frames the codec keeps at once (references, pictures held for reordering, the one being
+    /// decoded), as `DecodeHeader` read them from the stream; `None`: the codec's worst case.
+    pub held_frames: Option<u16>,
 }
 
 /// Why a decode call produced no frame.
@@ -105,16 +109,39 @@ pub struct DecodeStats {
     pub shown: u64,
     pub corrupted: u64,
     pub errors: u64,
-    /// Pixel copies made (one per picture for backends that decode into their own memory).
+    /// Pixel copies made (one per picture for backends that decode into their own memory, or
+    /// that convert to the output format).
     pub copies: u64,
+}
+
+impl DecodeStats {
+    /// Pixel copies per picture handed out (0 when pictures are decoded in place).
+    pub fn copies_per_frame(&self) -> f64 {
+        if self.shown == 0 {
+            0.0
+        } else {
+            self.copies as f64 / self.shown as f64
+        }
+    }
+}
+
+/// A codec backend fed one complete frame per call, decoding on the component's lane (VP8).
+struct FramedEngine {
+    lane: Lane<DecodeWorker>,
+    counters: Arc<WorkerCounters>,
+    spare_buffers: Arc<Mutex<Vec<Vec<u8>>>>,
+}
+
+enum Engine {
+    Framed(FramedEngine),
+    /// libavcodec: bitstream in any chunking, decoded in the call (see [`crate::avcodec`]).
+    Stream(Box<StreamEngine>),
 }
 
 struct Running {
     params: DecodeParams,
-    lane: Lane<DecodeWorker>,
+    engine: Engine,
     pool: SurfacePool,
-    counters: Arc<WorkerCounters>,
-    spare_buffers: Arc<Mutex<Vec<Vec<u8>>>>,
     shown: u64,
 }
 
@@ -122,16 +149,30 @@ struct Running {
 pub struct Decode {
     core: Core,
     running: Option<Running>,
+    consumed: usize,
 }
 
 impl Decode {
     pub fn new(core: Core) -> Self {
-        Self { core, running: None }
+        Self { core, running: None, consumed: 0 }
+    }
+
+    /// Bytes of the data given to the last `decode_frame_async` that the call took (what the C
+    /// layer adds to `DataOffset`). Framed codecs take the whole frame or nothing; stream codecs
+    /// take what their parser used, which after `MoreSurface` or a picture may be part of it.
+    pub fn consumed(&self) -> usize {
+        self.consumed
     }
 
     /// `DecodeHeader`: stream parameters from the first frame, which must be a key frame.
+    ///
+    /// For libavcodec codecs a probe context decodes up to the first picture (in its own memory,
+    /// nothing is kept): size, crop, bit depth (8-bit: NV12, 10-bit: P010), frame rate, aspect,
+    /// picture structure and the frames the decoder will hold. The allocated size is what
+    /// libavcodec needs to decode in place (`avcodec_align_dimensions2` plus spare rows).
     pub fn decode_header(codec: Codec, data: &[u8]) -> Result<DecodeParams, DecodeError> {
         match codec {
+            Codec::Avc | Codec::Hevc | Codec::Av1 | Codec::Vp9 | Codec::Jpeg => stream_header(codec, data),
             Codec::Vp8 => {
                 let peek = peek_frame(data)?;
                 let Some((width, height)) = peek.size else {
@@ -143,6 +184,7 @@ impl Decode {
                     async_depth: 0,
                     io_pattern: IoPattern::OUT_SYSTEM_MEMORY,
                     hints: AllocationHints::default(),
+                    held_frames: Some(0),
                 })
             }
         }
@@ -155,24 +197,51 @@ impl Decode {
         if !params.io_pattern.contains(IoPattern::OUT_SYSTEM_MEMORY) {
             return Err(DecodeError::InvalidParams("IOPattern must ask for system memory output"));
         }
-        if !matches!(params.output.fourcc, FourCc::Nv12 | FourCc::I420 | FourCc::Yv12) {
-            return Err(DecodeError::Unsupported("8-bit 4:2:0 output only (NV12, I420, YV12)"));
+        let formats: &[FourCc] = match params.codec {
+            Codec::Vp8 => &[FourCc::Nv12, FourCc::I420, FourCc::Yv12],
+            _ => &[FourCc::Nv12, FourCc::I420, FourCc::Yv12, FourCc::P010],
+        };
+        if !formats.contains(&params.output.fourcc) {
+            return Err(DecodeError::Unsupported("4:2:0 output only (NV12, I420, YV12; P010 for 10-bit)"));
         }
         params.output.validate().map_err(|_| DecodeError::InvalidParams("frame size or crop"))
     }
 
-    /// `QueryIOSurf`. The VP8 backend keeps its references in its own memory, so the decoder
-    /// holds no surface beyond the ones in flight.
+    /// `QueryIOSurf`. Backends that keep their references in their own memory (VP8, and
+    /// libavcodec when it converts) hold no surface beyond the ones in flight; libavcodec decoding
+    /// in place holds the stream's references and reordered pictures in surfaces (`held_frames`,
+    /// from `DecodeHeader`), and needs surfaces of the size it decodes into.
     pub fn query_io_surf(params: &DecodeParams) -> Result<SurfaceRequest, DecodeError> {
         Self::check(params)?;
         let mem_type = MemType::SYSTEM_MEMORY | MemType::EXTERNAL_FRAME | MemType::FROM_DECODE;
-        Ok(SurfaceRequest::for_component(params.output, mem_type, 0, params.async_depth))
+        let mut info = params.output;
+        let mut held = 0;
+        if let (Some(id), true) = (params.codec.avcodec(), in_place(params.codec, info.fourcc)) {
+            let crop = info.effective_crop();
+            let (width, height) = vplrs_ffmpeg::Decoder::surface_size(id, crop.x + crop.width, crop.y + crop.height)?;
+            info.width = info.width.max(width);
+            info.height = info.height.max(height);
+            held = params.held_frames.unwrap_or(params.codec.worst_case_held_frames());
+        }
+        Ok(SurfaceRequest::for_component(info, mem_type, held, params.async_depth))
     }
 
     /// `Init` with the codec's own backend.
     pub fn init(&mut self, params: &DecodeParams) -> Result<(), DecodeError> {
         let backend: Box<dyn DecoderBackend> = match params.codec {
             Codec::Vp8 => Box::new(Vp8Backend::new()),
+            codec => {
+                if self.running.is_some() {
+                    return Err(DecodeError::AlreadyInitialized);
+                }
+                let request = Self::query_io_surf(params)?;
+                let pool = self.core.create_pool(&request, params.hints)?;
+                let mut params = *params;
+                params.output = request.info;
+                let engine = StreamEngine::new(codec, request.info, pool.clone())?;
+                self.running = Some(Running { params, engine: Engine::Stream(Box::new(engine)), pool, shown: 0 });
+                return Ok(());
+            }
         };
         self.init_with_backend(params, backend)
     }
@@ -196,7 +265,8 @@ impl Decode {
         let spare_buffers = Arc::new(Mutex::new(Vec::with_capacity(depth + 2)));
         let worker = DecodeWorker { backend, spare_buffers: spare_buffers.clone(), counters: counters.clone() };
         let lane = Lane::new("decode", depth, worker).map_err(|e| DecodeError::Thread(e.to_string()))?;
-        self.running = Some(Running { params: *params, lane, pool, counters, spare_buffers, shown: 0 });
+        let engine = Engine::Framed(FramedEngine { lane, counters, spare_buffers });
+        self.running = Some(Running { params: *params, engine, pool, shown: 0 });
         Ok(())
     }
 
@@ -219,7 +289,10 @@ impl Decode {
 
     pub fn stats(&self) -> Result<DecodeStats, DecodeError> {
         let running = self.running()?;
-        let c = &running.counters;
+        let c = match &running.engine {
+            Engine::Framed(framed) => &framed.counters,
+            Engine::Stream(stream) => return Ok(stream.stats()),
+        };
         Ok(DecodeStats {
             decoded: c.decoded.load(Ordering::Relaxed),
             shown: running.shown,
@@ -229,19 +302,43 @@ impl Decode {
         })
     }
 
-    /// `DecodeFrameAsync` for one complete compressed frame (`None` drains; nothing is cached, so
-    /// that is `MoreData`). With a `work` surface (1.x) the picture goes there; without (2.x) it
-    /// goes into a surface of the decode pool. `timestamp` travels to the picture.
+    /// `DecodeFrameAsync`.
+    ///
+    /// VP8 takes one complete compressed frame per call (`None` drains; nothing is cached, so that
+    /// is `MoreData`); with a `work` surface (1.x) the picture goes there, without (2.x) into a
+    /// surface of the decode pool.
+    ///
+    /// libavcodec codecs take the bitstream in any chunking and decode in the call until a picture
+    /// comes out (see [`crate::avcodec`]): `MoreData` when the bytes are all taken (the parser may
+    /// keep a partial packet), `MoreSurface` when the work surface was used and the next packet
+    /// needs another (the rest of the data is not taken). [`Self::consumed`] tells how many bytes
+    /// were taken. `None` drains the pictures still held, then `MoreData`. The picture may be in
+    /// another surface than the work surface, and its sync point is already complete.
+    ///
+    /// `timestamp` travels to the picture (for libavcodec codecs, to the picture starting in the
+    /// data; `u64::MAX` is unknown).
     pub fn decode_frame_async(
         &mut self,
         data: Option<&[u8]>,
         work: Option<&Surface>,
         timestamp: u64,
     ) -> Result<DecodedFrame, DecodeError> {
+        self.consumed = 0;
         let running = self.running.as_mut().ok_or(DecodeError::NotInitialized)?;
+        let framed = match &mut running.engine {
+            Engine::Framed(framed) => framed,
+            Engine::Stream(stream) => {
+                let result = stream.decode(data, work, timestamp, &mut self.consumed);
+                let surface = result?;
+                running.shown += 1;
+                let sync = SyncPoint::new();
+                sync.complete(Status::ERR_NONE);
+                return Ok(DecodedFrame { surface, sync });
+            }
+        };
         let data = data.ok_or(DecodeError::MoreData)?;
-        if !running.lane.has_room() {
-            return Err(SubmitError::Busy(running.lane.in_flight()).into());
+        if !framed.lane.has_room() {
+            return Err(SubmitError::Busy(framed.lane.in_flight()).into());
         }
         let peek = peek_frame(data)?;
         if let Some((width, height)) = peek.size {
@@ -263,7 +360,7 @@ impl Decode {
         } else {
             None
         };
-        let mut buffer = running.spare_buffers.lock().pop().unwrap_or_default();
+        let mut buffer = framed.spare_buffers.lock().pop().unwrap_or_default();
         buffer.extend_from_slice(data);
         let (surface, guard) = output.unzip();
         if let Some(surface) = &surface {
@@ -273,7 +370,8 @@ impl Decode {
                 meta.frame_order = order;
             });
         }
-        let sync = running.lane.submit(DecodeJob { data: buffer, output: guard }).map_err(|(error, _)| error)?;
+        let sync = framed.lane.submit(DecodeJob { data: buffer, output: guard }).map_err(|(error, _)| error)?;
+        self.consumed = data.len();
         match surface {
             Some(surface) => {
                 running.shown += 1;
@@ -285,8 +383,12 @@ impl Decode {
 
     /// `Close`: finishes the work in flight and frees the pool's free surfaces.
     pub fn close(&mut self) -> Result<(), DecodeError> {
-        let mut running = self.running.take().ok_or(DecodeError::NotInitialized)?;
-        running.lane.close();
+        let running = self.running.take().ok_or(DecodeError::NotInitialized)?;
+        match running.engine {
+            Engine::Framed(mut framed) => framed.lane.close(),
+            // Freeing the context releases every surface libavcodec held.
+            Engine::Stream(stream) => drop(stream),
+        }
         running.pool.close();
         Ok(())
     }
@@ -304,7 +406,7 @@ impl Drop for Decode {
     }
 }
 
-fn check_work_surface(work: &Surface, expected: &FrameInfo) -> Result<(), DecodeError> {
+pub(crate) fn check_work_surface(work: &Surface, expected: &FrameInfo) -> Result<(), DecodeError> {
     let layout = work.layout();
     if layout.fourcc != expected.fourcc || layout.width < expected.width || layout.height < expected.height {
         return Err(DecodeError::InvalidParams("work surface does not match the decode parameters"));
@@ -313,4 +415,55 @@ fn check_work_surface(work: &Surface, expected: &FrameInfo) -> Result<(), Decode
         return Err(DecodeError::MoreSurface);
     }
     Ok(())
+}
+
+/// `DecodeHeader` for libavcodec codecs.
+fn stream_header(codec: Codec, data: &[u8]) -> Result<DecodeParams, DecodeError> {
+    let id = codec.avcodec().ok_or(DecodeError::Unsupported("not a libavcodec codec"))?;
+    let info = vplrs_ffmpeg::probe(id, data)?.ok_or(DecodeError::MoreData)?;
+    let fourcc = match info.format {
+        vplrs_ffmpeg::PixelFormat::Yuv420p => FourCc::Nv12,
+        vplrs_ffmpeg::PixelFormat::Yuv420p10 => FourCc::P010,
+        vplrs_ffmpeg::PixelFormat::Other(_) => {
+            return Err(DecodeError::Unsupported("only 4:2:0 streams of 8 or 10 bits are decoded"))
+        }
+    };
+    let mut output = FrameInfo::new(fourcc, info.width, info.height);
+    let (width, height) =
+        vplrs_ffmpeg::buffers::required_size(info.aligned_width.max(info.width), info.aligned_height.max(info.height));
+    output.width = output.width.max(width);
+    output.height = output.height.max(height);
+    if info.frame_rate != (0, 0) {
+        output.frame_rate = vplrs_memory::FrameRate { num: info.frame_rate.0, den: info.frame_rate.1 };
+    }
+    output.aspect = (clamp_u16(info.aspect.0), clamp_u16(info.aspect.1));
+    if info.interlaced {
+        let pic_struct =
+            if info.top_field_first { vplrs_memory::PicStruct::FIELD_TFF } else { vplrs_memory::PicStruct::FIELD_BFF };
+        output = output.with_pic_struct(pic_struct);
+    }
+    Ok(DecodeParams {
+        codec,
+        output,
+        async_depth: 0,
+        io_pattern: IoPattern::OUT_SYSTEM_MEMORY,
+        hints: AllocationHints::default(),
+        held_frames: Some(held_frames(codec, &info)),
+    })
+}
+
+fn clamp_u16(value: u32) -> u16 {
+    u16::try_from(value).unwrap_or(u16::MAX)
+}
+
+/// Frames libavcodec keeps at once, from what the headers say.
+fn held_frames(codec: Codec, info: &vplrs_ffmpeg::StreamInfo) -> u16 {
+    let worst = codec.worst_case_held_frames();
+    let held = match codec {
+        // References and reordered pictures, the picture being decoded, and the previous picture
+        // the H.264 decoder keeps for error concealment.
+        Codec::Avc if info.refs > 0 => info.refs + info.reorder + 2,
+        _ => return worst,
+    };
+    u16::try_from(held).unwrap_or(worst).min(worst)
 }

@@ -4,10 +4,13 @@
 //! - [`backend`]: what a codec backend provides (a peek at a frame before it is queued, and the
 //!   decode itself into a surface view);
 //! - [`vp8`]: the pure-Rust VP8 backend (`vplrs-vp8`), in internal or XMA memory;
+//! - `avcodec`: the libavcodec stream backend (H.264, H.265, VP9, MJPEG, AV1) through
+//!   `vplrs-ffmpeg`, decoding in place into surfaces (I420/YV12) or converting (NV12, P010);
 //! - [`component`]: `Decode` — DecodeHeader, QueryIOSurf, Init, DecodeFrameAsync with an
 //!   application work surface (1.x) or none (2.x, from the decode pool), Close, statistics.
 #![forbid(unsafe_code)]
 
+mod avcodec;
 pub mod backend;
 pub mod component;
 pub mod vp8;

@@ -36,9 +36,10 @@ impl Worker for DecodeWorker {
     type Job = DecodeJob;
 
     fn run(&mut self, job: &mut DecodeJob) -> Status {
-        let mut view = job.output.as_mut().map(|guard| guard.view_mut());
-        let result = self.backend.decode(&job.data, view.as_mut());
-        drop(view);
+        let result = {
+            let mut view = job.output.as_mut().map(|guard| guard.view_mut());
+            self.backend.decode(&job.data, view.as_mut())
+        };
         self.counters.copies.store(self.backend.copies(), Ordering::Relaxed);
         match result {
             Ok(picture) => {

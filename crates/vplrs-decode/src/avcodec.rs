@@ -1,0 +1,271 @@
+//! The libavcodec backend (H.264, H.265, VP9, MJPEG, AV1): a *stream* backend.
+//!
+//! Unlike VP8, whether a call produces a picture is not known before decoding (pictures are
+//! reordered), so the work runs on the caller's thread inside `DecodeFrameAsync` (the
+//! "synchronous part" of the call) and the sync point handed out is already complete:
+//! - the parser cuts the bitstream (any chunking) into packets, at most until one picture
+//!   comes out; the bytes taken are reported so the C layer can move `DataOffset`;
+//! - **in place** (I420/YV12 output, decoders with `AV_CODEC_CAP_DR1`): libavcodec decodes into
+//!   the work surface (1.x; it must have Locked == 0) or a surface of the decode pool (2.x). The
+//!   surface's Locked counter stays raised while libavcodec keeps the picture (reference or
+//!   reordering). The picture handed out may be in another surface than the work surface. When a
+//!   packet needs a surface and the call's work surface is used up: `MoreSurface`. No copy.
+//! - **converted** (NV12 from 8-bit, P010 from 10-bit, or AV1, whose wrappers decode into their own
+//!   memory): libavcodec decodes into its own buffers and the picture is converted into the work
+//!   surface (or a pool surface) — one counted copy per picture.
+
+use vplrs_ffmpeg::{Decoder, DecoderConfig, DirectTarget, FfmpegError, Picture, PixelFormat};
+use vplrs_memory::surface::TIMESTAMP_UNKNOWN;
+use vplrs_memory::{FourCc, FrameInfo, FrameViewMut, PicStruct, Rect, Surface, SurfacePool};
+
+use crate::backend::{BackendError, Codec};
+use crate::component::{check_work_surface, DecodeError, DecodeStats};
+
+/// `MFX_CORRUPTION_MAJOR`.
+const CORRUPTION_MAJOR: u16 = 0x0002;
+
+impl From<FfmpegError> for DecodeError {
+    fn from(error: FfmpegError) -> Self {
+        DecodeError::Bitstream(BackendError::Bitstream(error.to_string()))
+    }
+}
+
+/// True when pictures of `codec` go straight into `fourcc` surfaces.
+pub(crate) fn in_place(codec: Codec, fourcc: FourCc) -> bool {
+    codec.decodes_in_place() && matches!(fourcc, FourCc::I420 | FourCc::Yv12)
+}
+
+pub(crate) struct StreamEngine {
+    decoder: Decoder,
+    output: FrameInfo,
+    pool: SurfacePool,
+    stats: DecodeStats,
+}
+
+impl StreamEngine {
+    pub fn new(codec: Codec, output: FrameInfo, pool: SurfacePool) -> Result<Self, DecodeError> {
+        let id = codec.avcodec().ok_or(DecodeError::Unsupported("not a libavcodec codec"))?;
+        let direct = in_place(codec, output.fourcc).then_some(DirectTarget { fourcc: output.fourcc });
+        let threads = std::thread::available_parallelism().map_or(1, |n| n.get().min(8)) as u32;
+        let decoder = Decoder::new(DecoderConfig { codec: id, direct, threads })?;
+        Ok(Self { decoder, output, pool, stats: DecodeStats::default() })
+    }
+
+    pub fn stats(&self) -> DecodeStats {
+        self.stats
+    }
+
+    /// One `DecodeFrameAsync`: `consumed` gets the bytes of `data` taken, whatever the outcome.
+    pub fn decode(
+        &mut self,
+        data: Option<&[u8]>,
+        work: Option<&Surface>,
+        timestamp: u64,
+        consumed: &mut usize,
+    ) -> Result<Surface, DecodeError> {
+        *consumed = 0;
+        if let Some(work) = work {
+            check_work_surface(work, &self.output)?;
+        }
+        let direct = self.decoder.is_direct();
+        if direct {
+            if let Some(work) = work {
+                // The call's work surface replaces a pool surface left on offer by a 2.x call.
+                drop(self.decoder.set_surface(Some(work.clone())));
+            }
+        }
+        let result = self.run(data, work, timestamp, consumed);
+        if direct && work.is_some() {
+            // A work surface not used stays the application's.
+            drop(self.decoder.set_surface(None));
+        }
+        if let Err(DecodeError::Bitstream(_)) = &result {
+            self.stats.errors += 1;
+        }
+        result
+    }
+
+    fn run(
+        &mut self,
+        data: Option<&[u8]>,
+        work: Option<&Surface>,
+        timestamp: u64,
+        consumed: &mut usize,
+    ) -> Result<Surface, DecodeError> {
+        let pts = (timestamp != TIMESTAMP_UNKNOWN).then_some(timestamp as i64);
+        loop {
+            let received = match self.decoder.receive()? {
+                Some(picture) => Some(output_picture(picture, work, &self.pool, &self.output, &mut self.stats)?),
+                None => None,
+            };
+            if let Some(surface) = received {
+                return Ok(surface);
+            }
+            self.check_incompatible()?;
+            match data {
+                None => {
+                    if self.decoder.is_drained() {
+                        return Err(DecodeError::MoreData);
+                    }
+                    self.offer_surface(work)?;
+                    if let Err(error) = self.decoder.send_eof() {
+                        self.packet_error(&error);
+                    }
+                }
+                Some(data) => {
+                    if *consumed >= data.len() {
+                        return Err(DecodeError::MoreData);
+                    }
+                    self.offer_surface(work)?;
+                    let fed = self.decoder.feed(&data[*consumed..], pts)?;
+                    *consumed += fed.consumed;
+                    if let Some(Err(error)) = &fed.sent {
+                        self.packet_error(error);
+                    }
+                    if fed.consumed == 0 && fed.sent.is_none() {
+                        // No progress possible on these bytes: they cannot start a packet.
+                        *consumed = data.len();
+                    }
+                }
+            }
+        }
+    }
+
+    /// In place, a packet may need a surface: the work surface if unused, else `MoreSurface`
+    /// (1.x), or one from the decode pool (2.x).
+    fn offer_surface(&mut self, work: Option<&Surface>) -> Result<(), DecodeError> {
+        if !self.decoder.is_direct() || self.decoder.has_surface() {
+            return Ok(());
+        }
+        if work.is_some() {
+            return Err(DecodeError::MoreSurface);
+        }
+        let surface = self.pool.acquire()?;
+        drop(self.decoder.set_surface(Some(surface)));
+        Ok(())
+    }
+
+    fn check_incompatible(&self) -> Result<(), DecodeError> {
+        match self.decoder.take_incompatible() {
+            Some((width, height)) => Err(DecodeError::Incompatible(width, height)),
+            None => Ok(()),
+        }
+    }
+
+    /// A packet the decoder refused: counted, and decoding goes on with the next one (as players
+    /// do); the pictures that depend on it come out marked corrupted or not at all.
+    fn packet_error(&mut self, error: &FfmpegError) {
+        tracing::warn!(%error, "packet not decoded");
+        self.stats.errors += 1;
+    }
+}
+
+fn output_picture(
+    picture: Picture<'_>,
+    work: Option<&Surface>,
+    pool: &SurfacePool,
+    output: &FrameInfo,
+    stats: &mut DecodeStats,
+) -> Result<Surface, DecodeError> {
+    let (width, height) = (picture.width(), picture.height());
+    let corrupt = picture.is_corrupt();
+    let timestamp = picture.pts().map_or(TIMESTAMP_UNKNOWN, |pts| pts as u64);
+    let pic_struct = match (picture.is_interlaced(), picture.top_field_first()) {
+        (false, _) => PicStruct::PROGRESSIVE,
+        (true, true) => PicStruct::FIELD_TFF,
+        (true, false) => PicStruct::FIELD_BFF,
+    };
+    let surface = match picture.take_surface() {
+        Some(surface) => surface?,
+        None => {
+            let target = match work {
+                Some(work) => work.clone(),
+                None => pool.acquire()?,
+            };
+            let layout = target.layout();
+            if width > layout.width || height > layout.height {
+                return Err(DecodeError::Incompatible(width, height));
+            }
+            let mut guard = target.begin_output().map_err(|_| DecodeError::MoreSurface)?;
+            convert(&picture, &mut guard.view_mut())?;
+            stats.copies += 1;
+            guard.finish(vplrs_memory::Status::ERR_NONE);
+            target
+        }
+    };
+    drop(picture);
+    stats.decoded += 1;
+    stats.shown += 1;
+    if corrupt {
+        stats.corrupted += 1;
+    }
+    let order = (stats.shown - 1) as u32;
+    surface.update_meta(|meta| {
+        meta.info.crop = Rect { x: 0, y: 0, width, height };
+        meta.info.pic_struct = pic_struct;
+        meta.info.frame_rate = output.frame_rate;
+        meta.info.aspect = output.aspect;
+        meta.timestamp = timestamp;
+        meta.frame_order = order;
+        meta.corrupted = if corrupt { CORRUPTION_MAJOR } else { 0 };
+    });
+    Ok(surface)
+}
+
+fn rows((data, pitch): (&[u8], usize), row_bytes: usize, count: usize) -> impl Iterator<Item = &[u8]> {
+    (0..count).map(move |y| &data[y * pitch..y * pitch + row_bytes])
+}
+
+/// Writes a picture in libavcodec's memory into a surface: the one copy of the converted path.
+fn convert(picture: &Picture<'_>, view: &mut FrameViewMut<'_>) -> Result<(), DecodeError> {
+    let (w, h) = (picture.width() as usize, picture.height() as usize);
+    let (cw, ch) = (w.div_ceil(2), h.div_ceil(2));
+    let incompatible = || DecodeError::Incompatible(picture.width(), picture.height());
+    let plane = |i: usize| picture.plane(i).ok_or_else(incompatible);
+    let fourcc = view.fourcc;
+    match (picture.format(), fourcc) {
+        (PixelFormat::Yuv420p, FourCc::Nv12 | FourCc::I420 | FourCc::Yv12) => {
+            let (y, u, v) = (plane(0)?, plane(1)?, plane(2)?);
+            let planes = view.planes_mut();
+            for (dst, src) in planes[0].rows_mut().zip(rows(y, w, h)) {
+                dst[..w].copy_from_slice(src);
+            }
+            if fourcc == FourCc::Nv12 {
+                for ((dst, u), v) in planes[1].rows_mut().zip(rows(u, cw, ch)).zip(rows(v, cw, ch)) {
+                    for ((pair, &u), &v) in dst[..2 * cw].chunks_exact_mut(2).zip(u).zip(v) {
+                        pair[0] = u;
+                        pair[1] = v;
+                    }
+                }
+            } else {
+                let (u_index, v_index) = if fourcc == FourCc::Yv12 { (2, 1) } else { (1, 2) };
+                for (index, source) in [(u_index, u), (v_index, v)] {
+                    for (dst, src) in planes[index].rows_mut().zip(rows(source, cw, ch)) {
+                        dst[..cw].copy_from_slice(src);
+                    }
+                }
+            }
+        }
+        (PixelFormat::Yuv420p10, FourCc::P010) => {
+            let (y, u, v) = (plane(0)?, plane(1)?, plane(2)?);
+            let planes = view.planes_mut();
+            let shift = |dst: &mut [u8], sample: &[u8]| {
+                let value = u16::from_le_bytes([sample[0], sample[1]]) << 6;
+                dst.copy_from_slice(&value.to_le_bytes());
+            };
+            for (dst, src) in planes[0].rows_mut().zip(rows(y, 2 * w, h)) {
+                for (d, s) in dst[..2 * w].chunks_exact_mut(2).zip(src.chunks_exact(2)) {
+                    shift(d, s);
+                }
+            }
+            for ((dst, u), v) in planes[1].rows_mut().zip(rows(u, 2 * cw, ch)).zip(rows(v, 2 * cw, ch)) {
+                for ((quad, u), v) in dst[..4 * cw].chunks_exact_mut(4).zip(u.chunks_exact(2)).zip(v.chunks_exact(2)) {
+                    shift(&mut quad[..2], u);
+                    shift(&mut quad[2..], v);
+                }
+            }
+        }
+        _ => return Err(incompatible()),
+    }
+    Ok(())
+}

@@ -1,0 +1,234 @@
+//! `get_buffer2`: libavcodec decodes into the planes of a vplrs surface.
+//!
+//! The contract with libavcodec (FFmpeg 5.1, `AVCodecContext::get_buffer2`):
+//! - the planes must hold a picture of the size `avcodec_align_dimensions2` gives (the surfaces
+//!   are allocated that large, with spare rows below for the over-reads of SIMD code), each row
+//!   aligned to the `linesize_align` it gives (vplrs pitches are multiples of 64, plane starts too);
+//! - `buf[0]` is an `AVBufferRef` whose free callback runs when libavcodec and every reference
+//!   taken from the frame let go, on whichever thread drops the last reference;
+//! - the callback may run on several threads at once under frame threading (its state here is
+//!   behind mutexes and atomics).
+//!
+//! The buffer's opaque owns: a counted reference to the surface (so it stays out of its pool), a
+//! [`LockedHold`] (Locked > 0 while libavcodec holds the picture: the application may read but
+//! not write), and the surface's [`OutputGuard`] until the picture is handed out — then a
+//! [`ReadGuard`], which keeps mapped memory (an external allocator's frames) locked and the plane
+//! pointers valid for as long as libavcodec reads the picture as a reference.
+
+use std::collections::HashSet;
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+
+use parking_lot::Mutex;
+use vplrs_memory::{FourCc, LockedHold, OutputGuard, ReadGuard, Surface};
+
+use crate::sys;
+
+/// Surfaces libavcodec decodes into.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct DirectTarget {
+    /// I420 or YV12 (8-bit 4:2:0 planar: libavcodec's `yuv420p` with the chroma planes in order).
+    pub fourcc: FourCc,
+}
+
+/// The state `get_buffer2` shares with the [`Decoder`](crate::Decoder).
+pub(crate) struct BufferShared {
+    pub target: DirectTarget,
+    /// The surface the next picture goes into.
+    pub slot: Mutex<Option<Surface>>,
+    /// Owners of the buffers alive now (their addresses): tells our buffers from others.
+    pub live: Mutex<HashSet<usize>>,
+    /// A picture that did not fit the offered surface.
+    pub incompatible: Mutex<Option<(u32, u32)>>,
+    pub direct_pictures: AtomicU64,
+}
+
+impl BufferShared {
+    pub fn new(target: DirectTarget) -> Self {
+        Self {
+            target,
+            slot: Mutex::new(None),
+            live: Mutex::new(HashSet::new()),
+            incompatible: Mutex::new(None),
+            direct_pictures: AtomicU64::new(0),
+        }
+    }
+}
+
+/// What one `AVBuffer` keeps alive.
+pub(crate) struct Owner {
+    pub surface: Surface,
+    /// Plane 0 as given to libavcodec.
+    pub luma: usize,
+    pub output: Mutex<Option<OutputGuard>>,
+    pub read: Mutex<Option<ReadGuard>>,
+    _hold: LockedHold,
+    shared: Arc<BufferShared>,
+}
+
+impl Drop for Owner {
+    fn drop(&mut self) {
+        self.shared.live.lock().remove(&(self as *const Owner as usize));
+    }
+}
+
+/// The `get_buffer2` callback.
+///
+/// # Safety
+/// Called by libavcodec with the context whose `opaque` is a `BufferShared` set by `Decoder::new`
+/// and a frame whose `format`, `width` and `height` are set.
+pub(crate) unsafe extern "C" fn get_buffer2(
+    ctx: *mut sys::AVCodecContext,
+    frame: *mut sys::AVFrame,
+    flags: libc::c_int,
+) -> libc::c_int {
+    let result = catch_unwind(AssertUnwindSafe(|| {
+        // SAFETY: the caller's contract (libavcodec's) above.
+        unsafe { get_buffer(ctx, frame, flags) }
+    }));
+    match result {
+        Ok(Ok(())) => 0,
+        Ok(Err(code)) => code,
+        Err(_) => {
+            tracing::error!("get_buffer2 panicked");
+            sys::AVERROR(libc::ENOMEM)
+        }
+    }
+}
+
+/// # Safety
+/// As [`get_buffer2`].
+unsafe fn get_buffer(ctx: *mut sys::AVCodecContext, frame: *mut sys::AVFrame, _flags: libc::c_int) -> Result<(), i32> {
+    // SAFETY: `opaque` holds a counted `BufferShared` for the context's whole life.
+    let shared = unsafe { &*((*ctx).opaque as *const BufferShared) };
+    // SAFETY: libavcodec passes a valid frame with its format and size set.
+    let (format, width, height) = unsafe { ((*frame).format, (*frame).width, (*frame).height) };
+    let eight_bit_420 = format == sys::AVPixelFormat::AV_PIX_FMT_YUV420P as i32
+        || format == sys::AVPixelFormat::AV_PIX_FMT_YUVJ420P as i32;
+    let (mut w, mut h) = (width, height);
+    let mut align = [0 as libc::c_int; 8];
+    // SAFETY: the context is open (we are inside its decode call); out-parameters are valid.
+    unsafe { sys::avcodec_align_dimensions2(ctx, &mut w, &mut h, align.as_mut_ptr()) };
+    let incompatible = |shared: &BufferShared| {
+        *shared.incompatible.lock() = Some((width.max(0) as u32, height.max(0) as u32));
+        sys::AVERROR(libc::EINVAL)
+    };
+    if !eight_bit_420 || width <= 0 || height <= 0 {
+        return Err(incompatible(shared));
+    }
+    let Some(surface) = shared.slot.lock().take() else {
+        tracing::warn!("get_buffer2: no surface on offer");
+        return Err(sys::AVERROR(libc::ENOMEM));
+    };
+    let layout = *surface.layout();
+    let needed = required_size(w as u32, h as u32);
+    if layout.fourcc != shared.target.fourcc || layout.width < needed.0 || layout.height < needed.1 {
+        *shared.slot.lock() = Some(surface);
+        return Err(incompatible(shared));
+    }
+    if surface.locked() > 0 {
+        // Never write a frame somebody holds: the component checks, this is the last line.
+        tracing::error!(surface = surface.id(), "get_buffer2: offered a Locked surface");
+        return Err(sys::AVERROR(libc::EBUSY));
+    }
+    let mut guard = surface.begin_output().map_err(|_| sys::AVERROR(libc::EBUSY))?;
+    let hold = surface.hold().map_err(|_| sys::AVERROR(libc::EBUSY))?;
+    let mut pointers = [(std::ptr::null_mut::<u8>(), 0usize); 3];
+    for (slot, plane) in pointers.iter_mut().zip(guard.view_mut().planes_mut()) {
+        *slot = (plane.data_mut().as_mut_ptr(), plane.pitch());
+    }
+    // Memory order is Y, U, V for I420 and Y, V, U for YV12; libavcodec wants Y, U, V.
+    let order = if layout.fourcc == FourCc::Yv12 { [0, 2, 1] } else { [0, 1, 2] };
+    for (i, &plane) in order.iter().enumerate() {
+        let (ptr, pitch) = pointers[plane];
+        let row_align = align[i].max(1) as usize;
+        if ptr.is_null() || pitch % row_align != 0 || (ptr as usize) % row_align != 0 {
+            tracing::error!(pitch, row_align, "get_buffer2: surface rows are not aligned as libavcodec needs");
+            return Err(sys::AVERROR(libc::EINVAL));
+        }
+    }
+    let base = pointers[0].0;
+    let owner = Box::new(Owner {
+        surface: surface.clone(),
+        luma: base as usize,
+        output: Mutex::new(Some(guard)),
+        read: Mutex::new(None),
+        _hold: hold,
+        shared: clone_shared(shared),
+    });
+    let owner = Box::into_raw(owner);
+    shared.live.lock().insert(owner as usize);
+    // SAFETY: `base` starts the surface's single allocation of `layout.size` bytes, valid while the
+    // owner (which holds the surface and its access) lives; the free callback gets the owner back.
+    let buffer = unsafe { sys::av_buffer_create(base, layout.size, Some(free_buffer), owner.cast(), 0) };
+    if buffer.is_null() {
+        // SAFETY: the owner was leaked above and nothing else references it.
+        drop(unsafe { Box::from_raw(owner) });
+        return Err(sys::AVERROR(libc::ENOMEM));
+    }
+    // SAFETY: the frame is libavcodec's, handed to us to fill: planes, pitches, the buffer.
+    unsafe {
+        for (i, &plane) in order.iter().enumerate() {
+            (*frame).data[i] = pointers[plane].0;
+            (*frame).linesize[i] = pointers[plane].1 as libc::c_int;
+        }
+        (*frame).buf[0] = buffer;
+        (*frame).extended_data = (*frame).data.as_mut_ptr();
+    }
+    shared.direct_pictures.fetch_add(1, Ordering::Relaxed);
+    Ok(())
+}
+
+fn clone_shared(shared: &BufferShared) -> Arc<BufferShared> {
+    // SAFETY: `shared` was reached through the context's opaque, which is `Arc::into_raw` of a
+    // live `Arc<BufferShared>`: incrementing and re-materialising a counted handle is sound.
+    unsafe {
+        let ptr = shared as *const BufferShared;
+        Arc::increment_strong_count(ptr);
+        Arc::from_raw(ptr)
+    }
+}
+
+/// The `AVBuffer` free callback: libavcodec let go of the picture.
+unsafe extern "C" fn free_buffer(opaque: *mut libc::c_void, _data: *mut u8) {
+    let result = catch_unwind(AssertUnwindSafe(|| {
+        // SAFETY: `opaque` is the owner leaked in `get_buffer`, freed here exactly once.
+        drop(unsafe { Box::from_raw(opaque as *mut Owner) });
+    }));
+    if result.is_err() {
+        tracing::error!("releasing a decoded picture panicked");
+    }
+}
+
+/// The surface size (multiples of 16) for a picture libavcodec allocates `aligned_width` x
+/// `aligned_height` for: with at least 4 spare luma rows (2 chroma rows, at least 128 bytes), more
+/// than the `16 + STRIDE_ALIGN - 1` bytes libavcodec's own pools leave after each plane.
+pub fn required_size(aligned_width: u32, aligned_height: u32) -> (u32, u32) {
+    let width = aligned_width.next_multiple_of(16);
+    let mut height = aligned_height.next_multiple_of(16);
+    if height - aligned_height < 4 {
+        height += 16;
+    }
+    (width, height)
+}
+
+/// The owner of a frame's first buffer, if it is one of ours.
+///
+/// # Safety
+/// `frame` must be a valid frame holding its buffers for as long as the returned reference lives.
+pub(crate) unsafe fn owner_of<'a>(frame: *const sys::AVFrame, shared: &BufferShared) -> Option<&'a Owner> {
+    // SAFETY: the frame is valid (caller's contract).
+    let buffer = unsafe { (*frame).buf[0] };
+    if buffer.is_null() {
+        return None;
+    }
+    // SAFETY: a valid buffer reference.
+    let opaque = unsafe { sys::av_buffer_get_opaque(buffer) } as usize;
+    if !shared.live.lock().contains(&opaque) {
+        return None;
+    }
+    // SAFETY: the address is a live owner (registered and not yet freed), and the frame's
+    // reference keeps it alive for the caller's lifetime.
+    Some(unsafe { &*(opaque as *const Owner) })
+}

@@ -1,0 +1,409 @@
+//! A libavcodec decoding context with its bitstream parser.
+//!
+//! Elementary streams (Annex B H.264/HEVC, MJPEG) arrive in chunks of any size: the codec's
+//! parser (`av_parser_parse2`) cuts them into packets, and [`Decoder::feed`] says how many bytes it
+//! took. Codecs whose input is already one frame per chunk (VP9, AV1 from a container) get each
+//! chunk as one packet.
+
+use std::ffi::CStr;
+use std::ptr;
+use std::sync::Arc;
+
+use crate::buffers::{self, BufferShared, DirectTarget};
+use crate::picture::Picture;
+use crate::sys;
+
+/// The codecs vplrs decodes through libavcodec.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum CodecId {
+    H264,
+    Hevc,
+    Av1,
+    Vp9,
+    Mjpeg,
+}
+
+impl CodecId {
+    fn av_id(self) -> sys::AVCodecID {
+        match self {
+            Self::H264 => sys::AVCodecID::AV_CODEC_ID_H264,
+            Self::Hevc => sys::AVCodecID::AV_CODEC_ID_HEVC,
+            Self::Av1 => sys::AVCodecID::AV_CODEC_ID_AV1,
+            Self::Vp9 => sys::AVCodecID::AV_CODEC_ID_VP9,
+            Self::Mjpeg => sys::AVCodecID::AV_CODEC_ID_MJPEG,
+        }
+    }
+
+    /// Decoders by preference: AV1's native decoder needs hardware in FFmpeg 5.1.
+    fn decoder_names(self) -> &'static [&'static CStr] {
+        match self {
+            Self::Av1 => &[c"libdav1d", c"libaom-av1"],
+            _ => &[],
+        }
+    }
+
+    /// True when the stream is cut into packets by a parser (else a chunk is a packet).
+    fn parsed(self) -> bool {
+        matches!(self, Self::H264 | Self::Hevc | Self::Mjpeg)
+    }
+}
+
+/// What went wrong in libavcodec.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum FfmpegError {
+    #[error("no libavcodec decoder for {0:?}")]
+    NoDecoder(CodecId),
+    #[error("libavcodec could not allocate {0}")]
+    Alloc(&'static str),
+    #[error("{call} failed: {message} ({code})")]
+    Call { call: &'static str, code: i32, message: String },
+    #[error("the input chunk is larger than libavcodec accepts")]
+    TooLarge,
+}
+
+impl FfmpegError {
+    pub(crate) fn call(call: &'static str, code: i32) -> Self {
+        let mut text = [0 as libc::c_char; 128];
+        // SAFETY: the buffer is writable for its length, which we pass; av_strerror NUL-terminates.
+        unsafe { sys::av_strerror(code, text.as_mut_ptr(), text.len()) };
+        // SAFETY: NUL-terminated by av_strerror (or by our zero initialisation).
+        let message = unsafe { CStr::from_ptr(text.as_ptr()) }.to_string_lossy().into_owned();
+        Self::Call { call, code, message }
+    }
+
+    /// True for `AVERROR_INVALIDDATA` and friends: the bitstream, not the runtime, is at fault.
+    pub fn is_bitstream(&self) -> bool {
+        matches!(self, Self::Call { code, .. } if *code == sys::AVERROR_INVALIDDATA || *code == sys::AVERROR_PATCHWELCOME)
+    }
+}
+
+/// How to open a decoder.
+#[derive(Clone, Copy, Debug)]
+pub struct DecoderConfig {
+    pub codec: CodecId,
+    /// Decode straight into surfaces of this format and size (8-bit 4:2:0 pictures only, on
+    /// decoders with `AV_CODEC_CAP_DR1`); `None`: libavcodec's own buffers.
+    pub direct: Option<DirectTarget>,
+    /// Slice threads (0: libavcodec's choice).
+    pub threads: u32,
+}
+
+/// What [`Decoder::feed`] did.
+#[derive(Debug)]
+pub struct FeedResult {
+    /// Bytes of the chunk taken (the parser may hold some of them until the packet is complete).
+    pub consumed: usize,
+    /// A packet was sent to the decoder: its outcome.
+    pub sent: Option<Result<(), FfmpegError>>,
+}
+
+/// A decoding context, its parser and the state of its `get_buffer2`.
+pub struct Decoder {
+    codec: CodecId,
+    ctx: *mut sys::AVCodecContext,
+    parser: *mut sys::AVCodecParserContext,
+    packet: *mut sys::AVPacket,
+    frame: *mut sys::AVFrame,
+    shared: Option<Arc<BufferShared>>,
+    eof_sent: bool,
+}
+
+// SAFETY: the context, parser, packet and frame are owned exclusively by this value and only used
+// through `&mut self`; libavcodec contexts may move between threads (they are not thread-bound).
+unsafe impl Send for Decoder {}
+
+impl Decoder {
+    pub fn new(config: DecoderConfig) -> Result<Self, FfmpegError> {
+        quiet_logs();
+        let codec = find_decoder(config.codec)?;
+        // SAFETY: `codec` is a valid decoder from libavcodec's static tables.
+        let ctx = unsafe { sys::avcodec_alloc_context3(codec) };
+        if ctx.is_null() {
+            return Err(FfmpegError::Alloc("a codec context"));
+        }
+        let mut decoder = Self {
+            codec: config.codec,
+            ctx,
+            parser: ptr::null_mut(),
+            packet: ptr::null_mut(),
+            frame: ptr::null_mut(),
+            shared: None,
+            eof_sent: false,
+        };
+        // SAFETY: `codec` is valid (see above).
+        let capabilities = unsafe { (*codec).capabilities } as u32;
+        let direct = config.direct.filter(|_| capabilities & sys::AV_CODEC_CAP_DR1 != 0);
+        // SAFETY: `ctx` was just allocated and is not opened yet: its fields are ours to set.
+        unsafe {
+            (*ctx).thread_type = sys::FF_THREAD_SLICE;
+            (*ctx).thread_count = config.threads as libc::c_int;
+        }
+        if let Some(target) = direct {
+            let shared = Arc::new(BufferShared::new(target));
+            // SAFETY: as above; `opaque` keeps a counted reference released in `Drop`, after the
+            // context (and so every callback that reads it) is gone.
+            unsafe {
+                (*ctx).opaque = Arc::into_raw(shared.clone()) as *mut libc::c_void;
+                (*ctx).get_buffer2 = Some(buffers::get_buffer2);
+            }
+            decoder.shared = Some(shared);
+        }
+        // SAFETY: `ctx` and `codec` are valid and match; no options dictionary.
+        let status = unsafe { sys::avcodec_open2(ctx, codec, ptr::null_mut()) };
+        if status < 0 {
+            return Err(FfmpegError::call("avcodec_open2", status));
+        }
+        if config.codec.parsed() {
+            // SAFETY: plain constructor; null when libavcodec has no parser for the codec.
+            decoder.parser = unsafe { sys::av_parser_init(config.codec.av_id() as libc::c_int) };
+        }
+        // SAFETY: plain constructors.
+        decoder.packet = unsafe { sys::av_packet_alloc() };
+        // SAFETY: as above.
+        decoder.frame = unsafe { sys::av_frame_alloc() };
+        if decoder.packet.is_null() || decoder.frame.is_null() {
+            return Err(FfmpegError::Alloc("a packet or a frame"));
+        }
+        Ok(decoder)
+    }
+
+    pub fn codec(&self) -> CodecId {
+        self.codec
+    }
+
+    /// True when pictures are decoded straight into the surfaces given through [`Self::set_surface`].
+    pub fn is_direct(&self) -> bool {
+        self.shared.is_some()
+    }
+
+    /// Offers the surface the next picture is decoded into (direct mode). The previous offer, if
+    /// not taken, is returned.
+    pub fn set_surface(&self, surface: Option<vplrs_memory::Surface>) -> Option<vplrs_memory::Surface> {
+        self.shared.as_ref().and_then(|shared| std::mem::replace(&mut *shared.slot.lock(), surface))
+    }
+
+    /// True when a surface is on offer (direct mode).
+    pub fn has_surface(&self) -> bool {
+        self.shared.as_ref().is_some_and(|shared| shared.slot.lock().is_some())
+    }
+
+    /// A picture size the surfaces could not hold, met by `get_buffer2` since the last call.
+    pub fn take_incompatible(&self) -> Option<(u32, u32)> {
+        self.shared.as_ref().and_then(|shared| shared.incompatible.lock().take())
+    }
+
+    /// Pictures written straight into surfaces so far.
+    pub fn direct_pictures(&self) -> u64 {
+        self.shared.as_ref().map_or(0, |shared| shared.direct_pictures.load(std::sync::atomic::Ordering::Relaxed))
+    }
+
+    /// Takes bytes of the stream: at most one packet is cut and sent per call. `pts` is attached to
+    /// the picture starting in these bytes.
+    pub fn feed(&mut self, data: &[u8], pts: Option<i64>) -> Result<FeedResult, FfmpegError> {
+        self.reopen_after_eof();
+        let size = libc::c_int::try_from(data.len()).map_err(|_| FfmpegError::TooLarge)?;
+        let pts = pts.unwrap_or(sys::AV_NOPTS_VALUE);
+        if self.parser.is_null() {
+            if data.is_empty() {
+                return Ok(FeedResult { consumed: 0, sent: None });
+            }
+            let sent = self.send(data.as_ptr(), size, pts);
+            return Ok(FeedResult { consumed: data.len(), sent: Some(sent) });
+        }
+        let mut out: *mut u8 = ptr::null_mut();
+        let mut out_size: libc::c_int = 0;
+        // SAFETY: parser and context are valid; `data` is readable for `size` bytes (an empty
+        // chunk is passed as a non-null pointer with size 0, which is not the flush request).
+        let used = unsafe {
+            sys::av_parser_parse2(
+                self.parser,
+                self.ctx,
+                &mut out,
+                &mut out_size,
+                data.as_ptr(),
+                size,
+                pts,
+                sys::AV_NOPTS_VALUE,
+                0,
+            )
+        };
+        if used < 0 {
+            return Err(FfmpegError::call("av_parser_parse2", used));
+        }
+        let consumed = (used as usize).min(data.len());
+        // SAFETY: the parser's output stays valid until its next call; we read `pts` from it.
+        let packet_pts = unsafe { (*self.parser).pts };
+        let sent = (out_size > 0 && !out.is_null()).then(|| self.send(out, out_size, packet_pts));
+        Ok(FeedResult { consumed, sent })
+    }
+
+    /// Sends what the parser still holds (the stream's last packet) and the end of stream.
+    pub fn send_eof(&mut self) -> Result<(), FfmpegError> {
+        if self.eof_sent {
+            return Ok(());
+        }
+        let mut result = Ok(());
+        if !self.parser.is_null() {
+            let mut out: *mut u8 = ptr::null_mut();
+            let mut out_size: libc::c_int = 0;
+            // SAFETY: a null buffer of size 0 asks the parser for its last packet.
+            unsafe {
+                sys::av_parser_parse2(
+                    self.parser,
+                    self.ctx,
+                    &mut out,
+                    &mut out_size,
+                    ptr::null(),
+                    0,
+                    sys::AV_NOPTS_VALUE,
+                    sys::AV_NOPTS_VALUE,
+                    0,
+                )
+            };
+            if out_size > 0 && !out.is_null() {
+                // SAFETY: the parser's output is valid until its next call.
+                let pts = unsafe { (*self.parser).pts };
+                result = self.send(out, out_size, pts);
+            }
+        }
+        // SAFETY: a null packet enters draining mode.
+        let status = unsafe { sys::avcodec_send_packet(self.ctx, ptr::null()) };
+        self.eof_sent = true;
+        if status < 0 && status != sys::AVERROR_EOF {
+            return Err(FfmpegError::call("avcodec_send_packet", status));
+        }
+        result
+    }
+
+    /// After a drain, new data starts the decoder afresh (references are dropped).
+    fn reopen_after_eof(&mut self) {
+        if self.eof_sent {
+            // SAFETY: the context is open; flushing resets it after draining.
+            unsafe { sys::avcodec_flush_buffers(self.ctx) };
+            self.eof_sent = false;
+        }
+    }
+
+    fn send(&mut self, data: *const u8, size: libc::c_int, pts: i64) -> Result<(), FfmpegError> {
+        // SAFETY: the packet is ours; unref resets it to empty.
+        unsafe { sys::av_packet_unref(self.packet) };
+        // SAFETY: the packet is not refcounted, so `avcodec_send_packet` copies the `size` bytes at
+        // `data` (valid for the duration of this call) before returning.
+        let status = unsafe {
+            (*self.packet).data = data as *mut u8;
+            (*self.packet).size = size;
+            (*self.packet).pts = pts;
+            let status = sys::avcodec_send_packet(self.ctx, self.packet);
+            (*self.packet).data = ptr::null_mut();
+            (*self.packet).size = 0;
+            status
+        };
+        if status < 0 {
+            return Err(FfmpegError::call("avcodec_send_packet", status));
+        }
+        Ok(())
+    }
+
+    /// The next picture in display order. `Ok(None)`: more input is needed, or (after
+    /// [`Self::send_eof`]) the stream is drained — see [`Self::is_drained`].
+    pub fn receive(&mut self) -> Result<Option<Picture<'_>>, FfmpegError> {
+        // SAFETY: the frame is ours and unreferenced (a previous `Picture` unref'd it on drop).
+        let status = unsafe { sys::avcodec_receive_frame(self.ctx, self.frame) };
+        if status == sys::AVERROR(libc::EAGAIN) || status == sys::AVERROR_EOF {
+            return Ok(None);
+        }
+        if status < 0 {
+            return Err(FfmpegError::call("avcodec_receive_frame", status));
+        }
+        // SAFETY: the frame now holds a decoded picture, which the `Picture` borrows.
+        Ok(Some(unsafe { Picture::new(self.frame, self.shared.as_deref()) }))
+    }
+
+    pub fn is_drained(&self) -> bool {
+        self.eof_sent
+    }
+
+    /// Drops every picture and reference (seeking, `Reset`).
+    pub fn flush(&mut self) {
+        self.reopen_after_eof();
+        // SAFETY: the context is open.
+        unsafe { sys::avcodec_flush_buffers(self.ctx) };
+    }
+
+    /// The size libavcodec needs to allocate for a `width` x `height` picture of the context's
+    /// pixel format, and the row alignment it needs (`avcodec_align_dimensions2`).
+    pub fn aligned_dimensions(&self, width: u32, height: u32) -> (u32, u32, u32) {
+        let (mut w, mut h) = (width as libc::c_int, height as libc::c_int);
+        let mut align = [0 as libc::c_int; 8];
+        // SAFETY: the context is open; the out-parameters are valid (8 alignments as declared).
+        unsafe { sys::avcodec_align_dimensions2(self.ctx, &mut w, &mut h, align.as_mut_ptr()) };
+        let max_align = align.iter().copied().max().unwrap_or(0).max(1);
+        (w.max(0) as u32, h.max(0) as u32, max_align as u32)
+    }
+
+    /// The surface size (multiples of 16, with spare rows) libavcodec needs to decode a `width` x
+    /// `height` 8-bit 4:2:0 picture of `codec` in place.
+    pub fn surface_size(codec: CodecId, width: u32, height: u32) -> Result<(u32, u32), FfmpegError> {
+        let decoder = Self::new(DecoderConfig { codec, direct: None, threads: 1 })?;
+        // SAFETY: the context is open and not decoding; `avcodec_align_dimensions2` reads pix_fmt.
+        unsafe { (*decoder.ctx).pix_fmt = sys::AVPixelFormat::AV_PIX_FMT_YUV420P };
+        let (w, h, _) = decoder.aligned_dimensions(width, height);
+        Ok(crate::buffers::required_size(w.max(width), h.max(height)))
+    }
+
+    pub(crate) fn context(&self) -> &sys::AVCodecContext {
+        // SAFETY: the context lives as long as `self`; reading its fields between calls is fine.
+        unsafe { &*self.ctx }
+    }
+}
+
+impl Drop for Decoder {
+    fn drop(&mut self) {
+        // SAFETY: every pointer is owned by this value and freed exactly once (the free functions
+        // accept null). Freeing the context frees every picture it held, which runs the buffer
+        // free callbacks and so releases the surfaces.
+        unsafe {
+            sys::av_frame_free(&mut self.frame);
+            sys::av_packet_free(&mut self.packet);
+            if !self.parser.is_null() {
+                sys::av_parser_close(self.parser);
+            }
+            let opaque = (*self.ctx).opaque;
+            sys::avcodec_free_context(&mut self.ctx);
+            if !opaque.is_null() {
+                drop(Arc::from_raw(opaque as *const BufferShared));
+            }
+        }
+        // An offered surface not taken goes back to its owner.
+        drop(self.set_surface(None));
+    }
+}
+
+fn find_decoder(codec: CodecId) -> Result<*const sys::AVCodec, FfmpegError> {
+    for name in codec.decoder_names() {
+        // SAFETY: a NUL-terminated name; the result is a static table entry or null.
+        let found = unsafe { sys::avcodec_find_decoder_by_name(name.as_ptr()) };
+        if !found.is_null() {
+            return Ok(found);
+        }
+    }
+    // SAFETY: plain lookup in libavcodec's static tables.
+    let found = unsafe { sys::avcodec_find_decoder(codec.av_id()) };
+    if found.is_null() {
+        Err(FfmpegError::NoDecoder(codec))
+    } else {
+        Ok(found)
+    }
+}
+
+/// libavcodec logs to stderr: only fatal messages unless `VPLRS_FFMPEG_LOG` is set (errors in a
+/// stream are reported through statistics and surface flags instead).
+fn quiet_logs() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        if std::env::var_os("VPLRS_FFMPEG_LOG").is_none() {
+            // SAFETY: sets a global integer in libavutil.
+            unsafe { sys::av_log_set_level(sys::AV_LOG_FATAL) };
+        }
+    });
+}

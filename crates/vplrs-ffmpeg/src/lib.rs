@@ -1,0 +1,28 @@
+//! The libavcodec FFI of vplrs: this crate owns every call into FFmpeg (5.1, through
+//! `ffmpeg-sys-next` bindings generated at build time from the installed headers), and all of the
+//! workspace's `unsafe` for it. Every `unsafe` block says why it is sound (`// SAFETY:`), and no
+//! panic crosses into libavcodec: each `extern "C"` callback runs under `catch_unwind`.
+//!
+//! - [`decoder`]: a decoding context with its bitstream parser: bytes in, pictures out;
+//! - [`buffers`]: the `get_buffer2` callback that hands libavcodec the planes of a vplrs
+//!   [`Surface`](vplrs_memory::Surface), so pictures are decoded straight into surface memory. While
+//!   libavcodec holds a picture (as a reference or for reordering) the surface's Locked counter is
+//!   raised; the `AVBufferRef` free callback lowers it and releases the surface;
+//! - [`picture`]: a decoded picture, readable as plane slices, or handed over as its surface;
+//! - [`probe`]: stream parameters from the first decoded picture (what `DecodeHeader` reports).
+//!
+//! Threading: contexts use slice threads only, so `get_buffer2` runs on the thread that calls
+//! [`Decoder::feed`]/[`Decoder::receive`]; the callback is nevertheless thread-safe (its state is
+//! behind mutexes and atomics), as frame threading would require.
+
+pub mod buffers;
+pub mod decoder;
+pub mod picture;
+pub mod probe;
+
+pub(crate) use ffmpeg_sys_next as sys;
+
+pub use buffers::DirectTarget;
+pub use decoder::{CodecId, Decoder, DecoderConfig, FeedResult, FfmpegError};
+pub use picture::{Picture, PixelFormat};
+pub use probe::{probe, StreamInfo};

@@ -27,7 +27,7 @@ fn refcount_counts_and_refuses_release_past_zero() {
     // Keep the core reachable through a second counted reference held "by C".
     let raw = s.clone().into_counted_reference();
     drop(s);
-    // SAFETY (test): the counted reference keeps the core alive.
+    // SAFETY: the counted reference taken above keeps the core alive.
     let core_ref = unsafe { &*raw };
     assert_eq!(core_ref.ref_count(), 1);
     assert!(std::ptr::eq(core, raw));

@@ -1,7 +1,28 @@
-//! `MFXVideoDECODE_*` and `MFXMemory_GetSurfaceForDecode`: the VP8 decode component through the
-//! C API. Any codec but VP8 answers `MFX_ERR_UNSUPPORTED`.
+//! `MFXVideoDECODE_*` and `MFXMemory_GetSurfaceForDecode`: the decode component through the C
+//! API, for VP8 (vplrs' own decoder) and H.264 / H.265 (libavcodec). Any other codec answers
+//! `MFX_ERR_UNSUPPORTED`.
 //!
-//! # Bitstream accounting
+//! # H.264 and H.265
+//!
+//! - `DecodeHeader` skips the data before the first sequence header (moving `DataOffset` to its
+//!   start code) and reads the stream's parameters without taking any data; `MFX_ERR_MORE_DATA`
+//!   when the data holds no complete first picture (the data stays, more may be appended).
+//! - `DecodeFrameAsync` takes the bitstream in any chunking: `DataOffset` advances and
+//!   `DataLength` shrinks by the bytes the decoder's parser took (it may keep an incomplete
+//!   packet). `MFX_ERR_MORE_DATA` when all the data was taken and no picture is ready;
+//!   `MFX_ERR_MORE_SURFACE` when the work surface cannot be used (the data not taken is left); a
+//!   NULL bitstream drains the pictures still held, then `MFX_ERR_MORE_DATA`. Every picture
+//!   handed out is complete when the call returns (its sync point is already signalled).
+//! - With a NULL work surface (2.x), or a surface from `MFXMemory_GetSurfaceForDecode`, pictures
+//!   are decoded in place into decode pool surfaces (I420/YV12: no copy; NV12: one counted
+//!   conversion); the output may be another surface than the work surface.
+//! - With an application 1.x surface (plane pointers or a MemId of the session's allocator), the
+//!   output surface is always the call's work surface, which must have `Locked` == 0. In I420/YV12
+//!   libavcodec decodes into surfaces of the decode pool (application buffers seldom have the row
+//!   alignment libavcodec needs) and the picture is copied into the work surface: one counted copy
+//!   per picture. In NV12 the conversion writes the work surface directly (one copy, as in 2.x).
+//!
+//! # VP8 bitstream accounting
 //!
 //! The decode component takes one complete compressed frame per call. vplrs takes the
 //! `DataLength` bytes at `Data + DataOffset` as exactly one VP8 frame on every call, whether or
@@ -30,14 +51,18 @@ use std::collections::HashMap;
 use std::sync::{Arc, LazyLock, Mutex};
 use std::time::Duration;
 
-use vplrs_decode::{Codec, Decode, DecodeError, DecodedFrame};
-use vplrs_memory::{LockedHold, Status, Surface, SurfaceCore, ToStatus};
+use vplrs_decode::{Codec, Decode, DecodeError, DecodeParams, DecodedFrame};
+use vplrs_memory::{FourCc, LockedHold, Status, Surface, SurfaceCore, ToStatus};
 use vplrs_runtime::SyncPoint;
 
 use crate::bindings::*;
-use crate::decode_params::{header_to_c, mark_configurable, params_from_c, params_to_c, query, vp8_profile};
+use crate::decode_params::{
+    codec_of, header_to_c, is_stream_codec, mark_configurable, params_from_c, params_to_c, query, stream_header_to_c,
+    vp8_profile,
+};
 use crate::ffi::{guard, non_null, write_out, Outcome};
 use crate::fields::{frame_size, set_frame_size};
+use crate::parameter_sets;
 use crate::session::{lock, session, Session};
 use crate::surface::{expose, lookup, notify_complete, runtime_surface, shell_of, Shell};
 
@@ -50,11 +75,18 @@ pub(crate) struct DecodeState {
     skipped: u64,
     /// A key frame was accepted since Init/Reset: frames before the first one are skipped.
     seen_key: bool,
+    /// Pictures copied from decode pool surfaces into application (1.x) surfaces.
+    copies: u64,
 }
 
 impl DecodeState {
     pub(crate) fn new(core: vplrs_runtime::Core) -> Self {
-        Self { decode: Decode::new(core), profile: 0, skipped: 0, seen_key: false }
+        Self { decode: Decode::new(core), profile: 0, skipped: 0, seen_key: false, copies: 0 }
+    }
+
+    /// The codec of the initialised decoder.
+    fn codec(&self) -> Option<Codec> {
+        self.decode.params().ok().map(|params| params.codec)
     }
 
     pub(crate) fn close(&mut self) {
@@ -126,11 +158,12 @@ pub extern "C" fn MFXVideoDECODE_DecodeHeader(
         non_null(par)?;
         // SAFETY: checked non-null; the caller passes a valid structure.
         let par = unsafe { &mut *par };
-        if !crate::decode_params::is_vp8(par) {
-            return Err(Status::ERR_UNSUPPORTED);
-        }
+        let codec = codec_of(par).ok_or(Status::ERR_UNSUPPORTED)?;
         // SAFETY: checked non-null; the caller passes a valid bitstream.
         let bs = unsafe { &mut *bs };
+        if is_stream_codec(codec) {
+            return stream_header(codec, bs, par);
+        }
         // SAFETY: the bitstream's buffer holds its data, per the API.
         let data = unsafe { bitstream_data(bs) }?;
         match Decode::decode_header(Codec::Vp8, data) {
@@ -147,6 +180,37 @@ pub extern "C" fn MFXVideoDECODE_DecodeHeader(
             }
         }
     })
+}
+
+/// Moves `count` bytes of the bitstream's data to the taken side.
+fn advance(bs: &mut mfxBitstream, count: usize) {
+    let count = u32::try_from(count).unwrap_or(u32::MAX).min(bs.DataLength);
+    bs.DataOffset = bs.DataOffset.saturating_add(count);
+    bs.DataLength -= count;
+}
+
+/// `DecodeHeader` for H.264 and H.265: the data before the first sequence header is skipped; the
+/// header's own data stays for `DecodeFrameAsync`.
+fn stream_header(codec: Codec, bs: &mut mfxBitstream, par: &mut mfxVideoParam) -> Outcome<Status> {
+    // SAFETY: the bitstream's buffer holds its data, per the API.
+    let data = unsafe { bitstream_data(bs) }?;
+    let Some(start) = parameter_sets::sequence_start(codec, data) else {
+        // "The function skips any bitstreams before it encounters the new sequence header."
+        advance(bs, parameter_sets::skippable(data));
+        return Err(Status::ERR_MORE_DATA);
+    };
+    let data = &data[start..];
+    advance(bs, start);
+    match Decode::decode_header(codec, data) {
+        Ok(params) => {
+            let (profile, level) = parameter_sets::profile_and_level(codec, data);
+            stream_header_to_c(&params, profile, level, par);
+            Ok(Status::ERR_NONE)
+        }
+        // No complete first picture yet (or one libavcodec cannot read): more data is needed.
+        Err(DecodeError::MoreData | DecodeError::Bitstream(_)) => Err(Status::ERR_MORE_DATA),
+        Err(other) => Err(status(&other)),
+    }
 }
 
 #[no_mangle]
@@ -192,6 +256,7 @@ fn init(this: &Session, state: &mut DecodeState, par: &mfxVideoParam) -> Outcome
     state.profile = crate::decode_params::mfx(par).CodecProfile;
     state.skipped = 0;
     state.seen_key = false;
+    state.copies = 0;
     if let Ok(pool) = state.decode.pool() {
         lock(&this.pools).push(pool.clone());
     }
@@ -248,7 +313,11 @@ pub extern "C" fn MFXVideoDECODE_Reset(session: mfxSession, par: *mut mfxVideoPa
 pub extern "C" fn MFXVideoDECODE_Close(session: mfxSession) -> mfxStatus {
     guard("MFXVideoDECODE_Close", || {
         let this = self::session(session)?;
-        lock(&this.decode).decode.close().map_err(|e| status(&e))?;
+        let mut state = lock(&this.decode);
+        state.decode.close().map_err(|e| status(&e))?;
+        if state.copies > 0 {
+            tracing::info!(copies = state.copies, "pictures copied into application surfaces");
+        }
         Ok(Status::ERR_NONE)
     })
 }
@@ -306,7 +375,8 @@ pub extern "C" fn MFXVideoDECODE_SetSkipMode(session: mfxSession, mode: mfxSkipM
     })
 }
 
-/// VP8 carries no user data or SEI: "no payload available", `payload->NumBit = 0`.
+/// vplrs delivers no user data or SEI (VP8 has none; libavcodec's H.264/H.265 SEI are not passed
+/// on): "no payload available", `payload->NumBit = 0`.
 #[no_mangle]
 pub extern "C" fn MFXVideoDECODE_GetPayload(
     session: mfxSession,
@@ -536,6 +606,124 @@ fn decode_one(
     Ok((pointer, sync))
 }
 
+/// Copies a picture from a decode pool surface into an application surface of the same format:
+/// the one copy of the 1.x path of libavcodec codecs decoding in place.
+fn copy_picture(source: &Surface, target: &Surface) -> Outcome {
+    let read = source.map_read().map_err(|_| Status::ERR_LOCK_MEMORY)?;
+    let mut output = target.begin_output().map_err(|_| Status::ERR_MORE_SURFACE)?;
+    let from = read.view();
+    let mut to = output.view_mut();
+    if from.fourcc != to.fourcc {
+        return Err(Status::ERR_INVALID_VIDEO_PARAM);
+    }
+    for (to, from) in to.planes_mut().iter_mut().zip(from.planes()) {
+        let bytes = to.row_bytes().min(from.row_bytes());
+        for y in 0..to.rows().min(from.rows()) {
+            to.row_mut(y)[..bytes].copy_from_slice(&from.row(y)[..bytes]);
+        }
+    }
+    output.finish(Status::ERR_NONE);
+    Ok(())
+}
+
+/// The work surface of an H.264/H.265 call.
+struct StreamWork {
+    /// What the decoder is given: a runtime surface, or the application's surface when the
+    /// decoder converts into it (NV12).
+    decoder: Option<Surface>,
+    /// An application 1.x surface: the output surface of the call.
+    application: Option<(*mut mfxFrameSurface1, Surface)>,
+}
+
+/// Resolves the work surface of an H.264/H.265 call.
+///
+/// # Safety
+/// A non-null `work` must point to a valid `mfxFrameSurface1` that stays valid until the operation
+/// completes.
+unsafe fn stream_work(this: &Session, params: &DecodeParams, work: *mut mfxFrameSurface1) -> Outcome<StreamWork> {
+    if work.is_null() {
+        return Ok(StreamWork { decoder: None, application: None });
+    }
+    if let Some(shell) = lookup(work) {
+        return Ok(StreamWork { decoder: Some(runtime_surface(shell)?), application: None });
+    }
+    let allocator = lock(&this.allocator).clone();
+    // SAFETY: per this function's contract.
+    let wrapped = unsafe { crate::foreign::wrap(work, allocator) }?;
+    if wrapped.locked() > 0 {
+        return Err(Status::ERR_MORE_SURFACE);
+    }
+    let layout = wrapped.layout();
+    let crop = params.output.effective_crop();
+    if layout.fourcc != params.output.fourcc
+        || layout.width < crop.x + crop.width
+        || layout.height < crop.y + crop.height
+    {
+        return Err(Status::ERR_INVALID_VIDEO_PARAM);
+    }
+    let in_place = params.codec.decodes_in_place() && matches!(params.output.fourcc, FourCc::I420 | FourCc::Yv12);
+    let decoder = (!in_place).then(|| wrapped.clone());
+    Ok(StreamWork { decoder, application: Some((work, wrapped)) })
+}
+
+/// `DecodeFrameAsync` for H.264 and H.265 (see the module documentation).
+fn decode_stream(
+    this: &Session,
+    state: &mut DecodeState,
+    bs: Option<&mut mfxBitstream>,
+    work: *mut mfxFrameSurface1,
+) -> Outcome<(*mut mfxFrameSurface1, SyncPoint)> {
+    let params = state.decode.params().map_err(|e| status(&e))?;
+    // SAFETY: the API requires a valid work surface that lives until synchronised.
+    let work = unsafe { stream_work(this, &params, work) }?;
+    let (data, timestamp) = match &bs {
+        // SAFETY: the bitstream's buffer holds its data, per the API.
+        Some(bs) => (Some(unsafe { bitstream_data(bs) }?), bs.TimeStamp),
+        None => (None, vplrs_memory::surface::TIMESTAMP_UNKNOWN),
+    };
+    let result = state.decode.decode_frame_async(data, work.decoder.as_ref(), timestamp);
+    let consumed = state.decode.consumed();
+    let length = data.map_or(0, <[u8]>::len);
+    if let Some(bs) = bs {
+        match &result {
+            // A picture libavcodec cannot read at all: its data is skipped.
+            Err(DecodeError::Bitstream(_)) if consumed == 0 => advance(bs, length),
+            _ => advance(bs, consumed),
+        }
+    }
+    let DecodedFrame { surface, sync } = match result {
+        Ok(frame) => frame,
+        Err(DecodeError::Bitstream(error)) => {
+            tracing::debug!(%error, "undecodable data skipped");
+            state.skipped += 1;
+            return Err(Status::ERR_MORE_DATA);
+        }
+        Err(other) => return Err(status(&other)),
+    };
+    let pointer = match work.application {
+        Some((pointer, wrapped)) => {
+            let meta = surface.meta();
+            if !surface.ptr_eq(&wrapped) {
+                copy_picture(&surface, &wrapped)?;
+                state.copies += 1;
+            }
+            // The decode pool surface goes back to its pool when libavcodec lets go of it too.
+            drop(surface);
+            drop(wrapped);
+            // SAFETY: the application's surface is valid until synchronised (the API's contract).
+            unsafe { AppSurfacePtr(pointer).publish(&meta) };
+            pointer
+        }
+        None => {
+            let shell = shell_of(surface.core())?;
+            let pointer = expose(surface)?;
+            notify_complete(shell, Status::ERR_NONE);
+            pointer
+        }
+    };
+    Ok((pointer, sync))
+}
+
 #[no_mangle]
 pub extern "C" fn MFXVideoDECODE_DecodeFrameAsync(
     session: mfxSession,
@@ -555,6 +743,18 @@ pub extern "C" fn MFXVideoDECODE_DecodeFrameAsync(
         let mut state = lock(&this.decode);
         if !state.decode.is_initialized() {
             return Err(Status::ERR_NOT_INITIALIZED);
+        }
+        if state.codec().is_some_and(is_stream_codec) {
+            // SAFETY: a non-null bitstream is valid, per the API.
+            let bs = unsafe { bs.as_mut() };
+            let (pointer, sync) = decode_stream(&this, &mut state, bs, surface_work)?;
+            let handle = this.register_sync(sync);
+            // SAFETY: checked non-null; the caller passes valid output pointers.
+            unsafe {
+                surface_out.write(pointer);
+                syncp.write(handle);
+            }
+            return Ok(Status::ERR_NONE);
         }
         if bs.is_null() {
             // Draining: nothing is cached.

@@ -1,8 +1,10 @@
 //! `mfxVideoParam` (the `mfx` member, for decode) to and from the decode component's
 //! [`DecodeParams`], and the answers of `MFXVideoDECODE_Query`.
 //!
-//! vplrs decodes VP8 only: any other `CodecId` is `MFX_ERR_UNSUPPORTED`. Outputs are 8-bit 4:2:0
-//! in system memory: NV12 (the default when FourCC is 0), I420 or YV12.
+//! vplrs decodes VP8 (its own decoder), H.264 and H.265 (libavcodec); any other `CodecId` is
+//! `MFX_ERR_UNSUPPORTED`. Outputs are 8-bit 4:2:0 in system memory: NV12 (the default when FourCC
+//! is 0), I420 or YV12. 10-bit H.265 (Main10, P010) is not offered: it is untested through the C
+//! API.
 
 use vplrs_decode::{Codec, DecodeParams};
 use vplrs_memory::info::{align_up, MAX_DIMENSION};
@@ -14,46 +16,81 @@ use crate::ffi::Outcome;
 use crate::fields::{frame_info_from_c, frame_info_to_c, frame_size, set_frame_size};
 use crate::vpp::{ext_as, ext_buffers, hints_from_c};
 
-/// The output formats the VP8 decoder writes.
+/// The 8-bit output formats every decoder writes.
 pub(crate) const OUTPUT_FOURCCS: [u32; 3] = [MFX_FOURCC_NV12, MFX_FOURCC_I420, MFX_FOURCC_YV12];
 
 /// VP8 profiles (`MFX_PROFILE_VP8_0..3`, the bitstream's version + 1).
 pub(crate) const VP8_PROFILES: [u32; 4] = [MFX_PROFILE_VP8_0, MFX_PROFILE_VP8_1, MFX_PROFILE_VP8_2, MFX_PROFILE_VP8_3];
+
+/// H.264 profiles decoded (8-bit 4:2:0; the constraint flags are ignored).
+pub(crate) const AVC_PROFILES: [u32; 3] = [MFX_PROFILE_AVC_BASELINE, MFX_PROFILE_AVC_MAIN, MFX_PROFILE_AVC_HIGH];
+
+/// H.265 profiles decoded: Main and Main Still Picture (8-bit).
+pub(crate) const HEVC_PROFILES: [u32; 2] = [MFX_PROFILE_HEVC_MAIN, MFX_PROFILE_HEVC_MAINSP];
+
+/// The codecs the C API decodes.
+pub(crate) const CODECS: [Codec; 3] = [Codec::Vp8, Codec::Avc, Codec::Hevc];
 
 pub(crate) fn mfx(par: &mfxVideoParam) -> mfxInfoMFX {
     // SAFETY: the members of the union are plain integer structures; decode reads `mfx`.
     unsafe { par.__bindgen_anon_1.mfx }
 }
 
-pub(crate) fn is_vp8(par: &mfxVideoParam) -> bool {
-    mfx(par).CodecId == MFX_CODEC_VP8
+/// The codec `par` asks for, if vplrs decodes it through the C API.
+pub(crate) fn codec_of(par: &mfxVideoParam) -> Option<Codec> {
+    codec_of_id(mfx(par).CodecId)
 }
 
-fn output_fourcc(code: u32) -> Option<FourCc> {
-    match code {
-        0 | MFX_FOURCC_NV12 => Some(FourCc::Nv12),
-        MFX_FOURCC_I420 => Some(FourCc::I420),
-        MFX_FOURCC_YV12 => Some(FourCc::Yv12),
-        _ => None,
+fn codec_of_id(id: u32) -> Option<Codec> {
+    Codec::from_code(id).filter(|codec| CODECS.contains(codec))
+}
+
+/// The profiles of a codec (`MFX_PROFILE_*`), as the implementation description lists them.
+pub(crate) fn profiles(codec: Codec) -> &'static [u32] {
+    match codec {
+        Codec::Vp8 => &VP8_PROFILES,
+        Codec::Avc => &AVC_PROFILES,
+        Codec::Hevc => &HEVC_PROFILES,
+        _ => &[],
     }
 }
 
-fn profile_supported(profile: u16) -> bool {
-    profile == 0 || VP8_PROFILES.contains(&u32::from(profile))
+/// True for libavcodec's codecs: bitstream in any chunking, pictures reordered.
+pub(crate) fn is_stream_codec(codec: Codec) -> bool {
+    codec.avcodec().is_some()
 }
 
-/// The decoder parameters of a C `mfxVideoParam`. A codec other than VP8 is
+/// The output formats of a codec (the same for all its profiles).
+pub(crate) fn output_fourccs(_codec: Codec) -> &'static [u32] {
+    &OUTPUT_FOURCCS
+}
+
+fn output_fourcc(codec: Codec, code: u32) -> Option<FourCc> {
+    if code == 0 {
+        return Some(FourCc::Nv12);
+    }
+    output_fourccs(codec).contains(&code).then(|| FourCc::from_code(code)).flatten()
+}
+
+fn profile_supported(codec: Codec, profile: u16) -> bool {
+    // H.264's constraint flags ride above the profile_idc.
+    let base = if codec == Codec::Avc { profile & 0xff } else { profile };
+    profile == 0 || profiles(codec).contains(&u32::from(base))
+}
+
+/// The decoder parameters of a C `mfxVideoParam`. A codec vplrs does not decode is
 /// `MFX_ERR_UNSUPPORTED` (checked before anything else is read); everything else that is wrong is
 /// `MFX_ERR_INVALID_VIDEO_PARAM` (`Init` and `QueryIOSurf` document that code).
+///
+/// For H.264 and H.265, `MaxDecFrameBuffering` (which `DecodeHeader` fills) is the number of
+/// frames the decoder keeps at once; 0 means the codec's worst case.
 pub(crate) fn params_from_c(par: &mfxVideoParam) -> Outcome<DecodeParams> {
-    if !is_vp8(par) {
-        return Err(Status::ERR_UNSUPPORTED);
-    }
+    let codec = codec_of(par).ok_or(Status::ERR_UNSUPPORTED)?;
     let mfx = mfx(par);
-    if par.Protected != 0 || !profile_supported(mfx.CodecProfile) {
+    if par.Protected != 0 || !profile_supported(codec, mfx.CodecProfile) {
         return Err(Status::ERR_INVALID_VIDEO_PARAM);
     }
-    let fourcc = output_fourcc(mfx.FrameInfo.FourCC).ok_or(Status::ERR_INVALID_VIDEO_PARAM)?;
+    let fourcc = output_fourcc(codec, mfx.FrameInfo.FourCC).ok_or(Status::ERR_INVALID_VIDEO_PARAM)?;
     let mut info = mfx.FrameInfo;
     info.FourCC = fourcc.code();
     let mut output = frame_info_from_c(&info).map_err(|_| Status::ERR_INVALID_VIDEO_PARAM)?;
@@ -74,14 +111,21 @@ pub(crate) fn params_from_c(par: &mfxVideoParam) -> Outcome<DecodeParams> {
             _ => return Err(Status::ERR_INVALID_VIDEO_PARAM),
         }
     }
+    let held_frames = if is_stream_codec(codec) {
+        // SAFETY: the decoding options of the union are plain integers.
+        let buffering = unsafe { mfx.__bindgen_anon_1.__bindgen_anon_2.MaxDecFrameBuffering };
+        (buffering != 0).then_some(buffering)
+    } else {
+        // VP8 keeps its references in its own memory: no surface is held.
+        Some(0)
+    };
     Ok(DecodeParams {
-        codec: Codec::Vp8,
+        codec,
         output,
         async_depth: par.AsyncDepth,
         io_pattern: IoPattern::from_bits_truncate(par.IOPattern),
         hints,
-        // VP8 keeps its references in its own memory: no surface is held.
-        held_frames: Some(0),
+        held_frames,
     })
 }
 
@@ -116,7 +160,7 @@ pub(crate) fn mark_configurable(out: &mut mfxVideoParam) {
 
 /// `Query(in, out)`: `out` gets `in` corrected. Returns the status to report.
 ///
-/// - not VP8: CodecId zeroed, `MFX_ERR_UNSUPPORTED`;
+/// - not VP8, H.264 or H.265: CodecId zeroed, `MFX_ERR_UNSUPPORTED`;
 /// - unknown profile, output FourCC other than NV12/I420/YV12, chroma format other than 4:2:0,
 ///   video memory output, protected content, a size beyond 16384: that field zeroed,
 ///   `MFX_ERR_UNSUPPORTED`;
@@ -128,19 +172,19 @@ pub(crate) fn query(input: &mfxVideoParam, out: &mut mfxVideoParam) -> Status {
     out.ExtParam = ext;
     out.NumExtParam = num_ext;
     let mut mfx = mfx(input);
-    if mfx.CodecId != MFX_CODEC_VP8 {
+    let Some(codec) = codec_of_id(mfx.CodecId) else {
         mfx.CodecId = 0;
         out.__bindgen_anon_1.mfx = mfx;
         return Status::ERR_UNSUPPORTED;
-    }
+    };
     let mut unsupported = false;
     let mut corrected = false;
-    if !profile_supported(mfx.CodecProfile) {
+    if !profile_supported(codec, mfx.CodecProfile) {
         mfx.CodecProfile = 0;
         unsupported = true;
     }
     let info = &mut mfx.FrameInfo;
-    if output_fourcc(info.FourCC).is_none() {
+    if output_fourcc(codec, info.FourCC).is_none() {
         info.FourCC = 0;
         unsupported = true;
     }
@@ -211,6 +255,41 @@ pub(crate) fn header_to_c(params: &DecodeParams, profile: u16, par: &mut mfxVide
     }
     let (io_pattern, async_depth) = (par.IOPattern, par.AsyncDepth);
     params_to_c(&params, profile, par);
+    // DecodeHeader reports the stream; the memory pattern and depth stay the application's.
+    par.IOPattern = io_pattern;
+    par.AsyncDepth = async_depth;
+}
+
+/// Fills `par` from an H.264 or H.265 stream's headers, as `DecodeHeader` does: codec, profile,
+/// level, the picture's size (allocated as libavcodec needs to decode in place) and crop, frame
+/// rate (the application's, or 30/1, when the stream has none), aspect ratio and picture
+/// structure. The output format is I420 (the CPU's native format, decoded in place) unless the
+/// application asked for NV12 or YV12 before the call (10-bit streams report P010, which `Init`
+/// refuses).
+/// `MaxDecFrameBuffering` gets the frames the decoder keeps at once (for `QueryIOSurf` and `Init`).
+pub(crate) fn stream_header_to_c(params: &DecodeParams, profile: u16, level: u16, par: &mut mfxVideoParam) {
+    let previous = mfx(par).FrameInfo;
+    let mut params = *params;
+    if params.output.fourcc != FourCc::P010 {
+        params.output.fourcc = match FourCc::from_code(previous.FourCC) {
+            Some(fourcc @ (FourCc::Nv12 | FourCc::Yv12)) => fourcc,
+            _ => FourCc::I420,
+        };
+    }
+    if params.output.frame_rate.num == 0 || params.output.frame_rate.den == 0 {
+        let (num, den) = match (previous.FrameRateExtN, previous.FrameRateExtD) {
+            (0, _) | (_, 0) => (30, 1),
+            known => known,
+        };
+        params.output.frame_rate.num = num;
+        params.output.frame_rate.den = den;
+    }
+    let (io_pattern, async_depth) = (par.IOPattern, par.AsyncDepth);
+    params_to_c(&params, profile, par);
+    let mut mfx = mfx(par);
+    mfx.CodecLevel = level;
+    mfx.__bindgen_anon_1.__bindgen_anon_2.MaxDecFrameBuffering = params.held_frames.unwrap_or(0);
+    par.__bindgen_anon_1.mfx = mfx;
     // DecodeHeader reports the stream; the memory pattern and depth stay the application's.
     par.IOPattern = io_pattern;
     par.AsyncDepth = async_depth;

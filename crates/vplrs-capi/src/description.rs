@@ -1,7 +1,8 @@
 //! `MFXQueryImplsDescription` / `MFXReleaseImplDescription`: what vplrs tells the dispatcher (and
 //! `vpl-inspect`) about itself. It advertises what really works: a software implementation of API
-//! 2.8 with a VP8 decoder (NV12, I420 and YV12 output) and VPP (scaling, colour conversion, video
-//! signal info) on system memory, no encoders, the three pool policies.
+//! 2.8 with VP8, H.264 (Baseline, Main, High) and H.265 (Main) decoders with NV12, I420 and YV12
+//! output, and VPP (scaling, colour conversion, video signal info) on system memory, no encoders,
+//! the three pool policies.
 
 use std::collections::HashMap;
 use std::ffi::CString;
@@ -84,46 +85,68 @@ struct DescriptionStorage {
     _decoder: DecoderStorage,
 }
 
-/// The decoder description's arrays: one codec (VP8), its four profiles, one memory type each.
+/// The decoder description's arrays: VP8, H.264 and H.265, their profiles, one memory type (system
+/// memory) each with the output formats of that profile.
 struct DecoderStorage {
     codecs: Vec<mfxDecoderDescription_decoder>,
-    _profiles: Vec<mfxDecoderDescription_decoder_decprofile>,
-    _memdescs: Vec<mfxDecoderDescription_decoder_decprofile_decmemdesc>,
-    _formats: Vec<u32>,
+    _profiles: Vec<Vec<mfxDecoderDescription_decoder_decprofile>>,
+    _memdescs: Vec<Vec<mfxDecoderDescription_decoder_decprofile_decmemdesc>>,
+    _formats: Vec<Vec<u32>>,
 }
 
 fn build_decoders() -> DecoderStorage {
-    let mut formats: Vec<u32> = crate::decode_params::OUTPUT_FOURCCS.to_vec();
-    let mut memdescs: Vec<mfxDecoderDescription_decoder_decprofile_decmemdesc> = crate::decode_params::VP8_PROFILES
-        .iter()
-        .map(|_| mfxDecoderDescription_decoder_decprofile_decmemdesc {
-            MemHandleType: MFX_RESOURCE_SYSTEM_SURFACE,
-            // The largest picture a VP8 key frame can describe.
-            Width: mfxRange32U { Min: 16, Max: 16383, Step: 1 },
-            Height: mfxRange32U { Min: 16, Max: 16383, Step: 1 },
-            reserved: [0; 7],
-            NumColorFormats: formats.len() as mfxU16,
-            ColorFormats: formats.as_mut_ptr(),
-        })
-        .collect();
-    let mut profiles: Vec<mfxDecoderDescription_decoder_decprofile> = crate::decode_params::VP8_PROFILES
-        .iter()
-        .zip(memdescs.iter_mut())
-        .map(|(&profile, memdesc)| mfxDecoderDescription_decoder_decprofile {
-            Profile: profile,
-            reserved: [0; 7],
-            NumMemTypes: 1,
-            MemDesc: memdesc,
-        })
-        .collect();
-    let codecs = vec![mfxDecoderDescription_decoder {
-        CodecID: MFX_CODEC_VP8,
-        reserved: [0; 8],
-        MaxcodecLevel: 0,
-        NumProfiles: profiles.len() as mfxU16,
-        Profiles: profiles.as_mut_ptr(),
-    }];
-    DecoderStorage { codecs, _profiles: profiles, _memdescs: memdescs, _formats: formats }
+    use crate::decode_params::{output_fourccs, profiles, CODECS};
+    use vplrs_decode::Codec;
+    let mut all_formats: Vec<Vec<u32>> = Vec::new();
+    let mut all_memdescs = Vec::new();
+    let mut all_profiles = Vec::new();
+    let mut codecs = Vec::new();
+    for codec in CODECS {
+        // The largest picture a VP8 key frame can describe; libavcodec's H.264 and H.265 decoders
+        // take the sizes of their highest levels.
+        let (max_size, max_level) = match codec {
+            Codec::Vp8 => (16383, 0),
+            Codec::Avc => (8192, MFX_LEVEL_AVC_62),
+            _ => (8192, MFX_LEVEL_HEVC_62),
+        };
+        let mut memdescs: Vec<mfxDecoderDescription_decoder_decprofile_decmemdesc> = profiles(codec)
+            .iter()
+            .map(|_| {
+                let mut formats = output_fourccs(codec).to_vec();
+                let memdesc = mfxDecoderDescription_decoder_decprofile_decmemdesc {
+                    MemHandleType: MFX_RESOURCE_SYSTEM_SURFACE,
+                    Width: mfxRange32U { Min: 16, Max: max_size, Step: 1 },
+                    Height: mfxRange32U { Min: 16, Max: max_size, Step: 1 },
+                    reserved: [0; 7],
+                    NumColorFormats: formats.len() as mfxU16,
+                    // The Vec's buffer does not move when the Vec is moved into `all_formats`.
+                    ColorFormats: formats.as_mut_ptr(),
+                };
+                all_formats.push(formats);
+                memdesc
+            })
+            .collect();
+        let mut codec_profiles: Vec<mfxDecoderDescription_decoder_decprofile> = profiles(codec)
+            .iter()
+            .zip(memdescs.iter_mut())
+            .map(|(&profile, memdesc)| mfxDecoderDescription_decoder_decprofile {
+                Profile: profile,
+                reserved: [0; 7],
+                NumMemTypes: 1,
+                MemDesc: memdesc,
+            })
+            .collect();
+        codecs.push(mfxDecoderDescription_decoder {
+            CodecID: codec.code(),
+            reserved: [0; 8],
+            MaxcodecLevel: max_level as mfxU16,
+            NumProfiles: codec_profiles.len() as mfxU16,
+            Profiles: codec_profiles.as_mut_ptr(),
+        });
+        all_memdescs.push(memdescs);
+        all_profiles.push(codec_profiles);
+    }
+    DecoderStorage { codecs, _profiles: all_profiles, _memdescs: all_memdescs, _formats: all_formats }
 }
 
 struct FunctionsStorage {
@@ -209,7 +232,7 @@ fn build_description() -> DescriptionStorage {
     desc.ApiVersion = version(API_MAJOR, API_MINOR);
     copy_str(&mut desc.ImplName, IMPLEMENTATION_NAME);
     copy_str(&mut desc.License, "MIT");
-    copy_str(&mut desc.Keywords, "vplrs,Rust,CPU,VP8,decode,VPP,system memory");
+    copy_str(&mut desc.Keywords, "vplrs,Rust,CPU,VP8,H.264,H.265,decode,VPP,system memory");
     desc.VendorID = 0;
     desc.VendorImplID = 0;
 

@@ -34,6 +34,7 @@ mod description;
 mod ffi;
 mod fields;
 mod foreign;
+mod parameter_sets;
 mod pool_iface;
 mod session;
 mod surface;

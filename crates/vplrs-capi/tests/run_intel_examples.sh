@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # Runs Intel's own oneVPL programs, unmodified, on libvplrs.so through Intel's dispatcher:
 #   vpl-inspect, hello-createsession -sw, hello-vpp -sw, legacy-vpp -sw (the last two also under
-#   valgrind when it is installed), checking out.raw against ffmpeg's conversion of the same input.
+#   valgrind when it is installed), checking out.raw against ffmpeg's conversion of the same input;
+#   hello-decode -sw and legacy-decode -sw on an H.265 stream libx265 makes now (B-frames, a size
+#   that is no multiple of 16), whose out.raw must equal ffmpeg's own decode byte for byte; and the
+#   same two examples copied with MFX_CODEC_HEVC replaced by MFX_CODEC_AVC on an x264 stream.
 #
 # Usage: run_intel_examples.sh LIB_DIR [WORK_DIR]
 #   LIB_DIR   the directory holding libvplrs.so (becomes ONEVPL_SEARCH_PATH)
@@ -43,6 +46,8 @@ build() {
 build hello/hello-createsession
 build hello/hello-vpp
 build coreAPI/legacy-vpp
+build hello/hello-decode
+build coreAPI/legacy-decode
 
 # --- vpl-inspect lists vplrs with its VPP capabilities
 if command -v vpl-inspect >/dev/null; then
@@ -51,7 +56,9 @@ if command -v vpl-inspect >/dev/null; then
   grep -q "FilterFourCC: VSCL" inspect.txt || fail "vpl-inspect shows no scaling filter"
   grep -q "FilterFourCC: VCSC" inspect.txt || fail "vpl-inspect shows no colour conversion filter"
   grep -q "MFX_RESOURCE_SYSTEM_SURFACE" inspect.txt || fail "vpl-inspect shows no system memory"
-  echo "PASS vpl-inspect lists vplrs (VSCL, VCSC, system memory)"
+  grep -q "CodecID: HEVC" inspect.txt || { cat inspect.txt; fail "vpl-inspect shows no HEVC decoder"; }
+  grep -q "CodecID: AVC" inspect.txt || fail "vpl-inspect shows no AVC decoder"
+  echo "PASS vpl-inspect lists vplrs (VSCL, VCSC, HEVC and AVC decoders, system memory)"
 else
   echo "vpl-inspect not installed (onevpl-tools): not checked"
 fi
@@ -103,6 +110,47 @@ run_vpp hello-vpp
 run_vpp legacy-vpp
 cmp -s hello-vpp.raw legacy-vpp.raw || fail "hello-vpp and legacy-vpp outputs differ"
 echo "PASS hello-vpp (runtime surfaces) and legacy-vpp (application surfaces) produce identical frames"
+
+# --- H.265 decode: hello-decode (2.x, decode pool) and legacy-decode (1.x, application surfaces)
+encoders=$(command -v ffmpeg >/dev/null && ffmpeg -hide_banner -encoders 2>/dev/null || true)
+if grep -q libx265 <<<"$encoders"; then
+  ffmpeg -v error -f lavfi -i "testsrc2=size=318x238:rate=30" -frames:v 40 -c:v libx265 \
+    -x265-params log-level=none:bframes=4 -pix_fmt yuv420p -f hevc -y in.h265
+  ffmpeg -v error -i in.h265 -f rawvideo -pix_fmt yuv420p -y ref-h265.yuv
+  for name in hello-decode legacy-decode; do
+    rm -f out.raw
+    "./build/$name/$name" -sw -i in.h265 >"$name.txt" 2>&1 || { cat "$name.txt"; fail "$name"; }
+    grep -q "Decoded 40 frames" "$name.txt" || { cat "$name.txt"; fail "$name did not decode 40 frames"; }
+    cmp -s out.raw ref-h265.yuv || fail "$name: out.raw differs from ffmpeg's decode of in.h265"
+    echo "PASS $name -sw: 40 frames of 318x238 H.265 (B-frames) bit-exact with ffmpeg"
+  done
+else
+  echo "ffmpeg with libx265 not installed: hello-decode and legacy-decode not run"
+fi
+
+# --- H.264 through the same C path: the examples are hard-wired to HEVC, so a copy of each with
+#     MFX_CODEC_HEVC replaced by MFX_CODEC_AVC (nothing else changed) decodes an x264 stream.
+if grep -q libx264 <<<"$encoders"; then
+  ffmpeg -v error -f lavfi -i "testsrc2=size=318x238:rate=30" -frames:v 45 -c:v libx264 -bf 3 -g 24 \
+    -pix_fmt yuv420p -f h264 -y in.h264
+  ffmpeg -v error -i in.h264 -f rawvideo -pix_fmt yuv420p -y ref-h264.yuv
+  for src in hello/hello-decode coreAPI/legacy-decode; do
+    name=$(basename "$src")
+    rm -rf "avc-src-$name"
+    cp -r "$examples/$src" "avc-src-$name"
+    sed -i 's/MFX_CODEC_HEVC/MFX_CODEC_AVC/g' "avc-src-$name"/src/*.cpp
+    cmake -S "avc-src-$name" -B "build/avc-$name" -DLIBVA_SUPPORT=OFF -DCMAKE_BUILD_TYPE=Release \
+      >"build-avc-$name.log" 2>&1 || { cat "build-avc-$name.log"; fail "cmake avc $name"; }
+    cmake --build "build/avc-$name" -j 2 >>"build-avc-$name.log" 2>&1 || { cat "build-avc-$name.log"; fail "build avc $name"; }
+    rm -f out.raw
+    "./build/avc-$name/$name" -sw -i in.h264 >"avc-$name.txt" 2>&1 || { cat "avc-$name.txt"; fail "avc $name"; }
+    grep -q "Decoded 45 frames" "avc-$name.txt" || { cat "avc-$name.txt"; fail "avc $name did not decode 45 frames"; }
+    cmp -s out.raw ref-h264.yuv || fail "avc $name: out.raw differs from ffmpeg's decode of in.h264"
+    echo "PASS $name (CodecId AVC) -sw: 45 frames of 318x238 H.264 (B-frames) bit-exact with ffmpeg"
+  done
+else
+  echo "ffmpeg with libx264 not installed: the H.264 copies of hello-decode and legacy-decode not run"
+fi
 
 # --- valgrind: no invalid access, nothing definitely lost
 if [ "${VPLRS_VALGRIND:-1}" != 0 ] && command -v valgrind >/dev/null; then

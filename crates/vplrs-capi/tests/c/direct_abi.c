@@ -65,7 +65,14 @@ int main(int argc, char **argv) {
     CHECK(d->Impl == MFX_IMPL_TYPE_SOFTWARE);
     CHECK(d->ApiVersion.Major == 2 && d->ApiVersion.Minor == 8);
     CHECK(strcmp(d->ImplName, "vplrs") == 0);
-    CHECK(d->Dec.NumCodecs == 1 && d->Enc.NumCodecs == 0);
+    /* VP8 (four profiles), H.264 (Baseline, Main, High) and H.265 (Main, Main Still Picture). */
+    REQUIRE(d->Dec.NumCodecs == 3 && d->Enc.NumCodecs == 0);
+    CHECK(d->Dec.Codecs[1].CodecID == MFX_CODEC_AVC && d->Dec.Codecs[1].NumProfiles == 3);
+    CHECK(d->Dec.Codecs[1].Profiles[2].Profile == MFX_PROFILE_AVC_HIGH);
+    CHECK(d->Dec.Codecs[2].CodecID == MFX_CODEC_HEVC && d->Dec.Codecs[2].NumProfiles == 2);
+    CHECK(d->Dec.Codecs[2].Profiles[0].Profile == MFX_PROFILE_HEVC_MAIN);
+    CHECK(d->Dec.Codecs[2].Profiles[0].MemDesc[0].NumColorFormats == 3);
+    CHECK(d->Dec.Codecs[2].Profiles[0].MemDesc[0].ColorFormats[1] == MFX_FOURCC_I420);
     CHECK(d->Dec.Codecs[0].CodecID == MFX_CODEC_VP8 && d->Dec.Codecs[0].NumProfiles == 4);
     CHECK(d->Dec.Codecs[0].Profiles[0].MemDesc[0].MemHandleType == MFX_RESOURCE_SYSTEM_SURFACE);
     CHECK(d->Dec.Codecs[0].Profiles[0].MemDesc[0].NumColorFormats == 3);

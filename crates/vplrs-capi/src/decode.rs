@@ -61,7 +61,7 @@ use crate::decode_params::{
     vp8_profile,
 };
 use crate::ffi::{guard, non_null, write_out, Outcome};
-use crate::fields::{frame_size, set_frame_size};
+use crate::foreign::{AppSurfacePtr, CorePtr};
 use crate::parameter_sets;
 use crate::session::{lock, session, Session};
 use crate::surface::{expose, lookup, notify_complete, runtime_surface, shell_of, Shell};
@@ -434,58 +434,6 @@ impl Work {
 struct HoldState {
     completed: bool,
     hold: Option<LockedHold>,
-}
-
-#[derive(Clone, Copy)]
-struct AppSurfacePtr(*mut mfxFrameSurface1);
-// SAFETY: the application's surface stays valid until the operation writing it is synchronised
-// (the API's contract); the completion writes its fields before the sync point completes.
-unsafe impl Send for AppSurfacePtr {}
-// SAFETY: as above.
-unsafe impl Sync for AppSurfacePtr {}
-
-impl AppSurfacePtr {
-    /// Publishes a finished picture's metadata to the application's surface.
-    ///
-    /// # Safety
-    /// The application's surface must be valid (until synchronised, per the API).
-    unsafe fn publish(self, meta: &vplrs_memory::FrameMeta) {
-        let surface = self.0;
-        // SAFETY: per the contract; written through raw pointers, without references.
-        unsafe {
-            (&raw mut (*surface).Data.TimeStamp).write(meta.timestamp);
-            (&raw mut (*surface).Data.FrameOrder).write(meta.frame_order);
-            (&raw mut (*surface).Data.Corrupted).write(meta.corrupted);
-            let info = &raw mut (*surface).Info;
-            let mut size = frame_size(&info.read());
-            size.CropX = meta.info.crop.x as u16;
-            size.CropY = meta.info.crop.y as u16;
-            size.CropW = meta.info.crop.width as u16;
-            size.CropH = meta.info.crop.height as u16;
-            let mut updated = info.read();
-            set_frame_size(&mut updated, size);
-            info.write(updated);
-        }
-    }
-}
-
-/// A `SurfaceCore` pointer that may travel to the decode thread (a `Surface` there would keep the
-/// surface alive through its own hook).
-#[derive(Clone, Copy)]
-struct CorePtr(*const SurfaceCore);
-// SAFETY: only dereferenced inside the completion hook of that very surface, which its
-// `finish_output` calls while the surface is alive.
-unsafe impl Send for CorePtr {}
-// SAFETY: as above.
-unsafe impl Sync for CorePtr {}
-
-impl CorePtr {
-    /// # Safety
-    /// The surface must be alive for `'a` (true inside its own completion hook).
-    unsafe fn get<'a>(self) -> &'a SurfaceCore {
-        // SAFETY: per the contract.
-        unsafe { &*self.0 }
-    }
 }
 
 /// Installs the completion that publishes the picture to C. Returns the Locked state of an

@@ -9,12 +9,12 @@ use std::sync::atomic::AtomicU16;
 use std::sync::Arc;
 
 use vplrs_memory::surface::ForeignMemory;
-use vplrs_memory::{FrameLayout, LayoutOptions, MemId, PlanePointers, Status, Surface};
+use vplrs_memory::{FrameLayout, LayoutOptions, MemId, PlanePointers, Status, Surface, SurfaceCore};
 
 use crate::allocator::CAllocator;
 use crate::bindings::*;
 use crate::ffi::{OrStatus, Outcome};
-use crate::fields::{frame_info_from_c, plane_pointers_from_c};
+use crate::fields::{frame_info_from_c, frame_size, plane_pointers_from_c, set_frame_size};
 
 /// The pixels and Locked counter of one application surface.
 struct AppSurface {
@@ -87,4 +87,58 @@ pub(crate) unsafe fn wrap(surface: *mut mfxFrameSurface1, allocator: Option<Arc<
         meta.data_flag = c.Data.DataFlag;
     });
     Ok(wrapped)
+}
+
+/// An application's surface, whose fields a completion publishes the picture's metadata to.
+#[derive(Clone, Copy)]
+pub(crate) struct AppSurfacePtr(pub(crate) *mut mfxFrameSurface1);
+// SAFETY: the application's surface stays valid until the operation writing it is synchronised
+// (the API's contract); the completion writes its fields before the sync point completes.
+unsafe impl Send for AppSurfacePtr {}
+// SAFETY: as above.
+unsafe impl Sync for AppSurfacePtr {}
+
+impl AppSurfacePtr {
+    /// Publishes a finished picture's metadata to the application's surface.
+    ///
+    /// # Safety
+    /// The application's surface must be valid (until synchronised, per the API).
+    pub(crate) unsafe fn publish(self, meta: &vplrs_memory::FrameMeta) {
+        let surface = self.0;
+        // SAFETY: per the contract; written through raw pointers, without references.
+        unsafe {
+            (&raw mut (*surface).Data.TimeStamp).write(meta.timestamp);
+            (&raw mut (*surface).Data.FrameOrder).write(meta.frame_order);
+            (&raw mut (*surface).Data.Corrupted).write(meta.corrupted);
+            (&raw mut (*surface).Data.DataFlag).write(meta.data_flag);
+            let info = &raw mut (*surface).Info;
+            let mut size = frame_size(&info.read());
+            size.CropX = meta.info.crop.x as u16;
+            size.CropY = meta.info.crop.y as u16;
+            size.CropW = meta.info.crop.width as u16;
+            size.CropH = meta.info.crop.height as u16;
+            let mut updated = info.read();
+            set_frame_size(&mut updated, size);
+            info.write(updated);
+        }
+    }
+}
+
+/// A `SurfaceCore` pointer that may travel to a component thread (a `Surface` there would keep the
+/// surface alive through its own hook).
+#[derive(Clone, Copy)]
+pub(crate) struct CorePtr(pub(crate) *const SurfaceCore);
+// SAFETY: only dereferenced inside the completion hook of that very surface, which its
+// `finish_output` calls while the surface is alive.
+unsafe impl Send for CorePtr {}
+// SAFETY: as above.
+unsafe impl Sync for CorePtr {}
+
+impl CorePtr {
+    /// # Safety
+    /// The surface must be alive for `'a` (true inside its own completion hook).
+    pub(crate) unsafe fn get<'a>(self) -> &'a SurfaceCore {
+        // SAFETY: per the contract.
+        unsafe { &*self.0 }
+    }
 }

@@ -9,6 +9,7 @@ use vplrs_vpp::{ColorSpec, Matrix, Range, Vpp, VppError, VppParams};
 use crate::bindings::*;
 use crate::ffi::{guard, non_null, write_out, Outcome};
 use crate::fields::{frame_info_from_c, frame_info_to_c};
+use crate::foreign::{AppSurfacePtr, CorePtr};
 use crate::session::{lock, session, Session};
 use crate::surface::{expose, lookup, notify_complete, runtime_surface, Shell};
 
@@ -388,47 +389,6 @@ unsafe fn resolve(this: &Session, surface: *mut mfxFrameSurface1) -> Outcome<Sid
     Ok(Side::Application(surface, wrapped))
 }
 
-/// A `SurfaceCore` pointer that may travel to the VPP thread.
-#[derive(Clone, Copy)]
-struct CorePtr(*const SurfaceCore);
-// SAFETY: only dereferenced inside the completion hook of that very surface, which its
-// `finish_output` calls while the surface is alive.
-unsafe impl Send for CorePtr {}
-// SAFETY: as above.
-unsafe impl Sync for CorePtr {}
-
-impl CorePtr {
-    /// # Safety
-    /// The surface must be alive for `'a` (true inside its own completion hook).
-    unsafe fn get<'a>(self) -> &'a SurfaceCore {
-        // SAFETY: per the contract.
-        unsafe { &*self.0 }
-    }
-}
-
-#[derive(Clone, Copy)]
-struct AppPtr(*mut mfxFrameSurface1);
-// SAFETY: the application's surface stays valid until the operation producing it is synchronised
-// (the API's contract); the hook writes its metadata before the sync point completes.
-unsafe impl Send for AppPtr {}
-// SAFETY: as above.
-unsafe impl Sync for AppPtr {}
-
-impl AppPtr {
-    /// # Safety
-    /// The application's surface must be valid (until synchronised, per the API).
-    unsafe fn write_meta(self, meta: &vplrs_memory::FrameMeta) {
-        let surface = self.0;
-        // SAFETY: per the contract; fields written through raw pointers, without references.
-        unsafe {
-            (&raw mut (*surface).Data.TimeStamp).write(meta.timestamp);
-            (&raw mut (*surface).Data.FrameOrder).write(meta.frame_order);
-            (&raw mut (*surface).Data.Corrupted).write(meta.corrupted);
-            (&raw mut (*surface).Data.DataFlag).write(meta.data_flag);
-        }
-    }
-}
-
 /// Makes the output's completion publish its metadata to C and call `OnComplete`, and refresh the
 /// Locked counter a runtime input shows C.
 fn install_completion(output: &Side, input: &Side) {
@@ -451,16 +411,16 @@ fn install_completion(output: &Side, input: &Side) {
             })));
         }
         Side::Application(app, surface) => {
-            let app = AppPtr(*app);
+            let app = AppSurfacePtr(*app);
             surface.set_on_complete(Some(Arc::new(move |_status: Status| {
                 if let Some(input) = input_shell {
                     input.refresh_locked();
                 }
                 // SAFETY: called by this surface's own `finish_output`: it is alive.
                 let meta = unsafe { core.get() }.meta();
-                // SAFETY: the application's surface is valid until synchronised (see AppPtr);
+                // SAFETY: the application's surface is valid until synchronised (see AppSurfacePtr);
                 // the fields are written through raw pointers, without references.
-                unsafe { app.write_meta(&meta) };
+                unsafe { app.publish(&meta) };
             })));
         }
     }

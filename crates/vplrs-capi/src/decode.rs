@@ -404,6 +404,11 @@ pub extern "C" fn MFXVideoDECODE_GetPayload(
 /// VPP operation) waits for the picture first, as the API's task dependencies require.
 static APP_OUTPUTS_IN_FLIGHT: LazyLock<Mutex<HashMap<usize, SyncPoint>>> = LazyLock::new(Mutex::default);
 
+/// Forgets in-flight application outputs (the library is being unloaded).
+pub(crate) fn release_all() {
+    drop(std::mem::take(&mut *lock(&APP_OUTPUTS_IN_FLIGHT)));
+}
+
 /// Waits until a decode writing the application surface at `surface` is complete (at most 60 s).
 pub(crate) fn wait_for_decode(surface: *const mfxFrameSurface1) {
     let pending = lock(&APP_OUTPUTS_IN_FLIGHT).get(&(surface as usize)).cloned();

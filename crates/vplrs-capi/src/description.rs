@@ -175,6 +175,11 @@ unsafe impl Send for Answer {}
 /// Answers not fully released, by the address of their handle array.
 static ANSWERS: LazyLock<Mutex<HashMap<usize, Answer>>> = LazyLock::new(Mutex::default);
 
+/// Frees descriptions never released (the library is being unloaded).
+pub(crate) fn release_all() {
+    drop(std::mem::take(&mut *lock(&ANSWERS)));
+}
+
 fn range(max: u32) -> mfxRange32U {
     mfxRange32U { Min: 16, Max: max, Step: 16 }
 }

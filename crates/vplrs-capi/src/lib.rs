@@ -38,6 +38,7 @@ mod parameter_sets;
 mod pool_iface;
 mod session;
 mod surface;
+mod unload;
 mod unsupported;
 mod vpp;
 mod xma;

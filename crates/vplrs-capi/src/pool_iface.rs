@@ -33,6 +33,11 @@ unsafe impl Send for PoolIface {}
 /// Live pool interfaces by the address of their `mfxSurfacePoolInterface`.
 static REGISTRY: LazyLock<Mutex<HashMap<usize, Box<PoolIface>>>> = LazyLock::new(Mutex::default);
 
+/// Frees every pool interface still registered (the library is being unloaded).
+pub(crate) fn release_all() {
+    drop(std::mem::take(&mut *lock(&REGISTRY)));
+}
+
 /// The pool interface of `pool` with one more reference, made on first use.
 pub(crate) fn acquire(pool: &SurfacePool) -> Outcome<*mut mfxSurfacePoolInterface> {
     let mut registry = lock(&REGISTRY);

@@ -143,6 +143,12 @@ impl Session {
 
 static SESSIONS: LazyLock<Mutex<HashMap<usize, Arc<Session>>>> = LazyLock::new(Mutex::default);
 
+/// Drops every session still registered (the library is being unloaded).
+pub(crate) fn release_all() {
+    let sessions = std::mem::take(&mut *lock(&SESSIONS));
+    drop(sessions);
+}
+
 /// The live session behind `handle`, or `MFX_ERR_INVALID_HANDLE`.
 pub(crate) fn session(handle: mfxSession) -> Outcome<Arc<Session>> {
     if handle.is_null() {

@@ -49,6 +49,28 @@ static SHELLS: LazyLock<Mutex<HashMap<usize, &'static Shell>>> = LazyLock::new(M
 /// Shells whose surface is gone, ready for reuse.
 static FREE_SHELLS: LazyLock<Mutex<Vec<&'static Shell>>> = LazyLock::new(Mutex::default);
 
+/// Frees every shell (the library is being unloaded: no C pointer to one can be used any more).
+pub(crate) fn release_all() {
+    let shells = std::mem::take(&mut *lock(&SHELLS));
+    // Surfaces the application never released: nobody can release them once the library is gone.
+    for shell in shells.values() {
+        let core = shell.core.load(Ordering::Acquire);
+        if !core.is_null() {
+            // SAFETY: a non-null `core` is the live surface this shell stands for (cleared by the
+            // surface's own drop, under `fields`); it is alive until its last reference goes, which
+            // is what this drops.
+            let released = unsafe { (*core).force_release() };
+            drop(released);
+        }
+    }
+    drop(std::mem::take(&mut *lock(&FREE_SHELLS)));
+    for shell in shells.into_values() {
+        // SAFETY: every shell was made by `Box::leak` in `new_shell` and is in `SHELLS` once; the
+        // library is being unloaded, so no code of it runs on the shell after this.
+        drop(unsafe { Box::from_raw(std::ptr::from_ref(shell).cast_mut()) });
+    }
+}
+
 /// Stored in a surface's attachment: ties the shell's life to the surface's.
 struct ShellLink(&'static Shell);
 

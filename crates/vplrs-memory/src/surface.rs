@@ -252,6 +252,13 @@ impl SurfaceCore {
         Ok(Released(lock(&self.keepalive).take()))
     }
 
+    /// Drops every reference at once. Only for a runtime being unloaded, whose application can no
+    /// longer release the surfaces it still holds.
+    pub fn force_release(&self) -> Released {
+        self.refs.store(0, Ordering::Release);
+        Released(lock(&self.keepalive).take())
+    }
+
     /// A new Rust handle to this surface (an `AddRef`).
     pub fn new_handle(&self) -> Result<Surface, RefError> {
         let keepalive = lock(&self.keepalive).clone().ok_or(RefError::AlreadyZero)?;

@@ -5,8 +5,9 @@
 #include "vpl/mfx.h"
 #include "check.h"
 
-/* A session on vplrs, selected by the dispatcher's filters like an application would. */
-static inline mfxSession open_vplrs(mfxLoader *loader_out) {
+/* A session on vplrs, selected by the dispatcher's filters as an application would: the
+   implementation's name, and one property (a VPP filter, a decoder's codec) it must have. */
+static inline mfxSession open_vplrs_with(mfxLoader *loader_out, const char *property, mfxU32 value) {
     mfxLoader loader = MFXLoad();
     REQUIRE(loader != NULL);
     mfxConfig cfg = MFXCreateConfig(loader);
@@ -17,13 +18,23 @@ static inline mfxSession open_vplrs(mfxLoader *loader_out) {
     mfxConfig cfg2 = MFXCreateConfig(loader);
     mfxVariant filter;
     filter.Type = MFX_VARIANT_TYPE_U32;
-    filter.Data.U32 = MFX_EXTBUFF_VPP_SCALING;
-    REQUIRE(MFXSetConfigFilterProperty(cfg2, (const mfxU8 *)"mfxImplDescription.mfxVPPDescription.filter.FilterFourCC",
-                                       filter) == MFX_ERR_NONE);
+    filter.Data.U32 = value;
+    REQUIRE(MFXSetConfigFilterProperty(cfg2, (const mfxU8 *)property, filter) == MFX_ERR_NONE);
     mfxSession session = NULL;
     REQUIRE(MFXCreateSession(loader, 0, &session) == MFX_ERR_NONE);
     *loader_out = loader;
     return session;
+}
+
+/* A session on vplrs selected by its VPP scaling filter. */
+static inline mfxSession open_vplrs(mfxLoader *loader_out) {
+    return open_vplrs_with(loader_out, "mfxImplDescription.mfxVPPDescription.filter.FilterFourCC",
+                           MFX_EXTBUFF_VPP_SCALING);
+}
+
+/* A session on vplrs selected by its VP8 decoder, as a decoding application selects one. */
+static inline mfxSession open_vplrs_decoder(mfxLoader *loader_out) {
+    return open_vplrs_with(loader_out, "mfxImplDescription.mfxDecoderDescription.decoder.CodecID", MFX_CODEC_VP8);
 }
 
 static inline void frame_info(mfxFrameInfo *fi, mfxU32 fourcc, mfxU16 w, mfxU16 h) {
@@ -44,25 +55,5 @@ static inline void vpp_params(mfxVideoParam *par, mfxU32 in, mfxU32 out, mfxU16 
     frame_info(&par->vpp.In, in, w, h);
     frame_info(&par->vpp.Out, out, ow, oh);
     par->IOPattern = MFX_IOPATTERN_IN_SYSTEM_MEMORY | MFX_IOPATTERN_OUT_SYSTEM_MEMORY;
-}
-/* A session on vplrs selected by its VP8 decoder, as a decoding application selects one. */
-static inline mfxSession open_vplrs_decoder(mfxLoader *loader_out) {
-    mfxLoader loader = MFXLoad();
-    REQUIRE(loader != NULL);
-    mfxConfig cfg = MFXCreateConfig(loader);
-    mfxVariant name;
-    name.Type = MFX_VARIANT_TYPE_PTR;
-    name.Data.Ptr = (mfxHDL) "vplrs";
-    REQUIRE(MFXSetConfigFilterProperty(cfg, (const mfxU8 *)"mfxImplDescription.ImplName", name) == MFX_ERR_NONE);
-    mfxConfig cfg2 = MFXCreateConfig(loader);
-    mfxVariant codec;
-    codec.Type = MFX_VARIANT_TYPE_U32;
-    codec.Data.U32 = MFX_CODEC_VP8;
-    REQUIRE(MFXSetConfigFilterProperty(cfg2, (const mfxU8 *)"mfxImplDescription.mfxDecoderDescription.decoder.CodecID",
-                                       codec) == MFX_ERR_NONE);
-    mfxSession session = NULL;
-    REQUIRE(MFXCreateSession(loader, 0, &session) == MFX_ERR_NONE);
-    *loader_out = loader;
-    return session;
 }
 #endif

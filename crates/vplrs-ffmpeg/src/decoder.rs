@@ -53,6 +53,8 @@ impl CodecId {
 pub enum FfmpegError {
     #[error("no libavcodec decoder for {0:?}")]
     NoDecoder(CodecId),
+    #[error("no libavcodec encoder for {0:?}")]
+    NoEncoder(crate::encoder::EncoderCodec),
     #[error("libavcodec could not allocate {0}")]
     Alloc(&'static str),
     #[error("{call} failed: {message} ({code})")]
@@ -398,7 +400,7 @@ fn find_decoder(codec: CodecId) -> Result<*const sys::AVCodec, FfmpegError> {
 
 /// libavcodec logs to stderr: only fatal messages unless `VPLRS_FFMPEG_LOG` is set (errors in a
 /// stream are reported through statistics and surface flags instead).
-fn quiet_logs() {
+pub(crate) fn quiet_logs() {
     static ONCE: std::sync::Once = std::sync::Once::new();
     ONCE.call_once(|| {
         if std::env::var_os("VPLRS_FFMPEG_LOG").is_none() {

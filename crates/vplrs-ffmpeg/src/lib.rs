@@ -9,6 +9,8 @@
 //!   libavcodec holds a picture (as a reference or for reordering) the surface's Locked counter is
 //!   raised; the `AVBufferRef` free callback lowers it and releases the surface;
 //! - [`picture`]: a decoded picture, readable as plane slices, or handed over as its surface;
+//! - [`encoder`]: an encoding context: pictures borrowed from their owners (surfaces) without a
+//!   copy, released by libavcodec's buffer free callback when the encoder lets go, packets out;
 //! - [`probe`]: stream parameters from the first decoded picture (what `DecodeHeader` reports).
 //!
 //! Threading: contexts use slice threads only, so `get_buffer2` runs on the thread that calls
@@ -17,6 +19,7 @@
 
 pub mod buffers;
 pub mod decoder;
+pub mod encoder;
 pub mod picture;
 pub mod probe;
 
@@ -24,5 +27,9 @@ pub(crate) use ffmpeg_sys_next as sys;
 
 pub use buffers::DirectTarget;
 pub use decoder::{CodecId, Decoder, DecoderConfig, FeedResult, FfmpegError};
+pub use encoder::Encoder;
+pub use encoder::{
+    EncoderCodec, EncoderConfig, FrameOwner, InputLayout, InputPicture, Packet, PictureType, RateControl,
+};
 pub use picture::{Picture, PixelFormat};
 pub use probe::{probe, StreamInfo};

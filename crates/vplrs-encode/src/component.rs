@@ -1,0 +1,314 @@
+//! The encode component's life cycle and `EncodeFrameAsync`.
+
+use std::collections::{HashMap, VecDeque};
+use std::sync::atomic::Ordering;
+use std::sync::Arc;
+
+use vplrs_ffmpeg::{Encoder, FfmpegError, Packet, PictureType};
+use vplrs_memory::surface::TIMESTAMP_UNKNOWN;
+use vplrs_memory::{Status, Surface, SurfacePool};
+use vplrs_runtime::{Core, SyncPoint};
+
+use crate::input::{picture, InputPath, Scratch};
+use crate::params::{encoder_config, query, query_io_surf, EncodeCodec, EncodeParams};
+use crate::{EncodeError, FrameType};
+
+/// Per-frame control (`mfxEncodeCtrl`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct FrameControl {
+    /// Code this frame as a key frame (an IDR for AVC and HEVC).
+    pub force_key: bool,
+}
+
+/// One compressed picture (`mfxBitstream` contents) and the operation that produced it.
+#[derive(Debug)]
+pub struct EncodedFrame {
+    pub data: Vec<u8>,
+    /// The input frame's `TimeStamp` (90 kHz); computed from the frame rate when it had none.
+    pub timestamp: u64,
+    /// Decoding time, 90 kHz (negative before the first presentation time with B-frames).
+    pub decode_timestamp: i64,
+    pub frame_type: FrameType,
+    pub sync: SyncPoint,
+}
+
+/// `mfxEncodeStat` and copy accounting.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct EncodeStats {
+    /// Frames taken.
+    pub frames_in: u64,
+    /// Compressed pictures handed out.
+    pub frames_out: u64,
+    pub bytes_out: u64,
+    /// Pixel copies made (conversions for encoders that cannot read the surface's layout).
+    pub copies: u64,
+}
+
+impl EncodeStats {
+    /// Frames taken and not yet given back as compressed pictures (`NumCachedFrame`).
+    pub fn cached(&self) -> u64 {
+        self.frames_in.saturating_sub(self.frames_out)
+    }
+}
+
+struct Running {
+    params: EncodeParams,
+    encoder: Encoder,
+    path: InputPath,
+    pool: SurfacePool,
+    scratch: Arc<Scratch>,
+    /// Compressed pictures made and not yet handed out.
+    pending: VecDeque<Packet>,
+    /// Input timestamps by frame number (the encoder's pts), until their picture comes out.
+    timestamps: HashMap<i64, u64>,
+    /// The first input timestamp: decoding times count from it.
+    first_timestamp: Option<u64>,
+    next_pts: i64,
+    stats: EncodeStats,
+    spare_buffers: Vec<Vec<u8>>,
+}
+
+/// An encode component of a session.
+pub struct Encode {
+    core: Core,
+    running: Option<Running>,
+}
+
+impl Encode {
+    pub fn new(core: Core) -> Self {
+        Self { core, running: None }
+    }
+
+    /// `Init`: opens the encoder and the pool `MFXMemory_GetSurfaceForEncode` draws from. Returns
+    /// whether a parameter was corrected (`MFX_WRN_INCOMPATIBLE_VIDEO_PARAM`).
+    pub fn init(&mut self, params: &EncodeParams) -> Result<bool, EncodeError> {
+        if self.running.is_some() {
+            return Err(EncodeError::AlreadyInitialized);
+        }
+        let outcome = query(params)?;
+        let mut params = outcome.params;
+        if params.buffer_size_kb == 0 {
+            params.buffer_size_kb = params.default_buffer_size_kb();
+        }
+        let request = query_io_surf(&params)?;
+        let path = InputPath::choose(params.input.fourcc, params.codec.backend());
+        let encoder = Encoder::new(encoder_config(&params, path.layout())).map_err(open_error)?;
+        let pool = self.core.create_pool(&request, params.hints)?;
+        self.running = Some(Running {
+            params,
+            encoder,
+            path,
+            pool,
+            scratch: Arc::new(Scratch::default()),
+            pending: VecDeque::new(),
+            timestamps: HashMap::new(),
+            first_timestamp: None,
+            next_pts: 0,
+            stats: EncodeStats::default(),
+            spare_buffers: Vec::new(),
+        });
+        Ok(outcome.corrected)
+    }
+
+    /// `Reset`: new parameters for the same input pool. Pictures the encoder still held are
+    /// dropped (the application drains before it resets); the next picture is a key frame.
+    pub fn reset(&mut self, params: &EncodeParams) -> Result<bool, EncodeError> {
+        let running = self.running.as_mut().ok_or(EncodeError::NotInitialized)?;
+        let outcome = query(params)?;
+        let mut new = outcome.params;
+        let old = &running.params;
+        let (old_info, new_info) = (old.input, new.input);
+        if new.codec != old.codec
+            || new_info.fourcc != old_info.fourcc
+            || new_info.width > old_info.width
+            || new_info.height > old_info.height
+            || new.io_pattern != old.io_pattern
+        {
+            return Err(EncodeError::Incompatible(
+                "Reset cannot change the codec, the input format or grow the frames",
+            ));
+        }
+        if new.buffer_size_kb == 0 {
+            new.buffer_size_kb = new.default_buffer_size_kb();
+        }
+        new.async_depth = old.async_depth;
+        new.hints = old.hints;
+        let path = InputPath::choose(new.input.fourcc, new.codec.backend());
+        let encoder = Encoder::new(encoder_config(&new, path.layout())).map_err(open_error)?;
+        running.encoder = encoder;
+        running.path = path;
+        running.params = new;
+        running.pending.clear();
+        running.timestamps.clear();
+        Ok(outcome.corrected)
+    }
+
+    pub fn close(&mut self) -> Result<(), EncodeError> {
+        let running = self.running.take().ok_or(EncodeError::NotInitialized)?;
+        // Freeing the encoder lets go of every picture it held.
+        drop(running.encoder);
+        running.pool.close();
+        Ok(())
+    }
+
+    pub fn is_initialized(&self) -> bool {
+        self.running.is_some()
+    }
+
+    fn running(&self) -> Result<&Running, EncodeError> {
+        self.running.as_ref().ok_or(EncodeError::NotInitialized)
+    }
+
+    /// The parameters in use (`GetVideoParam`), with `buffer_size_kb` filled in.
+    pub fn params(&self) -> Result<EncodeParams, EncodeError> {
+        Ok(self.running()?.params)
+    }
+
+    pub fn pool(&self) -> Result<&SurfacePool, EncodeError> {
+        Ok(&self.running()?.pool)
+    }
+
+    /// `MFXMemory_GetSurfaceForEncode`.
+    pub fn surface(&self) -> Result<Surface, EncodeError> {
+        Ok(self.running()?.pool.acquire()?)
+    }
+
+    pub fn stats(&self) -> Result<EncodeStats, EncodeError> {
+        let running = self.running()?;
+        let mut stats = running.stats;
+        stats.copies = running.scratch.copies.load(Ordering::Relaxed);
+        Ok(stats)
+    }
+
+    /// Parameter sets the encoder keeps out of band (empty: they are in the stream).
+    pub fn headers(&self) -> Result<Vec<u8>, EncodeError> {
+        Ok(self.running()?.encoder.extradata().to_vec())
+    }
+
+    /// `EncodeFrameAsync`: takes `input` (`None` drains) and gives out the next compressed picture
+    /// if there is one.
+    ///
+    /// `room` is the space left in the application's bitstream. A picture that does not fit stays
+    /// queued: when it is already waiting the call takes no input and fails with
+    /// `NotEnoughBuffer`; when the input just taken made it, the call answers `MoreData` and the
+    /// next call reports the shortage. The encoders run their own threads, so the call only hands
+    /// the picture over and collects what is finished: the sync point is complete on return.
+    pub fn encode_frame_async(
+        &mut self,
+        input: Option<&Surface>,
+        control: FrameControl,
+        room: usize,
+    ) -> Result<EncodedFrame, EncodeError> {
+        let running = self.running.as_mut().ok_or(EncodeError::NotInitialized)?;
+        if let Some(head) = running.pending.front() {
+            if head.data.len() > room {
+                return Err(EncodeError::NotEnoughBuffer { needed: head.data.len() });
+            }
+        }
+        let took_input = input.is_some();
+        match input {
+            Some(surface) => running.send(surface, control)?,
+            None => running.encoder.send(None).map_err(EncodeError::Encoder)?,
+        }
+        running.collect()?;
+        let Some(head) = running.pending.front() else {
+            return Err(EncodeError::MoreData);
+        };
+        if head.data.len() > room {
+            if took_input {
+                return Err(EncodeError::MoreData);
+            }
+            return Err(EncodeError::NotEnoughBuffer { needed: head.data.len() });
+        }
+        let packet = running.pending.pop_front().expect("the head was just seen");
+        Ok(running.hand_out(packet))
+    }
+
+    /// Gives back a picture's buffer for reuse by a later one.
+    pub fn recycle(&mut self, mut buffer: Vec<u8>) {
+        if let Some(running) = &mut self.running {
+            buffer.clear();
+            running.spare_buffers.push(buffer);
+        }
+    }
+}
+
+impl Running {
+    fn send(&mut self, surface: &Surface, control: FrameControl) -> Result<(), EncodeError> {
+        let layout = surface.layout();
+        let expected = &self.params.input;
+        if layout.fourcc != expected.fourcc {
+            return Err(EncodeError::InvalidSurface("the surface's FourCC is not the encoder's"));
+        }
+        let crop = expected.effective_crop();
+        if crop.x + crop.width > layout.width || crop.y + crop.height > layout.height {
+            return Err(EncodeError::InvalidSurface("the surface is smaller than the coded picture"));
+        }
+        let pts = self.next_pts;
+        let timestamp = surface.meta().timestamp;
+        let picture = picture(surface, crop, self.path, &self.scratch, pts, control.force_key)?;
+        self.encoder.send(Some(picture)).map_err(EncodeError::Encoder)?;
+        if timestamp != TIMESTAMP_UNKNOWN {
+            self.first_timestamp.get_or_insert(timestamp);
+            self.timestamps.insert(pts, timestamp);
+        }
+        self.next_pts += 1;
+        self.stats.frames_in += 1;
+        Ok(())
+    }
+
+    fn collect(&mut self) -> Result<(), EncodeError> {
+        loop {
+            let reuse = self.spare_buffers.pop().unwrap_or_default();
+            match self.encoder.receive(reuse).map_err(EncodeError::Encoder)? {
+                Some(packet) => self.pending.push_back(packet),
+                None => return Ok(()),
+            }
+        }
+    }
+
+    /// 90 kHz ticks of one frame.
+    fn frame_ticks(&self) -> f64 {
+        let rate = self.params.input.frame_rate;
+        90_000.0 * f64::from(rate.den.max(1)) / f64::from(rate.num.max(1))
+    }
+
+    fn hand_out(&mut self, packet: Packet) -> EncodedFrame {
+        let ticks = self.frame_ticks();
+        let base = self.first_timestamp.unwrap_or(0) as f64;
+        let timestamp = self.timestamps.remove(&packet.pts).unwrap_or((base + packet.pts as f64 * ticks) as u64);
+        let decode_timestamp = (base + packet.dts as f64 * ticks).round() as i64;
+        self.stats.frames_out += 1;
+        self.stats.bytes_out += packet.data.len() as u64;
+        let sync = SyncPoint::new();
+        sync.complete(Status::ERR_NONE);
+        EncodedFrame {
+            frame_type: frame_type(self.params.codec, &packet),
+            data: packet.data,
+            timestamp,
+            decode_timestamp,
+            sync,
+        }
+    }
+}
+
+fn frame_type(codec: EncodeCodec, packet: &Packet) -> FrameType {
+    let kind = match packet.picture_type {
+        Some(PictureType::P) => FrameType::P | FrameType::REF,
+        Some(PictureType::B) => FrameType::B,
+        Some(PictureType::I) => FrameType::I | FrameType::REF,
+        _ if packet.key => FrameType::I | FrameType::REF,
+        _ => FrameType::P | FrameType::REF,
+    };
+    let idr = packet.key && matches!(codec, EncodeCodec::Avc | EncodeCodec::Hevc);
+    if idr {
+        kind | FrameType::IDR
+    } else {
+        kind
+    }
+}
+
+fn open_error(error: FfmpegError) -> EncodeError {
+    tracing::warn!(%error, "the encoder refused its parameters");
+    EncodeError::Open(error)
+}

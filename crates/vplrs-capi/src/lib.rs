@@ -11,7 +11,8 @@
 //! - [`decode`]: `MFXVideoDECODE_*` and `MFXMemory_GetSurfaceForDecode` (VP8; parameters in
 //!   [`decode_params`]);
 //! - [`xma`]: the `vplrs_vp8_*` XMA interface of the VP8 decoder (header `include/vplrs_xma.h`);
-//! - [`unsupported`]: encode and decode+VPP, which answer "unsupported" / "not initialized".
+//! - [`unsupported`]: encode, which answers "unsupported" / "not initialized";
+//! - [`decode_vpp`]: decode+VPP (`MFXVideoDECODE_VPP_*`), not implemented yet.
 //!
 //! Surfaces the runtime allocates carry a complete `mfxFrameSurfaceInterface` ([`surface`]) whose
 //! `QueryInterface` gives an `mfxSurfacePoolInterface` ([`pool_iface`]); application 1.x surfaces
@@ -30,6 +31,7 @@ mod bindings;
 mod core;
 mod decode;
 mod decode_params;
+mod decode_vpp;
 mod description;
 mod ffi;
 mod fields;

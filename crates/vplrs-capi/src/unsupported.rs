@@ -1,5 +1,5 @@
-//! The encode and decode+VPP families: vplrs has no such component yet, and the implementation
-//! description advertises none (decode is [`crate::decode`]).
+//! `MFXVideoDECODE_VPP_*` (API 2.1): decode with VPP channels. Not implemented yet, and the
+//! implementation description does not list these functions.
 //!
 //! Every function checks its session first (`MFX_ERR_INVALID_HANDLE`). Functions that would
 //! configure or create the component (`Query`, `QueryIOSurf`, `Init`) answer
@@ -92,49 +92,3 @@ pub extern "C" fn MFXMemory_GetSurfaceForEncode(
     not_initialized("MFXMemory_GetSurfaceForEncode", session)
 }
 
-// ---- DECODE_VPP ----
-
-#[no_mangle]
-pub extern "C" fn MFXVideoDECODE_VPP_Init(
-    session: mfxSession,
-    _decode_par: *mut mfxVideoParam,
-    _vpp_par_array: *mut *mut mfxVideoChannelParam,
-    _num_vpp_par: mfxU32,
-) -> mfxStatus {
-    unsupported("MFXVideoDECODE_VPP_Init", session)
-}
-
-#[no_mangle]
-pub extern "C" fn MFXVideoDECODE_VPP_DecodeFrameAsync(
-    session: mfxSession,
-    _bs: *mut mfxBitstream,
-    _skip_channels: *mut mfxU32,
-    _num_skip_channels: mfxU32,
-    _surf_array_out: *mut *mut mfxSurfaceArray,
-) -> mfxStatus {
-    not_initialized("MFXVideoDECODE_VPP_DecodeFrameAsync", session)
-}
-
-#[no_mangle]
-pub extern "C" fn MFXVideoDECODE_VPP_Reset(
-    session: mfxSession,
-    _decode_par: *mut mfxVideoParam,
-    _vpp_par_array: *mut *mut mfxVideoChannelParam,
-    _num_vpp_par: mfxU32,
-) -> mfxStatus {
-    not_initialized("MFXVideoDECODE_VPP_Reset", session)
-}
-
-#[no_mangle]
-pub extern "C" fn MFXVideoDECODE_VPP_GetChannelParam(
-    session: mfxSession,
-    _par: *mut mfxVideoChannelParam,
-    _channel_id: mfxU32,
-) -> mfxStatus {
-    not_initialized("MFXVideoDECODE_VPP_GetChannelParam", session)
-}
-
-#[no_mangle]
-pub extern "C" fn MFXVideoDECODE_VPP_Close(session: mfxSession) -> mfxStatus {
-    not_initialized("MFXVideoDECODE_VPP_Close", session)
-}

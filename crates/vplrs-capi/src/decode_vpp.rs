@@ -27,7 +27,6 @@ fn not_initialized(name: &'static str, session: mfxSession) -> mfxStatus {
     })
 }
 
-
 #[no_mangle]
 pub extern "C" fn MFXVideoDECODE_VPP_Init(
     session: mfxSession,

@@ -1,8 +1,9 @@
 //! `MFXQueryImplsDescription` / `MFXReleaseImplDescription`: what vplrs tells the dispatcher (and
 //! `vpl-inspect`) about itself. It advertises what really works: a software implementation of API
 //! 2.8 with VP8, H.264 (Baseline, Main, High) and H.265 (Main) decoders with NV12, I420 and YV12
-//! output, and VPP (scaling, colour conversion, video signal info) on system memory, no encoders,
-//! the three pool policies.
+//! output, H.264, H.265, AV1 and JPEG encoders (those the installed FFmpeg has; see
+//! [`crate::encoder_description`]), and VPP (scaling, colour conversion, video signal info) on
+//! system memory, the three pool policies.
 
 use std::collections::HashMap;
 use std::ffi::CString;
@@ -23,7 +24,7 @@ pub(crate) const IMPLEMENTATION_NAME: &str = "vplrs";
 const FILTERS: [u32; 3] =
     [MFX_EXTBUFF_VPP_SCALING, MFX_EXTBUFF_VPP_COLOR_CONVERSION, MFX_EXTBUFF_VPP_VIDEO_SIGNAL_INFO];
 
-/// The functions that do what the API says (the encode and decode+VPP families are absent).
+/// The functions that do what the API says (the decode+VPP family is absent).
 const IMPLEMENTED_FUNCTIONS: &[&str] = &[
     "MFXInit",
     "MFXInitEx",
@@ -55,6 +56,15 @@ const IMPLEMENTED_FUNCTIONS: &[&str] = &[
     "MFXVideoDECODE_GetPayload",
     "MFXVideoDECODE_DecodeFrameAsync",
     "MFXMemory_GetSurfaceForDecode",
+    "MFXVideoENCODE_Query",
+    "MFXVideoENCODE_QueryIOSurf",
+    "MFXVideoENCODE_Init",
+    "MFXVideoENCODE_Reset",
+    "MFXVideoENCODE_Close",
+    "MFXVideoENCODE_GetVideoParam",
+    "MFXVideoENCODE_GetEncodeStat",
+    "MFXVideoENCODE_EncodeFrameAsync",
+    "MFXMemory_GetSurfaceForEncode",
     "MFXVideoVPP_Query",
     "MFXVideoVPP_QueryIOSurf",
     "MFXVideoVPP_Init",
@@ -83,6 +93,7 @@ struct DescriptionStorage {
     _policies: Vec<mfxPoolAllocationPolicy>,
     _modes: Vec<mfxAccelerationMode>,
     _decoder: DecoderStorage,
+    _encoder: crate::encoder_description::EncoderStorage,
 }
 
 /// The decoder description's arrays: VP8, H.264 and H.265, their profiles, one memory type (system
@@ -156,7 +167,7 @@ struct FunctionsStorage {
 }
 
 enum Storage {
-    Description(DescriptionStorage),
+    Description(Box<DescriptionStorage>),
     Functions(FunctionsStorage),
 }
 
@@ -237,7 +248,7 @@ fn build_description() -> DescriptionStorage {
     desc.ApiVersion = version(API_MAJOR, API_MINOR);
     copy_str(&mut desc.ImplName, IMPLEMENTATION_NAME);
     copy_str(&mut desc.License, "MIT");
-    copy_str(&mut desc.Keywords, "vplrs,Rust,CPU,VP8,H.264,H.265,decode,VPP,system memory");
+    copy_str(&mut desc.Keywords, "vplrs,Rust,CPU,VP8,H.264,H.265,AV1,JPEG,decode,encode,VPP,system memory");
     desc.VendorID = 0;
     desc.VendorImplID = 0;
 
@@ -250,8 +261,10 @@ fn build_description() -> DescriptionStorage {
     desc.Dec.Version = struct_version(1, 0);
     desc.Dec.NumCodecs = decoder.codecs.len() as mfxU16;
     desc.Dec.Codecs = decoder.codecs.as_mut_ptr();
+    let mut encoder = crate::encoder_description::build_encoders();
     desc.Enc.Version = struct_version(1, 0);
-    desc.Enc.NumCodecs = 0;
+    desc.Enc.NumCodecs = encoder.codecs.len() as mfxU16;
+    desc.Enc.Codecs = encoder.codecs.as_mut_ptr();
 
     desc.VPP.Version = struct_version(1, 0);
     desc.VPP.NumFilters = filters.len() as mfxU16;
@@ -280,6 +293,7 @@ fn build_description() -> DescriptionStorage {
         _policies: policies,
         _modes: modes,
         _decoder: decoder,
+        _encoder: encoder,
     }
 }
 
@@ -295,7 +309,7 @@ fn build_functions() -> FunctionsStorage {
 
 fn query(format: mfxImplCapsDeliveryFormat) -> Option<Answer> {
     let storage = match format {
-        MFX_IMPLCAPS_IMPLDESCSTRUCTURE => Storage::Description(build_description()),
+        MFX_IMPLCAPS_IMPLDESCSTRUCTURE => Storage::Description(Box::new(build_description())),
         MFX_IMPLCAPS_IMPLEMENTEDFUNCTIONS => Storage::Functions(build_functions()),
         // MFX_IMPLCAPS_IMPLPATH is answered by the dispatcher; nothing else is defined for 2.8.
         _ => return None,

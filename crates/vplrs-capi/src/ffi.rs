@@ -2,6 +2,9 @@
 //!
 //! Every `extern "C"` function of this crate is `guard(|| ...)` around safe Rust that returns
 //! `Result<_, Status>`; no panic unwinds into C (a caught one answers `MFX_ERR_UNKNOWN`).
+//!
+//! Diagnostics: with `VPLRS_LOG` set (a `tracing` filter such as `debug` or `vplrs_encode=debug`)
+//! the library logs to stderr, including every error status an export returns and why.
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
@@ -14,13 +17,30 @@ pub(crate) type Outcome<T = ()> = Result<T, Status>;
 
 /// Runs `body` and returns its status; a panic becomes `MFX_ERR_UNKNOWN`.
 pub(crate) fn guard(name: &'static str, body: impl FnOnce() -> Outcome<Status>) -> mfxStatus {
+    init_logging();
     match catch_unwind(AssertUnwindSafe(body)) {
-        Ok(Ok(status)) | Ok(Err(status)) => status.0,
+        Ok(Ok(status)) => status.0,
+        Ok(Err(status)) => {
+            tracing::debug!(function = name, status = status.0, "error returned");
+            status.0
+        }
         Err(_) => {
             tracing::error!(function = name, "panic caught at the C boundary");
             Status::ERR_UNKNOWN.0
         }
     }
+}
+
+/// Installs a stderr logger once, if `VPLRS_LOG` asks for one.
+fn init_logging() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        if let Ok(filter) = std::env::var("VPLRS_LOG") {
+            let filter = tracing_subscriber::EnvFilter::try_new(filter).unwrap_or_default();
+            // Another subscriber (the application's) wins: ours is only a fallback.
+            let _ = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).try_init();
+        }
+    });
 }
 
 /// As [`guard`] for the few exports that return something other than a status.

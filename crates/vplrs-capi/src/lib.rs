@@ -11,7 +11,8 @@
 //! - [`decode`]: `MFXVideoDECODE_*` and `MFXMemory_GetSurfaceForDecode` (VP8; parameters in
 //!   [`decode_params`]);
 //! - [`xma`]: the `vplrs_vp8_*` XMA interface of the VP8 decoder (header `include/vplrs_xma.h`);
-//! - [`unsupported`]: encode, which answers "unsupported" / "not initialized";
+//! - [`encode`]: `MFXVideoENCODE_*` and `MFXMemory_GetSurfaceForEncode` (H.264, H.265, AV1, JPEG
+//!   through libavcodec; parameters in [`encode_params`]);
 //! - [`decode_vpp`]: decode+VPP (`MFXVideoDECODE_VPP_*`), not implemented yet.
 //!
 //! Surfaces the runtime allocates carry a complete `mfxFrameSurfaceInterface` ([`surface`]) whose
@@ -33,6 +34,9 @@ mod decode;
 mod decode_params;
 mod decode_vpp;
 mod description;
+mod encode;
+mod encode_params;
+mod encoder_description;
 mod ffi;
 mod fields;
 mod foreign;
@@ -41,7 +45,6 @@ mod pool_iface;
 mod session;
 mod surface;
 mod unload;
-mod unsupported;
 mod vpp;
 mod xma;
 mod xma_codes;

@@ -39,6 +39,7 @@ pub(crate) struct Session {
     pub(crate) core: Core,
     pub(crate) vpp: Mutex<vplrs_vpp::Vpp>,
     pub(crate) decode: Mutex<crate::decode::DecodeState>,
+    pub(crate) encode: Mutex<vplrs_encode::Encode>,
     /// The application's allocator, also used to lock the mem ids of its own 1.x surfaces.
     pub(crate) allocator: Mutex<Option<Arc<crate::allocator::CAllocator>>>,
     /// Every pool the session's components made, for the pool interfaces' clean-up at close.
@@ -58,6 +59,7 @@ impl Session {
         Self {
             vpp: Mutex::new(vplrs_vpp::Vpp::new(core.clone())),
             decode: Mutex::new(crate::decode::DecodeState::new(core.clone())),
+            encode: Mutex::new(vplrs_encode::Encode::new(core.clone())),
             core,
             allocator: Mutex::new(None),
             pools: Mutex::default(),
@@ -133,6 +135,12 @@ impl Session {
             }
         }
         lock(&self.decode).close();
+        {
+            let mut encode = lock(&self.encode);
+            if encode.is_initialized() {
+                let _ = encode.close();
+            }
+        }
         self.core.close();
         crate::pool_iface::session_closed(&std::mem::take(&mut *lock(&self.pools)));
         let mut syncs = lock(&self.syncs);

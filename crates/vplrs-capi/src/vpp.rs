@@ -357,13 +357,13 @@ pub extern "C" fn MFXVideoVPP_GetVPPStat(session: mfxSession, stat: *mut mfxVPPS
 }
 
 /// A surface the application passes: a runtime surface, or its own 1.x surface.
-enum Side {
+pub(crate) enum Side {
     Runtime(&'static Shell, Surface),
     Application(*mut mfxFrameSurface1, Surface),
 }
 
 impl Side {
-    fn surface(&self) -> &Surface {
+    pub(crate) fn surface(&self) -> &Surface {
         match self {
             Side::Runtime(_, surface) | Side::Application(_, surface) => surface,
         }
@@ -375,7 +375,7 @@ impl Side {
 /// # Safety
 /// `surface` must be non-null and point to a valid `mfxFrameSurface1` that stays valid until the
 /// operation completes.
-unsafe fn resolve(this: &Session, surface: *mut mfxFrameSurface1) -> Outcome<Side> {
+pub(crate) unsafe fn resolve(this: &Session, surface: *mut mfxFrameSurface1) -> Outcome<Side> {
     if let Some(shell) = lookup(surface) {
         let handle = runtime_surface(shell)?;
         shell.absorb(handle.core());

@@ -21,6 +21,8 @@ use std::process::{Command, Output};
 
 #[path = "capi/decode.rs"]
 mod decode;
+#[path = "capi/encode.rs"]
+mod encode;
 
 fn manifest_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))

@@ -235,8 +235,11 @@ pub fn query(params: &EncodeParams) -> Result<QueryOutcome, EncodeError> {
         }
     }
     match params.rate_control {
-        RateControl::Cbr { kbps } | RateControl::Vbr { kbps, .. } if kbps == 0 => {
-            return Err(EncodeError::InvalidParams("TargetKbps is required for CBR and VBR"));
+        // No bitrate: the implementation's default for the size and rate (not a correction).
+        RateControl::Cbr { kbps: 0 } => out.rate_control = RateControl::Cbr { kbps: default_kbps(params) },
+        RateControl::Vbr { kbps: 0, max_kbps } => {
+            let kbps = default_kbps(params);
+            out.rate_control = RateControl::Vbr { kbps, max_kbps: if max_kbps == 0 { 0 } else { max_kbps.max(kbps) } };
         }
         RateControl::Vbr { kbps, max_kbps } if max_kbps != 0 && max_kbps < kbps => {
             out.rate_control = RateControl::Vbr { kbps, max_kbps: kbps };
@@ -269,6 +272,20 @@ pub fn query(params: &EncodeParams) -> Result<QueryOutcome, EncodeError> {
         corrected = true;
     }
     Ok(QueryOutcome { params: out, corrected })
+}
+
+/// A bitrate for applications that leave it to the implementation: bits per pixel per second
+/// that give good quality at the encoders' default presets (0.1 for H.264, less for the newer
+/// codecs).
+pub fn default_kbps(params: &EncodeParams) -> u32 {
+    let (width, height) = params.coded_size();
+    let bits_per_pixel = match params.codec {
+        EncodeCodec::Avc => 0.10,
+        EncodeCodec::Hevc => 0.07,
+        EncodeCodec::Av1 | EncodeCodec::Jpeg => 0.06,
+    };
+    let kbps = f64::from(width) * f64::from(height) * params.input.frame_rate.as_f64() * bits_per_pixel / 1000.0;
+    (kbps.round() as u32).max(100)
 }
 
 /// The profile without AVC's constraint flags.

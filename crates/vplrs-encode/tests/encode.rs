@@ -41,8 +41,10 @@ fn fill(surface: &Surface, frame: &[u8]) {
     let mut guard = surface.map_write().unwrap();
     let mut view = guard.view_mut();
     let fourcc = view.fourcc;
-    for y in 0..h {
-        view.plane_mut(0).row_mut(y)[..w].copy_from_slice(&frame[y * w..(y + 1) * w]);
+    if fourcc != FourCc::P010 {
+        for y in 0..h {
+            view.plane_mut(0).row_mut(y)[..w].copy_from_slice(&frame[y * w..(y + 1) * w]);
+        }
     }
     let u = &frame[w * h..w * h + cw * ch];
     let v = &frame[w * h + cw * ch..];
@@ -60,6 +62,23 @@ fn fill(surface: &Surface, frame: &[u8]) {
                 for x in 0..cw {
                     row[2 * x] = u[y * cw + x];
                     row[2 * x + 1] = v[y * cw + x];
+                }
+            }
+        }
+        FourCc::P010 => {
+            // 10-bit samples (8-bit value << 2) in the high bits of 16-bit words.
+            let word = |sample: u8| ((u16::from(sample) << 2) << 6).to_le_bytes();
+            for y in 0..h {
+                let row = view.plane_mut(0).row_mut(y);
+                for x in 0..w {
+                    row[2 * x..2 * x + 2].copy_from_slice(&word(frame[y * w + x]));
+                }
+            }
+            for y in 0..ch {
+                let row = view.plane_mut(1).row_mut(y);
+                for x in 0..cw {
+                    row[4 * x..4 * x + 2].copy_from_slice(&word(u[y * cw + x]));
+                    row[4 * x + 2..4 * x + 4].copy_from_slice(&word(v[y * cw + x]));
                 }
             }
         }
@@ -347,9 +366,12 @@ fn bad_parameters_get_their_documented_answers() {
     p = params(EncodeCodec::Avc, FourCc::I420);
     p.input.frame_rate = vplrs_memory::FrameRate { num: 0, den: 0 };
     assert_eq!(status(&p), vplrs_memory::Status::ERR_INVALID_VIDEO_PARAM);
+    // No bitrate: a default for the picture size and rate, not a correction.
     p = params(EncodeCodec::Avc, FourCc::I420);
     p.rate_control = RateControl::Cbr { kbps: 0 };
-    assert_eq!(status(&p), vplrs_memory::Status::ERR_INVALID_VIDEO_PARAM);
+    let answer = vplrs_encode::query(&p).unwrap();
+    assert!(!answer.corrected);
+    assert_eq!(answer.params.rate_control, RateControl::Cbr { kbps: 230 }, "0.1 bit per pixel at 320x240x30");
     p = params(EncodeCodec::Avc, FourCc::I420);
     p.input.crop.width = 101;
     assert_eq!(status(&p), vplrs_memory::Status::ERR_INVALID_VIDEO_PARAM);
@@ -373,4 +395,24 @@ fn bad_parameters_get_their_documented_answers() {
     let error = encode.encode_frame_async(Some(&foreign), FrameControl::default(), usize::MAX).unwrap_err();
     assert_eq!(error.status(), vplrs_memory::Status::ERR_UNDEFINED_BEHAVIOR);
     assert_eq!(encode.stats().unwrap().frames_in, 0);
+}
+
+#[test]
+fn p010_encodes_as_hevc_main10_with_one_counted_conversion() {
+    let mut p = params(EncodeCodec::Hevc, FourCc::P010);
+    p.profile = vplrs_encode::params::profiles::HEVC_MAIN10;
+    let outcome = encode(&p);
+    assert_eq!(outcome.copies, FRAMES as u64, "P010 is converted once per frame");
+    check_faithful(EncodeCodec::Hevc, &outcome);
+    // The stream is Main 10: ffprobe reads its profile.
+    let probe = Command::new("ffprobe")
+        .args(["-v", "error", "-show_entries", "stream=profile,pix_fmt", "-of", "csv=p=0", "-f", "hevc", "-"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut probe = probe;
+    probe.stdin.take().unwrap().write_all(&outcome.stream).unwrap();
+    let text = String::from_utf8(probe.wait_with_output().unwrap().stdout).unwrap();
+    assert!(text.contains("Main 10") && text.contains("yuv420p10le"), "{text}");
 }

@@ -66,7 +66,16 @@ int main(int argc, char **argv) {
     CHECK(d->ApiVersion.Major == 2 && d->ApiVersion.Minor == 8);
     CHECK(strcmp(d->ImplName, "vplrs") == 0);
     /* VP8 (four profiles), H.264 (Baseline, Main, High) and H.265 (Main, Main Still Picture). */
-    REQUIRE(d->Dec.NumCodecs == 3 && d->Enc.NumCodecs == 0);
+    REQUIRE(d->Dec.NumCodecs == 3);
+    /* Encoders: H.264, H.265, AV1 and JPEG (Debian's FFmpeg has libx264, libx265, SVT-AV1). */
+    REQUIRE(d->Enc.NumCodecs == 4);
+    CHECK(d->Enc.Codecs[0].CodecID == MFX_CODEC_AVC && d->Enc.Codecs[0].BiDirectionalPrediction == 1);
+    CHECK(d->Enc.Codecs[1].CodecID == MFX_CODEC_HEVC && d->Enc.Codecs[1].NumProfiles == 2);
+    CHECK(d->Enc.Codecs[1].Profiles[1].Profile == MFX_PROFILE_HEVC_MAIN10);
+    CHECK(d->Enc.Codecs[1].Profiles[1].MemDesc[0].NumColorFormats == 1);
+    CHECK(d->Enc.Codecs[1].Profiles[1].MemDesc[0].ColorFormats[0] == MFX_FOURCC_P010);
+    CHECK(d->Enc.Codecs[2].CodecID == MFX_CODEC_AV1);
+    CHECK(d->Enc.Codecs[3].CodecID == MFX_CODEC_JPEG && d->Enc.Codecs[3].BiDirectionalPrediction == 0);
     CHECK(d->Dec.Codecs[1].CodecID == MFX_CODEC_AVC && d->Dec.Codecs[1].NumProfiles == 3);
     CHECK(d->Dec.Codecs[1].Profiles[2].Profile == MFX_PROFILE_AVC_HIGH);
     CHECK(d->Dec.Codecs[2].CodecID == MFX_CODEC_HEVC && d->Dec.Codecs[2].NumProfiles == 2);

@@ -26,7 +26,7 @@ static void bad_input(mfxSession session) {
     CHECK_STS(MFXVideoVPP_Init(session, NULL), MFX_ERR_NULL_PTR);
     memset(&par, 0, sizeof(par)); /* CodecId 0: no such decoder */
     CHECK_STS(MFXVideoDECODE_Init(session, &par), MFX_ERR_UNSUPPORTED);
-    CHECK_STS(MFXVideoENCODE_Query(session, NULL, &out), MFX_ERR_UNSUPPORTED);
+    CHECK_STS(MFXVideoENCODE_Query(session, &par, &out), MFX_ERR_UNSUPPORTED); /* CodecId 0: no such encoder */
     CHECK_STS(MFXVideoDECODE_Close(session), MFX_ERR_NOT_INITIALIZED);
 
     /* Query without input marks the configurable fields. */

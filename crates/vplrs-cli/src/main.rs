@@ -1,9 +1,13 @@
 //! `vplrs`: the command-line face of vplrs — inspect the implementation and run its components.
 
 mod decode;
+mod encode;
 mod info;
 mod pattern;
 mod rawio;
+mod source;
+mod streams;
+mod transcode;
 mod vpp;
 mod y4m;
 
@@ -24,6 +28,10 @@ enum Command {
     Vpp(vpp::VppArgs),
     /// Decode an IVF (VP8) stream through the decode component.
     Decode(decode::DecodeArgs),
+    /// Encode raw frames (y4m, raw, or the built-in pattern) to H.264, H.265, AV1 or JPEG.
+    Encode(encode::EncodeArgs),
+    /// Decode, scale (VPP) and encode a stream in one session (default: the built-in pattern).
+    Transcode(transcode::TranscodeArgs),
 }
 
 /// Which memory model the tool uses for its frames.
@@ -45,6 +53,8 @@ fn main() -> std::process::ExitCode {
         Command::Info => info::run(),
         Command::Vpp(args) => vpp::run(&args),
         Command::Decode(args) => decode::run(&args),
+        Command::Encode(args) => encode::run(&args),
+        Command::Transcode(args) => transcode::run(&args),
     };
     match result {
         Ok(()) => std::process::ExitCode::SUCCESS,

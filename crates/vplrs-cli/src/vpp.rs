@@ -2,7 +2,7 @@
 
 use std::collections::VecDeque;
 use std::fs::File;
-use std::io::{BufReader, BufWriter, Read, Write};
+use std::io::{BufWriter, Write};
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -10,7 +10,8 @@ use std::time::{Duration, Instant};
 use anyhow::{bail, Context, Result};
 use vplrs::{FourCc, FrameInfo, Session, Surface, SystemAllocator, VppError, VppParams};
 
-use crate::{pattern, rawio, y4m, MemoryModel};
+use crate::source::FrameSource;
+use crate::{rawio, y4m, MemoryModel};
 
 #[derive(clap::Args)]
 pub struct VppArgs {
@@ -42,7 +43,7 @@ pub struct VppArgs {
     memory: MemoryModel,
 }
 
-fn parse_size(text: &str) -> Result<(u32, u32), String> {
+pub(crate) fn parse_size(text: &str) -> Result<(u32, u32), String> {
     let (w, h) = text.split_once(['x', 'X']).ok_or("expected WxH")?;
     let parsed = (w.parse::<u32>().map_err(|e| e.to_string())?, h.parse::<u32>().map_err(|e| e.to_string())?);
     if parsed.0 == 0 || parsed.1 == 0 || parsed.0 > 16384 || parsed.1 > 16384 {
@@ -51,14 +52,8 @@ fn parse_size(text: &str) -> Result<(u32, u32), String> {
     Ok(parsed)
 }
 
-fn parse_fourcc(text: &str) -> Result<FourCc, String> {
+pub(crate) fn parse_fourcc(text: &str) -> Result<FourCc, String> {
     FourCc::from_name(text).ok_or_else(|| format!("unknown format {text}"))
-}
-
-enum Source {
-    Pattern,
-    Raw(BufReader<File>, Vec<u8>),
-    Y4m(BufReader<File>, Vec<u8>),
 }
 
 enum Sink {
@@ -68,7 +63,7 @@ enum Sink {
 }
 
 pub fn run(args: &VppArgs) -> Result<()> {
-    let (mut source, input_info, rate) = open_source(args)?;
+    let (mut source, input_info, rate) = FrameSource::open(args.input.as_deref(), args.input_size, args.input_format)?;
     let (out_w, out_h) = args.size.unwrap_or((input_info.crop.width, input_info.crop.height));
     let output_info = FrameInfo::new(args.format, out_w, out_h).with_frame_rate(rate.0, rate.1);
     let mut sink = match &args.output {
@@ -97,7 +92,7 @@ pub fn run(args: &VppArgs) -> Result<()> {
     let params = VppParams::new(input_info, output_info).with_async_depth(args.async_depth);
     session.vpp.init(&params).context("VPP Init")?;
 
-    let limit = args.frames.unwrap_or(if matches!(source, Source::Pattern) { 300 } else { u64::MAX });
+    let limit = args.frames.unwrap_or(if source.is_pattern() { 300 } else { u64::MAX });
     let progress = progress_bar(limit);
     let started = Instant::now();
     let mut pending: VecDeque<Surface> = VecDeque::new();
@@ -106,7 +101,7 @@ pub fn run(args: &VppArgs) -> Result<()> {
     let depth = usize::from(args.async_depth.max(1));
     while index < limit {
         let input = session.vpp.input_surface().context("GetSurfaceForVPP")?;
-        if !fill(&mut source, &input, &input_info, index)? {
+        if !source.fill(&input, &input_info, index)? {
             break;
         }
         input.update_meta(|m| {
@@ -186,68 +181,6 @@ pub fn run(args: &VppArgs) -> Result<()> {
     Ok(())
 }
 
-fn open_source(args: &VppArgs) -> Result<(Source, FrameInfo, (u32, u32))> {
-    let Some(path) = &args.input else {
-        if !matches!(args.input_format, FourCc::Nv12 | FourCc::I420) {
-            bail!("the test pattern is drawn in nv12 or i420");
-        }
-        let (w, h) = args.input_size;
-        return Ok((Source::Pattern, FrameInfo::new(args.input_format, w, h).with_frame_rate(30, 1), (30, 1)));
-    };
-    let file = File::open(path).with_context(|| format!("opening {}", path.display()))?;
-    let mut reader = BufReader::new(file);
-    if path.extension().is_some_and(|e| e == "y4m") {
-        let header = y4m::read_header(&mut reader)?;
-        if header.fourcc != FourCc::I420 {
-            bail!("y4m input must be 8-bit 4:2:0");
-        }
-        let info =
-            FrameInfo::new(FourCc::I420, header.width, header.height).with_frame_rate(header.rate.0, header.rate.1);
-        return Ok((Source::Y4m(reader, vec![0; header.frame_bytes()]), info, header.rate));
-    }
-    let (w, h) = args.input_size;
-    let info = FrameInfo::new(args.input_format, w, h);
-    let bytes = rawio::frame_bytes(info.fourcc, info.crop);
-    Ok((Source::Raw(reader, vec![0; bytes]), info, (30, 1)))
-}
-
-/// Fills `surface` with the next input frame; false at the end of the input.
-fn fill(source: &mut Source, surface: &Surface, info: &FrameInfo, index: u64) -> Result<bool> {
-    let mut guard = surface.map_write().context("Map for write")?;
-    let mut view = guard.view_mut();
-    match source {
-        Source::Pattern => pattern::draw(&mut view, info.crop, index),
-        Source::Raw(reader, buffer) => {
-            if !read_exact_or_end(reader, buffer)? {
-                return Ok(false);
-            }
-            rawio::read_frame(&mut view, info.crop, buffer);
-        }
-        Source::Y4m(reader, buffer) => {
-            if !y4m::read_frame(reader, buffer)? {
-                return Ok(false);
-            }
-            rawio::read_frame(&mut view, info.crop, buffer);
-        }
-    }
-    Ok(true)
-}
-
-fn read_exact_or_end(reader: &mut impl Read, buffer: &mut [u8]) -> Result<bool> {
-    let mut filled = 0;
-    while filled < buffer.len() {
-        let n = reader.read(&mut buffer[filled..])?;
-        if n == 0 {
-            if filled == 0 {
-                return Ok(false);
-            }
-            bail!("raw input ends inside a frame ({filled} of {} bytes)", buffer.len());
-        }
-        filled += n;
-    }
-    Ok(true)
-}
-
 /// Synchronises the oldest output and writes it.
 fn emit(pending: &mut VecDeque<Surface>, sink: &mut Sink, written: &mut u64) -> Result<()> {
     let Some(surface) = pending.pop_front() else { return Ok(()) };
@@ -266,7 +199,7 @@ fn emit(pending: &mut VecDeque<Surface>, sink: &mut Sink, written: &mut u64) -> 
     Ok(())
 }
 
-fn progress_bar(total: u64) -> indicatif::ProgressBar {
+pub(crate) fn progress_bar(total: u64) -> indicatif::ProgressBar {
     use std::io::IsTerminal;
     if !std::io::stderr().is_terminal() {
         return indicatif::ProgressBar::hidden();

@@ -79,6 +79,16 @@ impl Encode {
         Self { core, running: None }
     }
 
+    /// `Query`: the parameters as the encoder would use them, and whether any was corrected.
+    pub fn query(params: &EncodeParams) -> Result<crate::QueryOutcome, EncodeError> {
+        query(params)
+    }
+
+    /// `QueryIOSurf`: the input surfaces the encoder needs.
+    pub fn query_io_surf(params: &EncodeParams) -> Result<vplrs_memory::SurfaceRequest, EncodeError> {
+        query_io_surf(params)
+    }
+
     /// `Init`: opens the encoder and the pool `MFXMemory_GetSurfaceForEncode` draws from. Returns
     /// whether a parameter was corrected (`MFX_WRN_INCOMPATIBLE_VIDEO_PARAM`).
     pub fn init(&mut self, params: &EncodeParams) -> Result<bool, EncodeError> {

@@ -21,6 +21,9 @@
 #![forbid(unsafe_code)]
 
 pub use vplrs_decode::{vp8::Vp8Backend, Codec, Decode, DecodeError, DecodeParams, DecodeStats, DecodedFrame};
+pub use vplrs_encode::{
+    Encode, EncodeCodec, EncodeError, EncodeParams, EncodeStats, EncodedFrame, FrameControl, FrameType, RateControl,
+};
 pub use vplrs_memory::{
     allocator, sizing, AcquireError, AllocError, AllocationHints, AllocationPolicy, ChromaFormat, ExternalAllocator,
     Field, FourCc, FrameInfo, FrameLayout, FrameMeta, FrameRate, FrameView, FrameViewMut, LayoutOptions, MapError,
@@ -40,12 +43,13 @@ pub struct Session {
     core: Core,
     pub decode: Decode,
     pub vpp: Vpp,
+    pub encode: Encode,
 }
 
 impl Session {
     pub fn new() -> Self {
         let core = Core::new();
-        Self { decode: Decode::new(core.clone()), vpp: Vpp::new(core.clone()), core }
+        Self { decode: Decode::new(core.clone()), vpp: Vpp::new(core.clone()), encode: Encode::new(core.clone()), core }
     }
 
     /// `SetFrameAllocator`: pools made from now on allocate through `allocator` when it serves
@@ -70,6 +74,9 @@ impl Session {
         }
         if self.vpp.is_initialized() {
             let _ = self.vpp.close();
+        }
+        if self.encode.is_initialized() {
+            let _ = self.encode.close();
         }
         self.core.close();
     }

@@ -1,0 +1,192 @@
+//! `vplrs encode`: raw frames (y4m, raw or the built-in pattern) through the encode component into
+//! an H.264/H.265/JPEG elementary stream or an AV1 IVF file.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Instant;
+
+use anyhow::{bail, Context, Result};
+use vplrs::{
+    EncodeCodec, EncodeError, EncodeParams, EncodeStats, FourCc, FrameControl, FrameInfo, PoolStats, RateControl,
+    Session, SystemAllocator,
+};
+
+use crate::source::FrameSource;
+use crate::streams::{parse_codec, OutputStream};
+use crate::vpp::{parse_fourcc, parse_size, progress_bar};
+use crate::MemoryModel;
+
+/// The encoder's settings, shared by `encode` and `transcode`.
+#[derive(clap::Args, Clone, Debug)]
+pub struct EncoderOptions {
+    /// h264 (libx264), h265 (libx265), av1 (SVT-AV1), jpeg (MJPEG).
+    #[arg(long, default_value = "h265", value_parser = parse_codec)]
+    pub codec: EncodeCodec,
+    /// Target bitrate in kbps (VBR; CBR with --cbr). Default: the implementation's for the size.
+    #[arg(long)]
+    pub bitrate: Option<u32>,
+    #[arg(long)]
+    pub cbr: bool,
+    /// Constant QP for P-frames (CQP; I and B two steps either side).
+    #[arg(long, conflicts_with = "bitrate")]
+    pub qp: Option<u16>,
+    /// JPEG quality, 1-100.
+    #[arg(long, default_value_t = 85)]
+    pub quality: u16,
+    /// TargetUsage: 1 (best quality, slowest preset) to 7 (fastest); 4 is the encoder's default.
+    #[arg(long, default_value_t = 4)]
+    pub target_usage: u16,
+    /// Frames from one key frame to the next (GopPicSize); default: the encoder's.
+    #[arg(long)]
+    pub gop: Option<u16>,
+    /// Consecutive B-frames (GopRefDist - 1); default: the encoder's.
+    #[arg(long)]
+    pub bframes: Option<u16>,
+}
+
+impl EncoderOptions {
+    pub fn params(&self, input: FrameInfo, async_depth: u16) -> EncodeParams {
+        let rate_control = match (self.codec, self.qp, self.bitrate) {
+            (EncodeCodec::Jpeg, _, _) => RateControl::JpegQuality(self.quality),
+            (_, Some(qp), _) => RateControl::Cqp { qpi: qp.saturating_sub(2), qpp: qp, qpb: qp + 2 },
+            (_, None, bitrate) if self.cbr => RateControl::Cbr { kbps: bitrate.unwrap_or(0) },
+            (_, None, bitrate) => RateControl::Vbr { kbps: bitrate.unwrap_or(0), max_kbps: 0 },
+        };
+        let mut params = EncodeParams::new(self.codec, input, rate_control);
+        params.target_usage = self.target_usage;
+        params.gop_pic_size = self.gop.unwrap_or(0);
+        params.gop_ref_dist = self.bframes.map_or(0, |b| b + 1);
+        params.async_depth = async_depth;
+        params
+    }
+}
+
+#[derive(clap::Args)]
+pub struct EncodeArgs {
+    /// Input: a .y4m file, or raw frames with --input-size and --input-format. None: the built-in
+    /// test pattern.
+    input: Option<PathBuf>,
+    /// Output stream (.h264, .h265, .mjpeg; AV1 is written as IVF).
+    #[arg(short, long)]
+    output: PathBuf,
+    #[command(flatten)]
+    encoder: EncoderOptions,
+    /// Raw input size WxH (the test pattern's size too).
+    #[arg(long, value_parser = parse_size, default_value = "1280x720")]
+    input_size: (u32, u32),
+    /// Raw input format: i420 (read in place by every encoder) or nv12.
+    #[arg(long, value_parser = parse_fourcc, default_value = "i420")]
+    input_format: FourCc,
+    /// Frames to encode (default: all of the input, 120 of the pattern).
+    #[arg(short = 'n', long)]
+    frames: Option<u64>,
+    #[arg(long, default_value_t = 1)]
+    async_depth: u16,
+    #[arg(long, value_enum, default_value = "internal")]
+    memory: MemoryModel,
+}
+
+pub fn run(args: &EncodeArgs) -> Result<()> {
+    let (mut source, info, rate) = FrameSource::open(args.input.as_deref(), args.input_size, args.input_format)?;
+    let mut session = Session::new();
+    let allocator = (args.memory == MemoryModel::External).then(|| Arc::new(SystemAllocator::new()));
+    if let Some(allocator) = &allocator {
+        session.set_allocator(Some(allocator.clone() as Arc<dyn vplrs::ExternalAllocator>));
+    }
+    let params = args.encoder.params(info, args.async_depth);
+    if session.encode.init(&params).context("ENCODE Init")? {
+        eprintln!("vplrs: the encoder corrected some parameters");
+    }
+    let size = (info.crop.width, info.crop.height);
+    let mut output = OutputStream::create(&args.output, args.encoder.codec, size, rate)?;
+    let limit = args.frames.unwrap_or(if source.is_pattern() { 120 } else { u64::MAX });
+    let progress = progress_bar(limit);
+    let started = Instant::now();
+    let mut index = 0;
+    while index < limit {
+        let surface = session.encode.surface().context("GetSurfaceForEncode")?;
+        if !source.fill(&surface, &info, index)? {
+            break;
+        }
+        surface.update_meta(|meta| meta.timestamp = index * 90_000 * u64::from(rate.1) / u64::from(rate.0.max(1)));
+        put(&mut session, Some(&surface), &mut output)?;
+        index += 1;
+        progress.set_position(index);
+    }
+    while put(&mut session, None, &mut output)? {}
+    progress.finish_and_clear();
+    let elapsed = started.elapsed().as_secs_f64();
+    let stats = session.encode.stats()?;
+    let pool = session.encode.pool()?.stats();
+    output.finish(size)?;
+    println!(
+        "encode: {} frames {}x{} {} -> {} ({}), {:.2} s ({:.1} fps)",
+        stats.frames_out,
+        size.0,
+        size.1,
+        info.fourcc,
+        args.output.display(),
+        encoder_name(args.encoder.codec),
+        elapsed,
+        stats.frames_out as f64 / elapsed.max(1e-9)
+    );
+    print_encode_stats(&stats, rate);
+    print_pool("input", &pool);
+    session.close();
+    Ok(())
+}
+
+/// Feeds one frame (`None`: drains) and writes what comes out; false once drained.
+pub fn put(session: &mut Session, surface: Option<&vplrs::Surface>, output: &mut OutputStream) -> Result<bool> {
+    match session.encode.encode_frame_async(surface, FrameControl::default(), usize::MAX) {
+        Ok(frame) => {
+            frame.sync.wait(std::time::Duration::from_secs(60)).context("encode")?;
+            output.write(&frame.data, frame.timestamp)?;
+            session.encode.recycle(frame.data);
+            Ok(true)
+        }
+        Err(EncodeError::MoreData) => Ok(false),
+        Err(error) => Err(error).context("EncodeFrameAsync"),
+    }
+}
+
+pub fn encoder_name(codec: EncodeCodec) -> String {
+    match codec.encoder_name() {
+        Some(name) => name.to_owned(),
+        None => "no encoder".to_owned(),
+    }
+}
+
+pub fn print_encode_stats(stats: &EncodeStats, rate: (u32, u32)) {
+    let seconds = stats.frames_out as f64 * f64::from(rate.1) / f64::from(rate.0.max(1));
+    println!(
+        "  stream: {} bytes, {:.0} kbps; pixel copies by vplrs: {} ({:.2} per frame)",
+        stats.bytes_out,
+        stats.bytes_out as f64 * 8.0 / seconds.max(1e-9) / 1000.0,
+        stats.copies,
+        stats.copies as f64 / (stats.frames_in.max(1)) as f64
+    );
+    if stats.cached() != 0 {
+        eprintln!("vplrs: {} frames were not given back by the encoder", stats.cached());
+    }
+}
+
+pub fn print_pool(name: &str, pool: &PoolStats) {
+    println!(
+        "  {name} pool: {} surfaces ({:.1} MiB), {} allocations, {} reuses, peak {} in use, {} waits, {} timeouts",
+        pool.surfaces,
+        pool.bytes as f64 / 1048576.0,
+        pool.allocations,
+        pool.reuses,
+        pool.peak_in_use,
+        pool.waits,
+        pool.timeouts
+    );
+}
+
+pub fn check_encodable(codec: EncodeCodec) -> Result<()> {
+    if !codec.is_available() {
+        bail!("this FFmpeg has no encoder for {codec:?}");
+    }
+    Ok(())
+}

@@ -1,0 +1,212 @@
+//! `vplrs transcode`: decode → VPP (when the size or format changes) → encode, in one session.
+//!
+//! Pictures stay in surfaces from end to end: the decoder writes them in place (I420), VPP (if
+//! any) reads them and writes its own pool's surfaces, the encoder reads those in place. Pools
+//! between two components are sized by the Na + Nb − AsyncDepth rule and capped there (LIMITED
+//! policy), so the summary's peak use shows what the pipeline really needed. With no input, the
+//! built-in test pattern is first encoded to H.264 in memory, so the tool runs on a fresh machine.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Instant;
+
+use anyhow::{Context, Result};
+use vplrs::sizing::shared_pool_size;
+use vplrs::{
+    AllocationHints, AllocationPolicy, Codec, Decode, EncodeCodec, FourCc, FrameInfo, RateControl, Session,
+    SystemAllocator, Vpp, VppParams,
+};
+
+use crate::encode::{check_encodable, encoder_name, print_encode_stats, print_pool, put, EncoderOptions};
+use crate::source::FrameSource;
+use crate::streams::{InputStream, OutputStream};
+use crate::vpp::{parse_size, progress_bar};
+use crate::MemoryModel;
+
+#[derive(clap::Args)]
+pub struct TranscodeArgs {
+    /// Input stream (.h264, .h265, .mjpeg, .ivf). None: the built-in test pattern, encoded to
+    /// H.264 in memory first.
+    input: Option<PathBuf>,
+    /// Output stream (AV1 is written as IVF). None: encoded and dropped.
+    #[arg(short, long)]
+    output: Option<PathBuf>,
+    #[command(flatten)]
+    encoder: EncoderOptions,
+    /// Output size WxH: VPP scales the decoded pictures (default: the input's size, no VPP).
+    #[arg(long, value_parser = parse_size)]
+    size: Option<(u32, u32)>,
+    /// Size of the test pattern.
+    #[arg(long, value_parser = parse_size, default_value = "1280x720")]
+    pattern_size: (u32, u32),
+    /// Frames of the test pattern.
+    #[arg(long, default_value_t = 120)]
+    pattern_frames: u64,
+    /// Frames to transcode (default: all).
+    #[arg(short = 'n', long)]
+    frames: Option<u64>,
+    /// Operations in flight per component (AsyncDepth), which also sizes the pools.
+    #[arg(long, default_value_t = 1)]
+    async_depth: u16,
+    #[arg(long, value_enum, default_value = "internal")]
+    memory: MemoryModel,
+}
+
+/// A pool of exactly `size` surfaces, waiting up to 10 s for one to come back.
+fn limited(size: u32) -> AllocationHints {
+    AllocationHints { policy: AllocationPolicy::Limited, pre_allocate: size, delta_on_the_fly: 0, wait_ms: 10_000 }
+}
+
+pub fn run(args: &TranscodeArgs) -> Result<()> {
+    check_encodable(args.encoder.codec)?;
+    let mut stream = match &args.input {
+        Some(path) => InputStream::open(path)?,
+        None => InputStream::from_bytes(Codec::Avc, pattern_stream(args.pattern_size, args.pattern_frames)?)?,
+    };
+    let mut session = Session::new();
+    let allocator = (args.memory == MemoryModel::External).then(|| Arc::new(SystemAllocator::new()));
+    if let Some(allocator) = &allocator {
+        session.set_allocator(Some(allocator.clone() as Arc<dyn vplrs::ExternalAllocator>));
+    }
+    let depth = args.async_depth;
+
+    // What each component needs, then the pools between them.
+    let mut decode_params = Decode::decode_header(stream.codec, stream.header_data()).context("DecodeHeader")?;
+    decode_params.output.fourcc = FourCc::I420;
+    decode_params.async_depth = depth;
+    let decoded = decode_params.output;
+    let (width, height) = args.size.unwrap_or((decoded.crop.width, decoded.crop.height));
+    let scaled = (width, height) != (decoded.crop.width, decoded.crop.height);
+    let encoder_input = FrameInfo::new(FourCc::I420, width, height)
+        .with_frame_rate(decoded.frame_rate.num.max(1), decoded.frame_rate.den.max(1));
+    let rate = (encoder_input.frame_rate.num, encoder_input.frame_rate.den);
+    let mut encode_params = args.encoder.params(encoder_input, depth);
+    let encode_request = vplrs::Encode::query_io_surf(&encode_params).context("ENCODE QueryIOSurf")?;
+    let decode_request = Decode::query_io_surf(&decode_params).context("DECODE QueryIOSurf")?;
+    let vpp_params = scaled.then(|| VppParams::new(decoded, encoder_input).with_async_depth(depth));
+    let (decode_pool, vpp_pool) = match &vpp_params {
+        Some(vpp) => {
+            let [vpp_in, vpp_out] = Vpp::query_io_surf(vpp).context("VPP QueryIOSurf")?;
+            (
+                shared_pool_size(&decode_request, &vpp_in, depth),
+                Some(shared_pool_size(&vpp_out, &encode_request, depth)),
+            )
+        }
+        None => (shared_pool_size(&decode_request, &encode_request, depth), None),
+    };
+    decode_params.hints = limited(decode_pool);
+    session.decode.init(&decode_params).context("DECODE Init")?;
+    if let (Some(mut vpp), Some(size)) = (vpp_params, vpp_pool) {
+        vpp.output_hints = limited(size);
+        session.vpp.init(&vpp).context("VPP Init")?;
+    }
+    encode_params.hints = limited(1);
+    session.encode.init(&encode_params).context("ENCODE Init")?;
+
+    let mut output = match &args.output {
+        Some(path) => Some(OutputStream::create(path, args.encoder.codec, (width, height), rate)?),
+        None => None,
+    };
+    let mut sink = match &mut output {
+        Some(out) => Sink::File(out),
+        None => Sink::Discard,
+    };
+    let limit = args.frames.unwrap_or(u64::MAX);
+    let progress = progress_bar(limit.min(if args.input.is_none() { args.pattern_frames } else { u64::MAX }));
+    let started = Instant::now();
+    let mut count = 0;
+    while count < limit {
+        let Some(picture) = stream.next_picture(&mut session.decode)? else { break };
+        let picture = if scaled { session.vpp.process_frame_async(&picture).context("VPP")? } else { picture };
+        sink.put(&mut session, Some(&picture))?;
+        count += 1;
+        progress.set_position(count);
+    }
+    while sink.put(&mut session, None)? {}
+    progress.finish_and_clear();
+    let elapsed = started.elapsed().as_secs_f64();
+
+    let stats = session.encode.stats()?;
+    let decode_stats = session.decode.stats()?;
+    println!(
+        "transcode: {} frames, {:?} {}x{} -> {} {}x{}, {:.2} s ({:.1} fps), async depth {depth}, {} memory",
+        stats.frames_out,
+        stream.codec,
+        decoded.crop.width,
+        decoded.crop.height,
+        encoder_name(args.encoder.codec),
+        width,
+        height,
+        elapsed,
+        stats.frames_out as f64 / elapsed.max(1e-9),
+        if allocator.is_some() { "external" } else { "internal" },
+    );
+    print_encode_stats(&stats, rate);
+    println!(
+        "  decode: {} pictures, {} copies ({:.2} per frame)",
+        decode_stats.shown,
+        decode_stats.copies,
+        decode_stats.copies_per_frame()
+    );
+    print_pool("decode", &session.decode.pool()?.stats());
+    if scaled {
+        print_pool("vpp output", &session.vpp.output_pool()?.stats());
+    }
+    print_pool("encode", &session.encode.pool()?.stats());
+    if let Some(out) = output {
+        out.finish((width, height))?;
+    }
+    session.close();
+    Ok(())
+}
+
+enum Sink<'a> {
+    File(&'a mut OutputStream),
+    Discard,
+}
+
+impl Sink<'_> {
+    fn put(&mut self, session: &mut Session, surface: Option<&vplrs::Surface>) -> Result<bool> {
+        match self {
+            Sink::File(out) => put(session, surface, out),
+            Sink::Discard => {
+                match session.encode.encode_frame_async(surface, vplrs::FrameControl::default(), usize::MAX) {
+                    Ok(frame) => {
+                        session.encode.recycle(frame.data);
+                        Ok(true)
+                    }
+                    Err(vplrs::EncodeError::MoreData) => Ok(false),
+                    Err(error) => Err(error).context("EncodeFrameAsync"),
+                }
+            }
+        }
+    }
+}
+
+/// The test pattern encoded to H.264 (fast preset, high quality) in memory.
+fn pattern_stream(size: (u32, u32), frames: u64) -> Result<Vec<u8>> {
+    let (mut source, info, _) = FrameSource::open(None, size, FourCc::I420)?;
+    let mut session = Session::new();
+    let mut params = vplrs::EncodeParams::new(EncodeCodec::Avc, info, RateControl::Cqp { qpi: 18, qpp: 20, qpb: 22 });
+    params.target_usage = 7;
+    session.encode.init(&params).context("encoding the test pattern")?;
+    let mut stream = Vec::new();
+    let mut take = |session: &mut Session, surface: Option<&vplrs::Surface>| -> Result<bool> {
+        match session.encode.encode_frame_async(surface, vplrs::FrameControl::default(), usize::MAX) {
+            Ok(frame) => {
+                stream.extend_from_slice(&frame.data);
+                Ok(true)
+            }
+            Err(vplrs::EncodeError::MoreData) => Ok(false),
+            Err(error) => Err(error).context("encoding the test pattern"),
+        }
+    };
+    for index in 0..frames {
+        let surface = session.encode.surface()?;
+        source.fill(&surface, &info, index)?;
+        take(&mut session, Some(&surface))?;
+    }
+    while take(&mut session, None)? {}
+    session.close();
+    Ok(stream)
+}

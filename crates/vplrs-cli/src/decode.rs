@@ -28,7 +28,7 @@ pub enum DecodeMemory {
 
 #[derive(clap::Args)]
 pub struct DecodeArgs {
-    /// An IVF file holding VP8.
+    /// An IVF file holding VP8, or a stream libavcodec decodes (.h264, .h265, .ivf of VP9/AV1).
     input: PathBuf,
     /// Write the cropped I420 frames here.
     #[arg(short, long)]
@@ -120,6 +120,9 @@ fn init(session: &mut Session, args: &DecodeArgs, first: &[u8], max: (u32, u32))
 }
 
 pub fn run(args: &DecodeArgs) -> Result<()> {
+    if crate::decode_stream::handles(&args.input) {
+        return crate::decode_stream::run(&args.input, args.output.as_ref(), args.md5);
+    }
     let file = File::open(&args.input).with_context(|| format!("opening {}", args.input.display()))?;
     let mut reader = IvfReader::new(BufReader::new(file)).context("reading the IVF header")?;
     let header = *reader.header();

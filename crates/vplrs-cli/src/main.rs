@@ -1,6 +1,7 @@
 //! `vplrs`: the command-line face of vplrs — inspect the implementation and run its components.
 
 mod decode;
+mod decode_stream;
 mod encode;
 mod info;
 mod pattern;
@@ -26,7 +27,7 @@ enum Command {
     Info,
     /// Colour conversion, crop and resize through the VPP component.
     Vpp(vpp::VppArgs),
-    /// Decode an IVF (VP8) stream through the decode component.
+    /// Decode a stream (VP8 IVF; H.264, H.265 through libavcodec) through the decode component.
     Decode(decode::DecodeArgs),
     /// Encode raw frames (y4m, raw, or the built-in pattern) to H.264, H.265, AV1 or JPEG.
     Encode(encode::EncodeArgs),

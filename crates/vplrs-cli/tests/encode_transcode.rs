@@ -4,6 +4,8 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use md5::Digest;
+
 fn vplrs(args: &[&str]) -> String {
     let output = Command::new(env!("CARGO_BIN_EXE_vplrs")).args(args).output().expect("vplrs runs");
     let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
@@ -148,4 +150,29 @@ fn transcode_runs_on_the_built_in_pattern() {
     ]);
     assert!(summary.contains("transcode: 20 frames"), "{summary}");
     assert_eq!(decoded(&out).len(), 20 * 320 * 240 * 3 / 2, "every frame decodes");
+}
+
+#[test]
+fn decode_of_h264_and_h265_streams_equals_ffmpeg() {
+    for (encoder, file) in [("libx265", "d.h265"), ("libx264", "d.h264")] {
+        let stream = temp(file);
+        ffmpeg(&[
+            "-f",
+            "lavfi",
+            "-i",
+            "testsrc2=size=318x238:rate=30",
+            "-frames:v",
+            "25",
+            "-c:v",
+            encoder,
+            "-bf",
+            "3",
+            "-y",
+            stream.to_str().unwrap(),
+        ]);
+        let ours = vplrs(&["decode", stream.to_str().unwrap(), "--md5"]);
+        let reference = ffmpeg(&["-i", stream.to_str().unwrap(), "-f", "rawvideo", "-pix_fmt", "yuv420p", "-"]);
+        let expected = format!("{:x}", md5::Md5::digest(&reference));
+        assert_eq!(ours.trim(), expected, "{file}");
+    }
 }

@@ -1,0 +1,81 @@
+//! `vplrs decode` for the libavcodec codecs (H.264, H.265 elementary streams; IVF of other codecs
+//! than VP8): pictures decoded in place into I420 surfaces of the decode pool, written cropped.
+
+use std::fs::File;
+use std::io::{BufWriter, Write};
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use anyhow::{Context, Result};
+use md5::{Digest, Md5};
+use vplrs::{Decode, FourCc, Session};
+
+use crate::encode::print_pool;
+use crate::rawio;
+use crate::streams::InputStream;
+
+/// True when `path` is a stream for this module rather than VP8 in IVF.
+pub fn handles(path: &Path) -> bool {
+    let extension = path.extension().and_then(|e| e.to_str()).unwrap_or_default().to_ascii_lowercase();
+    if extension != "ivf" {
+        return true;
+    }
+    let mut magic = [0u8; 12];
+    let read = File::open(path).and_then(|mut file| std::io::Read::read_exact(&mut file, &mut magic));
+    read.is_ok() && &magic[8..12] != b"VP80"
+}
+
+pub fn run(input: &Path, output: Option<&PathBuf>, md5: bool) -> Result<()> {
+    let mut stream = InputStream::open(input)?;
+    let mut session = Session::new();
+    let mut params = Decode::decode_header(stream.codec, stream.header_data()).context("DecodeHeader")?;
+    params.output.fourcc = FourCc::I420;
+    session.decode.init(&params).context("DECODE Init")?;
+    let mut file = match output {
+        Some(path) => Some(BufWriter::new(File::create(path).with_context(|| format!("creating {}", path.display()))?)),
+        None => None,
+    };
+    let mut all = md5.then(Md5::new);
+    let started = Instant::now();
+    let mut count = 0u64;
+    let mut scratch = Vec::new();
+    while let Some(picture) = stream.next_picture(&mut session.decode)? {
+        count += 1;
+        if file.is_none() && all.is_none() {
+            // Decoded and released, like `ffmpeg -f null`.
+            continue;
+        }
+        let crop = picture.info().crop;
+        let guard = picture.map_read().context("Map for read")?;
+        scratch.clear();
+        rawio::write_frame(&guard.view(), crop, &mut scratch)?;
+        if let Some(file) = &mut file {
+            file.write_all(&scratch)?;
+        }
+        if let Some(all) = &mut all {
+            all.update(&scratch);
+        }
+    }
+    if let Some(file) = &mut file {
+        file.flush()?;
+    }
+    let elapsed = started.elapsed().as_secs_f64();
+    if let Some(all) = all {
+        println!("{:x}", all.finalize());
+        return Ok(());
+    }
+    let stats = session.decode.stats()?;
+    println!(
+        "decode: {count} pictures of {:?} {}x{}, {:.2} s ({:.1} fps), {} copies ({:.2} per frame)",
+        stream.codec,
+        params.output.crop.width,
+        params.output.crop.height,
+        elapsed,
+        count as f64 / elapsed.max(1e-9),
+        stats.copies,
+        stats.copies_per_frame()
+    );
+    print_pool("decode", &session.decode.pool()?.stats());
+    session.close();
+    Ok(())
+}

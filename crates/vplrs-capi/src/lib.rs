@@ -12,7 +12,8 @@
 //!   [`decode_params`]);
 //! - [`xma`]: the `vplrs_vp8_*` XMA interface of the VP8 decoder (header `include/vplrs_xma.h`);
 //! - [`unsupported`]: encode, which answers "unsupported" / "not initialized";
-//! - [`decode_vpp`]: decode+VPP (`MFXVideoDECODE_VPP_*`), not implemented yet.
+//! - [`decode_vpp`]: decode+VPP (`MFXVideoDECODE_VPP_*`; channel parameters in
+//!   [`decode_vpp_params`]), returning reference-counted `mfxSurfaceArray`s ([`surface_array`]).
 //!
 //! Surfaces the runtime allocates carry a complete `mfxFrameSurfaceInterface` ([`surface`]) whose
 //! `QueryInterface` gives an `mfxSurfacePoolInterface` ([`pool_iface`]); application 1.x surfaces
@@ -32,6 +33,7 @@ mod core;
 mod decode;
 mod decode_params;
 mod decode_vpp;
+mod decode_vpp_params;
 mod description;
 mod ffi;
 mod fields;
@@ -40,6 +42,7 @@ mod parameter_sets;
 mod pool_iface;
 mod session;
 mod surface;
+mod surface_array;
 mod unload;
 mod unsupported;
 mod vpp;

@@ -39,6 +39,8 @@ pub(crate) struct Session {
     pub(crate) core: Core,
     pub(crate) vpp: Mutex<vplrs_vpp::Vpp>,
     pub(crate) decode: Mutex<crate::decode::DecodeState>,
+    /// Decode+VPP (`MFXVideoDECODE_VPP_*`): its channels; the decoder is `decode`.
+    pub(crate) decode_vpp: Mutex<Option<crate::decode_vpp::DecodeVpp>>,
     /// The application's allocator, also used to lock the mem ids of its own 1.x surfaces.
     pub(crate) allocator: Mutex<Option<Arc<crate::allocator::CAllocator>>>,
     /// Every pool the session's components made, for the pool interfaces' clean-up at close.
@@ -58,6 +60,7 @@ impl Session {
         Self {
             vpp: Mutex::new(vplrs_vpp::Vpp::new(core.clone())),
             decode: Mutex::new(crate::decode::DecodeState::new(core.clone())),
+            decode_vpp: Mutex::new(None),
             core,
             allocator: Mutex::new(None),
             pools: Mutex::default(),
@@ -126,6 +129,7 @@ impl Session {
     /// Closes the components and the pools; surfaces the application still holds stay valid
     /// until their last Release.
     fn close(&self) {
+        drop(lock(&self.decode_vpp).take());
         {
             let mut vpp = lock(&self.vpp);
             if vpp.is_initialized() {

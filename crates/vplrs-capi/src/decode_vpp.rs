@@ -173,13 +173,14 @@ fn decode_picture(
     let surface = runtime_surface(shell)?;
     // The picture is complete before it goes to the channels; waiting also retires its sync
     // point from the session's table.
-    let decoded = match syncp.is_null() {
-        true => Ok(Status::ERR_NONE),
-        // Still running after the whole wait: the decoder is stuck.
-        false => this.sync_operation(syncp, WAIT).and_then(|status| match status {
+    let decoded = if syncp.is_null() {
+        Ok(Status::ERR_NONE)
+    } else {
+        this.sync_operation(syncp, WAIT).and_then(|status| match status {
+            // Still running after the whole wait: the decoder is stuck.
             Status::WRN_IN_EXECUTION => Err(Status::ERR_UNKNOWN),
             other => Ok(other),
-        }),
+        })
     };
     if let Err(error) = decoded {
         // Gives back the application's reference too: nobody will see this surface.

@@ -91,4 +91,3 @@ pub extern "C" fn MFXMemory_GetSurfaceForEncode(
     // "MFX_ERR_NOT_INITIALIZED If encoder was not initialized".
     not_initialized("MFXMemory_GetSurfaceForEncode", session)
 }
-

@@ -11,6 +11,11 @@ fn main() {
     println!("cargo:rerun-if-changed={}", header.display());
     println!("cargo:rerun-if-env-changed=VPLRS_VPL_INCLUDE");
     println!("cargo:rerun-if-changed=build.rs");
+    // Calls from inside the library to its own exports (decode+VPP drives MFXVideoDECODE_*) must
+    // reach its own functions: without this, the dynamic linker may bind them to the dispatcher's
+    // functions of the same names, already loaded in the process, which take the dispatcher's
+    // session handles.
+    println!("cargo:rustc-cdylib-link-arg=-Wl,-Bsymbolic-functions");
 
     let bindings = bindgen::Builder::default()
         .header(header.to_string_lossy())

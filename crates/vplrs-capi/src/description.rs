@@ -76,6 +76,11 @@ const IMPLEMENTED_FUNCTIONS: &[&str] = &[
     "MFXVideoVPP_ProcessFrameAsync",
     "MFXMemory_GetSurfaceForVPP",
     "MFXMemory_GetSurfaceForVPPOut",
+    "MFXVideoDECODE_VPP_Init",
+    "MFXVideoDECODE_VPP_Reset",
+    "MFXVideoDECODE_VPP_GetChannelParam",
+    "MFXVideoDECODE_VPP_DecodeFrameAsync",
+    "MFXVideoDECODE_VPP_Close",
 ];
 
 /// The formats VPP reads and writes, and for each input the outputs it converts to.

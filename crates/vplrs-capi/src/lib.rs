@@ -13,7 +13,8 @@
 //! - [`xma`]: the `vplrs_vp8_*` XMA interface of the VP8 decoder (header `include/vplrs_xma.h`);
 //! - [`encode`]: `MFXVideoENCODE_*` and `MFXMemory_GetSurfaceForEncode` (H.264, H.265, AV1, JPEG
 //!   through libavcodec; parameters in [`encode_params`]);
-//! - [`decode_vpp`]: decode+VPP (`MFXVideoDECODE_VPP_*`), not implemented yet.
+//! - [`decode_vpp`]: decode+VPP (`MFXVideoDECODE_VPP_*`; channel parameters in
+//!   [`decode_vpp_params`]), returning reference-counted `mfxSurfaceArray`s ([`surface_array`]).
 //!
 //! Surfaces the runtime allocates carry a complete `mfxFrameSurfaceInterface` ([`surface`]) whose
 //! `QueryInterface` gives an `mfxSurfacePoolInterface` ([`pool_iface`]); application 1.x surfaces
@@ -33,6 +34,7 @@ mod core;
 mod decode;
 mod decode_params;
 mod decode_vpp;
+mod decode_vpp_params;
 mod description;
 mod encode;
 mod encode_params;
@@ -44,6 +46,7 @@ mod parameter_sets;
 mod pool_iface;
 mod session;
 mod surface;
+mod surface_array;
 mod unload;
 mod vpp;
 mod xma;

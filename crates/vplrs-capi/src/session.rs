@@ -40,6 +40,8 @@ pub(crate) struct Session {
     pub(crate) vpp: Mutex<vplrs_vpp::Vpp>,
     pub(crate) decode: Mutex<crate::decode::DecodeState>,
     pub(crate) encode: Mutex<vplrs_encode::Encode>,
+    /// Decode+VPP (`MFXVideoDECODE_VPP_*`): its channels; the decoder is `decode`.
+    pub(crate) decode_vpp: Mutex<Option<crate::decode_vpp::DecodeVpp>>,
     /// The application's allocator, also used to lock the mem ids of its own 1.x surfaces.
     pub(crate) allocator: Mutex<Option<Arc<crate::allocator::CAllocator>>>,
     /// Every pool the session's components made, for the pool interfaces' clean-up at close.
@@ -60,6 +62,7 @@ impl Session {
             vpp: Mutex::new(vplrs_vpp::Vpp::new(core.clone())),
             decode: Mutex::new(crate::decode::DecodeState::new(core.clone())),
             encode: Mutex::new(vplrs_encode::Encode::new(core.clone())),
+            decode_vpp: Mutex::new(None),
             core,
             allocator: Mutex::new(None),
             pools: Mutex::default(),
@@ -128,6 +131,7 @@ impl Session {
     /// Closes the components and the pools; surfaces the application still holds stay valid
     /// until their last Release.
     fn close(&self) {
+        drop(lock(&self.decode_vpp).take());
         {
             let mut vpp = lock(&self.vpp);
             if vpp.is_initialized() {

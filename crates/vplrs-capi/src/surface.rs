@@ -82,7 +82,11 @@ impl Drop for ShellLink {
             shell.core.store(std::ptr::null_mut(), Ordering::Release);
             // SAFETY: the runtime's write under `fields`; the surface is gone, so nobody else
             // holds a valid reference to it.
-            unsafe { clear_plane_pointers(&mut (*shell.surface.get()).Data) };
+            unsafe {
+                clear_plane_pointers(&mut (*shell.surface.get()).Data);
+                // A decode+VPP channel's id must not follow the shell to its next surface.
+                (*shell.surface.get()).Info.ChannelId = 0;
+            }
         }
         lock(&FREE_SHELLS).push(shell);
     }

@@ -24,6 +24,8 @@ extern "C" fn release_at_unload() {
         crate::decode::release_all();
         crate::pool_iface::release_all();
         crate::description::release_all();
+        // Arrays hold surface references: they go before the surfaces' own clean-up.
+        crate::surface_array::release_all();
         crate::surface::release_all();
     });
 }

@@ -11,6 +11,8 @@
 //!   with the `.ivf.md5` files; `tests/c/decode_contract.c` checks the decode API's documented
 //!   answers; `tests/c/xma_api.c` links `libvplrs.so` and drives the XMA interface
 //!   (`include/vplrs_xma.h`); Intel's `sample_decode` decodes vectors on vplrs (tests/decode.rs).
+//! - `tests/c/decode_vpp_contract.c` drives decode+VPP (`MFXVideoDECODE_VPP_*`) on an H.265
+//!   stream ffmpeg makes, checked against ffmpeg's decode (tests/capi/decode_vpp.rs).
 //! - `tests/run_intel_examples.sh` builds Intel's examples and runs them on vplrs (skipped, with a
 //!   message, only when cmake or the examples are not installed).
 //!
@@ -21,6 +23,8 @@ use std::process::{Command, Output};
 
 #[path = "capi/decode.rs"]
 mod decode;
+#[path = "capi/decode_vpp.rs"]
+mod decode_vpp;
 #[path = "capi/encode.rs"]
 mod encode;
 

@@ -4,7 +4,10 @@
 #   valgrind when it is installed), checking out.raw against ffmpeg's conversion of the same input;
 #   hello-decode -sw and legacy-decode -sw on an H.265 stream libx265 makes now (B-frames, a size
 #   that is no multiple of 16), whose out.raw must equal ffmpeg's own decode byte for byte; and the
-#   same two examples copied with MFX_CODEC_HEVC replaced by MFX_CODEC_AVC on an x264 stream.
+#   same two examples copied with MFX_CODEC_HEVC replaced by MFX_CODEC_AVC on an x264 stream;
+#   hello-decvpp -sw (decode + two VPP channels, also under valgrind) on an H.265 stream, whose
+#   decoder channel must equal ffmpeg's decode byte for byte and whose VPP channels (I420 640x480,
+#   BGRA 128x96) must reach VPLRS_MIN_PSNR against ffmpeg's scaling of the same stream.
 #
 # Usage: run_intel_examples.sh LIB_DIR [WORK_DIR]
 #   LIB_DIR   the directory holding libvplrs.so (becomes ONEVPL_SEARCH_PATH)
@@ -48,6 +51,7 @@ build hello/hello-vpp
 build coreAPI/legacy-vpp
 build hello/hello-decode
 build coreAPI/legacy-decode
+build hello/hello-decvpp
 
 # --- vpl-inspect lists vplrs with its VPP capabilities
 if command -v vpl-inspect >/dev/null; then
@@ -126,6 +130,72 @@ if grep -q libx265 <<<"$encoders"; then
   done
 else
   echo "ffmpeg with libx265 not installed: hello-decode and legacy-decode not run"
+fi
+
+# --- hello-decvpp: one DECODE_VPP session, three outputs per picture (the decoder's channel 0,
+#     channel 1 I420 640x480, channel 2 BGRA 128x96), drained with a NULL bitstream.
+#     dec_out.raw must equal ffmpeg's decode; the VPP channels are compared (PSNR, all frames) with
+#     ffmpeg scaling the decoded pictures in YUV (swscale bilinear, as VPP scales before it
+#     converts) and, for BGRA, converting the scaled picture. The one-step swscale conversion
+#     (scale and convert at once, chroma interpolated differently) is printed for information.
+psnr_of() { # FORMAT SIZE OUT REF -> the average PSNR (dB) over all frames
+  ffmpeg -hide_banner -f rawvideo -pix_fmt "$1" -s "$2" -i "$3" -f rawvideo -pix_fmt "$1" -s "$2" -i "$4" \
+    -lavfi "[0:v][1:v]psnr" -f null - 2>&1 | grep "PSNR" | tail -1 | sed -n 's/.*average:\([0-9.inf]*\).*/\1/p'
+}
+check_psnr() { # NAME FORMAT SIZE OUT REF
+  local psnr
+  psnr=$(psnr_of "$2" "$3" "$4" "$5")
+  [ -n "$psnr" ] || fail "$1: no PSNR measured"
+  awk -v p="$psnr" -v m="$min_psnr" 'BEGIN { exit !(p == "inf" || p + 0 >= m + 0) }' \
+    || fail "$1: PSNR $psnr dB against ffmpeg is below $min_psnr dB"
+  echo "PASS $1: PSNR $psnr dB against ffmpeg (minimum $min_psnr)"
+}
+if grep -q libx265 <<<"$encoders"; then
+  mkdir -p decvpp
+  (
+    cd decvpp
+    dv_frames=30
+    ffmpeg -v error -f lavfi -i "testsrc2=size=320x240:rate=30" -frames:v $dv_frames -c:v libx265 \
+      -x265-params log-level=none:bframes=4 -pix_fmt yuv420p -f hevc -y in.265
+    ffmpeg -v error -i in.265 -f rawvideo -pix_fmt yuv420p -y ref-dec.yuv
+    ffmpeg -v error -i in.265 -vf scale=640:480:flags=bilinear -f rawvideo -pix_fmt yuv420p -y ref-640x480.yuv
+    ffmpeg -v error -i in.265 -vf scale=128:96:flags=bilinear,format=yuv420p -f rawvideo -pix_fmt bgra \
+      -y ref-128x96.bgra
+    ffmpeg -v error -i in.265 -vf scale=128:96:flags=bilinear -f rawvideo -pix_fmt bgra -y ref-128x96-direct.bgra
+    ../build/hello-decvpp/hello-decvpp -sw -i in.265 >hello-decvpp.txt 2>&1 \
+      || { cat hello-decvpp.txt; fail "hello-decvpp"; }
+    grep -q "libvplrs.so" hello-decvpp.txt || { cat hello-decvpp.txt; fail "hello-decvpp did not load vplrs"; }
+    grep -q "Decode and VPP processed $dv_frames frames" hello-decvpp.txt \
+      || { cat hello-decvpp.txt; fail "hello-decvpp did not process $dv_frames frames"; }
+    for f in "dec_out.raw $((320 * 240 * 3 / 2 * dv_frames))" "vpp_640x480_out.raw $((640 * 480 * 3 / 2 * dv_frames))" \
+      "vpp_128x96_out.raw $((128 * 96 * 4 * dv_frames))"; do
+      set -- $f
+      size=$(stat -c %s "$1")
+      [ "$size" = "$2" ] || fail "hello-decvpp wrote $size bytes to $1, expected $2 ($dv_frames frames)"
+    done
+    cmp -s dec_out.raw ref-dec.yuv || fail "hello-decvpp: dec_out.raw differs from ffmpeg's decode of in.265"
+    echo "PASS hello-decvpp -sw: $dv_frames frames of 320x240 H.265 (B-frames), channel 0 bit-exact with ffmpeg"
+    check_psnr "hello-decvpp channel 1 (I420 640x480)" yuv420p 640x480 vpp_640x480_out.raw ref-640x480.yuv
+    check_psnr "hello-decvpp channel 2 (BGRA 128x96)" bgra 128x96 vpp_128x96_out.raw ref-128x96.bgra
+    echo "info: hello-decvpp channel 2 against swscale scaling and converting in one step:" \
+      "$(psnr_of bgra 128x96 vpp_128x96_out.raw ref-128x96-direct.bgra) dB"
+    if [ "${VPLRS_VALGRIND:-1}" != 0 ] && command -v valgrind >/dev/null; then
+      # hello-decvpp never calls MFXClose: the dispatcher's own session object is lost at
+      # MFXUnload. No definitely-lost block may have libvplrs in its allocation stack.
+      valgrind --tool=memcheck --leak-check=full --errors-for-leak-kinds=none --error-exitcode=99 \
+        ../build/hello-decvpp/hello-decvpp -sw -i in.265 >hello-decvpp.valgrind.txt 2>&1 \
+        || { tail -60 hello-decvpp.valgrind.txt; fail "hello-decvpp under valgrind (invalid access)"; }
+      if awk '/definitely lost in loss record/ { block = 1 } block && /vplrs/ { found = 1 } /^==[0-9]+== $/ { block = 0 }
+        END { exit !found }' hello-decvpp.valgrind.txt; then
+        tail -60 hello-decvpp.valgrind.txt
+        fail "hello-decvpp: memory allocated by libvplrs definitely lost"
+      fi
+      cmp -s dec_out.raw ref-dec.yuv || fail "hello-decvpp under valgrind: dec_out.raw differs"
+      echo "PASS hello-decvpp under valgrind memcheck: no errors, nothing of libvplrs definitely lost"
+    fi
+  ) || exit 1
+else
+  echo "ffmpeg with libx265 not installed: hello-decvpp not run"
 fi
 
 # --- H.264 through the same C path: the examples are hard-wired to HEVC, so a copy of each with

@@ -416,3 +416,29 @@ fn p010_encodes_as_hevc_main10_with_one_counted_conversion() {
     let text = String::from_utf8(probe.wait_with_output().unwrap().stdout).unwrap();
     assert!(text.contains("Main 10") && text.contains("yuv420p10le"), "{text}");
 }
+
+#[test]
+fn frames_the_encoder_keeps_stay_locked_until_it_lets_go() {
+    // FFmpeg's MJPEG encoder keeps references to its last pictures; x264 lets go in the call.
+    for (codec, may_hold) in [(EncodeCodec::Jpeg, 2), (EncodeCodec::Avc, 0)] {
+        let mut encode = Encode::new(Core::new());
+        encode.init(&params(codec, FourCc::I420)).unwrap();
+        let mut surfaces = Vec::new();
+        for index in 0..8 {
+            let surface = encode.surface().unwrap();
+            fill(&surface, &source_frame(index));
+            let _ = encode.encode_frame_async(Some(&surface), FrameControl::default(), usize::MAX);
+            surfaces.push(surface);
+        }
+        let held: Vec<&Surface> = surfaces.iter().filter(|s| s.locked() > 0).collect();
+        assert!(held.len() <= may_hold, "{codec:?}: {} surfaces held", held.len());
+        for surface in &held {
+            // The application may not alter a frame the encoder still has.
+            assert!(surface.map_write().is_err(), "{codec:?}: a held frame was writable");
+        }
+        while encode.encode_frame_async(None, FrameControl::default(), usize::MAX).is_ok() {}
+        encode.close().unwrap();
+        assert!(surfaces.iter().all(|s| s.locked() == 0), "{codec:?}: Close lets go of every frame");
+        assert!(surfaces.iter().all(|s| s.map_write().is_ok()));
+    }
+}

@@ -232,6 +232,11 @@ impl Encoder {
                     sys::AVRational { num: to_int(config.aspect.0)?, den: to_int(config.aspect.1)? };
             }
             (*ctx).thread_count = to_int(config.threads)?;
+            if config.codec == EncoderCodec::Mjpeg {
+                // Frame threads would keep more input pictures referenced (and delay output) than
+                // the encoder's QueryIOSurf answer allows for; slices split each picture instead.
+                (*ctx).thread_type = sys::FF_THREAD_SLICE as libc::c_int;
+            }
             if config.gop_size > 0 {
                 (*ctx).gop_size = to_int(config.gop_size)?;
             }

@@ -140,9 +140,12 @@ pub extern "C" fn MFXVideoENCODE_GetVideoParam(session: mfxSession, par: *mut mf
     guard("MFXVideoENCODE_GetVideoParam", || {
         let this = self::session(session)?;
         non_null(par)?;
-        let params = lock(&this.encode).params().map_err(encode_status)?;
+        let encode = lock(&this.encode);
+        let params = encode.params().map_err(encode_status)?;
         // SAFETY: checked non-null; the caller passes a valid structure.
-        params_to_c(&params, unsafe { &mut *par });
+        let out = unsafe { &mut *par };
+        params_to_c(&params, out);
+        fill_parameter_sets(&encode, out)?;
         Ok(Status::ERR_NONE)
     })
 }
@@ -163,6 +166,65 @@ pub extern "C" fn MFXVideoENCODE_GetEncodeStat(session: mfxSession, stat: *mut m
         unsafe { write_out(stat, answer) }?;
         Ok(Status::ERR_NONE)
     })
+}
+
+/// Copies `set` into an application buffer of `capacity` bytes; returns the size written.
+///
+/// # Safety
+/// `buffer` must be NULL or writable for `capacity` bytes.
+unsafe fn copy_set(set: &[u8], buffer: *mut u8, capacity: u16) -> Outcome<u16> {
+    if buffer.is_null() {
+        return Err(Status::ERR_NULL_PTR);
+    }
+    if set.len() > usize::from(capacity) {
+        return Err(Status::ERR_NOT_ENOUGH_BUFFER);
+    }
+    // SAFETY: `buffer` holds `capacity` >= `set.len()` bytes (caller's contract).
+    unsafe { std::ptr::copy_nonoverlapping(set.as_ptr(), buffer, set.len()) };
+    Ok(set.len() as u16)
+}
+
+/// Fills the `mfxExtCodingOptionSPSPPS` / `mfxExtCodingOptionVPS` buffers attached to
+/// GetVideoParam's output with the parameter sets the stream starts with (Annex B, with start
+/// codes). A buffer too small for its set is `MFX_ERR_NOT_ENOUGH_BUFFER`.
+fn fill_parameter_sets(encode: &vplrs_encode::Encode, out: &mfxVideoParam) -> Outcome {
+    let buffers = crate::vpp::ext_buffers(out);
+    let wanted = |id: u32, size: usize| {
+        buffers.iter().copied().find(|&buffer| {
+            // SAFETY: the API requires every attached buffer pointer to be valid (or NULL).
+            unsafe { buffer.as_ref() }.is_some_and(|h| h.BufferId == id && h.BufferSz as usize >= size)
+        })
+    };
+    let spspps = wanted(MFX_EXTBUFF_CODING_OPTION_SPSPPS, std::mem::size_of::<mfxExtCodingOptionSPSPPS>());
+    let vps = wanted(MFX_EXTBUFF_CODING_OPTION_VPS, std::mem::size_of::<mfxExtCodingOptionVPS>());
+    if spspps.is_none() && vps.is_none() {
+        return Ok(());
+    }
+    let sets = encode.parameter_sets().map_err(|error| {
+        tracing::debug!(%error, "no parameter sets");
+        Status::ERR_UNSUPPORTED
+    })?;
+    if let Some(buffer) = spspps {
+        let c = buffer.cast::<mfxExtCodingOptionSPSPPS>();
+        // SAFETY: the header says this is an mfxExtCodingOptionSPSPPS of full size; its buffers
+        // hold the sizes the application wrote (the API's contract).
+        unsafe {
+            (*c).SPSBufSize = copy_set(&sets.sps, (*c).SPSBuffer, (*c).SPSBufSize)?;
+            (*c).PPSBufSize = copy_set(&sets.pps, (*c).PPSBuffer, (*c).PPSBufSize)?;
+            (*c).SPSId = 0;
+            (*c).PPSId = 0;
+        }
+    }
+    if let (Some(buffer), false) = (vps, sets.vps.is_empty()) {
+        let c = buffer.cast::<mfxExtCodingOptionVPS>();
+        // SAFETY: as above, for an mfxExtCodingOptionVPS.
+        unsafe {
+            let target = (*c).__bindgen_anon_1.VPSBuffer;
+            (*c).VPSBufSize = copy_set(&sets.vps, target, (*c).VPSBufSize)?;
+            (*c).VPSId = 0;
+        }
+    }
+    Ok(())
 }
 
 /// The application's bitstream, checked: where the data is and how much room is left.

@@ -16,7 +16,8 @@ use crate::ffi::Outcome;
 use crate::fields::{frame_info_from_c, frame_info_to_c};
 use crate::vpp::{ext_as, ext_buffers, hints_from_c};
 
-/// Extension buffers whose presence is accepted (their options take the encoder's defaults).
+/// Extension buffers whose presence is accepted (their options take the encoder's defaults). The
+/// SPS/PPS/VPS buffers are accepted empty only: vplrs does not import parameter sets.
 const TOLERATED_BUFFERS: [u32; 9] = [
     MFX_EXTBUFF_CODING_OPTION,
     MFX_EXTBUFF_CODING_OPTION2,
@@ -114,6 +115,16 @@ fn hints_of(par: &mfxVideoParam) -> Outcome<AllocationHints> {
                 let c = unsafe { ext_as::<mfxExtAllocationHints>(buffer, header.BufferId) }
                     .ok_or(Status::ERR_INVALID_VIDEO_PARAM)?;
                 hints = hints_from_c(&c)?;
+            }
+            MFX_EXTBUFF_CODING_OPTION_SPSPPS => {
+                // SAFETY: a valid buffer, per the API.
+                let c = unsafe { ext_as::<mfxExtCodingOptionSPSPPS>(buffer, header.BufferId) };
+                if c.is_some_and(|c| {
+                    (!c.SPSBuffer.is_null() && c.SPSBufSize > 0) || (!c.PPSBuffer.is_null() && c.PPSBufSize > 0)
+                }) {
+                    tracing::debug!("imported parameter sets are not supported");
+                    return Err(Status::ERR_UNSUPPORTED);
+                }
             }
             id if TOLERATED_BUFFERS.contains(&id) => {}
             id => {

@@ -190,9 +190,10 @@ impl Encode {
         Ok(stats)
     }
 
-    /// Parameter sets the encoder keeps out of band (empty: they are in the stream).
-    pub fn headers(&self) -> Result<Vec<u8>, EncodeError> {
-        Ok(self.running()?.encoder.extradata().to_vec())
+    /// The stream's VPS (H.265), SPS and PPS, as the first IDR carries them.
+    pub fn parameter_sets(&self) -> Result<crate::ParameterSets, EncodeError> {
+        let running = self.running()?;
+        crate::headers::parameter_sets(running.params.codec, running.encoder.config())
     }
 
     /// `EncodeFrameAsync`: takes `input` (`None` drains) and gives out the next compressed picture

@@ -6,15 +6,18 @@
 //! - `input`: a surface as encoder input, read in place (no copy: libavcodec holds a read mapping
 //!   and the surface's Locked counter until it lets go) or converted once where the encoder
 //!   cannot read the layout (counted);
+//! - `headers`: the parameter sets out of band, for `GetVideoParam`'s SPS/PPS/VPS buffers;
 //! - [`component`]: `Encode` — Init, Reset, Close, GetVideoParam, GetEncodeStat,
 //!   `MFXMemory_GetSurfaceForEncode` and EncodeFrameAsync with its drain.
 #![forbid(unsafe_code)]
 
 pub mod component;
+mod headers;
 mod input;
 pub mod params;
 
 pub use component::{Encode, EncodeStats, EncodedFrame, FrameControl};
+pub use headers::ParameterSets;
 pub use params::{query, query_io_surf, EncodeCodec, EncodeParams, QueryOutcome, RateControl};
 
 use vplrs_memory::{AcquireError, AllocError, MapError, Status, ToStatus};

@@ -359,6 +359,7 @@ pub(crate) fn encoder_config(params: &EncodeParams, layout: InputLayout) -> Enco
         preset: preset(params.codec, params.target_usage),
         profile: profile_name(params.codec, params.profile),
         threads: 0,
+        global_header: false,
     }
 }
 

@@ -442,3 +442,28 @@ fn frames_the_encoder_keeps_stay_locked_until_it_lets_go() {
         assert!(surfaces.iter().all(|s| s.map_write().is_ok()));
     }
 }
+
+#[test]
+fn parameter_sets_out_of_band_are_the_ones_in_the_stream() {
+    for codec in [EncodeCodec::Avc, EncodeCodec::Hevc] {
+        let p = params(codec, FourCc::Nv12);
+        let mut encode = Encode::new(Core::new());
+        encode.init(&p).unwrap();
+        let sets = encode.parameter_sets().unwrap();
+        assert!(sets.sps.starts_with(&[0, 0, 0, 1]) || sets.sps.starts_with(&[0, 0, 1]));
+        assert_eq!(sets.vps.is_empty(), codec == EncodeCodec::Avc, "{codec:?}: a VPS for H.265 only");
+        encode.close().unwrap();
+        let stream = encode_stream(&p);
+        let contains = |needle: &[u8]| stream.windows(needle.len()).any(|w| w == needle);
+        for set in [&sets.vps, &sets.sps, &sets.pps].into_iter().filter(|s| !s.is_empty()) {
+            assert!(contains(&set[set.len().min(4) - 3..]), "{codec:?}: a parameter set not found in the stream");
+        }
+    }
+    let mut encode = Encode::new(Core::new());
+    encode.init(&params(EncodeCodec::Jpeg, FourCc::I420)).unwrap();
+    assert!(encode.parameter_sets().is_err(), "JPEG has no parameter sets");
+}
+
+fn encode_stream(params: &EncodeParams) -> Vec<u8> {
+    encode(params).stream
+}

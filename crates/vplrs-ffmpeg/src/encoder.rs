@@ -139,6 +139,8 @@ pub struct EncoderConfig {
     pub profile: Option<String>,
     /// Codec threads, 0: libavcodec's choice.
     pub threads: u32,
+    /// Parameter sets out of band (in [`Encoder::extradata`]) instead of in the stream.
+    pub global_header: bool,
 }
 
 /// A picture type as the encoder reports it.
@@ -232,6 +234,9 @@ impl Encoder {
                     sys::AVRational { num: to_int(config.aspect.0)?, den: to_int(config.aspect.1)? };
             }
             (*ctx).thread_count = to_int(config.threads)?;
+            if config.global_header {
+                (*ctx).flags |= sys::AV_CODEC_FLAG_GLOBAL_HEADER as libc::c_int;
+            }
             if config.codec == EncoderCodec::Mjpeg {
                 // Frame threads would keep more input pictures referenced (and delay output) than
                 // the encoder's QueryIOSurf answer allows for; slices split each picture instead.

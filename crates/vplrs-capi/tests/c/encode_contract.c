@@ -105,6 +105,38 @@ static void check_uninitialised(mfxSession session) {
     CHECK_STS(MFXVideoENCODE_Init(session, NULL), MFX_ERR_NULL_PTR);
 }
 
+/* GetVideoParam hands out the stream's VPS, SPS and PPS (Annex B) in the buffers attached. */
+static void check_parameter_sets(mfxSession session) {
+    mfxU8 sps[256], pps[128], vps[128];
+    mfxExtCodingOptionSPSPPS spspps;
+    mfxExtCodingOptionVPS vpsbuf;
+    memset(&spspps, 0, sizeof(spspps));
+    memset(&vpsbuf, 0, sizeof(vpsbuf));
+    spspps.Header.BufferId = MFX_EXTBUFF_CODING_OPTION_SPSPPS;
+    spspps.Header.BufferSz = sizeof(spspps);
+    spspps.SPSBuffer = sps;
+    spspps.SPSBufSize = sizeof(sps);
+    spspps.PPSBuffer = pps;
+    spspps.PPSBufSize = sizeof(pps);
+    vpsbuf.Header.BufferId = MFX_EXTBUFF_CODING_OPTION_VPS;
+    vpsbuf.Header.BufferSz = sizeof(vpsbuf);
+    vpsbuf.VPSBuffer = vps;
+    vpsbuf.VPSBufSize = sizeof(vps);
+    mfxExtBuffer *buffers[2] = {&spspps.Header, &vpsbuf.Header};
+    mfxVideoParam par;
+    memset(&par, 0, sizeof(par));
+    par.ExtParam = buffers;
+    par.NumExtParam = 2;
+    CHECK_STS(MFXVideoENCODE_GetVideoParam(session, &par), MFX_ERR_NONE);
+    CHECK(spspps.SPSBufSize > 4 && spspps.PPSBufSize > 4 && vpsbuf.VPSBufSize > 4);
+    CHECK(sps[0] == 0 && sps[1] == 0 && (sps[2] == 1 || sps[3] == 1));
+    /* H.265 NAL types: VPS 32, SPS 33, PPS 34, after a four-byte start code. */
+    CHECK(((vps[4] >> 1) & 0x3f) == 32 && ((sps[4] >> 1) & 0x3f) == 33 && ((pps[4] >> 1) & 0x3f) == 34);
+    spspps.SPSBufSize = 4;
+    spspps.PPSBufSize = sizeof(pps);
+    CHECK_STS(MFXVideoENCODE_GetVideoParam(session, &par), MFX_ERR_NOT_ENOUGH_BUFFER);
+}
+
 /* 2.x: surfaces from the encoder's pool, a small bitstream first (NOT_ENOUGH_BUFFER). */
 static void encode_runtime_surfaces(mfxSession session) {
     mfxVideoParam par;
@@ -122,6 +154,7 @@ static void encode_runtime_surfaces(mfxSession session) {
     memset(&got, 0, sizeof(got));
     CHECK_STS(MFXVideoENCODE_GetVideoParam(session, &got), MFX_ERR_NONE);
     CHECK(got.mfx.CodecId == MFX_CODEC_HEVC && got.mfx.CodecProfile == MFX_PROFILE_HEVC_MAIN);
+    check_parameter_sets(session);
     mfxU32 buffer_size = (mfxU32)got.mfx.BufferSizeInKB * (got.mfx.BRCParamMultiplier ? got.mfx.BRCParamMultiplier : 1) * 1000;
     CHECK(buffer_size >= W * H * 3 / 2);
 

@@ -52,7 +52,7 @@ use std::sync::{Arc, LazyLock, Mutex};
 use std::time::Duration;
 
 use vplrs_decode::{Codec, Decode, DecodeError, DecodeParams, DecodedFrame};
-use vplrs_memory::{FourCc, LockedHold, Status, Surface, SurfaceCore, ToStatus};
+use vplrs_memory::{LockedHold, Status, Surface, SurfaceCore, ToStatus};
 use vplrs_runtime::SyncPoint;
 
 use crate::bindings::*;
@@ -593,7 +593,12 @@ struct StreamWork {
 /// # Safety
 /// A non-null `work` must point to a valid `mfxFrameSurface1` that stays valid until the operation
 /// completes.
-unsafe fn stream_work(this: &Session, params: &DecodeParams, work: *mut mfxFrameSurface1) -> Outcome<StreamWork> {
+unsafe fn stream_work(
+    this: &Session,
+    params: &DecodeParams,
+    in_place: bool,
+    work: *mut mfxFrameSurface1,
+) -> Outcome<StreamWork> {
     if work.is_null() {
         return Ok(StreamWork { decoder: None, application: None });
     }
@@ -614,7 +619,6 @@ unsafe fn stream_work(this: &Session, params: &DecodeParams, work: *mut mfxFrame
     {
         return Err(Status::ERR_INVALID_VIDEO_PARAM);
     }
-    let in_place = params.codec.decodes_in_place() && matches!(params.output.fourcc, FourCc::I420 | FourCc::Yv12);
     let decoder = (!in_place).then(|| wrapped.clone());
     Ok(StreamWork { decoder, application: Some((work, wrapped)) })
 }
@@ -627,8 +631,9 @@ fn decode_stream(
     work: *mut mfxFrameSurface1,
 ) -> Outcome<(*mut mfxFrameSurface1, SyncPoint)> {
     let params = state.decode.params().map_err(|e| status(&e))?;
+    let in_place = state.decode.decodes_in_place();
     // SAFETY: the API requires a valid work surface that lives until synchronised.
-    let work = unsafe { stream_work(this, &params, work) }?;
+    let work = unsafe { stream_work(this, &params, in_place, work) }?;
     let (data, timestamp) = match &bs {
         // SAFETY: the bitstream's buffer holds its data, per the API.
         Some(bs) => (Some(unsafe { bitstream_data(bs) }?), bs.TimeStamp),

@@ -43,9 +43,12 @@ pub(crate) struct StreamEngine {
 }
 
 impl StreamEngine {
-    pub fn new(codec: Codec, output: FrameInfo, pool: SurfacePool) -> Result<Self, DecodeError> {
+    /// `allow_in_place`: the pool's surfaces are the runtime's own (rows aligned as libavcodec
+    /// needs); surfaces of an application's allocator get pictures copied instead.
+    pub fn new(codec: Codec, output: FrameInfo, pool: SurfacePool, allow_in_place: bool) -> Result<Self, DecodeError> {
         let id = codec.avcodec().ok_or(DecodeError::Unsupported("not a libavcodec codec"))?;
-        let direct = in_place(codec, output.fourcc).then_some(DirectTarget { fourcc: output.fourcc });
+        let direct =
+            (allow_in_place && in_place(codec, output.fourcc)).then_some(DirectTarget { fourcc: output.fourcc });
         let threads = std::thread::available_parallelism().map_or(1, |n| n.get().min(8)) as u32;
         let decoder = Decoder::new(DecoderConfig { codec: id, direct, threads })?;
         Ok(Self { decoder, output, pool, stats: DecodeStats::default() })
@@ -53,6 +56,11 @@ impl StreamEngine {
 
     pub fn stats(&self) -> DecodeStats {
         self.stats
+    }
+
+    /// True when pictures are decoded straight into surfaces (no copy).
+    pub fn is_in_place(&self) -> bool {
+        self.decoder.is_direct()
     }
 
     /// One `DecodeFrameAsync`: `consumed` gets the bytes of `data` taken, whatever the outcome.

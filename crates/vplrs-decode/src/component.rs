@@ -238,7 +238,10 @@ impl Decode {
                 let pool = self.core.create_pool(&request, params.hints)?;
                 let mut params = *params;
                 params.output = request.info;
-                let engine = StreamEngine::new(codec, request.info, pool.clone())?;
+                // An application's allocator serves the pool: its rows may not be aligned as
+                // libavcodec needs, so pictures are decoded in libavcodec's memory and copied.
+                let allow_in_place = !self.core.has_allocator();
+                let engine = StreamEngine::new(codec, request.info, pool.clone(), allow_in_place)?;
                 self.running = Some(Running { params, engine: Engine::Stream(Box::new(engine)), pool, shown: 0 });
                 return Ok(());
             }
@@ -276,6 +279,12 @@ impl Decode {
 
     pub fn params(&self) -> Result<DecodeParams, DecodeError> {
         Ok(self.running()?.params)
+    }
+
+    /// True when libavcodec decodes pictures straight into the decode pool's surfaces (I420 or
+    /// YV12 output, a decoder that supports it, and surfaces of the runtime's own allocator).
+    pub fn decodes_in_place(&self) -> bool {
+        matches!(&self.running, Some(Running { engine: Engine::Stream(stream), .. }) if stream.is_in_place())
     }
 
     pub fn pool(&self) -> Result<&SurfacePool, DecodeError> {

@@ -197,6 +197,12 @@ impl Decoder {
         self.shared.as_ref().map_or(0, |shared| shared.direct_pictures.load(std::sync::atomic::Ordering::Relaxed))
     }
 
+    /// Pictures decoded into libavcodec's own memory because the offered surface's rows were not
+    /// aligned as libavcodec needs (direct mode).
+    pub fn fallback_pictures(&self) -> u64 {
+        self.shared.as_ref().map_or(0, |shared| shared.fallback_pictures.load(std::sync::atomic::Ordering::Relaxed))
+    }
+
     /// Takes bytes of the stream: at most one packet is cut and sent per call. `pts` is attached to
     /// the picture starting in these bytes.
     pub fn feed(&mut self, data: &[u8], pts: Option<i64>) -> Result<FeedResult, FfmpegError> {

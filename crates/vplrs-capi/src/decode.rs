@@ -189,8 +189,8 @@ fn advance(bs: &mut mfxBitstream, count: usize) {
     bs.DataLength -= count;
 }
 
-/// `DecodeHeader` for H.264 and H.265: the data before the first sequence header is skipped; the
-/// header's own data stays for `DecodeFrameAsync`.
+/// `DecodeHeader` for libavcodec's codecs: the data before the first sequence header is skipped;
+/// the header's own data stays for `DecodeFrameAsync`.
 fn stream_header(codec: Codec, bs: &mut mfxBitstream, par: &mut mfxVideoParam) -> Outcome<Status> {
     // SAFETY: the bitstream's buffer holds its data, per the API.
     let data = unsafe { bitstream_data(bs) }?;
@@ -203,7 +203,10 @@ fn stream_header(codec: Codec, bs: &mut mfxBitstream, par: &mut mfxVideoParam) -
     advance(bs, start);
     match Decode::decode_header(codec, data) {
         Ok(params) => {
-            let (profile, level) = parameter_sets::profile_and_level(codec, data);
+            let (profile, level) = match codec {
+                Codec::Avc | Codec::Hevc => parameter_sets::profile_and_level(codec, data),
+                _ => (params.profile, params.level),
+            };
             stream_header_to_c(&params, profile, level, par);
             Ok(Status::ERR_NONE)
         }

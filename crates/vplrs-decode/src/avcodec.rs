@@ -273,6 +273,32 @@ fn convert(picture: &Picture<'_>, view: &mut FrameViewMut<'_>) -> Result<(), Dec
                 }
             }
         }
+        (PixelFormat::Yuv422p, FourCc::Yuy2) => {
+            let (y, u, v) = (plane(0)?, plane(1)?, plane(2)?);
+            let packed = view.planes_mut();
+            let sources = rows(y, w, h).zip(rows(u, cw, h)).zip(rows(v, cw, h));
+            for (dst, ((y, u), v)) in packed[0].rows_mut().zip(sources) {
+                // Y0 U Y1 V for each pair of columns (an odd last column repeats nothing: its Y1
+                // byte is the padding column's).
+                for (x, quad) in dst[..4 * cw].chunks_exact_mut(4).enumerate() {
+                    quad[0] = y[2 * x];
+                    quad[1] = u[x];
+                    quad[2] = y.get(2 * x + 1).copied().unwrap_or(y[2 * x]);
+                    quad[3] = v[x];
+                }
+            }
+        }
+        (PixelFormat::Yuv444p, FourCc::Ayuv) => {
+            let (y, u, v) = (plane(0)?, plane(1)?, plane(2)?);
+            let packed = view.planes_mut();
+            let sources = rows(y, w, h).zip(rows(u, w, h)).zip(rows(v, w, h));
+            for (dst, ((y, u), v)) in packed[0].rows_mut().zip(sources) {
+                // Bytes V, U, Y, A in memory; opaque alpha.
+                for (((quad, &y), &u), &v) in dst[..4 * w].chunks_exact_mut(4).zip(y).zip(u).zip(v) {
+                    quad.copy_from_slice(&[v, u, y, 0xff]);
+                }
+            }
+        }
         _ => return Err(incompatible()),
     }
     Ok(())

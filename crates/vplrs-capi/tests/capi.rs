@@ -11,6 +11,9 @@
 //!   with the `.ivf.md5` files; `tests/c/decode_contract.c` checks the decode API's documented
 //!   answers; `tests/c/xma_api.c` links `libvplrs.so` and drives the XMA interface
 //!   (`include/vplrs_xma.h`); Intel's `sample_decode` decodes vectors on vplrs (tests/decode.rs).
+//! - `tests/c/decode_stream.c` decodes H.264, H.265, VP9, AV1 and JPEG streams made at test time
+//!   (tests/capi/streams.rs), as does Intel's `sample_decode`, bit-exact with ffmpeg; damaged
+//!   streams get documented answers.
 //! - `tests/run_intel_examples.sh` builds Intel's examples and runs them on vplrs (skipped, with a
 //!   message, only when cmake or the examples are not installed).
 //!
@@ -21,6 +24,8 @@ use std::process::{Command, Output};
 
 #[path = "capi/decode.rs"]
 mod decode;
+#[path = "capi/streams.rs"]
+mod streams;
 
 fn manifest_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))

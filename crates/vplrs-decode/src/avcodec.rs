@@ -21,8 +21,10 @@ use vplrs_memory::{FourCc, FrameInfo, FrameViewMut, PicStruct, Rect, Surface, Su
 use crate::backend::{BackendError, Codec};
 use crate::component::{check_work_surface, DecodeError, DecodeStats};
 
-/// `MFX_CORRUPTION_MAJOR`.
+/// `MFX_CORRUPTION_MAJOR`: the picture's own data was damaged or missing.
 const CORRUPTION_MAJOR: u16 = 0x0002;
+/// `MFX_CORRUPTION_REFERENCE_FRAME`: the picture was predicted from a damaged one.
+const CORRUPTION_REFERENCE_FRAME: u16 = 0x0010;
 
 impl From<FfmpegError> for DecodeError {
     fn from(error: FfmpegError) -> Self {
@@ -40,6 +42,9 @@ pub(crate) struct StreamEngine {
     output: FrameInfo,
     pool: SurfacePool,
     stats: DecodeStats,
+    /// Corruption the next picture inherits (`Corrupted` flags): `MAJOR` after a packet the
+    /// decoder refused (data missing or concealed), then `REFERENCE_FRAME` until a key frame.
+    taint: u16,
 }
 
 impl StreamEngine {
@@ -51,7 +56,7 @@ impl StreamEngine {
             (allow_in_place && in_place(codec, output.fourcc)).then_some(DirectTarget { fourcc: output.fourcc });
         let threads = std::thread::available_parallelism().map_or(1, |n| n.get().min(8)) as u32;
         let decoder = Decoder::new(DecoderConfig { codec: id, direct, threads })?;
-        Ok(Self { decoder, output, pool, stats: DecodeStats::default() })
+        Ok(Self { decoder, output, pool, stats: DecodeStats::default(), taint: 0 })
     }
 
     pub fn stats(&self) -> DecodeStats {
@@ -103,7 +108,14 @@ impl StreamEngine {
         let pts = (timestamp != TIMESTAMP_UNKNOWN).then_some(timestamp as i64);
         loop {
             let received = match self.decoder.receive()? {
-                Some(picture) => Some(output_picture(picture, work, &self.pool, &self.output, &mut self.stats)?),
+                Some(picture) => {
+                    // A key frame starts afresh; other pictures inherit the damage before them.
+                    let inherited = if picture.is_key_frame() { 0 } else { self.taint };
+                    let own = if picture.is_corrupt() { CORRUPTION_MAJOR } else { 0 };
+                    let corrupted = own | inherited;
+                    self.taint = if corrupted != 0 { CORRUPTION_REFERENCE_FRAME } else { 0 };
+                    Some(output_picture(picture, work, &self.pool, &self.output, corrupted, &mut self.stats)?)
+                }
                 None => None,
             };
             if let Some(surface) = received {
@@ -163,6 +175,7 @@ impl StreamEngine {
     /// A packet the decoder refused: counted, and decoding goes on with the next one (as players
     /// do); the pictures that depend on it come out marked corrupted or not at all.
     fn packet_error(&mut self, error: &FfmpegError) {
+        self.taint = CORRUPTION_MAJOR;
         tracing::warn!(%error, "packet not decoded");
         self.stats.errors += 1;
     }
@@ -173,10 +186,10 @@ fn output_picture(
     work: Option<&Surface>,
     pool: &SurfacePool,
     output: &FrameInfo,
+    corrupted: u16,
     stats: &mut DecodeStats,
 ) -> Result<Surface, DecodeError> {
     let (width, height) = (picture.width(), picture.height());
-    let corrupt = picture.is_corrupt();
     let timestamp = picture.pts().map_or(TIMESTAMP_UNKNOWN, |pts| pts as u64);
     let pic_struct = match (picture.is_interlaced(), picture.top_field_first()) {
         (false, _) => PicStruct::PROGRESSIVE,
@@ -204,7 +217,7 @@ fn output_picture(
     drop(picture);
     stats.decoded += 1;
     stats.shown += 1;
-    if corrupt {
+    if corrupted != 0 {
         stats.corrupted += 1;
     }
     let order = (stats.shown - 1) as u32;
@@ -215,7 +228,7 @@ fn output_picture(
         meta.info.aspect = output.aspect;
         meta.timestamp = timestamp;
         meta.frame_order = order;
-        meta.corrupted = if corrupt { CORRUPTION_MAJOR } else { 0 };
+        meta.corrupted = corrupted;
     });
     Ok(surface)
 }

@@ -93,6 +93,11 @@ impl<'a> Picture<'a> {
         frame.decode_error_flags != 0 || frame.flags & sys::AV_FRAME_FLAG_CORRUPT != 0
     }
 
+    /// An intra picture that starts a new chain of references (`key_frame`).
+    pub fn is_key_frame(&self) -> bool {
+        self.raw().key_frame != 0
+    }
+
     pub fn is_interlaced(&self) -> bool {
         self.raw().interlaced_frame != 0
     }

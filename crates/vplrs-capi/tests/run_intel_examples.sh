@@ -57,8 +57,11 @@ if command -v vpl-inspect >/dev/null; then
   grep -q "FilterFourCC: VCSC" inspect.txt || fail "vpl-inspect shows no colour conversion filter"
   grep -q "MFX_RESOURCE_SYSTEM_SURFACE" inspect.txt || fail "vpl-inspect shows no system memory"
   grep -q "CodecID: HEVC" inspect.txt || { cat inspect.txt; fail "vpl-inspect shows no HEVC decoder"; }
-  grep -q "CodecID: AVC" inspect.txt || fail "vpl-inspect shows no AVC decoder"
-  echo "PASS vpl-inspect lists vplrs (VSCL, VCSC, HEVC and AVC decoders, system memory)"
+  for codec in AVC VP9 AV1 JPEG; do
+    grep -q "CodecID: $codec" inspect.txt || fail "vpl-inspect shows no $codec decoder"
+  done
+  grep -q "MFX_PROFILE_HEVC_MAIN10" inspect.txt || fail "vpl-inspect shows no HEVC Main10 profile"
+  echo "PASS vpl-inspect lists vplrs (VSCL, VCSC, HEVC, AVC, VP9, AV1 and JPEG decoders, system memory)"
 else
   echo "vpl-inspect not installed (onevpl-tools): not checked"
 fi

@@ -77,11 +77,13 @@ pub(crate) struct DecodeState {
     seen_key: bool,
     /// Pictures copied from decode pool surfaces into application (1.x) surfaces.
     copies: u64,
+    /// The `SetSkipMode` level in force (0: nothing skipped).
+    skip_level: u8,
 }
 
 impl DecodeState {
     pub(crate) fn new(core: vplrs_runtime::Core) -> Self {
-        Self { decode: Decode::new(core), profile: 0, skipped: 0, seen_key: false, copies: 0 }
+        Self { decode: Decode::new(core), profile: 0, skipped: 0, seen_key: false, copies: 0, skip_level: 0 }
     }
 
     /// The codec of the initialised decoder.
@@ -260,6 +262,7 @@ fn init(this: &Session, state: &mut DecodeState, par: &mfxVideoParam) -> Outcome
     state.skipped = 0;
     state.seen_key = false;
     state.copies = 0;
+    state.skip_level = 0;
     if let Ok(pool) = state.decode.pool() {
         lock(&this.pools).push(pool.clone());
     }
@@ -304,6 +307,7 @@ pub extern "C" fn MFXVideoDECODE_Reset(session: mfxSession, par: *mut mfxVideoPa
         kept.output.height = current.output.height;
         state.decode.init(&kept).map_err(init_status)?;
         state.seen_key = false;
+        state.skip_level = 0;
         state.profile = crate::decode_params::mfx(par).CodecProfile;
         if let Ok(pool) = state.decode.pool() {
             lock(&this.pools).push(pool.clone());
@@ -360,20 +364,33 @@ pub extern "C" fn MFXVideoDECODE_GetDecodeStat(session: mfxSession, stat: *mut m
     })
 }
 
-/// vplrs decodes every frame: `MFX_SKIPMODE_NOSKIP` is `MFX_ERR_NONE`; `MORE` and `LESS` leave the
-/// mode as it is, `MFX_WRN_VALUE_NOT_CHANGED` (the only level is both the minimum and maximum);
-/// any other value is `MFX_ERR_UNSUPPORTED`.
+/// `SetSkipMode`: `MFX_SKIPMODE_NOSKIP` decodes everything again (`MFX_ERR_NONE`); `MORE` and
+/// `LESS` step the skip level up or down — for H.264, H.265 and VP9: the loop filter of
+/// non-reference pictures, of all pictures, then B-pictures dropped, then every non-reference
+/// picture — and answer `MFX_WRN_VALUE_NOT_CHANGED` at the end of that range (VP8, AV1 and JPEG
+/// have a single level, which is both ends). Any other value is `MFX_ERR_UNSUPPORTED`. `Init` and
+/// `Reset` start at level 0.
 #[no_mangle]
 pub extern "C" fn MFXVideoDECODE_SetSkipMode(session: mfxSession, mode: mfxSkipMode) -> mfxStatus {
     guard("MFXVideoDECODE_SetSkipMode", || {
         let this = self::session(session)?;
-        if !lock(&this.decode).decode.is_initialized() {
+        let mut state = lock(&this.decode);
+        if !state.decode.is_initialized() {
             return Err(Status::ERR_NOT_INITIALIZED);
         }
-        match mode {
-            MFX_SKIPMODE_NOSKIP => Ok(Status::ERR_NONE),
-            MFX_SKIPMODE_MORE | MFX_SKIPMODE_LESS => Ok(Status::WRN_VALUE_NOT_CHANGED),
-            _ => Err(Status::ERR_UNSUPPORTED),
+        let current = state.skip_level;
+        let wanted = match mode {
+            MFX_SKIPMODE_NOSKIP => 0,
+            MFX_SKIPMODE_MORE => current.saturating_add(1),
+            MFX_SKIPMODE_LESS => current.saturating_sub(1),
+            _ => return Err(Status::ERR_UNSUPPORTED),
+        };
+        let level = state.decode.set_skip_level(wanted).map_err(|e| status(&e))?;
+        state.skip_level = level;
+        if mode != MFX_SKIPMODE_NOSKIP && level == current {
+            Ok(Status::WRN_VALUE_NOT_CHANGED)
+        } else {
+            Ok(Status::ERR_NONE)
         }
     })
 }

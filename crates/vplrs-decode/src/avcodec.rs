@@ -63,6 +63,11 @@ impl StreamEngine {
         self.stats
     }
 
+    /// See [`vplrs_ffmpeg::Decoder::set_skip_level`].
+    pub fn set_skip_level(&mut self, level: u8) {
+        self.decoder.set_skip_level(level);
+    }
+
     /// True when pictures are decoded straight into surfaces (no copy).
     pub fn is_in_place(&self) -> bool {
         self.decoder.is_direct()

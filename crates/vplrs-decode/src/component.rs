@@ -295,6 +295,17 @@ impl Decode {
         matches!(&self.running, Some(Running { engine: Engine::Stream(stream), .. }) if stream.is_in_place())
     }
 
+    /// `SetSkipMode`: sets the skip level (clamped to [`Codec::max_skip_level`]) and returns the
+    /// level in force.
+    pub fn set_skip_level(&mut self, level: u8) -> Result<u8, DecodeError> {
+        let running = self.running.as_mut().ok_or(DecodeError::NotInitialized)?;
+        let level = level.min(running.params.codec.max_skip_level());
+        if let Engine::Stream(stream) = &mut running.engine {
+            stream.set_skip_level(level);
+        }
+        Ok(level)
+    }
+
     pub fn pool(&self) -> Result<&SurfacePool, DecodeError> {
         Ok(&self.running()?.pool)
     }

@@ -329,6 +329,27 @@ impl Decoder {
         self.eof_sent
     }
 
+    /// Skips work to decode faster (`MFXVideoDECODE_SetSkipMode`): level 0 decodes everything;
+    /// 1 skips the loop filter of non-reference pictures, 2 of all pictures; 3 also drops
+    /// B-pictures, 4 every non-reference picture (levels above 4 are 4). Takes effect from the next
+    /// packet.
+    pub fn set_skip_level(&mut self, level: u8) {
+        use sys::AVDiscard::{AVDISCARD_ALL, AVDISCARD_BIDIR, AVDISCARD_DEFAULT, AVDISCARD_NONREF};
+        let (loop_filter, frame) = match level {
+            0 => (AVDISCARD_DEFAULT, AVDISCARD_DEFAULT),
+            1 => (AVDISCARD_NONREF, AVDISCARD_DEFAULT),
+            2 => (AVDISCARD_ALL, AVDISCARD_DEFAULT),
+            3 => (AVDISCARD_ALL, AVDISCARD_BIDIR),
+            _ => (AVDISCARD_ALL, AVDISCARD_NONREF),
+        };
+        // SAFETY: the context is open and not decoding (we hold `&mut self`); decoders read these
+        // two fields at each picture.
+        unsafe {
+            (*self.ctx).skip_loop_filter = loop_filter;
+            (*self.ctx).skip_frame = frame;
+        }
+    }
+
     /// Drops every picture and reference (seeking, `Reset`).
     pub fn flush(&mut self) {
         self.reopen_after_eof();

@@ -7,6 +7,8 @@
  *          app     1.x: application surfaces with plane pointers, exactly NumFrameSuggested of
  *                  them. Checks that a surface with Locked != 0 is never written by a call and
  *                  that MFX_ERR_MORE_SURFACE never repeats without progress.
+ *          skip    2.x after SetSkipMode(MORE) three times (loop filter off, B-pictures dropped
+ *                  where the codec supports it).
  *          robust  2.x on damaged data: every status is one the API documents, pictures with
  *                  errors carry Data.Corrupted, the program never hangs (the number of calls is
  *                  bounded); undecodable input ends it gracefully.
@@ -40,7 +42,7 @@ typedef struct {
     mfxSession session;
     mfxVideoParam par;
     const char *mode;
-    int app, robust;
+    int app, robust, skip;
     FILE *out;
     mfxFrameSurface1 *surfaces;
     mfxU8 **buffers;
@@ -172,6 +174,28 @@ static void alloc_surfaces(decoder *d) {
     }
 }
 
+/* SetSkipMode's documented answers, and GetPayload's when there is no payload. The skip mode is
+ * left at NOSKIP, or (skip mode) three steps up. */
+static void skip_modes(decoder *d, mfxU32 codec) {
+    int levels = codec == MFX_CODEC_AVC || codec == MFX_CODEC_HEVC || codec == MFX_CODEC_VP9 ? 4 : 0;
+    CHECK_STS(MFXVideoDECODE_SetSkipMode(d->session, MFX_SKIPMODE_LESS), MFX_WRN_VALUE_NOT_CHANGED);
+    for (int i = 0; i < levels; i++) CHECK_STS(MFXVideoDECODE_SetSkipMode(d->session, MFX_SKIPMODE_MORE), MFX_ERR_NONE);
+    CHECK_STS(MFXVideoDECODE_SetSkipMode(d->session, MFX_SKIPMODE_MORE), MFX_WRN_VALUE_NOT_CHANGED);
+    if (levels) CHECK_STS(MFXVideoDECODE_SetSkipMode(d->session, MFX_SKIPMODE_LESS), MFX_ERR_NONE);
+    CHECK_STS(MFXVideoDECODE_SetSkipMode(d->session, MFX_SKIPMODE_NOSKIP), MFX_ERR_NONE);
+    for (int i = 0; d->skip && i < 3; i++)
+        CHECK_STS(MFXVideoDECODE_SetSkipMode(d->session, MFX_SKIPMODE_MORE), levels ? MFX_ERR_NONE : MFX_WRN_VALUE_NOT_CHANGED);
+    mfxU8 data[64];
+    mfxPayload payload;
+    memset(&payload, 0, sizeof(payload));
+    payload.Data = data;
+    payload.BufSize = sizeof(data);
+    payload.NumBit = 99;
+    mfxU64 ts = 1;
+    CHECK_STS(MFXVideoDECODE_GetPayload(d->session, &ts, &payload), MFX_ERR_NONE);
+    CHECK(payload.NumBit == 0);
+}
+
 /* 0 when the stream cannot be decoded (robust mode only). */
 static int init_decoder(decoder *d, mfxU32 codec, input *in, mfxBitstream *bs, int nv12) {
     memset(&d->par, 0, sizeof(d->par));
@@ -210,6 +234,7 @@ static int init_decoder(decoder *d, mfxU32 codec, input *in, mfxBitstream *bs, i
         return 0;
     }
     if (d->app) alloc_surfaces(d);
+    skip_modes(d, codec);
     return 1;
 }
 
@@ -363,7 +388,8 @@ int main(int argc, char **argv) {
     d.mode = argv[1];
     d.app = !strcmp(d.mode, "app");
     d.robust = !strcmp(d.mode, "robust");
-    REQUIRE(d.app || d.robust || !strcmp(d.mode, "pool"));
+    d.skip = !strcmp(d.mode, "skip");
+    REQUIRE(d.app || d.robust || d.skip || !strcmp(d.mode, "pool"));
     mfxU32 codec = codec_id(argv[2]);
     input in;
     memset(&in, 0, sizeof(in));

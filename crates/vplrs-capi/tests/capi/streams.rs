@@ -7,7 +7,9 @@
 //! - `tests/c/decode_stream.c` with decode pool surfaces (2.x) and with exactly the suggested
 //!   number of application surfaces (1.x: no endless `MFX_ERR_MORE_SURFACE`, no write into a
 //!   surface with `Locked` > 0), in I420, NV12, P010 and YUY2 (4:2:2 JPEG);
-//! - truncated, bit-flipped and garbage streams: only documented statuses, no crash, no hang.
+//! - truncated, bit-flipped and garbage streams: only documented statuses, no crash, no hang;
+//! - `SetSkipMode` (its documented answers for every codec, and B-pictures dropped at level 3)
+//!   and `GetPayload` (no payload: `NumBit` 0).
 //!
 //! A stream whose encoder the installed ffmpeg lacks is reported and left out.
 
@@ -440,4 +442,18 @@ fn damaged_streams_give_documented_answers_without_crash_or_hang() {
     if stream("h264").is_some() {
         assert!(corrupted_pictures > 0, "no damaged picture was marked with Data.Corrupted");
     }
+}
+
+#[test]
+fn skip_mode_drops_b_pictures_of_h264() {
+    let Some(stream) = stream("h264") else { return };
+    let (ok, log) = run_bounded(decode_stream(), &["skip", "h264", stream.input.to_str().unwrap()]);
+    assert!(ok, "decode_stream skip failed:\n{log}");
+    let frames: usize = log
+        .lines()
+        .find_map(|l| l.strip_prefix("frames ")?.split_whitespace().next()?.parse().ok())
+        .expect("a frames line");
+    // 30 pictures, B-pictures among them (-bf 3): dropped at skip level 3.
+    assert!(frames > 0 && frames < 30, "{frames} pictures at skip level 3:\n{log}");
+    println!("h264 at skip level 3: {frames} of 30 pictures");
 }

@@ -1,26 +1,41 @@
 //! `MFXVideoDECODE_*` and `MFXMemory_GetSurfaceForDecode`: the decode component through the C
-//! API, for VP8 (vplrs' own decoder) and H.264 / H.265 (libavcodec). Any other codec answers
-//! `MFX_ERR_UNSUPPORTED`.
+//! API, for VP8 (vplrs' own decoder) and H.264, H.265, VP9, AV1 and JPEG (libavcodec; AV1 through
+//! libdav1d). Any other codec answers `MFX_ERR_UNSUPPORTED`.
 //!
-//! # H.264 and H.265
+//! # libavcodec's codecs
 //!
-//! - `DecodeHeader` skips the data before the first sequence header (moving `DataOffset` to its
-//!   start code) and reads the stream's parameters without taking any data; `MFX_ERR_MORE_DATA`
-//!   when the data holds no complete first picture (the data stays, more may be appended).
-//! - `DecodeFrameAsync` takes the bitstream in any chunking: `DataOffset` advances and
-//!   `DataLength` shrinks by the bytes the decoder's parser took (it may keep an incomplete
-//!   packet). `MFX_ERR_MORE_DATA` when all the data was taken and no picture is ready;
+//! - `DecodeHeader` skips the data before the first sequence header (moving `DataOffset` to the
+//!   H.264/H.265 parameter set's start code or the JPEG start-of-image marker; VP9 and AV1 data is
+//!   taken as starting with a frame) and reads the stream's parameters without taking any data;
+//!   `MFX_ERR_MORE_DATA` when the data holds no complete first picture (the data stays, more may
+//!   be appended). 8-bit 4:2:0 streams are reported as I420 unless the application asked for
+//!   NV12 or YV12; 10-bit 4:2:0 (H.265 Main10, VP9 profile 2, AV1) as P010 (`Shift` 1); JPEG
+//!   4:2:2 as YUY2 and 4:4:4 as AYUV, samples repacked, never resampled (other JPEG samplings:
+//!   `MFX_ERR_UNSUPPORTED`).
+//! - `DecodeFrameAsync` takes H.264, H.265 and JPEG bitstreams in any chunking: `DataOffset`
+//!   advances and `DataLength` shrinks by the bytes the decoder's parser took (it may keep an
+//!   incomplete packet). VP9 and AV1 data is one frame (temporal unit) per call, taken whole.
+//!   `MFX_ERR_MORE_DATA` when all the data was taken and no picture is ready;
 //!   `MFX_ERR_MORE_SURFACE` when the work surface cannot be used (the data not taken is left); a
 //!   NULL bitstream drains the pictures still held, then `MFX_ERR_MORE_DATA`. Every picture
 //!   handed out is complete when the call returns (its sync point is already signalled).
+//! - Damaged data: a packet libavcodec refuses is skipped (counted in `NumError`); the next
+//!   picture carries `Data.Corrupted` = `MFX_CORRUPTION_MAJOR`, and the pictures after it
+//!   `MFX_CORRUPTION_REFERENCE_FRAME` until a key frame. Pictures libavcodec itself marks as
+//!   damaged or concealed carry `MFX_CORRUPTION_MAJOR`.
 //! - With a NULL work surface (2.x), or a surface from `MFXMemory_GetSurfaceForDecode`, pictures
-//!   are decoded in place into decode pool surfaces (I420/YV12: no copy; NV12: one counted
-//!   conversion); the output may be another surface than the work surface.
+//!   of H.264, H.265, VP9 and JPEG are decoded in place into decode pool surfaces (I420/YV12: no
+//!   copy; NV12, P010, YUY2, AYUV and AV1: one counted conversion); the output may be another
+//!   surface than the work surface. When the application's allocator (`SetFrameAllocator`) serves
+//!   the decode pool, its surfaces' rows may not be aligned as libavcodec needs (Intel's sample
+//!   allocator gives I420 chroma rows of Width/2 bytes): pictures are then decoded into
+//!   libavcodec's memory and copied, one copy per picture.
 //! - With an application 1.x surface (plane pointers or a MemId of the session's allocator), the
 //!   output surface is always the call's work surface, which must have `Locked` == 0. In I420/YV12
 //!   libavcodec decodes into surfaces of the decode pool (application buffers seldom have the row
 //!   alignment libavcodec needs) and the picture is copied into the work surface: one counted copy
-//!   per picture. In NV12 the conversion writes the work surface directly (one copy, as in 2.x).
+//!   per picture. Other formats are converted straight into the work surface (one copy, as in
+//!   2.x).
 //!
 //! # VP8 bitstream accounting
 //!
@@ -599,7 +614,7 @@ fn copy_picture(source: &Surface, target: &Surface) -> Outcome {
     Ok(())
 }
 
-/// The work surface of an H.264/H.265 call.
+/// The work surface of a libavcodec codec's call.
 struct StreamWork {
     /// What the decoder is given: a runtime surface, or the application's surface when the
     /// decoder converts into it (NV12).
@@ -608,7 +623,7 @@ struct StreamWork {
     application: Option<(*mut mfxFrameSurface1, Surface)>,
 }
 
-/// Resolves the work surface of an H.264/H.265 call.
+/// Resolves the work surface of a libavcodec codec's call.
 ///
 /// # Safety
 /// A non-null `work` must point to a valid `mfxFrameSurface1` that stays valid until the operation
@@ -643,7 +658,7 @@ unsafe fn stream_work(
     Ok(StreamWork { decoder, application: Some((work, wrapped)) })
 }
 
-/// `DecodeFrameAsync` for H.264 and H.265 (see the module documentation).
+/// `DecodeFrameAsync` for libavcodec's codecs (see the module documentation).
 fn decode_stream(
     this: &Session,
     state: &mut DecodeState,

@@ -233,6 +233,12 @@ static int init_decoder(decoder *d, mfxU32 codec, input *in, mfxBitstream *bs, i
         REQUIRE(d->robust && sts == MFX_ERR_INVALID_VIDEO_PARAM);
         return 0;
     }
+    /* Reset with the parameters of Init restarts the decoder (nothing decoded yet). */
+    CHECK_STS(MFXVideoDECODE_Reset(d->session, &d->par), MFX_ERR_NONE);
+    mfxVideoParam current;
+    memset(&current, 0, sizeof(current));
+    CHECK_STS(MFXVideoDECODE_GetVideoParam(d->session, &current), MFX_ERR_NONE);
+    CHECK(current.mfx.CodecId == codec && current.mfx.FrameInfo.FourCC == d->par.mfx.FrameInfo.FourCC);
     if (d->app) alloc_surfaces(d);
     skip_modes(d, codec);
     return 1;

@@ -3,7 +3,9 @@
  *
  *   decode_stream MODE CODEC IN [OUT [FOURCC]]
  *
- *   MODE   pool    2.x: NULL work surfaces, pictures from the decode pool.
+ *   MODE   pool    2.x: NULL work surfaces, pictures from the decode pool; up to AsyncDepth of
+ *                  them held by the application, checked unchanged when written (the decoder
+ *                  never reuses a surface the application or libavcodec still holds).
  *          app     1.x: application surfaces with plane pointers, exactly NumFrameSuggested of
  *                  them. Checks that a surface with Locked != 0 is never written by a call and
  *                  that MFX_ERR_MORE_SURFACE never repeats without progress.
@@ -36,6 +38,7 @@ typedef struct {
 typedef struct {
     mfxFrameSurface1 *out;
     mfxSyncPoint sync;
+    uint64_t sum; /* 2.x: the luma when handed out, to catch a later overwrite */
 } pending_frame;
 
 typedef struct {
@@ -140,6 +143,25 @@ static uint64_t checksum(const decoder *d, int index) {
     uint64_t hash = 1469598103934665603ull;
     for (size_t i = 0; i < d->buffer_size; i++) hash = (hash ^ d->buffers[index][i]) * 1099511628211ull;
     return hash;
+}
+
+/* FNV-1a of a mapped picture's cropped luma rows. */
+static uint64_t luma_sum(const mfxFrameSurface1 *s) {
+    uint64_t hash = 1469598103934665603ull;
+    int bytes = s->Info.FourCC == MFX_FOURCC_P010 ? 2 : s->Info.FourCC == MFX_FOURCC_YUY2 ? 2 : 1;
+    const mfxU8 *luma = s->Info.FourCC == MFX_FOURCC_AYUV ? s->Data.V : s->Data.Y;
+    for (int y = 0; y < s->Info.CropH; y++)
+        for (int x = 0; x < s->Info.CropW * bytes; x++) hash = (hash ^ luma[(size_t)y * s->Data.Pitch + x]) * 1099511628211ull;
+    return hash;
+}
+
+/* 2.x: the luma of a picture just handed out (held until written: the decoder must not reuse it). */
+static uint64_t held_sum(mfxFrameSurface1 *s) {
+    CHECK_STS(s->FrameInterface->Synchronize(s, 60000), MFX_ERR_NONE);
+    CHECK_STS(s->FrameInterface->Map(s, MFX_MAP_READ), MFX_ERR_NONE);
+    uint64_t sum = luma_sum(s);
+    CHECK_STS(s->FrameInterface->Unmap(s), MFX_ERR_NONE);
+    return sum;
 }
 
 /* 1.x: exactly the suggested number of application surfaces. */
@@ -264,6 +286,7 @@ static void finish_oldest(decoder *d) {
         write_picture(d, s);
     } else {
         CHECK_STS(s->FrameInterface->Map(s, MFX_MAP_READ), MFX_ERR_NONE);
+        CHECK(luma_sum(s) == p.sum); /* not overwritten while the application held it */
         write_picture(d, s);
         CHECK_STS(s->FrameInterface->Unmap(s), MFX_ERR_NONE);
         CHECK_STS(s->FrameInterface->Release(s), MFX_ERR_NONE);
@@ -307,7 +330,7 @@ static mfxStatus decode_call(decoder *d, mfxBitstream *bs) {
         CHECK(out != NULL && sync != NULL);
         if (d->app) CHECK(out == work);
         if (d->num_pending == ASYNC_DEPTH) finish_oldest(d);
-        d->pending[d->num_pending++] = (pending_frame){out, sync};
+        d->pending[d->num_pending++] = (pending_frame){out, sync, d->app ? 0 : held_sum(out)};
         break;
     case MFX_ERR_MORE_DATA:
     case MFX_ERR_MORE_SURFACE:

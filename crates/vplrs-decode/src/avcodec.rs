@@ -10,9 +10,11 @@
 //!   surface's Locked counter stays raised while libavcodec keeps the picture (reference or
 //!   reordering). The picture handed out may be in another surface than the work surface. When a
 //!   packet needs a surface and the call's work surface is used up: `MoreSurface`. No copy.
-//! - **converted** (NV12 from 8-bit, P010 from 10-bit, or AV1, whose wrappers decode into their own
-//!   memory): libavcodec decodes into its own buffers and the picture is converted into the work
-//!   surface (or a pool surface) — one counted copy per picture.
+//! - **converted** (NV12 from 8-bit 4:2:0, P010 from 10-bit, YUY2 from 4:2:2, AYUV from 4:4:4; AV1,
+//!   whose wrappers decode into their own memory; and every picture when an application's
+//!   allocator serves the pool, whose rows may not be aligned as libavcodec needs): libavcodec
+//!   decodes into its own buffers and the picture is converted into the work surface (or a pool
+//!   surface) — one counted copy per picture.
 
 use vplrs_ffmpeg::{Decoder, DecoderConfig, DirectTarget, FfmpegError, Picture, PixelFormat};
 use vplrs_memory::surface::TIMESTAMP_UNKNOWN;
@@ -296,8 +298,7 @@ fn convert(picture: &Picture<'_>, view: &mut FrameViewMut<'_>) -> Result<(), Dec
             let packed = view.planes_mut();
             let sources = rows(y, w, h).zip(rows(u, cw, h)).zip(rows(v, cw, h));
             for (dst, ((y, u), v)) in packed[0].rows_mut().zip(sources) {
-                // Y0 U Y1 V for each pair of columns (an odd last column repeats nothing: its Y1
-                // byte is the padding column's).
+                // Y0 U Y1 V for each pair of columns (an odd width's last pair repeats its Y0).
                 for (x, quad) in dst[..4 * cw].chunks_exact_mut(4).enumerate() {
                     quad[0] = y[2 * x];
                     quad[1] = u[x];

@@ -1,26 +1,41 @@
 //! `MFXVideoDECODE_*` and `MFXMemory_GetSurfaceForDecode`: the decode component through the C
-//! API, for VP8 (vplrs' own decoder) and H.264 / H.265 (libavcodec). Any other codec answers
-//! `MFX_ERR_UNSUPPORTED`.
+//! API, for VP8 (vplrs' own decoder) and H.264, H.265, VP9, AV1 and JPEG (libavcodec; AV1 through
+//! libdav1d). Any other codec answers `MFX_ERR_UNSUPPORTED`.
 //!
-//! # H.264 and H.265
+//! # libavcodec's codecs
 //!
-//! - `DecodeHeader` skips the data before the first sequence header (moving `DataOffset` to its
-//!   start code) and reads the stream's parameters without taking any data; `MFX_ERR_MORE_DATA`
-//!   when the data holds no complete first picture (the data stays, more may be appended).
-//! - `DecodeFrameAsync` takes the bitstream in any chunking: `DataOffset` advances and
-//!   `DataLength` shrinks by the bytes the decoder's parser took (it may keep an incomplete
-//!   packet). `MFX_ERR_MORE_DATA` when all the data was taken and no picture is ready;
+//! - `DecodeHeader` skips the data before the first sequence header (moving `DataOffset` to the
+//!   H.264/H.265 parameter set's start code or the JPEG start-of-image marker; VP9 and AV1 data is
+//!   taken as starting with a frame) and reads the stream's parameters without taking any data;
+//!   `MFX_ERR_MORE_DATA` when the data holds no complete first picture (the data stays, more may
+//!   be appended). 8-bit 4:2:0 streams are reported as I420 unless the application asked for
+//!   NV12 or YV12; 10-bit 4:2:0 (H.265 Main10, VP9 profile 2, AV1) as P010 (`Shift` 1); JPEG
+//!   4:2:2 as YUY2 and 4:4:4 as AYUV, samples repacked, never resampled (other JPEG samplings:
+//!   `MFX_ERR_UNSUPPORTED`).
+//! - `DecodeFrameAsync` takes H.264, H.265 and JPEG bitstreams in any chunking: `DataOffset`
+//!   advances and `DataLength` shrinks by the bytes the decoder's parser took (it may keep an
+//!   incomplete packet). VP9 and AV1 data is one frame (temporal unit) per call, taken whole.
+//!   `MFX_ERR_MORE_DATA` when all the data was taken and no picture is ready;
 //!   `MFX_ERR_MORE_SURFACE` when the work surface cannot be used (the data not taken is left); a
 //!   NULL bitstream drains the pictures still held, then `MFX_ERR_MORE_DATA`. Every picture
 //!   handed out is complete when the call returns (its sync point is already signalled).
+//! - Damaged data: a packet libavcodec refuses is skipped (counted in `NumError`); the next
+//!   picture carries `Data.Corrupted` = `MFX_CORRUPTION_MAJOR`, and the pictures after it
+//!   `MFX_CORRUPTION_REFERENCE_FRAME` until a key frame. Pictures libavcodec itself marks as
+//!   damaged or concealed carry `MFX_CORRUPTION_MAJOR`.
 //! - With a NULL work surface (2.x), or a surface from `MFXMemory_GetSurfaceForDecode`, pictures
-//!   are decoded in place into decode pool surfaces (I420/YV12: no copy; NV12: one counted
-//!   conversion); the output may be another surface than the work surface.
+//!   of H.264, H.265, VP9 and JPEG are decoded in place into decode pool surfaces (I420/YV12: no
+//!   copy; NV12, P010, YUY2, AYUV and AV1: one counted conversion); the output may be another
+//!   surface than the work surface. When the application's allocator (`SetFrameAllocator`) serves
+//!   the decode pool, its surfaces' rows may not be aligned as libavcodec needs (Intel's sample
+//!   allocator gives I420 chroma rows of Width/2 bytes): pictures are then decoded into
+//!   libavcodec's memory and copied, one copy per picture.
 //! - With an application 1.x surface (plane pointers or a MemId of the session's allocator), the
 //!   output surface is always the call's work surface, which must have `Locked` == 0. In I420/YV12
 //!   libavcodec decodes into surfaces of the decode pool (application buffers seldom have the row
 //!   alignment libavcodec needs) and the picture is copied into the work surface: one counted copy
-//!   per picture. In NV12 the conversion writes the work surface directly (one copy, as in 2.x).
+//!   per picture. Other formats are converted straight into the work surface (one copy, as in
+//!   2.x).
 //!
 //! # VP8 bitstream accounting
 //!
@@ -52,7 +67,7 @@ use std::sync::{Arc, LazyLock, Mutex};
 use std::time::Duration;
 
 use vplrs_decode::{Codec, Decode, DecodeError, DecodeParams, DecodedFrame};
-use vplrs_memory::{FourCc, LockedHold, Status, Surface, SurfaceCore, ToStatus};
+use vplrs_memory::{LockedHold, Status, Surface, SurfaceCore, ToStatus};
 use vplrs_runtime::SyncPoint;
 
 use crate::bindings::*;
@@ -77,11 +92,13 @@ pub(crate) struct DecodeState {
     seen_key: bool,
     /// Pictures copied from decode pool surfaces into application (1.x) surfaces.
     copies: u64,
+    /// The `SetSkipMode` level in force (0: nothing skipped).
+    skip_level: u8,
 }
 
 impl DecodeState {
     pub(crate) fn new(core: vplrs_runtime::Core) -> Self {
-        Self { decode: Decode::new(core), profile: 0, skipped: 0, seen_key: false, copies: 0 }
+        Self { decode: Decode::new(core), profile: 0, skipped: 0, seen_key: false, copies: 0, skip_level: 0 }
     }
 
     /// The codec of the initialised decoder.
@@ -189,8 +206,8 @@ fn advance(bs: &mut mfxBitstream, count: usize) {
     bs.DataLength -= count;
 }
 
-/// `DecodeHeader` for H.264 and H.265: the data before the first sequence header is skipped; the
-/// header's own data stays for `DecodeFrameAsync`.
+/// `DecodeHeader` for libavcodec's codecs: the data before the first sequence header is skipped;
+/// the header's own data stays for `DecodeFrameAsync`.
 fn stream_header(codec: Codec, bs: &mut mfxBitstream, par: &mut mfxVideoParam) -> Outcome<Status> {
     // SAFETY: the bitstream's buffer holds its data, per the API.
     let data = unsafe { bitstream_data(bs) }?;
@@ -203,7 +220,10 @@ fn stream_header(codec: Codec, bs: &mut mfxBitstream, par: &mut mfxVideoParam) -
     advance(bs, start);
     match Decode::decode_header(codec, data) {
         Ok(params) => {
-            let (profile, level) = parameter_sets::profile_and_level(codec, data);
+            let (profile, level) = match codec {
+                Codec::Avc | Codec::Hevc => parameter_sets::profile_and_level(codec, data),
+                _ => (params.profile, params.level),
+            };
             stream_header_to_c(&params, profile, level, par);
             Ok(Status::ERR_NONE)
         }
@@ -257,6 +277,7 @@ fn init(this: &Session, state: &mut DecodeState, par: &mfxVideoParam) -> Outcome
     state.skipped = 0;
     state.seen_key = false;
     state.copies = 0;
+    state.skip_level = 0;
     if let Ok(pool) = state.decode.pool() {
         lock(&this.pools).push(pool.clone());
     }
@@ -301,6 +322,7 @@ pub extern "C" fn MFXVideoDECODE_Reset(session: mfxSession, par: *mut mfxVideoPa
         kept.output.height = current.output.height;
         state.decode.init(&kept).map_err(init_status)?;
         state.seen_key = false;
+        state.skip_level = 0;
         state.profile = crate::decode_params::mfx(par).CodecProfile;
         if let Ok(pool) = state.decode.pool() {
             lock(&this.pools).push(pool.clone());
@@ -357,20 +379,33 @@ pub extern "C" fn MFXVideoDECODE_GetDecodeStat(session: mfxSession, stat: *mut m
     })
 }
 
-/// vplrs decodes every frame: `MFX_SKIPMODE_NOSKIP` is `MFX_ERR_NONE`; `MORE` and `LESS` leave the
-/// mode as it is, `MFX_WRN_VALUE_NOT_CHANGED` (the only level is both the minimum and maximum);
-/// any other value is `MFX_ERR_UNSUPPORTED`.
+/// `SetSkipMode`: `MFX_SKIPMODE_NOSKIP` decodes everything again (`MFX_ERR_NONE`); `MORE` and
+/// `LESS` step the skip level up or down — for H.264, H.265 and VP9: the loop filter of
+/// non-reference pictures, of all pictures, then B-pictures dropped, then every non-reference
+/// picture — and answer `MFX_WRN_VALUE_NOT_CHANGED` at the end of that range (VP8, AV1 and JPEG
+/// have a single level, which is both ends). Any other value is `MFX_ERR_UNSUPPORTED`. `Init` and
+/// `Reset` start at level 0.
 #[no_mangle]
 pub extern "C" fn MFXVideoDECODE_SetSkipMode(session: mfxSession, mode: mfxSkipMode) -> mfxStatus {
     guard("MFXVideoDECODE_SetSkipMode", || {
         let this = self::session(session)?;
-        if !lock(&this.decode).decode.is_initialized() {
+        let mut state = lock(&this.decode);
+        if !state.decode.is_initialized() {
             return Err(Status::ERR_NOT_INITIALIZED);
         }
-        match mode {
-            MFX_SKIPMODE_NOSKIP => Ok(Status::ERR_NONE),
-            MFX_SKIPMODE_MORE | MFX_SKIPMODE_LESS => Ok(Status::WRN_VALUE_NOT_CHANGED),
-            _ => Err(Status::ERR_UNSUPPORTED),
+        let current = state.skip_level;
+        let wanted = match mode {
+            MFX_SKIPMODE_NOSKIP => 0,
+            MFX_SKIPMODE_MORE => current.saturating_add(1),
+            MFX_SKIPMODE_LESS => current.saturating_sub(1),
+            _ => return Err(Status::ERR_UNSUPPORTED),
+        };
+        let level = state.decode.set_skip_level(wanted).map_err(|e| status(&e))?;
+        state.skip_level = level;
+        if mode != MFX_SKIPMODE_NOSKIP && level == current {
+            Ok(Status::WRN_VALUE_NOT_CHANGED)
+        } else {
+            Ok(Status::ERR_NONE)
         }
     })
 }
@@ -579,7 +614,7 @@ fn copy_picture(source: &Surface, target: &Surface) -> Outcome {
     Ok(())
 }
 
-/// The work surface of an H.264/H.265 call.
+/// The work surface of a libavcodec codec's call.
 struct StreamWork {
     /// What the decoder is given: a runtime surface, or the application's surface when the
     /// decoder converts into it (NV12).
@@ -588,12 +623,17 @@ struct StreamWork {
     application: Option<(*mut mfxFrameSurface1, Surface)>,
 }
 
-/// Resolves the work surface of an H.264/H.265 call.
+/// Resolves the work surface of a libavcodec codec's call.
 ///
 /// # Safety
 /// A non-null `work` must point to a valid `mfxFrameSurface1` that stays valid until the operation
 /// completes.
-unsafe fn stream_work(this: &Session, params: &DecodeParams, work: *mut mfxFrameSurface1) -> Outcome<StreamWork> {
+unsafe fn stream_work(
+    this: &Session,
+    params: &DecodeParams,
+    in_place: bool,
+    work: *mut mfxFrameSurface1,
+) -> Outcome<StreamWork> {
     if work.is_null() {
         return Ok(StreamWork { decoder: None, application: None });
     }
@@ -614,12 +654,11 @@ unsafe fn stream_work(this: &Session, params: &DecodeParams, work: *mut mfxFrame
     {
         return Err(Status::ERR_INVALID_VIDEO_PARAM);
     }
-    let in_place = params.codec.decodes_in_place() && matches!(params.output.fourcc, FourCc::I420 | FourCc::Yv12);
     let decoder = (!in_place).then(|| wrapped.clone());
     Ok(StreamWork { decoder, application: Some((work, wrapped)) })
 }
 
-/// `DecodeFrameAsync` for H.264 and H.265 (see the module documentation).
+/// `DecodeFrameAsync` for libavcodec's codecs (see the module documentation).
 fn decode_stream(
     this: &Session,
     state: &mut DecodeState,
@@ -627,8 +666,9 @@ fn decode_stream(
     work: *mut mfxFrameSurface1,
 ) -> Outcome<(*mut mfxFrameSurface1, SyncPoint)> {
     let params = state.decode.params().map_err(|e| status(&e))?;
+    let in_place = state.decode.decodes_in_place();
     // SAFETY: the API requires a valid work surface that lives until synchronised.
-    let work = unsafe { stream_work(this, &params, work) }?;
+    let work = unsafe { stream_work(this, &params, in_place, work) }?;
     let (data, timestamp) = match &bs {
         // SAFETY: the bitstream's buffer holds its data, per the API.
         Some(bs) => (Some(unsafe { bitstream_data(bs) }?), bs.TimeStamp),

@@ -1,10 +1,11 @@
 //! `mfxVideoParam` (the `mfx` member, for decode) to and from the decode component's
 //! [`DecodeParams`], and the answers of `MFXVideoDECODE_Query`.
 //!
-//! vplrs decodes VP8 (its own decoder), H.264 and H.265 (libavcodec); any other `CodecId` is
-//! `MFX_ERR_UNSUPPORTED`. Outputs are 8-bit 4:2:0 in system memory: NV12 (the default when FourCC
-//! is 0), I420 or YV12. 10-bit H.265 (Main10, P010) is not offered: it is untested through the C
-//! API.
+//! vplrs decodes VP8 (its own decoder), H.264, H.265, VP9, AV1 and JPEG (libavcodec); any other
+//! `CodecId` is `MFX_ERR_UNSUPPORTED`. Outputs are in system memory, in the formats of the
+//! stream's profile (see [`output_fourccs`]): 8-bit 4:2:0 as NV12 (the default when FourCC is
+//! 0), I420 or YV12; 10-bit 4:2:0 (H.265 Main10, VP9 profile 2, AV1) as P010; JPEG 4:2:2 as
+//! YUY2 and 4:4:4 as AYUV (the samples repacked, never resampled).
 
 use vplrs_decode::{Codec, DecodeParams};
 use vplrs_memory::info::{align_up, MAX_DIMENSION};
@@ -16,8 +17,21 @@ use crate::ffi::Outcome;
 use crate::fields::{frame_info_from_c, frame_info_to_c, frame_size, set_frame_size};
 use crate::vpp::{ext_as, ext_buffers, hints_from_c};
 
-/// The 8-bit output formats every decoder writes.
+/// The 8-bit 4:2:0 output formats every decoder writes.
 pub(crate) const OUTPUT_FOURCCS: [u32; 3] = [MFX_FOURCC_NV12, MFX_FOURCC_I420, MFX_FOURCC_YV12];
+
+/// The output format of 10-bit 4:2:0 profiles.
+const OUTPUT_FOURCCS_10: [u32; 1] = [MFX_FOURCC_P010];
+
+/// AV1 Main: 8-bit or 10-bit 4:2:0.
+const OUTPUT_FOURCCS_8_10: [u32; 4] = [MFX_FOURCC_NV12, MFX_FOURCC_I420, MFX_FOURCC_YV12, MFX_FOURCC_P010];
+
+/// JPEG: 4:2:0 pictures as NV12/I420/YV12, 4:2:2 as YUY2, 4:4:4 as AYUV.
+const OUTPUT_FOURCCS_JPEG: [u32; 5] =
+    [MFX_FOURCC_NV12, MFX_FOURCC_I420, MFX_FOURCC_YV12, MFX_FOURCC_YUY2, MFX_FOURCC_AYUV];
+
+/// `MFX_PROFILE_JPEG_BASELINE` (`mfxjpeg.h`, which `mfx.h` does not include).
+pub(crate) const MFX_PROFILE_JPEG_BASELINE: u32 = 1;
 
 /// VP8 profiles (`MFX_PROFILE_VP8_0..3`, the bitstream's version + 1).
 pub(crate) const VP8_PROFILES: [u32; 4] = [MFX_PROFILE_VP8_0, MFX_PROFILE_VP8_1, MFX_PROFILE_VP8_2, MFX_PROFILE_VP8_3];
@@ -25,11 +39,21 @@ pub(crate) const VP8_PROFILES: [u32; 4] = [MFX_PROFILE_VP8_0, MFX_PROFILE_VP8_1,
 /// H.264 profiles decoded (8-bit 4:2:0; the constraint flags are ignored).
 pub(crate) const AVC_PROFILES: [u32; 3] = [MFX_PROFILE_AVC_BASELINE, MFX_PROFILE_AVC_MAIN, MFX_PROFILE_AVC_HIGH];
 
-/// H.265 profiles decoded: Main and Main Still Picture (8-bit).
-pub(crate) const HEVC_PROFILES: [u32; 2] = [MFX_PROFILE_HEVC_MAIN, MFX_PROFILE_HEVC_MAINSP];
+/// H.265 profiles decoded: Main and Main Still Picture (8-bit), Main10 (P010).
+pub(crate) const HEVC_PROFILES: [u32; 3] = [MFX_PROFILE_HEVC_MAIN, MFX_PROFILE_HEVC_MAINSP, MFX_PROFILE_HEVC_MAIN10];
+
+/// VP9 profiles decoded: 0 (8-bit 4:2:0) and 2 (10-bit 4:2:0, P010).
+pub(crate) const VP9_PROFILES: [u32; 2] = [MFX_PROFILE_VP9_0, MFX_PROFILE_VP9_2];
+
+/// AV1 profiles decoded: Main (4:2:0, 8 or 10 bits).
+pub(crate) const AV1_PROFILES: [u32; 1] = [MFX_PROFILE_AV1_MAIN];
+
+/// JPEG profiles decoded: baseline (libavcodec also reads extended and progressive pictures,
+/// which DecodeHeader reports with profile 0).
+pub(crate) const JPEG_PROFILES: [u32; 1] = [MFX_PROFILE_JPEG_BASELINE];
 
 /// The codecs the C API decodes.
-pub(crate) const CODECS: [Codec; 3] = [Codec::Vp8, Codec::Avc, Codec::Hevc];
+pub(crate) const CODECS: [Codec; 6] = [Codec::Vp8, Codec::Avc, Codec::Hevc, Codec::Vp9, Codec::Av1, Codec::Jpeg];
 
 pub(crate) fn mfx(par: &mfxVideoParam) -> mfxInfoMFX {
     // SAFETY: the members of the union are plain integer structures; decode reads `mfx`.
@@ -51,7 +75,9 @@ pub(crate) fn profiles(codec: Codec) -> &'static [u32] {
         Codec::Vp8 => &VP8_PROFILES,
         Codec::Avc => &AVC_PROFILES,
         Codec::Hevc => &HEVC_PROFILES,
-        _ => &[],
+        Codec::Vp9 => &VP9_PROFILES,
+        Codec::Av1 => &AV1_PROFILES,
+        Codec::Jpeg => &JPEG_PROFILES,
     }
 }
 
@@ -60,16 +86,23 @@ pub(crate) fn is_stream_codec(codec: Codec) -> bool {
     codec.avcodec().is_some()
 }
 
-/// The output formats of a codec (the same for all its profiles).
-pub(crate) fn output_fourccs(_codec: Codec) -> &'static [u32] {
-    &OUTPUT_FOURCCS
+/// The output formats of a codec's profile, as the implementation description lists them.
+pub(crate) fn output_fourccs(codec: Codec, profile: u32) -> &'static [u32] {
+    match (codec, profile) {
+        (Codec::Hevc, MFX_PROFILE_HEVC_MAIN10) | (Codec::Vp9, MFX_PROFILE_VP9_2) => &OUTPUT_FOURCCS_10,
+        (Codec::Av1, _) => &OUTPUT_FOURCCS_8_10,
+        (Codec::Jpeg, _) => &OUTPUT_FOURCCS_JPEG,
+        _ => &OUTPUT_FOURCCS,
+    }
 }
 
+/// The output format `code` asks for, if one of the codec's profiles writes it (0: NV12).
 fn output_fourcc(codec: Codec, code: u32) -> Option<FourCc> {
     if code == 0 {
         return Some(FourCc::Nv12);
     }
-    output_fourccs(codec).contains(&code).then(|| FourCc::from_code(code)).flatten()
+    let known = profiles(codec).iter().any(|&profile| output_fourccs(codec, profile).contains(&code));
+    known.then(|| FourCc::from_code(code)).flatten()
 }
 
 fn profile_supported(codec: Codec, profile: u16) -> bool {
@@ -111,13 +144,22 @@ pub(crate) fn params_from_c(par: &mfxVideoParam) -> Outcome<DecodeParams> {
             _ => return Err(Status::ERR_INVALID_VIDEO_PARAM),
         }
     }
-    let held_frames = if is_stream_codec(codec) {
-        // SAFETY: the decoding options of the union are plain integers.
-        let buffering = unsafe { mfx.__bindgen_anon_1.__bindgen_anon_2.MaxDecFrameBuffering };
-        (buffering != 0).then_some(buffering)
-    } else {
+    let held_frames = match codec {
         // VP8 keeps its references in its own memory: no surface is held.
-        Some(0)
+        Codec::Vp8 => Some(0),
+        // JPEG's options share the union with MaxDecFrameBuffering: the codec's worst case.
+        Codec::Jpeg => {
+            // SAFETY: the JPEG decoding options of the union are plain integers.
+            if unsafe { mfx.__bindgen_anon_1.__bindgen_anon_3.Rotation } != MFX_ROTATION_0 as u16 {
+                return Err(Status::ERR_INVALID_VIDEO_PARAM);
+            }
+            None
+        }
+        _ => {
+            // SAFETY: the decoding options of the union are plain integers.
+            let buffering = unsafe { mfx.__bindgen_anon_1.__bindgen_anon_2.MaxDecFrameBuffering };
+            (buffering != 0).then_some(buffering)
+        }
     };
     Ok(DecodeParams {
         codec,
@@ -126,6 +168,8 @@ pub(crate) fn params_from_c(par: &mfxVideoParam) -> Outcome<DecodeParams> {
         io_pattern: IoPattern::from_bits_truncate(par.IOPattern),
         hints,
         held_frames,
+        profile: mfx.CodecProfile,
+        level: mfx.CodecLevel,
     })
 }
 
@@ -160,8 +204,9 @@ pub(crate) fn mark_configurable(out: &mut mfxVideoParam) {
 
 /// `Query(in, out)`: `out` gets `in` corrected. Returns the status to report.
 ///
-/// - not VP8, H.264 or H.265: CodecId zeroed, `MFX_ERR_UNSUPPORTED`;
-/// - unknown profile, output FourCC other than NV12/I420/YV12, chroma format other than 4:2:0,
+/// - not VP8, H.264, H.265, VP9, AV1 or JPEG: CodecId zeroed, `MFX_ERR_UNSUPPORTED`;
+/// - unknown profile, an output FourCC none of the codec's profiles writes, a chroma format other
+///   than the FourCC's, a JPEG rotation,
 ///   video memory output, protected content, a size beyond 16384: that field zeroed,
 ///   `MFX_ERR_UNSUPPORTED`;
 /// - Width/Height not multiples of 16, or a crop outside the frame: corrected,
@@ -188,7 +233,9 @@ pub(crate) fn query(input: &mfxVideoParam, out: &mut mfxVideoParam) -> Status {
         info.FourCC = 0;
         unsupported = true;
     }
-    if info.ChromaFormat != 0 && u32::from(info.ChromaFormat) != MFX_CHROMAFORMAT_YUV420 {
+    // The chroma format must be the output format's (4:2:0 when the FourCC is not supported).
+    let chroma = output_fourcc(codec, info.FourCC).map_or(MFX_CHROMAFORMAT_YUV420, |f| f.chroma_format() as u32);
+    if info.ChromaFormat != 0 && u32::from(info.ChromaFormat) != chroma {
         info.ChromaFormat = 0;
         unsupported = true;
     }
@@ -260,17 +307,18 @@ pub(crate) fn header_to_c(params: &DecodeParams, profile: u16, par: &mut mfxVide
     par.AsyncDepth = async_depth;
 }
 
-/// Fills `par` from an H.264 or H.265 stream's headers, as `DecodeHeader` does: codec, profile,
+/// Fills `par` from a libavcodec codec's stream headers, as `DecodeHeader` does: codec, profile,
 /// level, the picture's size (allocated as libavcodec needs to decode in place) and crop, frame
 /// rate (the application's, or 30/1, when the stream has none), aspect ratio and picture
-/// structure. The output format is I420 (the CPU's native format, decoded in place) unless the
-/// application asked for NV12 or YV12 before the call (10-bit streams report P010, which `Init`
-/// refuses).
-/// `MaxDecFrameBuffering` gets the frames the decoder keeps at once (for `QueryIOSurf` and `Init`).
+/// structure. 8-bit 4:2:0 pictures are reported as I420 (the CPU's native format, decoded in
+/// place) unless the application asked for NV12 or YV12 before the call; 10-bit 4:2:0 as P010,
+/// JPEG 4:2:2 as YUY2 and 4:4:4 as AYUV (with `JPEGChromaFormat` and `JPEGColorFormat`).
+/// `MaxDecFrameBuffering` gets the frames the decoder keeps at once (for `QueryIOSurf` and `Init`;
+/// not for JPEG, whose options share that union).
 pub(crate) fn stream_header_to_c(params: &DecodeParams, profile: u16, level: u16, par: &mut mfxVideoParam) {
     let previous = mfx(par).FrameInfo;
     let mut params = *params;
-    if params.output.fourcc != FourCc::P010 {
+    if params.output.fourcc == FourCc::Nv12 {
         params.output.fourcc = match FourCc::from_code(previous.FourCC) {
             Some(fourcc @ (FourCc::Nv12 | FourCc::Yv12)) => fourcc,
             _ => FourCc::I420,
@@ -288,7 +336,17 @@ pub(crate) fn stream_header_to_c(params: &DecodeParams, profile: u16, level: u16
     params_to_c(&params, profile, par);
     let mut mfx = mfx(par);
     mfx.CodecLevel = level;
-    mfx.__bindgen_anon_1.__bindgen_anon_2.MaxDecFrameBuffering = params.held_frames.unwrap_or(0);
+    if params.codec == Codec::Jpeg {
+        // SAFETY: the options of the union are plain integers (any bits are a valid value).
+        let mut jpeg = unsafe { mfx.__bindgen_anon_1.__bindgen_anon_3 };
+        jpeg.JPEGChromaFormat = params.output.fourcc.chroma_format() as u16;
+        // MFX_JPEG_COLORFORMAT_YCbCr: libavcodec converts nothing, pictures are Y, Cb, Cr.
+        jpeg.JPEGColorFormat = 1;
+        jpeg.Rotation = MFX_ROTATION_0 as u16;
+        mfx.__bindgen_anon_1.__bindgen_anon_3 = jpeg;
+    } else {
+        mfx.__bindgen_anon_1.__bindgen_anon_2.MaxDecFrameBuffering = params.held_frames.unwrap_or(0);
+    }
     par.__bindgen_anon_1.mfx = mfx;
     // DecodeHeader reports the stream; the memory pattern and depth stay the application's.
     par.IOPattern = io_pattern;

@@ -1,7 +1,9 @@
 //! `MFXQueryImplsDescription` / `MFXReleaseImplDescription`: what vplrs tells the dispatcher (and
 //! `vpl-inspect`) about itself. It advertises what really works: a software implementation of API
-//! 2.8 with VP8, H.264 (Baseline, Main, High) and H.265 (Main) decoders with NV12, I420 and YV12
-//! output, H.264, H.265, AV1 and JPEG encoders (those the installed FFmpeg has; see
+//! 2.8 with VP8, H.264 (Baseline, Main, High), H.265 (Main, Main Still Picture, Main10), VP9
+//! (profiles 0 and 2), AV1 (Main) and JPEG (baseline) decoders, each profile with the output
+//! formats it writes (NV12, I420, YV12; P010 for 10 bits; YUY2 and AYUV for JPEG 4:2:2 and 4:4:4),
+//! H.264, H.265, AV1 and JPEG encoders (those the installed FFmpeg has; see
 //! [`crate::encoder_description`]), and VPP (scaling, colour conversion, video signal info) on
 //! system memory, the three pool policies.
 
@@ -101,7 +103,7 @@ struct DescriptionStorage {
     _encoder: crate::encoder_description::EncoderStorage,
 }
 
-/// The decoder description's arrays: VP8, H.264 and H.265, their profiles, one memory type (system
+/// The decoder description's arrays: the codecs, their profiles, one memory type (system
 /// memory) each with the output formats of that profile.
 struct DecoderStorage {
     codecs: Vec<mfxDecoderDescription_decoder>,
@@ -120,15 +122,20 @@ fn build_decoders() -> DecoderStorage {
     for codec in CODECS {
         // The largest picture a VP8 key frame can describe; libavcodec's H.264 and H.265 decoders
         // take the sizes of their highest levels.
+        // The largest picture a VP8 key frame can describe; libavcodec's decoders take the sizes
+        // of their codecs' highest levels (JPEG: its 16-bit dimensions).
         let (max_size, max_level) = match codec {
             Codec::Vp8 => (16383, 0),
             Codec::Avc => (8192, MFX_LEVEL_AVC_62),
-            _ => (8192, MFX_LEVEL_HEVC_62),
+            Codec::Hevc => (8192, MFX_LEVEL_HEVC_62),
+            Codec::Av1 => (8192, MFX_LEVEL_AV1_73),
+            Codec::Vp9 => (8192, 0),
+            Codec::Jpeg => (16384, 0),
         };
         let mut memdescs: Vec<mfxDecoderDescription_decoder_decprofile_decmemdesc> = profiles(codec)
             .iter()
-            .map(|_| {
-                let mut formats = output_fourccs(codec).to_vec();
+            .map(|&profile| {
+                let mut formats = output_fourccs(codec, profile).to_vec();
                 let memdesc = mfxDecoderDescription_decoder_decprofile_decmemdesc {
                     MemHandleType: MFX_RESOURCE_SYSTEM_SURFACE,
                     Width: mfxRange32U { Min: 16, Max: max_size, Step: 1 },
@@ -253,7 +260,7 @@ fn build_description() -> DescriptionStorage {
     desc.ApiVersion = version(API_MAJOR, API_MINOR);
     copy_str(&mut desc.ImplName, IMPLEMENTATION_NAME);
     copy_str(&mut desc.License, "MIT");
-    copy_str(&mut desc.Keywords, "vplrs,Rust,CPU,VP8,H.264,H.265,AV1,JPEG,decode,encode,VPP,system memory");
+    copy_str(&mut desc.Keywords, "vplrs,Rust,CPU,VP8,H.264,H.265,VP9,AV1,JPEG,decode,encode,VPP,system memory");
     desc.VendorID = 0;
     desc.VendorImplID = 0;
 

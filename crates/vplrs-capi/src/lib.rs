@@ -8,8 +8,8 @@
 //! - [`session`]: `MFXInit`, `MFXInitEx`, `MFXInitialize`, `MFXClose`, queries, join, priority;
 //! - [`core`]: `MFXVideoCORE_*` (allocator, handles, `SyncOperation`, platform);
 //! - [`vpp`]: `MFXVideoVPP_*` and `MFXMemory_GetSurfaceForVPP*`;
-//! - [`decode`]: `MFXVideoDECODE_*` and `MFXMemory_GetSurfaceForDecode` (VP8; parameters in
-//!   [`decode_params`]);
+//! - [`decode`]: `MFXVideoDECODE_*` and `MFXMemory_GetSurfaceForDecode` (VP8, H.264, H.265, VP9,
+//!   AV1, JPEG; parameters in [`decode_params`]);
 //! - [`xma`]: the `vplrs_vp8_*` XMA interface of the VP8 decoder (header `include/vplrs_xma.h`);
 //! - [`encode`]: `MFXVideoENCODE_*` and `MFXMemory_GetSurfaceForEncode` (H.264, H.265, AV1, JPEG
 //!   through libavcodec; parameters in [`encode_params`]);

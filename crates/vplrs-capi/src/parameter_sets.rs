@@ -1,7 +1,9 @@
-//! What `MFXVideoDECODE_DecodeHeader` reads from H.264 and H.265 Annex B byte streams itself: where
-//! the first parameter set starts (the data before it is skipped, as the API documents) and the
-//! profile and level of the first sequence parameter set. The picture parameters come from
-//! libavcodec (`Decode::decode_header`).
+//! What `MFXVideoDECODE_DecodeHeader` reads from the bitstream itself: where the first sequence
+//! header starts (the data before it is skipped, as the API documents) — the first parameter set
+//! of H.264 and H.265 Annex B byte streams, a JPEG picture's start-of-image marker; VP9 and AV1
+//! chunks are whole frames (temporal units) and start where they are — and the profile and level
+//! of the first H.264/H.265 sequence parameter set. The picture parameters come from libavcodec
+//! (`Decode::decode_header`).
 
 use vplrs_decode::Codec;
 
@@ -39,13 +41,20 @@ fn starts_sequence(codec: Codec, unit: &[u8]) -> bool {
     matches!((codec, nal_type(codec, unit)), (Codec::Hevc, Some(32 | 33)) | (Codec::Avc, Some(7)))
 }
 
-/// The offset of the start code of the first sequence header, if the data holds one.
+/// The offset of the start of the first sequence header, if the data holds one.
 pub(crate) fn sequence_start(codec: Codec, data: &[u8]) -> Option<usize> {
-    nal_units(data).find(|(_, unit)| starts_sequence(codec, unit)).map(|(offset, _)| offset)
+    match codec {
+        Codec::Avc | Codec::Hevc => {
+            nal_units(data).find(|(_, unit)| starts_sequence(codec, unit)).map(|(offset, _)| offset)
+        }
+        // SOI followed by the next marker's 0xFF.
+        Codec::Jpeg => data.windows(3).position(|w| w == [0xff, 0xd8, 0xff]),
+        _ => (!data.is_empty()).then_some(0),
+    }
 }
 
 /// The bytes a scan may skip when no sequence header was found: all but a possible partial start
-/// code at the end.
+/// code (or marker) at the end.
 pub(crate) fn skippable(data: &[u8]) -> usize {
     data.len().saturating_sub(3)
 }

@@ -13,6 +13,9 @@
 //!   (`include/vplrs_xma.h`); Intel's `sample_decode` decodes vectors on vplrs (tests/decode.rs).
 //! - `tests/c/decode_vpp_contract.c` drives decode+VPP (`MFXVideoDECODE_VPP_*`) on an H.265
 //!   stream ffmpeg makes, checked against ffmpeg's decode (tests/capi/decode_vpp.rs).
+//! - `tests/c/decode_stream.c` decodes H.264, H.265, VP9, AV1 and JPEG streams made at test time
+//!   (tests/capi/streams.rs), as does Intel's `sample_decode`, bit-exact with ffmpeg; damaged
+//!   streams get documented answers.
 //! - `tests/run_intel_examples.sh` builds Intel's examples and runs them on vplrs (skipped, with a
 //!   message, only when cmake or the examples are not installed).
 //!
@@ -27,6 +30,8 @@ mod decode;
 mod decode_vpp;
 #[path = "capi/encode.rs"]
 mod encode;
+#[path = "capi/streams.rs"]
+mod streams;
 
 fn manifest_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))

@@ -4,7 +4,8 @@
 #   valgrind when it is installed), checking out.raw against ffmpeg's conversion of the same input;
 #   hello-decode -sw and legacy-decode -sw on an H.265 stream libx265 makes now (B-frames, a size
 #   that is no multiple of 16), whose out.raw must equal ffmpeg's own decode byte for byte; and the
-#   same two examples copied with MFX_CODEC_HEVC replaced by MFX_CODEC_AVC on an x264 stream;
+#   same two examples copied with MFX_CODEC_HEVC replaced by MFX_CODEC_AVC on an x264 stream, and
+#   by MFX_CODEC_JPEG on an MJPEG elementary stream;
 #   hello-decvpp -sw (decode + two VPP channels, also under valgrind) on an H.265 stream, whose
 #   decoder channel must equal ffmpeg's decode byte for byte and whose VPP channels (I420 640x480,
 #   BGRA 128x96) must reach VPLRS_MIN_PSNR against ffmpeg's scaling of the same stream.
@@ -61,8 +62,11 @@ if command -v vpl-inspect >/dev/null; then
   grep -q "FilterFourCC: VCSC" inspect.txt || fail "vpl-inspect shows no colour conversion filter"
   grep -q "MFX_RESOURCE_SYSTEM_SURFACE" inspect.txt || fail "vpl-inspect shows no system memory"
   grep -q "CodecID: HEVC" inspect.txt || { cat inspect.txt; fail "vpl-inspect shows no HEVC decoder"; }
-  grep -q "CodecID: AVC" inspect.txt || fail "vpl-inspect shows no AVC decoder"
-  echo "PASS vpl-inspect lists vplrs (VSCL, VCSC, HEVC and AVC decoders, system memory)"
+  for codec in AVC VP9 AV1 JPEG; do
+    grep -q "CodecID: $codec" inspect.txt || fail "vpl-inspect shows no $codec decoder"
+  done
+  grep -q "MFX_PROFILE_HEVC_MAIN10" inspect.txt || fail "vpl-inspect shows no HEVC Main10 profile"
+  echo "PASS vpl-inspect lists vplrs (VSCL, VCSC, HEVC, AVC, VP9, AV1 and JPEG decoders, system memory)"
 else
   echo "vpl-inspect not installed (onevpl-tools): not checked"
 fi
@@ -198,28 +202,40 @@ else
   echo "ffmpeg with libx265 not installed: hello-decvpp not run"
 fi
 
-# --- H.264 through the same C path: the examples are hard-wired to HEVC, so a copy of each with
-#     MFX_CODEC_HEVC replaced by MFX_CODEC_AVC (nothing else changed) decodes an x264 stream.
+# --- Other codecs through the same C path: the examples are hard-wired to HEVC, so a copy of each
+#     with MFX_CODEC_HEVC replaced (nothing else changed) decodes an x264 stream (AVC) and an MJPEG
+#     elementary stream (JPEG, compared with ffmpeg's yuvj420p decode).
+run_copies() {
+  local codec=$1 tag=$2 input=$3 reference=$4 frames=$5 src name
+  for src in hello/hello-decode coreAPI/legacy-decode; do
+    name=$(basename "$src")
+    rm -rf "$tag-src-$name"
+    cp -r "$examples/$src" "$tag-src-$name"
+    rm -rf "$tag-src-$name/build"
+    sed -i "s/MFX_CODEC_HEVC/MFX_CODEC_$codec/g" "$tag-src-$name"/src/*.cpp
+    cmake -S "$tag-src-$name" -B "build/$tag-$name" -DLIBVA_SUPPORT=OFF -DCMAKE_BUILD_TYPE=Release \
+      >"build-$tag-$name.log" 2>&1 || { cat "build-$tag-$name.log"; fail "cmake $tag $name"; }
+    cmake --build "build/$tag-$name" -j 2 >>"build-$tag-$name.log" 2>&1 || { cat "build-$tag-$name.log"; fail "build $tag $name"; }
+    rm -f out.raw
+    "./build/$tag-$name/$name" -sw -i "$input" >"$tag-$name.txt" 2>&1 || { cat "$tag-$name.txt"; fail "$tag $name"; }
+    grep -q "Decoded $frames frames" "$tag-$name.txt" || { cat "$tag-$name.txt"; fail "$tag $name did not decode $frames frames"; }
+    cmp -s out.raw "$reference" || fail "$tag $name: out.raw differs from ffmpeg's decode of $input"
+    echo "PASS $name (CodecId $codec) -sw: $frames frames of $input bit-exact with ffmpeg"
+  done
+}
 if grep -q libx264 <<<"$encoders"; then
   ffmpeg -v error -f lavfi -i "testsrc2=size=318x238:rate=30" -frames:v 45 -c:v libx264 -bf 3 -g 24 \
     -pix_fmt yuv420p -f h264 -y in.h264
   ffmpeg -v error -i in.h264 -f rawvideo -pix_fmt yuv420p -y ref-h264.yuv
-  for src in hello/hello-decode coreAPI/legacy-decode; do
-    name=$(basename "$src")
-    rm -rf "avc-src-$name"
-    cp -r "$examples/$src" "avc-src-$name"
-    sed -i 's/MFX_CODEC_HEVC/MFX_CODEC_AVC/g' "avc-src-$name"/src/*.cpp
-    cmake -S "avc-src-$name" -B "build/avc-$name" -DLIBVA_SUPPORT=OFF -DCMAKE_BUILD_TYPE=Release \
-      >"build-avc-$name.log" 2>&1 || { cat "build-avc-$name.log"; fail "cmake avc $name"; }
-    cmake --build "build/avc-$name" -j 2 >>"build-avc-$name.log" 2>&1 || { cat "build-avc-$name.log"; fail "build avc $name"; }
-    rm -f out.raw
-    "./build/avc-$name/$name" -sw -i in.h264 >"avc-$name.txt" 2>&1 || { cat "avc-$name.txt"; fail "avc $name"; }
-    grep -q "Decoded 45 frames" "avc-$name.txt" || { cat "avc-$name.txt"; fail "avc $name did not decode 45 frames"; }
-    cmp -s out.raw ref-h264.yuv || fail "avc $name: out.raw differs from ffmpeg's decode of in.h264"
-    echo "PASS $name (CodecId AVC) -sw: 45 frames of 318x238 H.264 (B-frames) bit-exact with ffmpeg"
-  done
+  run_copies AVC avc in.h264 ref-h264.yuv 45
 else
   echo "ffmpeg with libx264 not installed: the H.264 copies of hello-decode and legacy-decode not run"
+fi
+if grep -q mjpeg <<<"$encoders"; then
+  ffmpeg -v error -f lavfi -i "testsrc2=size=318x238:rate=30" -frames:v 12 -c:v mjpeg -q:v 5 -pix_fmt yuvj420p \
+    -f mjpeg -y in.mjpeg
+  ffmpeg -v error -i in.mjpeg -f rawvideo -pix_fmt yuvj420p -y ref-mjpeg.yuv
+  run_copies JPEG jpeg in.mjpeg ref-mjpeg.yuv 12
 fi
 
 # --- valgrind: no invalid access, nothing definitely lost

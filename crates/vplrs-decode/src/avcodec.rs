@@ -10,9 +10,11 @@
 //!   surface's Locked counter stays raised while libavcodec keeps the picture (reference or
 //!   reordering). The picture handed out may be in another surface than the work surface. When a
 //!   packet needs a surface and the call's work surface is used up: `MoreSurface`. No copy.
-//! - **converted** (NV12 from 8-bit, P010 from 10-bit, or AV1, whose wrappers decode into their own
-//!   memory): libavcodec decodes into its own buffers and the picture is converted into the work
-//!   surface (or a pool surface) — one counted copy per picture.
+//! - **converted** (NV12 from 8-bit 4:2:0, P010 from 10-bit, YUY2 from 4:2:2, AYUV from 4:4:4; AV1,
+//!   whose wrappers decode into their own memory; and every picture when an application's
+//!   allocator serves the pool, whose rows may not be aligned as libavcodec needs): libavcodec
+//!   decodes into its own buffers and the picture is converted into the work surface (or a pool
+//!   surface) — one counted copy per picture.
 
 use vplrs_ffmpeg::{Decoder, DecoderConfig, DirectTarget, FfmpegError, Picture, PixelFormat};
 use vplrs_memory::surface::TIMESTAMP_UNKNOWN;
@@ -21,8 +23,10 @@ use vplrs_memory::{FourCc, FrameInfo, FrameViewMut, PicStruct, Rect, Surface, Su
 use crate::backend::{BackendError, Codec};
 use crate::component::{check_work_surface, DecodeError, DecodeStats};
 
-/// `MFX_CORRUPTION_MAJOR`.
+/// `MFX_CORRUPTION_MAJOR`: the picture's own data was damaged or missing.
 const CORRUPTION_MAJOR: u16 = 0x0002;
+/// `MFX_CORRUPTION_REFERENCE_FRAME`: the picture was predicted from a damaged one.
+const CORRUPTION_REFERENCE_FRAME: u16 = 0x0010;
 
 impl From<FfmpegError> for DecodeError {
     fn from(error: FfmpegError) -> Self {
@@ -40,19 +44,35 @@ pub(crate) struct StreamEngine {
     output: FrameInfo,
     pool: SurfacePool,
     stats: DecodeStats,
+    /// Corruption the next picture inherits (`Corrupted` flags): `MAJOR` after a packet the
+    /// decoder refused (data missing or concealed), then `REFERENCE_FRAME` until a key frame.
+    taint: u16,
 }
 
 impl StreamEngine {
-    pub fn new(codec: Codec, output: FrameInfo, pool: SurfacePool) -> Result<Self, DecodeError> {
+    /// `allow_in_place`: the pool's surfaces are the runtime's own (rows aligned as libavcodec
+    /// needs); surfaces of an application's allocator get pictures copied instead.
+    pub fn new(codec: Codec, output: FrameInfo, pool: SurfacePool, allow_in_place: bool) -> Result<Self, DecodeError> {
         let id = codec.avcodec().ok_or(DecodeError::Unsupported("not a libavcodec codec"))?;
-        let direct = in_place(codec, output.fourcc).then_some(DirectTarget { fourcc: output.fourcc });
+        let direct =
+            (allow_in_place && in_place(codec, output.fourcc)).then_some(DirectTarget { fourcc: output.fourcc });
         let threads = std::thread::available_parallelism().map_or(1, |n| n.get().min(8)) as u32;
         let decoder = Decoder::new(DecoderConfig { codec: id, direct, threads })?;
-        Ok(Self { decoder, output, pool, stats: DecodeStats::default() })
+        Ok(Self { decoder, output, pool, stats: DecodeStats::default(), taint: 0 })
     }
 
     pub fn stats(&self) -> DecodeStats {
         self.stats
+    }
+
+    /// See [`vplrs_ffmpeg::Decoder::set_skip_level`].
+    pub fn set_skip_level(&mut self, level: u8) {
+        self.decoder.set_skip_level(level);
+    }
+
+    /// True when pictures are decoded straight into surfaces (no copy).
+    pub fn is_in_place(&self) -> bool {
+        self.decoder.is_direct()
     }
 
     /// One `DecodeFrameAsync`: `consumed` gets the bytes of `data` taken, whatever the outcome.
@@ -95,7 +115,14 @@ impl StreamEngine {
         let pts = (timestamp != TIMESTAMP_UNKNOWN).then_some(timestamp as i64);
         loop {
             let received = match self.decoder.receive()? {
-                Some(picture) => Some(output_picture(picture, work, &self.pool, &self.output, &mut self.stats)?),
+                Some(picture) => {
+                    // A key frame starts afresh; other pictures inherit the damage before them.
+                    let inherited = if picture.is_key_frame() { 0 } else { self.taint };
+                    let own = if picture.is_corrupt() { CORRUPTION_MAJOR } else { 0 };
+                    let corrupted = own | inherited;
+                    self.taint = if corrupted != 0 { CORRUPTION_REFERENCE_FRAME } else { 0 };
+                    Some(output_picture(picture, work, &self.pool, &self.output, corrupted, &mut self.stats)?)
+                }
                 None => None,
             };
             if let Some(surface) = received {
@@ -155,6 +182,7 @@ impl StreamEngine {
     /// A packet the decoder refused: counted, and decoding goes on with the next one (as players
     /// do); the pictures that depend on it come out marked corrupted or not at all.
     fn packet_error(&mut self, error: &FfmpegError) {
+        self.taint = CORRUPTION_MAJOR;
         tracing::warn!(%error, "packet not decoded");
         self.stats.errors += 1;
     }
@@ -165,10 +193,10 @@ fn output_picture(
     work: Option<&Surface>,
     pool: &SurfacePool,
     output: &FrameInfo,
+    corrupted: u16,
     stats: &mut DecodeStats,
 ) -> Result<Surface, DecodeError> {
     let (width, height) = (picture.width(), picture.height());
-    let corrupt = picture.is_corrupt();
     let timestamp = picture.pts().map_or(TIMESTAMP_UNKNOWN, |pts| pts as u64);
     let pic_struct = match (picture.is_interlaced(), picture.top_field_first()) {
         (false, _) => PicStruct::PROGRESSIVE,
@@ -196,7 +224,7 @@ fn output_picture(
     drop(picture);
     stats.decoded += 1;
     stats.shown += 1;
-    if corrupt {
+    if corrupted != 0 {
         stats.corrupted += 1;
     }
     let order = (stats.shown - 1) as u32;
@@ -207,7 +235,7 @@ fn output_picture(
         meta.info.aspect = output.aspect;
         meta.timestamp = timestamp;
         meta.frame_order = order;
-        meta.corrupted = if corrupt { CORRUPTION_MAJOR } else { 0 };
+        meta.corrupted = corrupted;
     });
     Ok(surface)
 }
@@ -262,6 +290,31 @@ fn convert(picture: &Picture<'_>, view: &mut FrameViewMut<'_>) -> Result<(), Dec
                 for ((quad, u), v) in dst[..4 * cw].chunks_exact_mut(4).zip(u.chunks_exact(2)).zip(v.chunks_exact(2)) {
                     shift(&mut quad[..2], u);
                     shift(&mut quad[2..], v);
+                }
+            }
+        }
+        (PixelFormat::Yuv422p, FourCc::Yuy2) => {
+            let (y, u, v) = (plane(0)?, plane(1)?, plane(2)?);
+            let packed = view.planes_mut();
+            let sources = rows(y, w, h).zip(rows(u, cw, h)).zip(rows(v, cw, h));
+            for (dst, ((y, u), v)) in packed[0].rows_mut().zip(sources) {
+                // Y0 U Y1 V for each pair of columns (an odd width's last pair repeats its Y0).
+                for (x, quad) in dst[..4 * cw].chunks_exact_mut(4).enumerate() {
+                    quad[0] = y[2 * x];
+                    quad[1] = u[x];
+                    quad[2] = y.get(2 * x + 1).copied().unwrap_or(y[2 * x]);
+                    quad[3] = v[x];
+                }
+            }
+        }
+        (PixelFormat::Yuv444p, FourCc::Ayuv) => {
+            let (y, u, v) = (plane(0)?, plane(1)?, plane(2)?);
+            let packed = view.planes_mut();
+            let sources = rows(y, w, h).zip(rows(u, w, h)).zip(rows(v, w, h));
+            for (dst, ((y, u), v)) in packed[0].rows_mut().zip(sources) {
+                // Bytes V, U, Y, A in memory; opaque alpha.
+                for (((quad, &y), &u), &v) in dst[..4 * w].chunks_exact_mut(4).zip(y).zip(u).zip(v) {
+                    quad.copy_from_slice(&[v, u, y, 0xff]);
                 }
             }
         }

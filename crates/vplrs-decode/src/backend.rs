@@ -69,6 +69,16 @@ impl Codec {
         matches!(self, Self::Avc | Self::Hevc | Self::Vp9 | Self::Jpeg)
     }
 
+    /// The highest skip level (`SetSkipMode`) the codec's decoder honours: libavcodec's H.264,
+    /// H.265 and VP9 decoders skip loop filtering, then non-reference pictures (see
+    /// `vplrs_ffmpeg::Decoder::set_skip_level`); the others decode everything.
+    pub fn max_skip_level(self) -> u8 {
+        match self {
+            Self::Avc | Self::Hevc | Self::Vp9 => 4,
+            Self::Vp8 | Self::Av1 | Self::Jpeg => 0,
+        }
+    }
+
     /// The most frames the codec may keep (references, reordering, the picture being decoded)
     /// when the stream's headers are not known.
     pub fn worst_case_held_frames(self) -> u16 {

@@ -29,6 +29,10 @@ pub struct DecodeParams {
     /// Frames the codec keeps at once (references, pictures held for reordering, the one being
     /// decoded), as `DecodeHeader` read them from the stream; `None`: the codec's worst case.
     pub held_frames: Option<u16>,
+    /// `MFX_PROFILE_*` and `MFX_LEVEL_*` as `DecodeHeader` read them (0: not known here; the C
+    /// layer reads H.264 and H.265 sequence parameter sets itself).
+    pub profile: u16,
+    pub level: u16,
 }
 
 /// Why a decode call produced no frame.
@@ -185,6 +189,8 @@ impl Decode {
                     io_pattern: IoPattern::OUT_SYSTEM_MEMORY,
                     hints: AllocationHints::default(),
                     held_frames: Some(0),
+                    profile: 0,
+                    level: 0,
                 })
             }
         }
@@ -199,10 +205,12 @@ impl Decode {
         }
         let formats: &[FourCc] = match params.codec {
             Codec::Vp8 => &[FourCc::Nv12, FourCc::I420, FourCc::Yv12],
-            _ => &[FourCc::Nv12, FourCc::I420, FourCc::Yv12, FourCc::P010],
+            _ => &[FourCc::Nv12, FourCc::I420, FourCc::Yv12, FourCc::P010, FourCc::Yuy2, FourCc::Ayuv],
         };
         if !formats.contains(&params.output.fourcc) {
-            return Err(DecodeError::Unsupported("4:2:0 output only (NV12, I420, YV12; P010 for 10-bit)"));
+            return Err(DecodeError::Unsupported(
+                "NV12, I420, YV12 (8-bit 4:2:0), P010 (10-bit 4:2:0), YUY2 (4:2:2), AYUV (4:4:4) only",
+            ));
         }
         params.output.validate().map_err(|_| DecodeError::InvalidParams("frame size or crop"))
     }
@@ -238,7 +246,10 @@ impl Decode {
                 let pool = self.core.create_pool(&request, params.hints)?;
                 let mut params = *params;
                 params.output = request.info;
-                let engine = StreamEngine::new(codec, request.info, pool.clone())?;
+                // An application's allocator serves the pool: its rows may not be aligned as
+                // libavcodec needs, so pictures are decoded in libavcodec's memory and copied.
+                let allow_in_place = !self.core.has_allocator();
+                let engine = StreamEngine::new(codec, request.info, pool.clone(), allow_in_place)?;
                 self.running = Some(Running { params, engine: Engine::Stream(Box::new(engine)), pool, shown: 0 });
                 return Ok(());
             }
@@ -276,6 +287,23 @@ impl Decode {
 
     pub fn params(&self) -> Result<DecodeParams, DecodeError> {
         Ok(self.running()?.params)
+    }
+
+    /// True when libavcodec decodes pictures straight into the decode pool's surfaces (I420 or
+    /// YV12 output, a decoder that supports it, and surfaces of the runtime's own allocator).
+    pub fn decodes_in_place(&self) -> bool {
+        matches!(&self.running, Some(Running { engine: Engine::Stream(stream), .. }) if stream.is_in_place())
+    }
+
+    /// `SetSkipMode`: sets the skip level (clamped to [`Codec::max_skip_level`]) and returns the
+    /// level in force.
+    pub fn set_skip_level(&mut self, level: u8) -> Result<u8, DecodeError> {
+        let running = self.running.as_mut().ok_or(DecodeError::NotInitialized)?;
+        let level = level.min(running.params.codec.max_skip_level());
+        if let Engine::Stream(stream) = &mut running.engine {
+            stream.set_skip_level(level);
+        }
+        Ok(level)
     }
 
     pub fn pool(&self) -> Result<&SurfacePool, DecodeError> {
@@ -421,11 +449,15 @@ pub(crate) fn check_work_surface(work: &Surface, expected: &FrameInfo) -> Result
 fn stream_header(codec: Codec, data: &[u8]) -> Result<DecodeParams, DecodeError> {
     let id = codec.avcodec().ok_or(DecodeError::Unsupported("not a libavcodec codec"))?;
     let info = vplrs_ffmpeg::probe(id, data)?.ok_or(DecodeError::MoreData)?;
+    // The format pictures come out in without resampling: 4:2:0 (NV12, or P010 for 10 bits),
+    // 8-bit 4:2:2 (YUY2) and 4:4:4 (AYUV) repacked.
     let fourcc = match info.format {
         vplrs_ffmpeg::PixelFormat::Yuv420p => FourCc::Nv12,
         vplrs_ffmpeg::PixelFormat::Yuv420p10 => FourCc::P010,
+        vplrs_ffmpeg::PixelFormat::Yuv422p => FourCc::Yuy2,
+        vplrs_ffmpeg::PixelFormat::Yuv444p => FourCc::Ayuv,
         vplrs_ffmpeg::PixelFormat::Other(_) => {
-            return Err(DecodeError::Unsupported("only 4:2:0 streams of 8 or 10 bits are decoded"))
+            return Err(DecodeError::Unsupported("only 4:2:0 (8 or 10 bits), 4:2:2 and 4:4:4 (8 bits) are decoded"))
         }
     };
     let mut output = FrameInfo::new(fourcc, info.width, info.height);
@@ -449,6 +481,8 @@ fn stream_header(codec: Codec, data: &[u8]) -> Result<DecodeParams, DecodeError>
         io_pattern: IoPattern::OUT_SYSTEM_MEMORY,
         hints: AllocationHints::default(),
         held_frames: Some(held_frames(codec, &info)),
+        profile: mfx_profile(codec, info.profile),
+        level: mfx_level(codec, info.level),
     })
 }
 
@@ -466,4 +500,24 @@ fn held_frames(codec: Codec, info: &vplrs_ffmpeg::StreamInfo) -> u16 {
         _ => return worst,
     };
     u16::try_from(held).unwrap_or(worst).min(worst)
+}
+
+/// libavcodec's profile (`FF_PROFILE_*`) as `MFX_PROFILE_*` (0: unknown, or left to the C layer).
+fn mfx_profile(codec: Codec, profile: i32) -> u16 {
+    match codec {
+        _ if profile < 0 => 0,
+        // MFX_PROFILE_VP9_0..3 and MFX_PROFILE_AV1_MAIN/HIGH/PRO are libavcodec's plus one.
+        Codec::Vp9 | Codec::Av1 => clamp_u16(profile as u32 + 1),
+        // Huffman baseline and extended sequential DCT: MFX_PROFILE_JPEG_BASELINE.
+        Codec::Jpeg if profile == 0xc0 || profile == 0xc1 => 1,
+        _ => 0,
+    }
+}
+
+/// libavcodec's level as `MFX_LEVEL_*`: AV1's `seq_level_idx` becomes major * 10 + minor.
+fn mfx_level(codec: Codec, level: i32) -> u16 {
+    match codec {
+        Codec::Av1 if (0..24).contains(&level) => ((2 + level / 4) * 10 + level % 4) as u16,
+        _ => 0,
+    }
 }

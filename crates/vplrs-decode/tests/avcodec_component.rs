@@ -1,6 +1,6 @@
-//! H.264, H.265 and MJPEG through the decode component (libavcodec): streams made now with the
-//! ffmpeg CLI, decoded in arbitrary chunks in both memory models, compared bit for bit with
-//! `ffmpeg -f rawvideo -pix_fmt yuv420p` of the same stream.
+//! H.264, H.265, MJPEG and VP9 through the decode component (libavcodec): streams made now with
+//! the ffmpeg CLI, decoded in arbitrary chunks (VP9: one IVF frame per call) in both memory models,
+//! compared bit for bit with `ffmpeg -f rawvideo -pix_fmt yuv420p` of the same stream.
 
 use std::collections::VecDeque;
 use std::path::PathBuf;
@@ -17,6 +17,8 @@ use vplrs_runtime::Core;
 
 struct Stream {
     bytes: Vec<u8>,
+    /// For frame-based codecs (VP9 in IVF): each frame's bytes, fed one per call.
+    frames: Vec<Vec<u8>>,
     /// MD5 of each picture as I420, from ffmpeg's own decode.
     expected: Vec<String>,
 }
@@ -41,9 +43,20 @@ fn make_stream(name: &str, width: u32, height: u32, frames: u32, encode: &[&str]
     let frame_size = (width * height) as usize + 2 * cw * ch;
     assert_eq!(raw.len() % frame_size, 0);
     let expected = raw.chunks(frame_size).map(|f| format!("{:x}", Md5::digest(f))).collect();
-    let bytes = std::fs::read(&path).unwrap();
+    let mut bytes = std::fs::read(&path).unwrap();
     let _ = std::fs::remove_file(PathBuf::from(&out));
-    Stream { bytes, expected }
+    let mut frames = Vec::new();
+    if format == "ivf" {
+        // 32-byte file header, then frames of a 12-byte header (size, timestamp) and the payload.
+        let mut at = 32;
+        while at + 12 <= bytes.len() {
+            let size = u32::from_le_bytes(bytes[at..at + 4].try_into().unwrap()) as usize;
+            frames.push(bytes[at + 12..at + 12 + size].to_vec());
+            at += 12 + size;
+        }
+        bytes = frames.concat();
+    }
+    Stream { bytes, frames, expected }
 }
 
 /// MD5 of a whole surface, if it can be read without waiting.
@@ -91,7 +104,9 @@ fn decode(codec: Codec, stream: &Stream, fourcc: FourCc, work_surfaces: bool, ch
     let mut eos = false;
     loop {
         if bitstream.is_empty() && read < stream.bytes.len() {
-            let end = (read + chunk).min(stream.bytes.len());
+            // One frame per call for frame-based codecs, else `chunk` bytes.
+            let size = frame_at(&stream.frames, read).unwrap_or(chunk);
+            let end = (read + size).min(stream.bytes.len());
             bitstream.extend_from_slice(&stream.bytes[read..end]);
             read = end;
         }
@@ -165,6 +180,18 @@ fn decode(codec: Codec, stream: &Stream, fourcc: FourCc, work_surfaces: bool, ch
     Outcome { md5s, copies: stats.copies, shown: stats.shown, more_surface }
 }
 
+/// The size of the frame starting at byte `offset` of the concatenated frames.
+fn frame_at(frames: &[Vec<u8>], offset: usize) -> Option<usize> {
+    let mut start = 0;
+    for frame in frames {
+        if start == offset {
+            return Some(frame.len());
+        }
+        start += frame.len();
+    }
+    None
+}
+
 fn work_pool_surfaces_locked(pool: &vplrs_memory::SurfacePool) -> Vec<Surface> {
     let mut taken = Vec::new();
     while let Ok(surface) = pool.acquire_timeout(Duration::ZERO) {
@@ -213,6 +240,14 @@ fn hevc_is_bit_exact_in_both_memory_models() {
     let encode = ["-c:v", "libx265", "-x265-params", "log-level=none:bframes=4", "-pix_fmt", "yuv420p"];
     let stream = make_stream("hevc", 318, 238, 40, &encode, "hevc");
     check_all_models(Codec::Hevc, &stream);
+}
+
+#[test]
+fn vp9_is_bit_exact_in_both_memory_models() {
+    let encode = ["-c:v", "libvpx-vp9", "-deadline", "realtime", "-cpu-used", "8", "-g", "12", "-pix_fmt", "yuv420p"];
+    let stream = make_stream("vp9", 320, 240, 24, &encode, "ivf");
+    assert!(stream.frames.len() >= 24);
+    check_all_models(Codec::Vp9, &stream);
 }
 
 #[test]

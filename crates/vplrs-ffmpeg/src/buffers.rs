@@ -42,6 +42,9 @@ pub(crate) struct BufferShared {
     /// A picture that did not fit the offered surface.
     pub incompatible: Mutex<Option<(u32, u32)>>,
     pub direct_pictures: AtomicU64,
+    /// Pictures put in libavcodec's own buffers because the offered surface's rows were not
+    /// aligned as libavcodec needs.
+    pub fallback_pictures: AtomicU64,
 }
 
 impl BufferShared {
@@ -52,6 +55,7 @@ impl BufferShared {
             live: Mutex::new(HashSet::new()),
             incompatible: Mutex::new(None),
             direct_pictures: AtomicU64::new(0),
+            fallback_pictures: AtomicU64::new(0),
         }
     }
 }
@@ -99,7 +103,7 @@ pub(crate) unsafe extern "C" fn get_buffer2(
 
 /// # Safety
 /// As [`get_buffer2`].
-unsafe fn get_buffer(ctx: *mut sys::AVCodecContext, frame: *mut sys::AVFrame, _flags: libc::c_int) -> Result<(), i32> {
+unsafe fn get_buffer(ctx: *mut sys::AVCodecContext, frame: *mut sys::AVFrame, flags: libc::c_int) -> Result<(), i32> {
     // SAFETY: `opaque` holds a counted `BufferShared` for the context's whole life.
     let shared = unsafe { &*((*ctx).opaque as *const BufferShared) };
     // SAFETY: libavcodec passes a valid frame with its format and size set.
@@ -140,13 +144,22 @@ unsafe fn get_buffer(ctx: *mut sys::AVCodecContext, frame: *mut sys::AVFrame, _f
     }
     // Memory order is Y, U, V for I420 and Y, V, U for YV12; libavcodec wants Y, U, V.
     let order = if layout.fourcc == FourCc::Yv12 { [0, 2, 1] } else { [0, 1, 2] };
-    for (i, &plane) in order.iter().enumerate() {
+    let aligned = order.iter().enumerate().all(|(i, &plane)| {
         let (ptr, pitch) = pointers[plane];
         let row_align = align[i].max(1) as usize;
-        if ptr.is_null() || pitch % row_align != 0 || (ptr as usize) % row_align != 0 {
-            tracing::error!(pitch, row_align, "get_buffer2: surface rows are not aligned as libavcodec needs");
-            return Err(sys::AVERROR(libc::EINVAL));
-        }
+        !ptr.is_null() && pitch % row_align == 0 && (ptr as usize) % row_align == 0
+    });
+    if !aligned {
+        // An application allocator's surface (its pitches or plane starts are not what
+        // libavcodec's SIMD code needs): the picture goes into libavcodec's own memory and is
+        // copied out when it is handed out; the surface stays on offer.
+        drop(hold);
+        drop(guard);
+        *shared.slot.lock() = Some(surface);
+        shared.fallback_pictures.fetch_add(1, Ordering::Relaxed);
+        // SAFETY: the caller's contract (libavcodec's): the same context, frame and flags.
+        let status = unsafe { sys::avcodec_default_get_buffer2(ctx, frame, flags) };
+        return if status < 0 { Err(status) } else { Ok(()) };
     }
     let base = pointers[0].0;
     let owner = Box::new(Owner {

@@ -199,6 +199,12 @@ impl Decoder {
         self.shared.as_ref().map_or(0, |shared| shared.direct_pictures.load(std::sync::atomic::Ordering::Relaxed))
     }
 
+    /// Pictures decoded into libavcodec's own memory because the offered surface's rows were not
+    /// aligned as libavcodec needs (direct mode).
+    pub fn fallback_pictures(&self) -> u64 {
+        self.shared.as_ref().map_or(0, |shared| shared.fallback_pictures.load(std::sync::atomic::Ordering::Relaxed))
+    }
+
     /// Takes bytes of the stream: at most one packet is cut and sent per call. `pts` is attached to
     /// the picture starting in these bytes.
     pub fn feed(&mut self, data: &[u8], pts: Option<i64>) -> Result<FeedResult, FfmpegError> {
@@ -323,6 +329,27 @@ impl Decoder {
 
     pub fn is_drained(&self) -> bool {
         self.eof_sent
+    }
+
+    /// Skips work to decode faster (`MFXVideoDECODE_SetSkipMode`): level 0 decodes everything;
+    /// 1 skips the loop filter of non-reference pictures, 2 of all pictures; 3 also drops
+    /// B-pictures, 4 every non-reference picture (levels above 4 are 4). Takes effect from the next
+    /// packet.
+    pub fn set_skip_level(&mut self, level: u8) {
+        use sys::AVDiscard::{AVDISCARD_ALL, AVDISCARD_BIDIR, AVDISCARD_DEFAULT, AVDISCARD_NONREF};
+        let (loop_filter, frame) = match level {
+            0 => (AVDISCARD_DEFAULT, AVDISCARD_DEFAULT),
+            1 => (AVDISCARD_NONREF, AVDISCARD_DEFAULT),
+            2 => (AVDISCARD_ALL, AVDISCARD_DEFAULT),
+            3 => (AVDISCARD_ALL, AVDISCARD_BIDIR),
+            _ => (AVDISCARD_ALL, AVDISCARD_NONREF),
+        };
+        // SAFETY: the context is open and not decoding (we hold `&mut self`); decoders read these
+        // two fields at each picture.
+        unsafe {
+            (*self.ctx).skip_loop_filter = loop_filter;
+            (*self.ctx).skip_frame = frame;
+        }
     }
 
     /// Drops every picture and reference (seeking, `Reset`).

@@ -12,6 +12,10 @@ pub enum PixelFormat {
     Yuv420p,
     /// 10-bit 4:2:0 planar, little-endian 16-bit samples (`yuv420p10le`).
     Yuv420p10,
+    /// 8-bit 4:2:2 planar (`yuv422p`, or JPEG's `yuvj422p`).
+    Yuv422p,
+    /// 8-bit 4:4:4 planar (`yuv444p`, or JPEG's `yuvj444p`).
+    Yuv444p,
     Other(i32),
 }
 
@@ -24,6 +28,10 @@ impl PixelFormat {
             (Self::Yuv420p, true)
         } else if format == F::AV_PIX_FMT_YUV420P10LE as i32 {
             (Self::Yuv420p10, false)
+        } else if format == F::AV_PIX_FMT_YUV422P as i32 || format == F::AV_PIX_FMT_YUVJ422P as i32 {
+            (Self::Yuv422p, format == F::AV_PIX_FMT_YUVJ422P as i32)
+        } else if format == F::AV_PIX_FMT_YUV444P as i32 || format == F::AV_PIX_FMT_YUVJ444P as i32 {
+            (Self::Yuv444p, format == F::AV_PIX_FMT_YUVJ444P as i32)
         } else {
             (Self::Other(format), false)
         }
@@ -85,6 +93,11 @@ impl<'a> Picture<'a> {
         frame.decode_error_flags != 0 || frame.flags & sys::AV_FRAME_FLAG_CORRUPT != 0
     }
 
+    /// An intra picture that starts a new chain of references (`key_frame`).
+    pub fn is_key_frame(&self) -> bool {
+        self.raw().key_frame != 0
+    }
+
     pub fn is_interlaced(&self) -> bool {
         self.raw().interlaced_frame != 0
     }
@@ -96,16 +109,19 @@ impl<'a> Picture<'a> {
     /// Plane `index` (Y, U, V): its bytes from the first row to the end of the last, and its pitch.
     pub fn plane(&self, index: usize) -> Option<(&[u8], usize)> {
         let (format, _) = PixelFormat::from_raw(self.raw().format);
-        let bytes = match format {
-            PixelFormat::Yuv420p => 1,
-            PixelFormat::Yuv420p10 => 2,
+        // Bytes per sample, and the chroma planes' horizontal and vertical subsampling.
+        let (bytes, sub_x, sub_y) = match format {
+            PixelFormat::Yuv420p => (1, 2, 2),
+            PixelFormat::Yuv420p10 => (2, 2, 2),
+            PixelFormat::Yuv422p => (1, 2, 1),
+            PixelFormat::Yuv444p => (1, 1, 1),
             PixelFormat::Other(_) => return None,
         };
         let frame = self.raw();
         let (w, h) = (self.width() as usize, self.height() as usize);
         let (row_bytes, rows) = match index {
             0 => (w * bytes, h),
-            1 | 2 => (w.div_ceil(2) * bytes, h.div_ceil(2)),
+            1 | 2 => (w.div_ceil(sub_x) * bytes, h.div_ceil(sub_y)),
             _ => return None,
         };
         let data = frame.data[index];

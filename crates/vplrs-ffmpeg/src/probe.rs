@@ -27,6 +27,9 @@ pub struct StreamInfo {
     /// Reference frames the headers announce (`refs`; H.264's `max_num_ref_frames`; 0 when the
     /// decoder does not export it).
     pub refs: u32,
+    /// libavcodec's `profile` and `level` (`FF_PROFILE_*`; negative when unknown).
+    pub profile: i32,
+    pub level: i32,
     /// Bytes of the input the probe used up to the first picture.
     pub consumed: usize,
 }
@@ -71,6 +74,8 @@ pub fn probe(codec: CodecId, data: &[u8]) -> Result<Option<StreamInfo>, FfmpegEr
                 top_field_first,
                 reorder: ctx.has_b_frames.max(0) as u32,
                 refs: ctx.refs.max(0) as u32,
+                profile: ctx.profile,
+                level: ctx.level,
                 consumed: offset,
             }));
         }

@@ -65,8 +65,9 @@ int main(int argc, char **argv) {
     CHECK(d->Impl == MFX_IMPL_TYPE_SOFTWARE);
     CHECK(d->ApiVersion.Major == 2 && d->ApiVersion.Minor == 8);
     CHECK(strcmp(d->ImplName, "vplrs") == 0);
-    /* VP8 (four profiles), H.264 (Baseline, Main, High) and H.265 (Main, Main Still Picture). */
-    REQUIRE(d->Dec.NumCodecs == 3);
+    /* VP8 (four profiles), H.264 (Baseline, Main, High), H.265 (Main, Main Still Picture, Main10),
+     * VP9 (0, 2), AV1 (Main), JPEG (baseline). */
+    REQUIRE(d->Dec.NumCodecs == 6);
     /* Encoders: H.264, H.265, AV1 and JPEG (Debian's FFmpeg has libx264, libx265, SVT-AV1). */
     REQUIRE(d->Enc.NumCodecs == 4);
     CHECK(d->Enc.Codecs[0].CodecID == MFX_CODEC_AVC && d->Enc.Codecs[0].BiDirectionalPrediction == 1);
@@ -78,7 +79,17 @@ int main(int argc, char **argv) {
     CHECK(d->Enc.Codecs[3].CodecID == MFX_CODEC_JPEG && d->Enc.Codecs[3].BiDirectionalPrediction == 0);
     CHECK(d->Dec.Codecs[1].CodecID == MFX_CODEC_AVC && d->Dec.Codecs[1].NumProfiles == 3);
     CHECK(d->Dec.Codecs[1].Profiles[2].Profile == MFX_PROFILE_AVC_HIGH);
-    CHECK(d->Dec.Codecs[2].CodecID == MFX_CODEC_HEVC && d->Dec.Codecs[2].NumProfiles == 2);
+    CHECK(d->Dec.Codecs[2].CodecID == MFX_CODEC_HEVC && d->Dec.Codecs[2].NumProfiles == 3);
+    CHECK(d->Dec.Codecs[2].Profiles[2].Profile == MFX_PROFILE_HEVC_MAIN10);
+    CHECK(d->Dec.Codecs[2].Profiles[2].MemDesc[0].NumColorFormats == 1);
+    CHECK(d->Dec.Codecs[2].Profiles[2].MemDesc[0].ColorFormats[0] == MFX_FOURCC_P010);
+    CHECK(d->Dec.Codecs[3].CodecID == MFX_CODEC_VP9 && d->Dec.Codecs[3].NumProfiles == 2);
+    CHECK(d->Dec.Codecs[3].Profiles[1].Profile == MFX_PROFILE_VP9_2);
+    CHECK(d->Dec.Codecs[3].Profiles[1].MemDesc[0].ColorFormats[0] == MFX_FOURCC_P010);
+    CHECK(d->Dec.Codecs[4].CodecID == MFX_CODEC_AV1 && d->Dec.Codecs[4].NumProfiles == 1);
+    CHECK(d->Dec.Codecs[4].Profiles[0].MemDesc[0].NumColorFormats == 4);
+    CHECK(d->Dec.Codecs[5].CodecID == MFX_CODEC_JPEG && d->Dec.Codecs[5].NumProfiles == 1);
+    CHECK(d->Dec.Codecs[5].Profiles[0].MemDesc[0].ColorFormats[3] == MFX_FOURCC_YUY2);
     CHECK(d->Dec.Codecs[2].Profiles[0].Profile == MFX_PROFILE_HEVC_MAIN);
     CHECK(d->Dec.Codecs[2].Profiles[0].MemDesc[0].NumColorFormats == 3);
     CHECK(d->Dec.Codecs[2].Profiles[0].MemDesc[0].ColorFormats[1] == MFX_FOURCC_I420);

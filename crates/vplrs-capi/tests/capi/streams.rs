@@ -1,0 +1,459 @@
+//! libavcodec's codecs (H.264, H.265, VP9, AV1, JPEG) through the dispatcher, on streams the
+//! ffmpeg CLI makes now (320x240 or 318x238, at most 30 frames), each output compared byte for
+//! byte with ffmpeg's own decode of the same stream:
+//!
+//! - Intel's `sample_decode CODEC -sw -i IN -o OUT -i420` (8-bit) and `-p010` (10-bit: sample_decode
+//!   writes the samples shifted down to the low bits);
+//! - `tests/c/decode_stream.c` with decode pool surfaces (2.x) and with exactly the suggested
+//!   number of application surfaces (1.x: no endless `MFX_ERR_MORE_SURFACE`, no write into a
+//!   surface with `Locked` > 0), in I420, NV12, P010 and YUY2 (4:2:2 JPEG);
+//! - truncated, bit-flipped and garbage streams: only documented statuses, no crash, no hang;
+//! - `SetSkipMode` (its documented answers for every codec, and B-pictures dropped at level 3)
+//!   and `GetPayload` (no payload: `NumBit` 0).
+//!
+//! A stream whose encoder the installed ffmpeg lacks is reported and left out.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::OnceLock;
+
+use super::{compile, lib_dir, show};
+
+/// One test stream: how ffmpeg makes it and how its reference decode is written.
+struct Spec {
+    name: &'static str,
+    codec: &'static str,
+    file: &'static str,
+    encode: &'static [&'static str],
+    /// The rawvideo format of the reference (the decoder's own format for 8-bit streams).
+    reference: &'static str,
+}
+
+const SOURCE_318: &str = "testsrc2=size=318x238:rate=30";
+const SOURCE_320: &str = "testsrc2=size=320x240:rate=30";
+
+const SPECS: &[Spec] = &[
+    Spec {
+        name: "h264",
+        codec: "h264",
+        file: "in.h264",
+        encode: &[
+            SOURCE_318,
+            "-frames:v",
+            "30",
+            "-c:v",
+            "libx264",
+            "-bf",
+            "3",
+            "-g",
+            "24",
+            "-pix_fmt",
+            "yuv420p",
+            "-f",
+            "h264",
+        ],
+        reference: "yuv420p",
+    },
+    Spec {
+        name: "h265",
+        codec: "h265",
+        file: "in.h265",
+        encode: &[
+            SOURCE_318,
+            "-frames:v",
+            "30",
+            "-c:v",
+            "libx265",
+            "-x265-params",
+            "log-level=none:bframes=4",
+            "-pix_fmt",
+            "yuv420p",
+            "-f",
+            "hevc",
+        ],
+        reference: "yuv420p",
+    },
+    Spec {
+        name: "vp9",
+        codec: "vp9",
+        file: "in.vp9.ivf",
+        encode: &[
+            SOURCE_320,
+            "-frames:v",
+            "30",
+            "-c:v",
+            "libvpx-vp9",
+            "-deadline",
+            "realtime",
+            "-cpu-used",
+            "8",
+            "-g",
+            "16",
+            "-pix_fmt",
+            "yuv420p",
+            "-f",
+            "ivf",
+        ],
+        reference: "yuv420p",
+    },
+    Spec {
+        name: "av1",
+        codec: "av1",
+        file: "in.av1.ivf",
+        encode: &[
+            SOURCE_320,
+            "-frames:v",
+            "20",
+            "-c:v",
+            "libsvtav1",
+            "-preset",
+            "12",
+            "-g",
+            "16",
+            "-pix_fmt",
+            "yuv420p",
+            "-f",
+            "ivf",
+        ],
+        reference: "yuv420p",
+    },
+    Spec {
+        name: "jpeg",
+        codec: "jpeg",
+        file: "in.mjpeg",
+        encode: &[SOURCE_320, "-frames:v", "20", "-c:v", "mjpeg", "-q:v", "5", "-pix_fmt", "yuvj420p", "-f", "mjpeg"],
+        reference: "yuvj420p",
+    },
+    Spec {
+        name: "jpeg422",
+        codec: "jpeg",
+        file: "in422.mjpeg",
+        encode: &[SOURCE_318, "-frames:v", "8", "-c:v", "mjpeg", "-q:v", "5", "-pix_fmt", "yuvj422p", "-f", "mjpeg"],
+        reference: "yuvj422p",
+    },
+    Spec {
+        name: "h265-10",
+        codec: "h265",
+        file: "in10.h265",
+        encode: &[
+            SOURCE_318,
+            "-frames:v",
+            "20",
+            "-c:v",
+            "libx265",
+            "-x265-params",
+            "log-level=none:bframes=3",
+            "-pix_fmt",
+            "yuv420p10le",
+            "-f",
+            "hevc",
+        ],
+        reference: "p010le",
+    },
+    Spec {
+        name: "vp9-10",
+        codec: "vp9",
+        file: "in10.vp9.ivf",
+        encode: &[
+            SOURCE_320,
+            "-frames:v",
+            "20",
+            "-c:v",
+            "libvpx-vp9",
+            "-profile:v",
+            "2",
+            "-deadline",
+            "realtime",
+            "-cpu-used",
+            "8",
+            "-pix_fmt",
+            "yuv420p10le",
+            "-f",
+            "ivf",
+        ],
+        reference: "p010le",
+    },
+    Spec {
+        name: "av1-10",
+        codec: "av1",
+        file: "in10.av1.ivf",
+        encode: &[
+            SOURCE_320,
+            "-frames:v",
+            "12",
+            "-c:v",
+            "libsvtav1",
+            "-preset",
+            "12",
+            "-pix_fmt",
+            "yuv420p10le",
+            "-f",
+            "ivf",
+        ],
+        reference: "p010le",
+    },
+];
+
+/// A stream made, and ffmpeg's decode of it.
+struct Stream {
+    spec: &'static Spec,
+    input: PathBuf,
+    reference: Vec<u8>,
+}
+
+fn work_dir() -> PathBuf {
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("streams");
+    std::fs::create_dir_all(&dir).expect("work dir");
+    dir
+}
+
+fn ffmpeg(args: &[&str]) -> bool {
+    let output = Command::new("ffmpeg").args(["-v", "error", "-y"]).args(args).output();
+    match output {
+        Ok(output) if output.status.success() => true,
+        Ok(output) => {
+            eprintln!("ffmpeg {args:?} failed:\n{}", show(&output));
+            false
+        }
+        Err(error) => {
+            eprintln!("ffmpeg is not installed ({error})");
+            false
+        }
+    }
+}
+
+/// The streams the installed ffmpeg can make, made once for every test of this binary.
+fn streams() -> &'static [Stream] {
+    static STREAMS: OnceLock<Vec<Stream>> = OnceLock::new();
+    STREAMS.get_or_init(|| {
+        let dir = work_dir();
+        let mut made = Vec::new();
+        for spec in SPECS {
+            let input = dir.join(spec.file);
+            let raw = dir.join(format!("{}.ref", spec.name));
+            let input_text = input.to_str().expect("utf-8 path");
+            let mut encode = vec!["-f", "lavfi", "-i"];
+            encode.extend_from_slice(spec.encode);
+            encode.push(input_text);
+            let decoded = ffmpeg(&encode)
+                && ffmpeg(&["-i", input_text, "-f", "rawvideo", "-pix_fmt", spec.reference, raw.to_str().unwrap()]);
+            if !decoded {
+                eprintln!("stream {} not made: left out", spec.name);
+                continue;
+            }
+            let reference = std::fs::read(&raw).expect("reference");
+            made.push(Stream { spec, input, reference });
+        }
+        made
+    })
+}
+
+fn stream(name: &str) -> Option<&'static Stream> {
+    streams().iter().find(|s| s.spec.name == name)
+}
+
+/// `decode_stream`, compiled once.
+fn decode_stream() -> &'static Path {
+    static PROGRAM: OnceLock<PathBuf> = OnceLock::new();
+    PROGRAM.get_or_init(|| compile("decode_stream"))
+}
+
+/// Runs a program on vplrs under `timeout` (a hang fails the test instead of stalling it).
+fn run_bounded(program: &Path, args: &[&str]) -> (bool, String) {
+    let output = Command::new("timeout")
+        .arg("300")
+        .arg(program)
+        .args(args)
+        .env("ONEVPL_SEARCH_PATH", lib_dir())
+        .output()
+        .unwrap_or_else(|e| panic!("running {}: {e}", program.display()));
+    (output.status.success(), show(&output))
+}
+
+/// sample_decode's P010 file: the samples shifted down to the low 10 bits (mfxFrameInfo.Shift = 1).
+fn p010_low_bits(reference: &[u8]) -> Vec<u8> {
+    reference.chunks_exact(2).flat_map(|pair| (u16::from_le_bytes([pair[0], pair[1]]) >> 6).to_le_bytes()).collect()
+}
+
+/// YUY2 rows packed from a yuvj422p (planar) reference.
+fn yuy2_from_planar(reference: &[u8], width: usize, height: usize) -> Vec<u8> {
+    let cw = width.div_ceil(2);
+    let frame = width * height + 2 * cw * height;
+    let mut packed = Vec::with_capacity(reference.len() / frame * 4 * cw * height);
+    for picture in reference.chunks_exact(frame) {
+        let (y, chroma) = picture.split_at(width * height);
+        let (u, v) = chroma.split_at(cw * height);
+        for row in 0..height {
+            for x in 0..cw {
+                let luma = |column: usize| y[row * width + column.min(width - 1)];
+                packed.extend_from_slice(&[luma(2 * x), u[row * cw + x], luma(2 * x + 1), v[row * cw + x]]);
+            }
+        }
+    }
+    packed
+}
+
+fn first_difference(a: &[u8], b: &[u8]) -> String {
+    let at = a.iter().zip(b).position(|(x, y)| x != y).unwrap_or(a.len().min(b.len()));
+    format!("{} bytes, {} expected, first difference at byte {at}", a.len(), b.len())
+}
+
+fn sample_decode() -> Option<&'static Path> {
+    let found =
+        ["/usr/bin/sample_decode", "/usr/share/vpl/examples/sample_decode"].iter().map(Path::new).find(|p| p.exists());
+    if found.is_none() {
+        eprintln!("sample_decode is not installed (onevpl-tools): not run");
+    }
+    found
+}
+
+/// Runs `sample_decode CODEC -sw -i IN -o OUT FORMAT` and returns what it wrote.
+fn run_sample_decode(program: &Path, stream: &Stream, format: &str) -> Result<Vec<u8>, String> {
+    let out = work_dir().join(format!("{}.sample{format}.yuv", stream.spec.name));
+    let _ = std::fs::remove_file(&out);
+    let (ok, log) = run_bounded(
+        program,
+        &[stream.spec.codec, "-sw", "-i", stream.input.to_str().unwrap(), "-o", out.to_str().unwrap(), format],
+    );
+    if !ok {
+        return Err(format!("sample_decode failed:\n{log}"));
+    }
+    Ok(std::fs::read(&out).unwrap_or_default())
+}
+
+#[test]
+fn sample_decode_i420_bit_exact_with_ffmpeg() {
+    let Some(program) = sample_decode() else { return };
+    let mut failures = Vec::new();
+    let mut passed = Vec::new();
+    for name in ["h265", "h264", "av1", "jpeg", "vp9"] {
+        let Some(stream) = stream(name) else { continue };
+        match run_sample_decode(program, stream, "-i420") {
+            Ok(out) if out == stream.reference => passed.push(name),
+            Ok(out) => failures.push(format!("{name}: {}", first_difference(&out, &stream.reference))),
+            Err(error) => failures.push(format!("{name}: {error}")),
+        }
+    }
+    assert!(failures.is_empty(), "sample_decode -i420 on vplrs:\n{}", failures.join("\n"));
+    println!("sample_decode -i420 bit-exact with ffmpeg: {passed:?}");
+}
+
+#[test]
+fn sample_decode_p010_bit_exact_with_ffmpeg() {
+    let Some(program) = sample_decode() else { return };
+    let mut failures = Vec::new();
+    let mut passed = Vec::new();
+    for name in ["h265-10", "vp9-10", "av1-10"] {
+        let Some(stream) = stream(name) else { continue };
+        let expected = p010_low_bits(&stream.reference);
+        match run_sample_decode(program, stream, "-p010") {
+            Ok(out) if out == expected => passed.push(name),
+            Ok(out) => failures.push(format!("{name}: {}", first_difference(&out, &expected))),
+            Err(error) => failures.push(format!("{name}: {error}")),
+        }
+    }
+    assert!(failures.is_empty(), "sample_decode -p010 on vplrs:\n{}", failures.join("\n"));
+    println!("sample_decode -p010 bit-exact with ffmpeg: {passed:?}");
+}
+
+/// Decodes `stream` with decode_stream in `mode` and compares the output with `expected`.
+fn check_decode(stream: &Stream, mode: &str, fourcc: &str, expected: &[u8], failures: &mut Vec<String>) {
+    let out = work_dir().join(format!("{}.{mode}.{fourcc}.raw", stream.spec.name));
+    let _ = std::fs::remove_file(&out);
+    let (ok, log) = run_bounded(
+        decode_stream(),
+        &[mode, stream.spec.codec, stream.input.to_str().unwrap(), out.to_str().unwrap(), fourcc],
+    );
+    let label = format!("{} {mode} {fourcc}", stream.spec.name);
+    if !ok {
+        failures.push(format!("{label}: decode_stream failed:\n{log}"));
+        return;
+    }
+    let got = std::fs::read(&out).unwrap_or_default();
+    if got != expected {
+        failures.push(format!("{label}: {}", first_difference(&got, expected)));
+    }
+}
+
+#[test]
+fn decode_pool_and_application_surfaces_bit_exact_with_ffmpeg() {
+    let mut failures = Vec::new();
+    for stream in streams() {
+        let expected = match stream.spec.name {
+            "jpeg422" => yuy2_from_planar(&stream.reference, 318, 238),
+            _ => stream.reference.clone(),
+        };
+        check_decode(stream, "pool", "default", &expected, &mut failures);
+        if stream.spec.name != "jpeg422" {
+            // Exactly NumFrameSuggested application surfaces (B-frames in the H.264/H.265 streams).
+            check_decode(stream, "app", "default", &expected, &mut failures);
+        }
+        if matches!(stream.spec.name, "h264" | "vp9") {
+            // NV12 surfaces: the picture converted, written back as I420 by decode_stream.
+            check_decode(stream, "pool", "nv12", &expected, &mut failures);
+            check_decode(stream, "app", "nv12", &expected, &mut failures);
+        }
+    }
+    assert!(failures.is_empty(), "decode through the dispatcher:\n{}", failures.join("\n"));
+    println!("decode_stream: {} streams bit-exact in both memory models", streams().len());
+}
+
+/// Damaged copies of a stream: cut at 60 %, one bit flipped every 701 bytes, random bytes.
+fn damaged(stream: &Stream) -> Vec<(String, PathBuf)> {
+    let data = std::fs::read(&stream.input).expect("stream");
+    let mut flipped = data.clone();
+    let mut seed = 0x9e37_79b9_u32;
+    for index in (300..flipped.len()).step_by(701) {
+        seed ^= seed << 13;
+        seed ^= seed >> 17;
+        seed ^= seed << 5;
+        flipped[index] ^= 1 << (seed % 8);
+    }
+    let garbage: Vec<u8> = (0..20_000u32).map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8).collect();
+    let dir = work_dir();
+    let name = stream.spec.name;
+    [("truncated", data[..data.len() * 6 / 10].to_vec()), ("flipped", flipped), ("garbage", garbage)]
+        .into_iter()
+        .map(|(kind, bytes)| {
+            let path = dir.join(format!("{kind}-{}", stream.spec.file));
+            std::fs::write(&path, bytes).expect("write");
+            (format!("{name} {kind}"), path)
+        })
+        .collect()
+}
+
+#[test]
+fn damaged_streams_give_documented_answers_without_crash_or_hang() {
+    let mut failures = Vec::new();
+    let mut corrupted_pictures = 0;
+    for stream in streams().iter().filter(|s| !s.spec.name.ends_with("-10") && s.spec.name != "jpeg422") {
+        for (label, path) in damaged(stream) {
+            let (ok, log) = run_bounded(decode_stream(), &["robust", stream.spec.codec, path.to_str().unwrap()]);
+            if !ok {
+                failures.push(format!("{label}:\n{log}"));
+                continue;
+            }
+            let summary = log.lines().find(|l| l.starts_with("frames ")).unwrap_or_default().to_owned();
+            corrupted_pictures += summary.split_whitespace().nth(3).and_then(|n| n.parse::<u32>().ok()).unwrap_or(0);
+            println!("{label}: {summary}");
+        }
+    }
+    assert!(failures.is_empty(), "damaged streams:\n{}", failures.join("\n"));
+    if stream("h264").is_some() {
+        assert!(corrupted_pictures > 0, "no damaged picture was marked with Data.Corrupted");
+    }
+}
+
+#[test]
+fn skip_mode_drops_b_pictures_of_h264() {
+    let Some(stream) = stream("h264") else { return };
+    let (ok, log) = run_bounded(decode_stream(), &["skip", "h264", stream.input.to_str().unwrap()]);
+    assert!(ok, "decode_stream skip failed:\n{log}");
+    let frames: usize = log
+        .lines()
+        .find_map(|l| l.strip_prefix("frames ")?.split_whitespace().next()?.parse().ok())
+        .expect("a frames line");
+    // 30 pictures, B-pictures among them (-bf 3): dropped at skip level 3.
+    assert!(frames > 0 && frames < 30, "{frames} pictures at skip level 3:\n{log}");
+    println!("h264 at skip level 3: {frames} of 30 pictures");
+}

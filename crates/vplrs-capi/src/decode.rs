@@ -177,26 +177,53 @@ pub extern "C" fn MFXVideoDECODE_DecodeHeader(
         let par = unsafe { &mut *par };
         let codec = codec_of(par).ok_or(Status::ERR_UNSUPPORTED)?;
         // SAFETY: checked non-null; the caller passes a valid bitstream.
-        let bs = unsafe { &mut *bs };
-        if is_stream_codec(codec) {
-            return stream_header(codec, bs, par);
-        }
-        // SAFETY: the bitstream's buffer holds its data, per the API.
-        let data = unsafe { bitstream_data(bs) }?;
-        match Decode::decode_header(Codec::Vp8, data) {
-            Ok(params) => {
-                // The frame starts at the key frame's header: the data stays where it is.
-                header_to_c(&params, vp8_profile(data), par);
-                Ok(Status::ERR_NONE)
-            }
-            Err(_) => {
-                // No key frame at the start of this frame's data: skip it (the API moves the
-                // pointer past data holding no sequence header).
-                consume(bs);
-                Err(Status::ERR_MORE_DATA)
-            }
-        }
+        header(codec, unsafe { &mut *bs }, par)
     })
+}
+
+/// `DecodeHeader` for a codec vplrs decodes.
+fn header(codec: Codec, bs: &mut mfxBitstream, par: &mut mfxVideoParam) -> Outcome<Status> {
+    if is_stream_codec(codec) {
+        return stream_header(codec, bs, par);
+    }
+    // SAFETY: the bitstream's buffer holds its data, per the API.
+    let data = unsafe { bitstream_data(bs) }?;
+    match Decode::decode_header(Codec::Vp8, data) {
+        Ok(params) => {
+            // The frame starts at the key frame's header: the data stays where it is.
+            header_to_c(&params, vp8_profile(data), par);
+            Ok(Status::ERR_NONE)
+        }
+        Err(_) => {
+            // No key frame at the start of this frame's data: skip it (the API moves the
+            // pointer past data holding no sequence header).
+            consume(bs);
+            Err(Status::ERR_MORE_DATA)
+        }
+    }
+}
+
+/// The simplified decode initialization of API 2.x: a `DecodeFrameAsync` before `Init`, with
+/// no work surface and the bitstream's `CodecId` set, reads the stream's header and initialises
+/// the decoder with internal memory (the output format `DecodeHeader` reports). Without a
+/// `CodecId` the call answers `MFX_ERR_NOT_INITIALIZED`.
+fn simplified_init(this: &Session, state: &mut DecodeState, bs: *mut mfxBitstream, work: bool) -> Outcome {
+    // SAFETY: a non-null bitstream is valid, per the API.
+    let Some(bs) = (unsafe { bs.as_mut() }) else { return Err(Status::ERR_NOT_INITIALIZED) };
+    // SAFETY: the union's members are plain fields; CodecId is read as an integer.
+    let codec_id = unsafe { bs.__bindgen_anon_1.__bindgen_anon_1.CodecId };
+    if codec_id == 0 || work {
+        return Err(Status::ERR_NOT_INITIALIZED);
+    }
+    let mut par = mfxVideoParam::default();
+    let mut mfx = crate::decode_params::mfx(&par);
+    mfx.CodecId = codec_id;
+    par.__bindgen_anon_1.mfx = mfx;
+    par.IOPattern = MFX_IOPATTERN_OUT_SYSTEM_MEMORY as u16;
+    let codec = codec_of(&par).ok_or(Status::ERR_UNSUPPORTED)?;
+    header(codec, bs, &mut par)?;
+    tracing::debug!(codec = ?codec, "simplified decode initialization");
+    init(this, state, &par)
 }
 
 /// Moves `count` bytes of the bitstream's data to the taken side.
@@ -735,7 +762,7 @@ pub extern "C" fn MFXVideoDECODE_DecodeFrameAsync(
         }
         let mut state = lock(&this.decode);
         if !state.decode.is_initialized() {
-            return Err(Status::ERR_NOT_INITIALIZED);
+            simplified_init(&this, &mut state, bs, !surface_work.is_null())?;
         }
         if state.codec().is_some_and(is_stream_codec) {
             // SAFETY: a non-null bitstream is valid, per the API.

@@ -460,11 +460,10 @@ fn stream_header(codec: Codec, data: &[u8]) -> Result<DecodeParams, DecodeError>
             return Err(DecodeError::Unsupported("only 4:2:0 (8 or 10 bits), 4:2:2 and 4:4:4 (8 bits) are decoded"))
         }
     };
+    // The size reported is the picture's, aligned to 16 (32 in height for fields), as Intel's
+    // runtimes report it: applications size encoders and VPP from it. QueryIOSurf asks for the
+    // larger surfaces libavcodec decodes into in place; smaller ones cost a copy.
     let mut output = FrameInfo::new(fourcc, info.width, info.height);
-    let (width, height) =
-        vplrs_ffmpeg::buffers::required_size(info.aligned_width.max(info.width), info.aligned_height.max(info.height));
-    output.width = output.width.max(width);
-    output.height = output.height.max(height);
     if info.frame_rate != (0, 0) {
         output.frame_rate = vplrs_memory::FrameRate { num: info.frame_rate.0, den: info.frame_rate.1 };
     }

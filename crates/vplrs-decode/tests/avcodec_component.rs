@@ -257,8 +257,11 @@ fn header_reports_the_stream() {
     let params = Decode::decode_header(Codec::Avc, &stream.bytes).unwrap();
     assert_eq!((params.output.crop.width, params.output.crop.height), (176, 144));
     assert_eq!(params.output.fourcc, FourCc::Nv12);
-    assert!(params.output.width >= 176 && params.output.height >= 144 + 2);
+    // The picture's size aligned to 16, as Intel's runtimes report it.
+    assert_eq!((params.output.width, params.output.height), (176, 144));
     let request = Decode::query_io_surf(&FrameInfoParams::i420(params)).unwrap();
+    // In-place decoding asks for libavcodec's padded area.
+    assert!(request.info.width >= 176 && request.info.height >= 144 + 4, "{:?}", request.info);
     assert!(request.num_frame_suggested > request.num_frame_min || params.async_depth == 0);
     assert_eq!(Decode::decode_header(Codec::Avc, &stream.bytes[..8]).unwrap_err().status(), Status::ERR_MORE_DATA);
 }

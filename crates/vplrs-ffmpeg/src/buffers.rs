@@ -127,10 +127,13 @@ unsafe fn get_buffer(ctx: *mut sys::AVCodecContext, frame: *mut sys::AVFrame, fl
     };
     let layout = *surface.layout();
     let needed = required_size(w as u32, h as u32);
-    if layout.fourcc != shared.target.fourcc || layout.width < needed.0 || layout.height < needed.1 {
+    if layout.fourcc != shared.target.fourcc || layout.width < width as u32 || layout.height < height as u32 {
         *shared.slot.lock() = Some(surface);
         return Err(incompatible(shared));
     }
+    // A surface that holds the picture but not libavcodec's padded decoding area (an application
+    // allocated it at DecodeHeader's size): decoded in libavcodec's memory, copied out.
+    let roomy = layout.width >= needed.0 && layout.height >= needed.1;
     if surface.locked() > 0 {
         // Never write a frame somebody holds: the component checks, this is the last line.
         tracing::error!(surface = surface.id(), "get_buffer2: offered a Locked surface");
@@ -149,10 +152,11 @@ unsafe fn get_buffer(ctx: *mut sys::AVCodecContext, frame: *mut sys::AVFrame, fl
         let row_align = align[i].max(1) as usize;
         !ptr.is_null() && pitch % row_align == 0 && (ptr as usize) % row_align == 0
     });
-    if !aligned {
+    if !aligned || !roomy {
         // An application allocator's surface (its pitches or plane starts are not what
-        // libavcodec's SIMD code needs): the picture goes into libavcodec's own memory and is
-        // copied out when it is handed out; the surface stays on offer.
+        // libavcodec's SIMD code needs, or it lacks the padding rows): the picture goes into
+        // libavcodec's own memory and is copied out when it is handed out; the surface stays on
+        // offer.
         drop(hold);
         drop(guard);
         *shared.slot.lock() = Some(surface);

@@ -2,8 +2,8 @@
 //!
 //! Pictures stay in surfaces from end to end: the decoder writes them in place (I420), VPP (if
 //! any) reads them and writes its own pool's surfaces, the encoder reads those in place. Pools
-//! between two components are sized by the Na + Nb − AsyncDepth rule and capped there (LIMITED
-//! policy), so the summary's peak use shows what the pipeline really needed. With no input, the
+//! between two components are capped by the Na + Nb − AsyncDepth rule (LIMITED policy, surfaces
+//! allocated as first needed), so the summary's peak use shows what the pipeline really needed. With no input, the
 //! built-in test pattern is first encoded to H.264 in memory, so the tool runs on a fresh machine.
 
 use std::path::PathBuf;
@@ -52,9 +52,10 @@ pub struct TranscodeArgs {
     memory: MemoryModel,
 }
 
-/// A pool of exactly `size` surfaces, waiting up to 10 s for one to come back.
+/// A pool of at most `size` surfaces, allocated as they are first needed, waiting up to 10 s for
+/// one to come back when all are in use.
 fn limited(size: u32) -> AllocationHints {
-    AllocationHints { policy: AllocationPolicy::Limited, pre_allocate: size, delta_on_the_fly: 0, wait_ms: 10_000 }
+    AllocationHints { policy: AllocationPolicy::Limited, pre_allocate: 0, delta_on_the_fly: size, wait_ms: 10_000 }
 }
 
 pub fn run(args: &TranscodeArgs) -> Result<()> {
@@ -100,6 +101,7 @@ pub fn run(args: &TranscodeArgs) -> Result<()> {
         vpp.output_hints = limited(size);
         session.vpp.init(&vpp).context("VPP Init")?;
     }
+    // The encoder's own pool is not used: its input comes from the decoder or VPP.
     encode_params.hints = limited(1);
     session.encode.init(&encode_params).context("ENCODE Init")?;
 

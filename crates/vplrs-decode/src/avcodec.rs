@@ -15,6 +15,10 @@
 //!   allocator serves the pool, whose rows may not be aligned as libavcodec needs): libavcodec
 //!   decodes into its own buffers and the picture is converted into the work surface (or a pool
 //!   surface) — one counted copy per picture.
+//!
+//! Threads: in the internal memory model (no work surface) libavcodec decodes with frame threads
+//! (several pictures at once on its workers, each taking its surface from the decode pool, which
+//! QueryIOSurf sizes for them); with application work surfaces, slice threads.
 
 use vplrs_ffmpeg::{Decoder, DecoderConfig, DirectTarget, FfmpegError, Picture, PixelFormat};
 use vplrs_memory::surface::TIMESTAMP_UNKNOWN;
@@ -39,8 +43,28 @@ pub(crate) fn in_place(codec: Codec, fourcc: FourCc) -> bool {
     codec.decodes_in_place() && matches!(fourcc, FourCc::I420 | FourCc::Yv12)
 }
 
+/// Decoder threads: the machine's cores, at most 8.
+pub(crate) fn decode_threads() -> u32 {
+    std::thread::available_parallelism().map_or(1, |n| n.get().min(8)) as u32
+}
+
+/// How pictures reach surfaces when decoding in place.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Threading {
+    /// Not decided until the first call: 2.x calls (no work surface) get frame threads.
+    Undecided,
+    /// Slice threads; each picture goes into the surface offered for it (the work surface).
+    Slices,
+    /// Frame threads: libavcodec's workers decode ahead, each picture into a surface they take
+    /// from the decode pool themselves.
+    Frames,
+}
+
 pub(crate) struct StreamEngine {
     decoder: Decoder,
+    config: DecoderConfig,
+    threading: Threading,
+    skip_level: u8,
     output: FrameInfo,
     pool: SurfacePool,
     stats: DecodeStats,
@@ -56,9 +80,29 @@ impl StreamEngine {
         let id = codec.avcodec().ok_or(DecodeError::Unsupported("not a libavcodec codec"))?;
         let direct =
             (allow_in_place && in_place(codec, output.fourcc)).then_some(DirectTarget { fourcc: output.fourcc });
-        let threads = std::thread::available_parallelism().map_or(1, |n| n.get().min(8)) as u32;
-        let decoder = Decoder::new(DecoderConfig { codec: id, direct, threads })?;
-        Ok(Self { decoder, output, pool, stats: DecodeStats::default(), taint: 0 })
+        let config = DecoderConfig::new(id, direct, decode_threads());
+        let decoder = Decoder::new(config.clone())?;
+        let threading = if direct.is_some() && config.threads > 1 { Threading::Undecided } else { Threading::Slices };
+        Ok(Self { decoder, config, threading, skip_level: 0, output, pool, stats: DecodeStats::default(), taint: 0 })
+    }
+
+    /// Settles the threading on the first call: without a work surface (the internal memory
+    /// model), the decoder is reopened with frame threads drawing on the decode pool.
+    fn settle_threading(&mut self, work: Option<&Surface>) -> Result<(), DecodeError> {
+        if self.threading != Threading::Undecided {
+            return Ok(());
+        }
+        if work.is_some() {
+            self.threading = Threading::Slices;
+            return Ok(());
+        }
+        let mut config = self.config.clone();
+        config.frame_pool = Some(self.pool.clone());
+        let mut decoder = Decoder::new(config)?;
+        decoder.set_skip_level(self.skip_level);
+        self.decoder = decoder;
+        self.threading = Threading::Frames;
+        Ok(())
     }
 
     pub fn stats(&self) -> DecodeStats {
@@ -67,6 +111,7 @@ impl StreamEngine {
 
     /// See [`vplrs_ffmpeg::Decoder::set_skip_level`].
     pub fn set_skip_level(&mut self, level: u8) {
+        self.skip_level = level;
         self.decoder.set_skip_level(level);
     }
 
@@ -87,7 +132,10 @@ impl StreamEngine {
         if let Some(work) = work {
             check_work_surface(work, &self.output)?;
         }
-        let direct = self.decoder.is_direct();
+        self.settle_threading(work)?;
+        // With frame threads a worker may want a surface after this call returns: the
+        // application's work surface is never offered then (the picture comes from the pool).
+        let direct = self.decoder.is_direct() && self.threading == Threading::Slices;
         if direct {
             if let Some(work) = work {
                 // The call's work surface replaces a pool surface left on offer by a 2.x call.
@@ -161,7 +209,7 @@ impl StreamEngine {
     /// In place, a packet may need a surface: the work surface if unused, else `MoreSurface`
     /// (1.x), or one from the decode pool (2.x).
     fn offer_surface(&mut self, work: Option<&Surface>) -> Result<(), DecodeError> {
-        if !self.decoder.is_direct() || self.decoder.has_surface() {
+        if !self.decoder.is_direct() || self.threading == Threading::Frames || self.decoder.has_surface() {
             return Ok(());
         }
         if work.is_some() {

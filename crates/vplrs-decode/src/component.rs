@@ -229,7 +229,9 @@ impl Decode {
             let (width, height) = vplrs_ffmpeg::Decoder::surface_size(id, crop.x + crop.width, crop.y + crop.height)?;
             info.width = info.width.max(width);
             info.height = info.height.max(height);
-            held = params.held_frames.unwrap_or(params.codec.worst_case_held_frames());
+            // Frame threads keep one picture per extra thread in flight.
+            held = params.held_frames.unwrap_or(params.codec.worst_case_held_frames())
+                + (crate::avcodec::decode_threads() as u16).saturating_sub(1);
         }
         Ok(SurfaceRequest::for_component(info, mem_type, held, params.async_depth))
     }
@@ -246,10 +248,11 @@ impl Decode {
                 let pool = self.core.create_pool(&request, params.hints)?;
                 let mut params = *params;
                 params.output = request.info;
-                // An application's allocator serves the pool: its rows may not be aligned as
-                // libavcodec needs, so pictures are decoded in libavcodec's memory and copied.
-                let allow_in_place = !self.core.has_allocator();
-                let engine = StreamEngine::new(codec, request.info, pool.clone(), allow_in_place)?;
+                // Also when an application's allocator serves the pool (mem-id surfaces, locked
+                // while libavcodec writes them): a surface whose rows are not aligned as
+                // libavcodec needs gets its picture through libavcodec's memory and one counted
+                // copy (`get_buffer2` checks each surface).
+                let engine = StreamEngine::new(codec, request.info, pool.clone(), true)?;
                 self.running = Some(Running { params, engine: Engine::Stream(Box::new(engine)), pool, shown: 0 });
                 return Ok(());
             }

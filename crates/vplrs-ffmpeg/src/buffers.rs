@@ -25,6 +25,9 @@ use vplrs_memory::{FourCc, LockedHold, OutputGuard, ReadGuard, Surface};
 
 use crate::sys;
 
+/// How long a worker thread waits for a pool surface the application has not yet released.
+const POOL_WAIT: std::time::Duration = std::time::Duration::from_secs(10);
+
 /// Surfaces libavcodec decodes into.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct DirectTarget {
@@ -37,6 +40,8 @@ pub(crate) struct BufferShared {
     pub target: DirectTarget,
     /// The surface the next picture goes into.
     pub slot: Mutex<Option<Surface>>,
+    /// Frame threads: where `get_buffer2` takes surfaces itself when none is offered.
+    pub pool: Option<vplrs_memory::SurfacePool>,
     /// Owners of the buffers alive now (their addresses): tells our buffers from others.
     pub live: Mutex<HashSet<usize>>,
     /// A picture that did not fit the offered surface.
@@ -48,10 +53,11 @@ pub(crate) struct BufferShared {
 }
 
 impl BufferShared {
-    pub fn new(target: DirectTarget) -> Self {
+    pub fn new(target: DirectTarget, pool: Option<vplrs_memory::SurfacePool>) -> Self {
         Self {
             target,
             slot: Mutex::new(None),
+            pool,
             live: Mutex::new(HashSet::new()),
             incompatible: Mutex::new(None),
             direct_pictures: AtomicU64::new(0),
@@ -121,9 +127,18 @@ unsafe fn get_buffer(ctx: *mut sys::AVCodecContext, frame: *mut sys::AVFrame, fl
     if !eight_bit_420 || width <= 0 || height <= 0 {
         return Err(incompatible(shared));
     }
-    let Some(surface) = shared.slot.lock().take() else {
-        tracing::warn!("get_buffer2: no surface on offer");
-        return Err(sys::AVERROR(libc::ENOMEM));
+    let offered = shared.slot.lock().take();
+    let surface = match (offered, &shared.pool) {
+        (Some(surface), _) => surface,
+        // A worker thread decoding ahead: the pool's policy and Wait decide.
+        (None, Some(pool)) => pool.acquire_timeout(POOL_WAIT).map_err(|error| {
+            tracing::warn!(%error, "get_buffer2: no surface in the decode pool");
+            sys::AVERROR(libc::ENOMEM)
+        })?,
+        (None, None) => {
+            tracing::warn!("get_buffer2: no surface on offer");
+            return Err(sys::AVERROR(libc::ENOMEM));
+        }
     };
     let layout = *surface.layout();
     let needed = required_size(w as u32, h as u32);

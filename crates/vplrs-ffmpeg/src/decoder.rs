@@ -80,14 +80,25 @@ impl FfmpegError {
 }
 
 /// How to open a decoder.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone)]
 pub struct DecoderConfig {
     pub codec: CodecId,
     /// Decode straight into surfaces of this format and size (8-bit 4:2:0 pictures only, on
     /// decoders with `AV_CODEC_CAP_DR1`); `None`: libavcodec's own buffers.
     pub direct: Option<DirectTarget>,
-    /// Slice threads (0: libavcodec's choice).
+    /// Threads (0: libavcodec's choice).
     pub threads: u32,
+    /// Frame threads for a direct decoder: pictures are decoded on libavcodec's worker threads,
+    /// each into a surface `get_buffer2` takes from this pool itself (nothing is offered). Without
+    /// it, slice threads only, and pictures go into the surface offered by the caller.
+    pub frame_pool: Option<vplrs_memory::SurfacePool>,
+}
+
+impl DecoderConfig {
+    /// Slice-threaded, `threads` threads.
+    pub fn new(codec: CodecId, direct: Option<DirectTarget>, threads: u32) -> Self {
+        Self { codec, direct, threads, frame_pool: None }
+    }
 }
 
 /// What [`Decoder::feed`] did.
@@ -137,11 +148,15 @@ impl Decoder {
         let direct = config.direct.filter(|_| capabilities & sys::AV_CODEC_CAP_DR1 != 0);
         // SAFETY: `ctx` was just allocated and is not opened yet: its fields are ours to set.
         unsafe {
-            (*ctx).thread_type = sys::FF_THREAD_SLICE;
+            (*ctx).thread_type = if config.frame_pool.is_some() && direct.is_some() {
+                sys::FF_THREAD_FRAME | sys::FF_THREAD_SLICE
+            } else {
+                sys::FF_THREAD_SLICE
+            };
             (*ctx).thread_count = config.threads as libc::c_int;
         }
         if let Some(target) = direct {
-            let shared = Arc::new(BufferShared::new(target));
+            let shared = Arc::new(BufferShared::new(target, config.frame_pool.clone()));
             // SAFETY: as above; `opaque` keeps a counted reference released in `Drop`, after the
             // context (and so every callback that reads it) is gone.
             unsafe {
@@ -373,7 +388,7 @@ impl Decoder {
     /// The surface size (multiples of 16, with spare rows) libavcodec needs to decode a `width` x
     /// `height` 8-bit 4:2:0 picture of `codec` in place.
     pub fn surface_size(codec: CodecId, width: u32, height: u32) -> Result<(u32, u32), FfmpegError> {
-        let decoder = Self::new(DecoderConfig { codec, direct: None, threads: 1 })?;
+        let decoder = Self::new(DecoderConfig::new(codec, None, 1))?;
         // SAFETY: the context is open and not decoding; `avcodec_align_dimensions2` reads pix_fmt.
         unsafe { (*decoder.ctx).pix_fmt = sys::AVPixelFormat::AV_PIX_FMT_YUV420P };
         let (w, h, _) = decoder.aligned_dimensions(width, height);

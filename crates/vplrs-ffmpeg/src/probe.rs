@@ -36,7 +36,7 @@ pub struct StreamInfo {
 
 /// Decodes `data` up to its first picture. `Ok(None)`: the data holds no complete picture.
 pub fn probe(codec: CodecId, data: &[u8]) -> Result<Option<StreamInfo>, FfmpegError> {
-    let mut decoder = Decoder::new(DecoderConfig { codec, direct: None, threads: 1 })?;
+    let mut decoder = Decoder::new(DecoderConfig::new(codec, None, 1))?;
     let mut offset = 0;
     let mut drained = false;
     loop {

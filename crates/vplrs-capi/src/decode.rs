@@ -25,11 +25,15 @@
 //!   damaged or concealed carry `MFX_CORRUPTION_MAJOR`.
 //! - With a NULL work surface (2.x), or a surface from `MFXMemory_GetSurfaceForDecode`, pictures
 //!   of H.264, H.265, VP9 and JPEG are decoded in place into decode pool surfaces (I420/YV12: no
-//!   copy; NV12, P010, YUY2, AYUV and AV1: one counted conversion); the output may be another
-//!   surface than the work surface. When the application's allocator (`SetFrameAllocator`) serves
-//!   the decode pool, its surfaces' rows may not be aligned as libavcodec needs (Intel's sample
-//!   allocator gives I420 chroma rows of Width/2 bytes): pictures are then decoded into
-//!   libavcodec's memory and copied, one copy per picture.
+//!   copy; NV12, P010, YUY2, AYUV and AV1: one counted conversion), with libavcodec's frame
+//!   threads; the output may be another surface than the work surface. When the application's
+//!   allocator (`SetFrameAllocator`) serves the decode pool, its mem-id surfaces are decoded into
+//!   in place too (locked while libavcodec writes them), except those whose rows are not aligned
+//!   as libavcodec needs (Intel's sample allocator gives I420 chroma rows of Width/2 bytes): their
+//!   pictures go through libavcodec's memory and one counted copy.
+//! - `DecodeFrameAsync` before `Init`, with no work surface and `mfxBitstream::CodecId` set, is
+//!   the simplified initialization: the header is read and the decoder initialised with internal
+//!   memory.
 //! - With an application 1.x surface (plane pointers or a MemId of the session's allocator), the
 //!   output surface is always the call's work surface, which must have `Locked` == 0. In I420/YV12
 //!   libavcodec decodes into surfaces of the decode pool (application buffers seldom have the row
@@ -61,39 +65,36 @@
 //!   raised until the picture is complete (a surface with `Locked` != 0 is refused with
 //!   `MFX_ERR_MORE_SURFACE`), and `Info.Crop*`, `TimeStamp`, `FrameOrder` and `Corrupted` are
 //!   written when it completes.
+//!
+//! The work-surface machinery of `DecodeFrameAsync` is in [`crate::decode_frames`].
 
-use std::collections::HashMap;
-use std::sync::{Arc, LazyLock, Mutex};
-use std::time::Duration;
-
-use vplrs_decode::{Codec, Decode, DecodeError, DecodeParams, DecodedFrame};
-use vplrs_memory::{LockedHold, Status, Surface, SurfaceCore, ToStatus};
-use vplrs_runtime::SyncPoint;
+use vplrs_decode::{Codec, Decode, DecodeError};
+use vplrs_memory::{Status, ToStatus};
 
 use crate::bindings::*;
+use crate::decode_frames::{decode_one, decode_stream, Refusal};
 use crate::decode_params::{
     codec_of, header_to_c, is_stream_codec, mark_configurable, params_from_c, params_to_c, query, stream_header_to_c,
     vp8_profile,
 };
 use crate::ffi::{guard, non_null, write_out, Outcome};
-use crate::foreign::{AppSurfacePtr, CorePtr};
 use crate::parameter_sets;
 use crate::session::{lock, session, Session};
-use crate::surface::{expose, lookup, notify_complete, runtime_surface, shell_of, Shell};
+use crate::surface::expose;
 
 /// The session's decoder and what the C layer adds to it.
 pub(crate) struct DecodeState {
     pub(crate) decode: Decode,
     /// `CodecProfile` given at Init.
-    profile: u16,
+    pub(crate) profile: u16,
     /// Frames skipped because they could not be decoded.
-    skipped: u64,
+    pub(crate) skipped: u64,
     /// A key frame was accepted since Init/Reset: frames before the first one are skipped.
-    seen_key: bool,
+    pub(crate) seen_key: bool,
     /// Pictures copied from decode pool surfaces into application (1.x) surfaces.
-    copies: u64,
+    pub(crate) copies: u64,
     /// The `SetSkipMode` level in force (0: nothing skipped).
-    skip_level: u8,
+    pub(crate) skip_level: u8,
 }
 
 impl DecodeState {
@@ -102,7 +103,7 @@ impl DecodeState {
     }
 
     /// The codec of the initialised decoder.
-    fn codec(&self) -> Option<Codec> {
+    pub(crate) fn codec(&self) -> Option<Codec> {
         self.decode.params().ok().map(|params| params.codec)
     }
 
@@ -113,7 +114,7 @@ impl DecodeState {
     }
 }
 
-fn status(error: &DecodeError) -> Status {
+pub(crate) fn status(error: &DecodeError) -> Status {
     error.status()
 }
 
@@ -148,7 +149,7 @@ pub extern "C" fn MFXVideoDECODE_Query(
 ///
 /// # Safety
 /// `bs` must be a valid `mfxBitstream` whose buffer holds those bytes, valid for `'a`.
-unsafe fn bitstream_data<'a>(bs: &mfxBitstream) -> Outcome<&'a [u8]> {
+pub(crate) unsafe fn bitstream_data<'a>(bs: &mfxBitstream) -> Outcome<&'a [u8]> {
     if bs.DataLength == 0 {
         return Ok(&[]);
     }
@@ -227,7 +228,7 @@ fn simplified_init(this: &Session, state: &mut DecodeState, bs: *mut mfxBitstrea
 }
 
 /// Moves `count` bytes of the bitstream's data to the taken side.
-fn advance(bs: &mut mfxBitstream, count: usize) {
+pub(crate) fn advance(bs: &mut mfxBitstream, count: usize) {
     let count = u32::try_from(count).unwrap_or(u32::MAX).min(bs.DataLength);
     bs.DataOffset = bs.DataOffset.saturating_add(count);
     bs.DataLength -= count;
@@ -459,289 +460,6 @@ pub extern "C" fn MFXVideoDECODE_GetPayload(
         }
         Ok(Status::ERR_NONE)
     })
-}
-
-/// Decodes into application (1.x) surfaces still in flight, by surface address. Another component
-/// given such a surface as its input (VPP in a decode → VPP pipeline that synchronises only the
-/// VPP operation) waits for the picture first, as the API's task dependencies require.
-static APP_OUTPUTS_IN_FLIGHT: LazyLock<Mutex<HashMap<usize, SyncPoint>>> = LazyLock::new(Mutex::default);
-
-/// Forgets in-flight application outputs (the library is being unloaded).
-pub(crate) fn release_all() {
-    drop(std::mem::take(&mut *lock(&APP_OUTPUTS_IN_FLIGHT)));
-}
-
-/// Waits until a decode writing the application surface at `surface` is complete (at most 60 s).
-pub(crate) fn wait_for_decode(surface: *const mfxFrameSurface1) {
-    let pending = lock(&APP_OUTPUTS_IN_FLIGHT).get(&(surface as usize)).cloned();
-    if let Some(sync) = pending {
-        let _ = sync.wait(Duration::from_secs(60));
-    }
-}
-
-/// The work surface of one call.
-enum Work {
-    /// A runtime surface: from the decode pool (NULL work surface) or the application's.
-    Runtime(&'static Shell, Surface),
-    /// An application 1.x surface, wrapped for this operation.
-    Application(*mut mfxFrameSurface1, Surface),
-}
-
-impl Work {
-    fn surface(&self) -> &Surface {
-        match self {
-            Work::Runtime(_, surface) | Work::Application(_, surface) => surface,
-        }
-    }
-}
-
-/// The Locked counter an application surface shows while the decoder writes it: raised after the
-/// component took the surface, lowered by the completion (whichever comes first wins the race).
-#[derive(Default)]
-struct HoldState {
-    completed: bool,
-    hold: Option<LockedHold>,
-}
-
-/// Installs the completion that publishes the picture to C. Returns the Locked state of an
-/// application surface.
-fn install_completion(work: &Work) -> Option<Arc<Mutex<HoldState>>> {
-    match work {
-        Work::Runtime(shell, surface) => {
-            let shell: &'static Shell = shell;
-            surface.set_on_complete(Some(Arc::new(move |status: Status| {
-                shell.publish_live();
-                notify_complete(shell, status);
-            })));
-            None
-        }
-        Work::Application(pointer, surface) => {
-            let state = Arc::new(Mutex::new(HoldState::default()));
-            let hook_state = state.clone();
-            let app = AppSurfacePtr(*pointer);
-            let core = CorePtr(surface.core() as *const SurfaceCore);
-            surface.set_on_complete(Some(Arc::new(move |_status: Status| {
-                // SAFETY: called by this surface's own `finish_output`: it is alive.
-                let meta = unsafe { core.get() }.meta();
-                // SAFETY: the application's surface is valid until synchronised (AppSurfacePtr).
-                unsafe { app.publish(&meta) };
-                lock(&APP_OUTPUTS_IN_FLIGHT).remove(&(app.0 as usize));
-                let mut hold = lock(&hook_state);
-                hold.completed = true;
-                // Lowers the application's Locked counter.
-                hold.hold = None;
-            })));
-            Some(state)
-        }
-    }
-}
-
-/// Resolves the work surface: NULL takes one from the decode pool.
-///
-/// # Safety
-/// A non-null `work` must point to a valid `mfxFrameSurface1` that stays valid until the operation
-/// completes.
-unsafe fn resolve_work(this: &Session, decode: &Decode, work: *mut mfxFrameSurface1) -> Result<Work, DecodeError> {
-    if work.is_null() {
-        let surface = decode.surface()?;
-        let shell = shell_of(surface.core()).map_err(|_| DecodeError::InvalidParams("surface"))?;
-        return Ok(Work::Runtime(shell, surface));
-    }
-    if let Some(shell) = lookup(work) {
-        let surface = runtime_surface(shell).map_err(|_| DecodeError::InvalidParams("released surface"))?;
-        return Ok(Work::Runtime(shell, surface));
-    }
-    let allocator = lock(&this.allocator).clone();
-    // SAFETY: per this function's contract.
-    let wrapped = unsafe { crate::foreign::wrap(work, allocator) }
-        .map_err(|_| DecodeError::InvalidParams("the work surface has no usable memory"))?;
-    Ok(Work::Application(work, wrapped))
-}
-
-/// A failed call: the status, and whether the data was taken.
-struct Refusal {
-    status: Status,
-    consumed: bool,
-}
-
-fn refusal(state: &mut DecodeState, error: DecodeError) -> Refusal {
-    match error {
-        DecodeError::Bitstream(error) => {
-            tracing::debug!(%error, "undecodable frame skipped");
-            state.skipped += 1;
-            Refusal { status: Status::ERR_MORE_DATA, consumed: true }
-        }
-        other => Refusal { status: other.status(), consumed: other.consumed_data() },
-    }
-}
-
-/// One `DecodeFrameAsync` with data: the output pointer and the sync point on success.
-fn decode_one(
-    this: &Session,
-    state: &mut DecodeState,
-    data: &[u8],
-    timestamp: u64,
-    work: *mut mfxFrameSurface1,
-) -> Result<(*mut mfxFrameSurface1, SyncPoint), Refusal> {
-    let key_frame = vplrs_vp8::peek_stream_info(data).is_ok();
-    if !state.seen_key && !key_frame {
-        // "The function skips any bitstreams before it encounters the new sequence header."
-        state.skipped += 1;
-        return Err(Refusal { status: Status::ERR_MORE_DATA, consumed: true });
-    }
-    // SAFETY: the API requires a valid work surface that lives until synchronised.
-    let work = unsafe { resolve_work(this, &state.decode, work) }.map_err(|e| refusal(state, e))?;
-    let hold_state = install_completion(&work);
-    let outcome = state.decode.decode_frame_async(Some(data), Some(work.surface()), timestamp);
-    let DecodedFrame { surface, sync } = match outcome {
-        Ok(frame) => frame,
-        Err(error) => {
-            // No picture will come: the completion must not stay on a pooled surface.
-            work.surface().set_on_complete(None);
-            if key_frame && matches!(error, DecodeError::MoreData) {
-                state.seen_key = true;
-            }
-            return Err(refusal(state, error));
-        }
-    };
-    state.seen_key |= key_frame;
-    let pointer = match &work {
-        Work::Runtime(..) => expose(surface).map_err(|status| Refusal { status, consumed: true })?,
-        Work::Application(pointer, wrapped) => {
-            if let Some(hold_state) = hold_state {
-                let mut hold = lock(&hold_state);
-                if !hold.completed {
-                    hold.hold = wrapped.hold().ok();
-                    lock(&APP_OUTPUTS_IN_FLIGHT).insert(*pointer as usize, sync.clone());
-                }
-            }
-            *pointer
-        }
-    };
-    Ok((pointer, sync))
-}
-
-/// Copies a picture from a decode pool surface into an application surface of the same format:
-/// the one copy of the 1.x path of libavcodec codecs decoding in place.
-fn copy_picture(source: &Surface, target: &Surface) -> Outcome {
-    let read = source.map_read().map_err(|_| Status::ERR_LOCK_MEMORY)?;
-    let mut output = target.begin_output().map_err(|_| Status::ERR_MORE_SURFACE)?;
-    let from = read.view();
-    let mut to = output.view_mut();
-    if from.fourcc != to.fourcc {
-        return Err(Status::ERR_INVALID_VIDEO_PARAM);
-    }
-    for (to, from) in to.planes_mut().iter_mut().zip(from.planes()) {
-        let bytes = to.row_bytes().min(from.row_bytes());
-        for y in 0..to.rows().min(from.rows()) {
-            to.row_mut(y)[..bytes].copy_from_slice(&from.row(y)[..bytes]);
-        }
-    }
-    output.finish(Status::ERR_NONE);
-    Ok(())
-}
-
-/// The work surface of a libavcodec codec's call.
-struct StreamWork {
-    /// What the decoder is given: a runtime surface, or the application's surface when the
-    /// decoder converts into it (NV12).
-    decoder: Option<Surface>,
-    /// An application 1.x surface: the output surface of the call.
-    application: Option<(*mut mfxFrameSurface1, Surface)>,
-}
-
-/// Resolves the work surface of a libavcodec codec's call.
-///
-/// # Safety
-/// A non-null `work` must point to a valid `mfxFrameSurface1` that stays valid until the operation
-/// completes.
-unsafe fn stream_work(
-    this: &Session,
-    params: &DecodeParams,
-    in_place: bool,
-    work: *mut mfxFrameSurface1,
-) -> Outcome<StreamWork> {
-    if work.is_null() {
-        return Ok(StreamWork { decoder: None, application: None });
-    }
-    if let Some(shell) = lookup(work) {
-        return Ok(StreamWork { decoder: Some(runtime_surface(shell)?), application: None });
-    }
-    let allocator = lock(&this.allocator).clone();
-    // SAFETY: per this function's contract.
-    let wrapped = unsafe { crate::foreign::wrap(work, allocator) }?;
-    if wrapped.locked() > 0 {
-        return Err(Status::ERR_MORE_SURFACE);
-    }
-    let layout = wrapped.layout();
-    let crop = params.output.effective_crop();
-    if layout.fourcc != params.output.fourcc
-        || layout.width < crop.x + crop.width
-        || layout.height < crop.y + crop.height
-    {
-        return Err(Status::ERR_INVALID_VIDEO_PARAM);
-    }
-    let decoder = (!in_place).then(|| wrapped.clone());
-    Ok(StreamWork { decoder, application: Some((work, wrapped)) })
-}
-
-/// `DecodeFrameAsync` for libavcodec's codecs (see the module documentation).
-fn decode_stream(
-    this: &Session,
-    state: &mut DecodeState,
-    bs: Option<&mut mfxBitstream>,
-    work: *mut mfxFrameSurface1,
-) -> Outcome<(*mut mfxFrameSurface1, SyncPoint)> {
-    let params = state.decode.params().map_err(|e| status(&e))?;
-    let in_place = state.decode.decodes_in_place();
-    // SAFETY: the API requires a valid work surface that lives until synchronised.
-    let work = unsafe { stream_work(this, &params, in_place, work) }?;
-    let (data, timestamp) = match &bs {
-        // SAFETY: the bitstream's buffer holds its data, per the API.
-        Some(bs) => (Some(unsafe { bitstream_data(bs) }?), bs.TimeStamp),
-        None => (None, vplrs_memory::surface::TIMESTAMP_UNKNOWN),
-    };
-    let result = state.decode.decode_frame_async(data, work.decoder.as_ref(), timestamp);
-    let consumed = state.decode.consumed();
-    let length = data.map_or(0, <[u8]>::len);
-    if let Some(bs) = bs {
-        match &result {
-            // A picture libavcodec cannot read at all: its data is skipped.
-            Err(DecodeError::Bitstream(_)) if consumed == 0 => advance(bs, length),
-            _ => advance(bs, consumed),
-        }
-    }
-    let DecodedFrame { surface, sync } = match result {
-        Ok(frame) => frame,
-        Err(DecodeError::Bitstream(error)) => {
-            tracing::debug!(%error, "undecodable data skipped");
-            state.skipped += 1;
-            return Err(Status::ERR_MORE_DATA);
-        }
-        Err(other) => return Err(status(&other)),
-    };
-    let pointer = match work.application {
-        Some((pointer, wrapped)) => {
-            let meta = surface.meta();
-            if !surface.ptr_eq(&wrapped) {
-                copy_picture(&surface, &wrapped)?;
-                state.copies += 1;
-            }
-            // The decode pool surface goes back to its pool when libavcodec lets go of it too.
-            drop(surface);
-            drop(wrapped);
-            // SAFETY: the application's surface is valid until synchronised (the API's contract).
-            unsafe { AppSurfacePtr(pointer).publish(&meta) };
-            pointer
-        }
-        None => {
-            let shell = shell_of(surface.core())?;
-            let pointer = expose(surface)?;
-            notify_complete(shell, Status::ERR_NONE);
-            pointer
-        }
-    };
-    Ok((pointer, sync))
 }
 
 #[no_mangle]

@@ -32,6 +32,7 @@ mod allocator;
 mod bindings;
 mod core;
 mod decode;
+mod decode_frames;
 mod decode_params;
 mod decode_vpp;
 mod decode_vpp_params;

@@ -382,7 +382,7 @@ pub(crate) unsafe fn resolve(this: &Session, surface: *mut mfxFrameSurface1) -> 
         return Ok(Side::Runtime(shell, handle));
     }
     // A picture the decoder is still writing into this application surface comes first.
-    crate::decode::wait_for_decode(surface);
+    crate::decode_frames::wait_for_decode(surface);
     let allocator = lock(&this.allocator).clone();
     // SAFETY: per this function's contract.
     let wrapped = unsafe { crate::foreign::wrap(surface, allocator) }?;

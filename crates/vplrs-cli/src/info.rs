@@ -1,6 +1,6 @@
 //! `vplrs info`.
 
-use vplrs::{AllocationPolicy, FourCc};
+use vplrs::{AllocationPolicy, EncodeCodec, FourCc};
 
 pub fn run() -> anyhow::Result<()> {
     println!("implementation: {} {} (software, system memory)", vplrs::IMPLEMENTATION_NAME, env!("CARGO_PKG_VERSION"));
@@ -17,6 +17,15 @@ pub fn run() -> anyhow::Result<()> {
     }
     println!("VPP filters: colour conversion (any format above to any other; BT.601/BT.709, limited/full range),");
     println!("             scaling, crop, picture structure passthrough");
+    println!("decoders: VP8 (pure Rust, XMA), H.264, H.265, VP9, AV1, JPEG (libavcodec)");
+    let encoders: Vec<String> = EncodeCodec::ALL
+        .iter()
+        .map(|codec| match codec.encoder_name() {
+            Some(name) => format!("{codec:?} ({name})"),
+            None => format!("{codec:?} (no encoder in this FFmpeg)"),
+        })
+        .collect();
+    println!("encoders: {}", encoders.join(", "));
     let policies: Vec<_> = AllocationPolicy::ALL.iter().map(|p| p.name()).collect();
     println!("pool policies: {}", policies.join(", "));
     Ok(())

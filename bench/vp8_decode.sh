@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 frames=${1:-300}
-vplrs=target/release/vplrs
+vplrs=${CARGO_TARGET_DIR:-target}/release/vplrs
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 

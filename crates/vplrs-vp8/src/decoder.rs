@@ -400,11 +400,7 @@ impl Decoder {
             ctx: ctx_mem,
             scratch: scratch_mem,
             mb_info: mb_info_mem,
-            filter: (hdr.filter_level != 0).then_some(FrameFilter {
-                simple: hdr.simple_filter,
-                sharpness: hdr.sharpness,
-                key_frame: key,
-            }),
+            filter: (hdr.filter_level != 0).then(|| FrameFilter::new(hdr.simple_filter, hdr.sharpness, key)),
         };
         let damaged = mbd.decode_all(&mut bd, &mut parts[..num_parts]);
         geom.extend_borders(mbd.cur);

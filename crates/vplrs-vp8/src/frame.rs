@@ -4,10 +4,12 @@
 
 use std::io::{self, Write};
 
+use crate::loopfilter::FilterRows;
+
 /// Luma border in pixels (chroma uses half). Motion vectors are clamped so
 /// that the sub-pixel filters never read further out than this.
 pub(crate) const BORDER: usize = 32;
-const UV_BORDER: usize = BORDER / 2;
+pub(crate) const UV_BORDER: usize = BORDER / 2;
 
 /// Layout of one frame inside a frame-buffer segment.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -80,6 +82,29 @@ impl FrameGeom {
         } else {
             UV_BORDER
         }
+    }
+
+    /// The pixels the loop filter of macroblock row `mb_row` works on,
+    /// split out of the frame in `buf` (see [`FilterRows`]).
+    pub fn filter_rows<'a>(&self, buf: &'a mut [u8], mb_row: usize) -> FilterRows<'a> {
+        let mut rest = buf;
+        let mut consumed = 0;
+        let mut above: [&mut [u8]; 3] = Default::default();
+        let mut cur: [&mut [u8]; 3] = Default::default();
+        for p in 0..3 {
+            let size = if p == 0 { 16 } else { 8 };
+            let s = self.stride(p);
+            let row0 = self.origin[p] - self.border(p) + mb_row * size * s;
+            let top = if mb_row > 0 { row0 - 4 * s } else { row0 };
+            let (_, tail) = core::mem::take(&mut rest).split_at_mut(top - consumed);
+            let (a, tail) = tail.split_at_mut(row0 - top);
+            let (c, tail) = tail.split_at_mut(size * s);
+            above[p] = a;
+            cur[p] = c;
+            rest = tail;
+            consumed = row0 + size * s;
+        }
+        FilterRows { above: (mb_row > 0).then_some(above), cur }
     }
 
     /// Sets the row above and the column left of each plane to the values

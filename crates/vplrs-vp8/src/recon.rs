@@ -118,12 +118,13 @@ impl MbDecoder<'_, '_> {
             // used the unfiltered pixels).
             if let Some(ff) = &self.filter {
                 if mb_row > 0 {
-                    filter_row(self.cur, &g, ff, self.mb_info, mb_row - 1);
+                    filter_row(g.filter_rows(self.cur, mb_row - 1), &g, ff, row_info(self.mb_info, &g, mb_row - 1));
                 }
             }
         }
         if let Some(ff) = &self.filter {
-            filter_row(self.cur, &g, ff, self.mb_info, g.mb_rows - 1);
+            let last = g.mb_rows - 1;
+            filter_row(g.filter_rows(self.cur, last), &g, ff, row_info(self.mb_info, &g, last));
         }
         damaged || first.overrun()
     }
@@ -309,4 +310,10 @@ impl MbDecoder<'_, '_> {
             }
         }
     }
+}
+
+/// The `MB_INFO` records of one macroblock row.
+fn row_info<'a>(mb_info: &'a [u8], g: &FrameGeom, mb_row: usize) -> &'a [u8] {
+    let n = g.mb_cols * MB_INFO_STRIDE;
+    &mb_info[mb_row * n..(mb_row + 1) * n]
 }

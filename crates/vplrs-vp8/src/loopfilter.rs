@@ -214,28 +214,47 @@ fn edge_limit(kind: Kind, l: &Limits) -> u8 {
     (if kind == Kind::SubEdge { l.sub_edge } else { l.mb_edge }) as u8
 }
 
+// Row access. Rows are visited with `chunks_exact`, so that the only bounds
+// check per row is one the compiler can hoist (`x + W <= stride`).
+
+/// Loads `W` bytes at column `x` of consecutive rows of `buf` into the low
+/// lanes of `out` (one vector per row, as many rows as `out` holds).
 #[inline(always)]
-fn load16(buf: &[u8], o: usize) -> V {
-    let a: [u8; 16] = buf[o..o + 16].try_into().unwrap_or([0; 16]);
-    V::from(a)
+fn load_rows<const W: usize>(buf: &[u8], stride: usize, x: usize, out: &mut [V]) {
+    for (row, o) in buf.chunks_exact(stride).zip(out.iter_mut()) {
+        let mut a = [0u8; 16];
+        a[..W].copy_from_slice(&row[x..x + W]);
+        *o = V::from(a);
+    }
 }
 
+/// Stores lanes `from..from + W` of each vector of `v` at column `x` of
+/// consecutive rows of `buf`.
 #[inline(always)]
-fn store16(buf: &mut [u8], o: usize, v: V) {
-    buf[o..o + 16].copy_from_slice(v.as_array_ref());
+fn store_rows<const W: usize>(buf: &mut [u8], stride: usize, x: usize, v: &[V], from: usize) {
+    for (row, w) in buf.chunks_exact_mut(stride).zip(v.iter()) {
+        row[x..x + W].copy_from_slice(&w.as_array_ref()[from..from + W]);
+    }
 }
 
-/// Loads `N` bytes into the low lanes of a vector (the rest zero).
+/// Stores `W` bytes of each half of each vector of `v` (as returned by
+/// [`transpose_back8`]: low half row `2k`, high half row `2k + 1`) at
+/// column `x` of consecutive rows of `buf`.
 #[inline(always)]
-fn load_n<const N: usize>(buf: &[u8], o: usize) -> V {
-    let mut a = [0u8; 16];
-    a[..N].copy_from_slice(&buf[o..o + N]);
-    V::from(a)
+fn store_row_pairs<const W: usize>(buf: &mut [u8], stride: usize, x: usize, v: &[V]) {
+    for (rows, w) in buf.chunks_exact_mut(2 * stride).zip(v.iter()) {
+        let (r0, r1) = rows.split_at_mut(stride);
+        let a = w.as_array_ref();
+        r0[x..x + W].copy_from_slice(&a[..W]);
+        r1[x..x + W].copy_from_slice(&a[8..8 + W]);
+    }
 }
 
+/// Pairs the low halves of `a[i]` and `b[i]` into one vector.
 #[inline(always)]
-fn store_n<const N: usize>(buf: &mut [u8], o: usize, v: V) {
-    buf[o..o + N].copy_from_slice(&v.as_array_ref()[..N]);
+fn pair_halves(a: V, b: V) -> V {
+    let (a, b): ([u64; 2], [u64; 2]) = (cast(a), cast(b));
+    cast([a[0], b[0]])
 }
 
 /// Transposes a 16x16 byte matrix (one vector per row). Each round
@@ -278,15 +297,40 @@ fn take<const N: usize, const M: usize>(v: &[V; M], at: usize) -> [V; N] {
     out
 }
 
+/// Transposes eight column vectors (one lane per row, 16 rows) back into
+/// rows: vector `k` of the result holds row `2k` in its low eight lanes and
+/// row `2k + 1` in its high eight. Each round interleaves vector `i` with
+/// vector `i + 4`, rotating the 7-bit (vector, lane) index left by one bit;
+/// three rounds bring the row bits up front.
+#[inline(always)]
+fn transpose_back8(v: [V; 8]) -> [V; 8] {
+    #[inline(always)]
+    fn round(v: &[V; 8]) -> [V; 8] {
+        let (lo, hi) = (V::unpack_low, V::unpack_high);
+        [
+            lo(v[0], v[4]),
+            hi(v[0], v[4]),
+            lo(v[1], v[5]),
+            hi(v[1], v[5]),
+            lo(v[2], v[6]),
+            hi(v[2], v[6]),
+            lo(v[3], v[7]),
+            hi(v[3], v[7]),
+        ]
+    }
+    round(&round(&round(&v)))
+}
+
 /// Filters the vertical edges of a block given as 16 rows (`rows[r]`
-/// holds columns `x..x + 16` of row `r`; `left[r]` columns `x - 4..x` in
-/// its low lanes when the left edge is filtered). `inner` lists the
+/// holds columns `x..x + 16` of row `r`; when the left edge is filtered,
+/// `left.0[r]` holds columns `x - 4..x` in its low lanes and `left.1`
+/// receives them back as by [`transpose_back8`]). `inner` lists the
 /// positions of the inner edges within the 16 columns.
 #[inline(always)]
 #[allow(clippy::too_many_arguments)]
 fn vertical_edges(
     rows: &mut [V; 16],
-    left: Option<&mut [V; 16]>,
+    left: Option<(&[V; 16], &mut [V; 8])>,
     inner: &[usize],
     ek: Kind,
     ik: Kind,
@@ -294,14 +338,14 @@ fn vertical_edges(
     il: &Limits,
 ) {
     let mut cols = transpose16(*rows);
-    if let Some(left) = left {
+    if let Some((left, back_out)) = left {
         let lc = transpose16(*left);
         let mut px = [lc[0], lc[1], lc[2], lc[3], cols[0], cols[1], cols[2], cols[3]];
         run(&mut px, ek, l);
         cols[..4].copy_from_slice(&px[4..]);
-        let mut back = [V::default(); 16];
+        let mut back = [V::default(); 8];
         back[..4].copy_from_slice(&px[..4]);
-        *left = transpose16(back);
+        *back_out = transpose_back8(back);
     }
     for &e in inner {
         let mut px: [V; 8] = take(&cols, e - 4);
@@ -334,7 +378,7 @@ pub(crate) struct FilterRows<'a> {
 }
 
 /// Filters the luma of one macroblock whose top-left pixel is at `x` in
-/// `cur` (rows `stride` apart); `above` holds the four rows above.
+/// `cur` (16 rows `stride` apart); `above` holds the four rows above.
 #[inline(always)]
 fn luma_mb<const SIMPLE: bool>(
     above: Option<&mut [u8]>,
@@ -353,58 +397,39 @@ fn luma_mb<const SIMPLE: bool>(
         // edge needs just columns -4..4, the top edge rows -4..4.
         if has_left {
             let mut blk = [V::default(); 16];
-            for (r, v) in blk.iter_mut().enumerate() {
-                *v = load_n::<8>(cur, r * stride + x - 4);
-            }
+            load_rows::<8>(cur, stride, x - 4, &mut blk);
             let mut px: [V; 8] = take(&transpose16(blk), 0);
             run(&mut px, ek, l);
-            let mut cols = [V::default(); 16];
-            cols[..8].copy_from_slice(&px);
-            for (r, v) in transpose16(cols).iter().enumerate() {
-                store_n::<8>(cur, r * stride + x - 4, *v);
-            }
+            store_row_pairs::<8>(cur, stride, x - 4, &transpose_back8(px));
         }
         if let Some(a) = above {
             let mut px = [V::default(); 8];
-            for k in 0..4 {
-                px[k] = load16(a, k * stride + x);
-                px[k + 4] = load16(cur, k * stride + x);
-            }
+            load_rows::<16>(a, stride, x, &mut px[..4]);
+            load_rows::<16>(cur, stride, x, &mut px[4..]);
             run(&mut px, ek, l);
-            for k in 1..4 {
-                store16(a, k * stride + x, px[k]);
-                store16(cur, (k - 1) * stride + x, px[k + 3]);
-            }
+            store_rows::<16>(&mut a[stride..], stride, x, &px[1..4], 0);
+            store_rows::<16>(cur, stride, x, &px[4..7], 0);
         }
         return;
     }
     let edges = [4, 8, 12];
     let mut rows = [V::default(); 16];
-    for (r, v) in rows.iter_mut().enumerate() {
-        *v = load16(cur, r * stride + x);
-    }
+    load_rows::<16>(cur, stride, x, &mut rows);
     if has_left {
         let mut left = [V::default(); 16];
-        for (r, v) in left.iter_mut().enumerate() {
-            *v = load_n::<4>(cur, r * stride + x - 4);
-        }
-        vertical_edges(&mut rows, Some(&mut left), &edges, ek, ik, l, &il);
-        for (r, v) in left.iter().enumerate() {
-            store_n::<4>(cur, r * stride + x - 4, *v);
-        }
+        load_rows::<4>(cur, stride, x - 4, &mut left);
+        let mut back = [V::default(); 8];
+        vertical_edges(&mut rows, Some((&left, &mut back)), &edges, ek, ik, l, &il);
+        store_row_pairs::<4>(cur, stride, x - 4, &back);
     } else {
         vertical_edges(&mut rows, None, &edges, ek, ik, l, &il);
     }
     if let Some(a) = above {
         let mut px = [V::default(); 8];
-        for k in 0..4 {
-            px[k] = load16(a, k * stride + x);
-            px[k + 4] = rows[k];
-        }
+        load_rows::<16>(a, stride, x, &mut px[..4]);
+        px[4..].copy_from_slice(&rows[..4]);
         run(&mut px, ek, l);
-        for k in 1..4 {
-            store16(a, k * stride + x, px[k]);
-        }
+        store_rows::<16>(&mut a[stride..], stride, x, &px[1..4], 0);
         rows[..4].copy_from_slice(&px[4..]);
     }
     for e in edges {
@@ -412,9 +437,7 @@ fn luma_mb<const SIMPLE: bool>(
         run(&mut px, ik, &il);
         rows[e - 4..e + 4].copy_from_slice(&px);
     }
-    for (r, v) in rows.iter().enumerate() {
-        store16(cur, r * stride + x, *v);
-    }
+    store_rows::<16>(cur, stride, x, &rows, 0);
 }
 
 /// Filters both chroma planes of one macroblock at `x`: the eight rows of
@@ -432,15 +455,12 @@ fn chroma_mb(
     inner: bool,
     l: &Limits,
 ) {
-    let at = |r: usize| (r & 7) * stride + x - 4;
     if has_left || inner {
         // Columns -4..12 of the eight U rows and eight V rows (only -4..8
         // are used when the inner edge is filtered, -4..4 otherwise).
         let mut blk = [V::default(); 16];
-        for r in 0..8 {
-            blk[r] = load16(u, at(r));
-            blk[r + 8] = load16(v, at(r));
-        }
+        load_rows::<16>(u, stride, x - 4, &mut blk[..8]);
+        load_rows::<16>(v, stride, x - 4, &mut blk[8..]);
         let mut cols = transpose16(blk);
         if has_left {
             let mut px: [V; 8] = take(&cols, 0);
@@ -452,48 +472,49 @@ fn chroma_mb(
             run(&mut px, Kind::SubEdge, l);
             cols[4..12].copy_from_slice(&px);
         }
-        cols[12..].fill(V::default());
-        let back = transpose16(cols);
-        for r in 0..8 {
-            store_n::<12>(u, at(r), back[r]);
-            store_n::<12>(v, at(r), back[r + 8]);
+        // Rows 0..8 of the block are U, 8..16 V: row pairs 0..4 are in U.
+        let back = transpose_back8(take(&cols, 0));
+        store_row_pairs::<8>(u, stride, x - 4, &back[..4]);
+        store_row_pairs::<8>(v, stride, x - 4, &back[4..]);
+        if inner {
+            let mut rest = [V::default(); 8];
+            rest[..4].copy_from_slice(&cols[8..12]);
+            let back = transpose_back8(rest);
+            store_row_pairs::<4>(u, stride, x + 4, &back[..4]);
+            store_row_pairs::<4>(v, stride, x + 4, &back[4..]);
         }
     }
-    let pair = |a: &[u8], b: &[u8], o: usize| {
-        let mut p = [0u8; 16];
-        p[..8].copy_from_slice(&a[o..o + 8]);
-        p[8..].copy_from_slice(&b[o..o + 8]);
-        V::from(p)
-    };
-    let unpair = |a: &mut [u8], b: &mut [u8], o: usize, w: V| {
-        let p = w.as_array_ref();
-        a[o..o + 8].copy_from_slice(&p[..8]);
-        b[o..o + 8].copy_from_slice(&p[8..]);
-    };
+    if above.is_none() && !inner {
+        return;
+    }
+    // Rows 0..4 take part in the top edge, all eight in the inner one.
+    let n = if inner { 8 } else { 4 };
+    let (mut ru, mut rv) = ([V::default(); 8], [V::default(); 8]);
+    load_rows::<8>(u, stride, x, &mut ru[..n]);
+    load_rows::<8>(v, stride, x, &mut rv[..n]);
     let mut rows = [V::default(); 8];
-    for (r, w) in rows.iter_mut().enumerate() {
-        *w = pair(u, v, r * stride + x);
+    for r in 0..8 {
+        rows[r] = pair_halves(ru[r], rv[r]);
     }
     if let Some((au, av)) = above {
+        let (mut tu, mut tv) = ([V::default(); 4], [V::default(); 4]);
+        load_rows::<8>(au, stride, x, &mut tu);
+        load_rows::<8>(av, stride, x, &mut tv);
         let mut px = [V::default(); 8];
         for k in 0..4 {
-            px[k] = pair(au, av, k * stride + x);
+            px[k] = pair_halves(tu[k], tv[k]);
             px[k + 4] = rows[k];
         }
         run(&mut px, Kind::MbEdge, l);
-        for k in 1..4 {
-            unpair(au, av, k * stride + x, px[k]);
-        }
+        store_rows::<8>(&mut au[stride..], stride, x, &px[1..4], 0);
+        store_rows::<8>(&mut av[stride..], stride, x, &px[1..4], 8);
         rows[..4].copy_from_slice(&px[4..]);
     }
     if inner {
-        let mut px: [V; 8] = take(&rows, 0);
-        run(&mut px, Kind::SubEdge, l);
-        rows.copy_from_slice(&px);
+        run(&mut rows, Kind::SubEdge, l);
     }
-    for (r, w) in rows.iter().enumerate() {
-        unpair(u, v, r * stride + x, *w);
-    }
+    store_rows::<8>(u, stride, x, &rows[..n], 0);
+    store_rows::<8>(v, stride, x, &rows[..n], 8);
 }
 
 /// Filters one macroblock row. `info` holds each macroblock's

@@ -3,17 +3,19 @@
 
 use crate::bool_decoder::BoolDecoder;
 use crate::error::{DecodeError, XmaError};
-use crate::frame::{Frame, FrameGeom};
+use crate::frame::{Frame, FrameGeom, Planes};
 use crate::header::{
     parse_compressed_header, parse_frame_tag, FrameHeader, HeaderState, LfDeltas, Segmentation, StreamInfo,
 };
 use crate::loopfilter::{FrameFilter, LevelTable};
 use crate::memory::{
     requests_for, AlignedBuffer, MemMapCursor, RejectedSegment, Segment, SegmentDtor, SegmentFlags, SegmentRequest,
-    XmaMemory, FIRST_FRAME_SEG, NUM_SEGMENTS,
+    XmaMemory, FIRST_FRAME_SEG, NUM_SEGMENTS, SCRATCH_PRED_OFF,
 };
+use crate::modes::ModeCtx;
+use crate::parse::MbParser;
 use crate::probs::Probs;
-use crate::recon::{MbDecoder, Refs};
+use crate::recon::{decode_rows, MbRecon, Refs};
 use crate::tables::{AC_QLOOKUP, DC_QLOOKUP};
 use crate::tokens::Dequant;
 
@@ -384,26 +386,37 @@ impl Decoder {
         let levels = LevelTable::new(&hdr, &self.seg, &self.lf);
         let new_idx = (0..4).find(|&i| i != self.refs.last && i != self.refs.golden && i != self.refs.alt).unwrap_or(0);
         let (cur, refs) = split_frames(&mut frames, new_idx, &self.refs);
-        let mut mbd = MbDecoder {
-            geom,
+        geom.prepare_intra_borders(cur);
+        let modes = ModeCtx {
             key_frame: key,
             hdr: &hdr,
             seg: &self.seg,
-            probs: &probs,
+            ymode_probs: probs.ymode(),
+            uv_mode_probs: probs.uv_mode(),
+            mv_probs: probs.mv(),
             sign_bias: self.sign_bias,
-            dequant,
-            levels: &levels,
+        };
+        let mut parser = MbParser::new(geom, modes, probs.coeff(), dequant, &levels, ctx_mem, mb_info_mem);
+        let (coeffs, pred_scratch) = scratch_mem.split_at_mut(SCRATCH_PRED_OFF);
+        let mut recon = MbRecon {
+            geom,
             bilinear: tag.version != 0 && tag.version <= 3,
             full_pixel: tag.version == 3,
-            cur,
             refs,
-            ctx: ctx_mem,
-            scratch: scratch_mem,
-            mb_info: mb_info_mem,
-            filter: (hdr.filter_level != 0).then(|| FrameFilter::new(hdr.simple_filter, hdr.sharpness, key)),
+            scratch: pred_scratch,
         };
-        let damaged = mbd.decode_all(&mut bd, &mut parts[..num_parts]);
-        geom.extend_borders(mbd.cur);
+        let filter = (hdr.filter_level != 0).then(|| FrameFilter::new(hdr.simple_filter, hdr.sharpness, key));
+        let mut planes = Planes::whole(cur, &geom);
+        let damaged = decode_rows(
+            &mut parser,
+            &mut recon,
+            &mut planes,
+            coeffs,
+            filter.as_ref(),
+            &mut bd,
+            &mut parts[..num_parts],
+        );
+        geom.extend_borders(cur);
 
         // Reference updates (section 9.7), ordered as the reference decoder.
         let r = &mut self.refs;

@@ -73,6 +73,7 @@ pub mod ivf;
 mod loopfilter;
 pub mod memory;
 mod modes;
+mod parse;
 mod probs;
 mod recon;
 mod tables;

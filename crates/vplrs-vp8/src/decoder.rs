@@ -17,6 +17,7 @@ use crate::parse::MbParser;
 use crate::probs::Probs;
 use crate::recon::{decode_rows, MbRecon, Refs};
 use crate::tables::{AC_QLOOKUP, DC_QLOOKUP};
+use crate::threads::{decode_rows_threaded, RowPacket};
 use crate::tokens::Dequant;
 
 /// Largest dimension a VP8 frame header can express.
@@ -76,6 +77,10 @@ pub struct Decoder {
     scale: (u8, u8),
     /// Buffer of the most recently shown frame and whether it was a key frame.
     shown: Option<(usize, bool)>,
+    /// Threads used to decode a frame (always 1 in XMA mode).
+    threads: usize,
+    /// Row packets of the threaded pipeline, kept between frames.
+    pool: Vec<RowPacket>,
 }
 
 impl Default for Decoder {
@@ -110,7 +115,37 @@ impl Decoder {
             sign_bias: [false; 4],
             scale: (0, 0),
             shown: None,
+            threads: 1,
+            pool: Vec::new(),
         }
+    }
+
+    /// Sets the number of threads used to decode each frame and returns
+    /// the number that will be used.
+    ///
+    /// With more than one thread (internal mode only) a frame is decoded
+    /// by a pipeline over macroblock rows: parsing, reconstruction and
+    /// loop filtering each on their own thread (two threads: the filter
+    /// shares the reconstruction thread); more than three threads bring
+    /// nothing more and count as three. The output is bit-exact whatever
+    /// the count. Threaded decoding allocates (threads, channels, row
+    /// buffers of about 1 KiB per macroblock column).
+    ///
+    /// XMA mode is single-threaded: the application supplies all working
+    /// memory up front and decoding allocates nothing, which the threaded
+    /// pipeline cannot honour. An XMA decoder ignores the request and
+    /// returns 1. `0` counts as 1.
+    pub fn set_threads(&mut self, threads: usize) -> usize {
+        self.threads = match self.mode {
+            AllocMode::Xma => 1,
+            AllocMode::Internal => threads.clamp(1, 3),
+        };
+        self.threads
+    }
+
+    /// The number of threads used to decode a frame.
+    pub fn threads(&self) -> usize {
+        self.threads
     }
 
     /// Creates a decoder in XMA mode for streams up to the size in `info`.
@@ -406,16 +441,15 @@ impl Decoder {
             scratch: pred_scratch,
         };
         let filter = (hdr.filter_level != 0).then(|| FrameFilter::new(hdr.simple_filter, hdr.sharpness, key));
-        let mut planes = Planes::whole(cur, &geom);
-        let damaged = decode_rows(
-            &mut parser,
-            &mut recon,
-            &mut planes,
-            coeffs,
-            filter.as_ref(),
-            &mut bd,
-            &mut parts[..num_parts],
-        );
+        let planes = Planes::whole(cur, &geom);
+        let parts = &mut parts[..num_parts];
+        let damaged = if self.threads > 1 && geom.mb_rows > 1 {
+            let pool = &mut self.pool;
+            decode_rows_threaded(self.threads, pool, &mut parser, &mut recon, planes, filter.as_ref(), &mut bd, parts)
+        } else {
+            let mut planes = planes;
+            decode_rows(&mut parser, &mut recon, &mut planes, coeffs, filter.as_ref(), &mut bd, parts)
+        };
         geom.extend_borders(cur);
 
         // Reference updates (section 9.7), ordered as the reference decoder.

@@ -39,8 +39,9 @@ pub struct DecodeArgs {
     /// Print one MD5 line per shown frame, in the format of the `.ivf.md5` files.
     #[arg(long)]
     frame_md5: bool,
-    /// Decoder threads. The VP8 decoder decodes on one thread (its component's lane); larger
-    /// values are accepted for vpxdec compatibility and change nothing.
+    /// Decoder threads. With 2 or more the VP8 decoder decodes each frame with a pipeline over
+    /// macroblock rows (parse, reconstruct, loop filter; more than 3 count as 3), bit-exact with
+    /// one thread. XMA memory (`--memory xma`) is single-threaded.
     #[arg(long, default_value_t = 1)]
     threads: u32,
     #[arg(long, value_enum, default_value = "internal")]
@@ -88,8 +89,11 @@ impl Output {
     }
 }
 
-fn xma_backend(max: (u32, u32)) -> Result<Vp8Backend> {
+fn xma_backend(max: (u32, u32), threads: u32) -> Result<Vp8Backend> {
     let mut decoder = Decoder::new_xma(&StreamInfo::with_max_size(max.0, max.1)).context("XMA decoder")?;
+    if decoder.set_threads(threads as usize) < threads as usize {
+        eprintln!("XMA decoding is single-threaded: --threads {threads} ignored");
+    }
     let requests: Vec<_> = decoder.mem_map().collect();
     eprintln!("XMA segments for up to {}x{}:", max.0, max.1);
     eprintln!("  {:>4}  {:>10}  {:>5}  flags", "id", "bytes", "align");
@@ -113,7 +117,12 @@ fn init(session: &mut Session, args: &DecodeArgs, first: &[u8], max: (u32, u32))
     params.output.crop.height = h;
     params.async_depth = args.async_depth;
     match args.memory {
-        DecodeMemory::Xma => session.decode.init_with_backend(&params, Box::new(xma_backend(max)?))?,
+        DecodeMemory::Xma => session.decode.init_with_backend(&params, Box::new(xma_backend(max, args.threads)?))?,
+        _ if args.threads > 1 => {
+            let mut decoder = Decoder::new();
+            decoder.set_threads(args.threads as usize);
+            session.decode.init_with_backend(&params, Box::new(Vp8Backend::with_decoder(decoder)))?
+        }
         _ => session.decode.init(&params)?,
     }
     Ok(params)

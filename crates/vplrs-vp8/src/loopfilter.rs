@@ -112,8 +112,13 @@ enum Kind {
 /// is that of section 15 on saturating 8-bit lanes, which gives results
 /// identical to the clamped wide arithmetic of the specification (the test
 /// below checks it against a scalar transcription).
+///
+/// Returns whether any pixel may have changed: when the filter value is
+/// zero in every lane (flat or masked-off edges, common in smooth areas)
+/// nothing changes and the caller can skip writing the pixels back.
 #[inline(always)]
-fn run(px: &mut [V; 8], kind: Kind, l: &Limits) {
+#[must_use]
+fn run(px: &mut [V; 8], kind: Kind, l: &Limits) -> bool {
     let [p3, p2, p1, p0, q0, q1, q2, q3] = *px;
     let ones = V::splat(0xff);
     let d_p1p0 = absd(p1, p0);
@@ -132,6 +137,9 @@ fn run(px: &mut [V; 8], kind: Kind, l: &Limits) {
     let outer = if kind == Kind::SubEdge { outer & hev } else { outer };
     let x = qs0.saturating_sub(ps0);
     let w = outer.saturating_add(x).saturating_add(x).saturating_add(x) & mask;
+    if cast::<I, V>(w).cmp_eq(V::splat(0)).all() {
+        return false;
+    }
     match kind {
         Kind::Simple | Kind::SubEdge => {
             let f1 = sra::<3>(w.saturating_add(I::splat(4)));
@@ -166,6 +174,7 @@ fn run(px: &mut [V; 8], kind: Kind, l: &Limits) {
             px[1] = unflip(flip(p2).saturating_add(a2));
         }
     }
+    true
 }
 
 type I = i8x16;
@@ -341,7 +350,7 @@ fn vertical_edges(
     if let Some((left, back_out)) = left {
         let lc = transpose16(*left);
         let mut px = [lc[0], lc[1], lc[2], lc[3], cols[0], cols[1], cols[2], cols[3]];
-        run(&mut px, ek, l);
+        let _ = run(&mut px, ek, l);
         cols[..4].copy_from_slice(&px[4..]);
         let mut back = [V::default(); 8];
         back[..4].copy_from_slice(&px[..4]);
@@ -349,8 +358,9 @@ fn vertical_edges(
     }
     for &e in inner {
         let mut px: [V; 8] = take(&cols, e - 4);
-        run(&mut px, ik, il);
-        cols[e - 4..e + 4].copy_from_slice(&px);
+        if run(&mut px, ik, il) {
+            cols[e - 4..e + 4].copy_from_slice(&px);
+        }
     }
     *rows = transpose16(cols);
 }
@@ -399,16 +409,18 @@ fn luma_mb<const SIMPLE: bool>(
             let mut blk = [V::default(); 16];
             load_rows::<8>(cur, stride, x - 4, &mut blk);
             let mut px: [V; 8] = take(&transpose16(blk), 0);
-            run(&mut px, ek, l);
-            store_row_pairs::<8>(cur, stride, x - 4, &transpose_back8(px));
+            if run(&mut px, ek, l) {
+                store_row_pairs::<8>(cur, stride, x - 4, &transpose_back8(px));
+            }
         }
         if let Some(a) = above {
             let mut px = [V::default(); 8];
             load_rows::<16>(a, stride, x, &mut px[..4]);
             load_rows::<16>(cur, stride, x, &mut px[4..]);
-            run(&mut px, ek, l);
-            store_rows::<16>(&mut a[stride..], stride, x, &px[1..4], 0);
-            store_rows::<16>(cur, stride, x, &px[4..7], 0);
+            if run(&mut px, ek, l) {
+                store_rows::<16>(&mut a[stride..], stride, x, &px[1..4], 0);
+                store_rows::<16>(cur, stride, x, &px[4..7], 0);
+            }
         }
         return;
     }
@@ -428,14 +440,16 @@ fn luma_mb<const SIMPLE: bool>(
         let mut px = [V::default(); 8];
         load_rows::<16>(a, stride, x, &mut px[..4]);
         px[4..].copy_from_slice(&rows[..4]);
-        run(&mut px, ek, l);
-        store_rows::<16>(&mut a[stride..], stride, x, &px[1..4], 0);
-        rows[..4].copy_from_slice(&px[4..]);
+        if run(&mut px, ek, l) {
+            store_rows::<16>(&mut a[stride..], stride, x, &px[1..4], 0);
+            rows[..4].copy_from_slice(&px[4..]);
+        }
     }
     for e in edges {
         let mut px: [V; 8] = take(&rows, e - 4);
-        run(&mut px, ik, &il);
-        rows[e - 4..e + 4].copy_from_slice(&px);
+        if run(&mut px, ik, &il) {
+            rows[e - 4..e + 4].copy_from_slice(&px);
+        }
     }
     store_rows::<16>(cur, stride, x, &rows, 0);
 }
@@ -462,21 +476,24 @@ fn chroma_mb(
         load_rows::<16>(u, stride, x - 4, &mut blk[..8]);
         load_rows::<16>(v, stride, x - 4, &mut blk[8..]);
         let mut cols = transpose16(blk);
+        let (mut left_changed, mut inner_changed) = (false, false);
         if has_left {
             let mut px: [V; 8] = take(&cols, 0);
-            run(&mut px, Kind::MbEdge, l);
+            left_changed = run(&mut px, Kind::MbEdge, l);
             cols[..8].copy_from_slice(&px);
         }
         if inner {
             let mut px: [V; 8] = take(&cols, 4);
-            run(&mut px, Kind::SubEdge, l);
+            inner_changed = run(&mut px, Kind::SubEdge, l);
             cols[4..12].copy_from_slice(&px);
         }
         // Rows 0..8 of the block are U, 8..16 V: row pairs 0..4 are in U.
-        let back = transpose_back8(take(&cols, 0));
-        store_row_pairs::<8>(u, stride, x - 4, &back[..4]);
-        store_row_pairs::<8>(v, stride, x - 4, &back[4..]);
-        if inner {
+        if left_changed || inner_changed {
+            let back = transpose_back8(take(&cols, 0));
+            store_row_pairs::<8>(u, stride, x - 4, &back[..4]);
+            store_row_pairs::<8>(v, stride, x - 4, &back[4..]);
+        }
+        if inner_changed {
             let mut rest = [V::default(); 8];
             rest[..4].copy_from_slice(&cols[8..12]);
             let back = transpose_back8(rest);
@@ -496,6 +513,7 @@ fn chroma_mb(
     for r in 0..8 {
         rows[r] = pair_halves(ru[r], rv[r]);
     }
+    let mut changed = false;
     if let Some((au, av)) = above {
         let (mut tu, mut tv) = ([V::default(); 4], [V::default(); 4]);
         load_rows::<8>(au, stride, x, &mut tu);
@@ -505,16 +523,20 @@ fn chroma_mb(
             px[k] = pair_halves(tu[k], tv[k]);
             px[k + 4] = rows[k];
         }
-        run(&mut px, Kind::MbEdge, l);
-        store_rows::<8>(&mut au[stride..], stride, x, &px[1..4], 0);
-        store_rows::<8>(&mut av[stride..], stride, x, &px[1..4], 8);
-        rows[..4].copy_from_slice(&px[4..]);
+        if run(&mut px, Kind::MbEdge, l) {
+            store_rows::<8>(&mut au[stride..], stride, x, &px[1..4], 0);
+            store_rows::<8>(&mut av[stride..], stride, x, &px[1..4], 8);
+            rows[..4].copy_from_slice(&px[4..]);
+            changed = true;
+        }
     }
     if inner {
-        run(&mut rows, Kind::SubEdge, l);
+        changed |= run(&mut rows, Kind::SubEdge, l);
     }
-    store_rows::<8>(u, stride, x, &rows[..n], 0);
-    store_rows::<8>(v, stride, x, &rows[..n], 8);
+    if changed {
+        store_rows::<8>(u, stride, x, &rows[..n], 0);
+        store_rows::<8>(v, stride, x, &rows[..n], 8);
+    }
 }
 
 /// Filters one macroblock row. `info` holds each macroblock's
@@ -656,7 +678,8 @@ mod tests {
                 let mut want = a;
                 filter_kernel::<16>(&mut want, kind, edge_limit(kind, &l), l.interior as u8, l.hev as u8);
                 let mut got = a.map(V::from);
-                run(&mut got, kind, &l);
+                let changed = run(&mut got, kind, &l);
+                assert!(changed || got.map(V::to_array) == a, "unchanged pixels reported as such");
                 assert_eq!(got.map(V::to_array), want, "level {level} kind {}", kind as u8);
             }
         }

@@ -204,15 +204,20 @@ impl MbRecon<'_> {
         let [ycur, ucur, vcur] = &mut planes.bufs;
         if mb.ymode != SPLITMV {
             let (r, c) = clamp_luma_mv(i32::from(mb.mv.row), i32::from(mb.mv.col), edges);
-            let mut d = Dst { data: ycur, off: yp.origin + y as usize * ys + x as usize - base[0], stride: ys };
-            predict(&yp, x, y, r, c, 16, filter, &mut d, scratch);
             // Chroma vector: average of the (clamped) luma vector, rounded
             // away from zero.
             let derive = |v: i32| ((v + if v < 0 { -1 } else { 1 }) / 2) & mask;
             let (ur, uc) = (derive(r), derive(c));
+            let whole = (r | c | ur | uc) & 7 == 0;
+            let mut d = Dst { data: ycur, off: yp.origin + y as usize * ys + x as usize - base[0], stride: ys };
+            if !(whole && copy_block::<16>(&yp, x + (c >> 3), y + (r >> 3), &mut d)) {
+                predict(&yp, x, y, r, c, 16, filter, &mut d, scratch);
+            }
             for (pl, buf, b) in [(&up, &mut *ucur, base[1]), (&vp, &mut *vcur, base[2])] {
                 let mut d = Dst { data: buf, off: pl.origin + cy as usize * uvs + cx as usize - b, stride: uvs };
-                predict(pl, cx, cy, ur, uc, 8, filter, &mut d, scratch);
+                if !(whole && copy_block::<8>(pl, cx + (uc >> 3), cy + (ur >> 3), &mut d)) {
+                    predict(pl, cx, cy, ur, uc, 8, filter, &mut d, scratch);
+                }
             }
             return;
         }
@@ -288,4 +293,25 @@ fn add_residual_block(
             dc_add(v, dst, off, stride);
         }
     }
+}
+
+/// Copies the `N`x`N` block at plane position (`x`, `y`) of a reference to
+/// `dst` (a whole-pixel prediction, the commonest kind, without the set-up
+/// of [`predict`]). Returns `false`, copying nothing, if the block is not
+/// within the reference's replicated border; [`predict`] then handles it.
+#[inline(always)]
+fn copy_block<const N: usize>(r: &RefPlane<'_>, x: i32, y: i32, dst: &mut Dst<'_>) -> bool {
+    let n = N as i32;
+    if x < -r.border || y < -r.border || x + n > r.width + r.border || y + n > r.height + r.border {
+        return false;
+    }
+    let off = (r.origin as isize + y as isize * r.stride as isize + x as isize) as usize;
+    let (s, d) = (r.data.get(off..off + N * r.stride), dst.data.get_mut(dst.off..dst.off + N * dst.stride));
+    let (Some(s), Some(d)) = (s, d) else {
+        return false;
+    };
+    for (s, d) in s.chunks_exact(r.stride).zip(d.chunks_exact_mut(dst.stride)) {
+        d[..N].copy_from_slice(&s[..N]);
+    }
+    true
 }

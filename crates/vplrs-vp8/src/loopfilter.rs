@@ -66,6 +66,9 @@ impl LevelTable {
 
 /// Edge limits derived from a filter level.
 #[derive(Clone, Copy)]
+// The scalar limits are read by the scalar reference filter of the tests;
+// the kernel uses their vector forms.
+#[cfg_attr(not(test), allow(dead_code))]
 struct Limits {
     /// Edge limit for macroblock edges.
     mb_edge: i32,
@@ -75,6 +78,11 @@ struct Limits {
     interior: i32,
     /// High edge variance threshold.
     hev: i32,
+    /// The four limits above in every lane, as the kernel uses them.
+    v_mb_edge: V,
+    v_sub_edge: V,
+    v_interior: V,
+    v_hev: V,
 }
 
 fn limits(level: u8, sharpness: u8, key_frame: bool) -> Limits {
@@ -93,7 +101,18 @@ fn limits(level: u8, sharpness: u8, key_frame: bool) -> Limits {
         (15.., _) => 1,
         _ => 0,
     };
-    Limits { mb_edge: (level + 2) * 2 + interior, sub_edge: level * 2 + interior, interior, hev }
+    let (mb_edge, sub_edge) = ((level + 2) * 2 + interior, level * 2 + interior);
+    let v = |x: i32| V::splat(x as u8);
+    Limits {
+        mb_edge,
+        sub_edge,
+        interior,
+        hev,
+        v_mb_edge: v(mb_edge),
+        v_sub_edge: v(sub_edge),
+        v_interior: v(interior),
+        v_hev: v(hev),
+    }
 }
 
 /// Which filter to run across an edge.
@@ -125,12 +144,13 @@ fn run(px: &mut [V; 8], kind: Kind, l: &Limits) -> bool {
     let d_q1q0 = absd(q1, q0);
     let half = shr_u8::<1>(absd(p1, q1));
     let d0 = absd(p0, q0);
-    let mut mask = le(d0.saturating_add(d0).saturating_add(half), V::splat(edge_limit(kind, l)));
+    let edge = if kind == Kind::SubEdge { l.v_sub_edge } else { l.v_mb_edge };
+    let mut mask = le(d0.saturating_add(d0).saturating_add(half), edge);
     if kind != Kind::Simple {
         let m = absd(p3, p2).max(absd(p2, p1)).max(d_p1p0).max(d_q1q0).max(absd(q2, q1)).max(absd(q3, q2));
-        mask &= le(m, V::splat(l.interior as u8));
+        mask &= le(m, l.v_interior);
     }
-    let hev: I = cast(le(d_p1p0.max(d_q1q0), V::splat(l.hev as u8)) ^ ones);
+    let hev: I = cast(le(d_p1p0.max(d_q1q0), l.v_hev) ^ ones);
     let mask: I = cast(mask);
     let (ps1, ps0, qs0, qs1) = (flip(p1), flip(p0), flip(q0), flip(q1));
     let outer = ps1.saturating_sub(qs1);
@@ -218,7 +238,7 @@ fn unflip(a: I) -> V {
 
 type V = u8x16;
 
-#[inline(always)]
+#[cfg(test)]
 fn edge_limit(kind: Kind, l: &Limits) -> u8 {
     (if kind == Kind::SubEdge { l.sub_edge } else { l.mb_edge }) as u8
 }
@@ -401,7 +421,7 @@ fn luma_mb<const SIMPLE: bool>(
 ) {
     let (ek, ik) = if SIMPLE { (Kind::Simple, Kind::Simple) } else { (Kind::MbEdge, Kind::SubEdge) };
     // The simple filter uses the edge limit as its only limit.
-    let il = if SIMPLE { Limits { mb_edge: l.sub_edge, ..*l } } else { *l };
+    let il = if SIMPLE { Limits { mb_edge: l.sub_edge, v_mb_edge: l.v_sub_edge, ..*l } } else { *l };
     if !inner {
         // Macroblock edges only (the common case in inter frames): the left
         // edge needs just columns -4..4, the top edge rows -4..4.

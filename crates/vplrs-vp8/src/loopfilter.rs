@@ -479,16 +479,17 @@ fn luma_mb<const SIMPLE: bool>(
 /// row of U next to the same row of V those of the horizontal edges.
 #[inline(always)]
 #[allow(clippy::too_many_arguments)]
-fn chroma_mb(
+fn chroma_mb<const INNER: bool>(
     above: Option<(&mut [u8], &mut [u8])>,
     u: &mut [u8],
     v: &mut [u8],
     stride: usize,
     x: usize,
     has_left: bool,
-    inner: bool,
     l: &Limits,
 ) {
+    // A constant, so that each variant only computes the columns it uses.
+    let inner = INNER;
     if has_left || inner {
         // Columns -4..12 of the eight U rows and eight V rows (only -4..8
         // are used when the inner edge is filtered, -4..4 otherwise).
@@ -583,7 +584,12 @@ pub(crate) fn filter_row(rows: FilterRows<'_>, g: &FrameGeom, ff: &FrameFilter, 
         } else {
             luma_mb::<false>(ay, y, ys, x, mb_col > 0, inner, l);
             let auv = auv.as_mut().map(|(a, b)| (&mut **a, &mut **b));
-            chroma_mb(auv, u, v, uvs, UV_BORDER + 8 * mb_col, mb_col > 0, inner, l);
+            let x = UV_BORDER + 8 * mb_col;
+            if inner {
+                chroma_mb::<true>(auv, u, v, uvs, x, mb_col > 0, l);
+            } else {
+                chroma_mb::<false>(auv, u, v, uvs, x, mb_col > 0, l);
+            }
         }
     }
 }

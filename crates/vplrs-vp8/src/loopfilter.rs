@@ -139,6 +139,11 @@ enum Kind {
 #[must_use]
 fn run(px: &mut [V; 8], kind: Kind, l: &Limits) -> bool {
     let [p3, p2, p1, p0, q0, q1, q2, q3] = *px;
+    // Where p1 == q1 and p0 == q0 the filter value is zero whatever the
+    // masks: an edge that is flat across in every lane needs nothing more.
+    if ((p0 ^ q0) | (p1 ^ q1)).cmp_eq(V::splat(0)).all() {
+        return false;
+    }
     let ones = V::splat(0xff);
     let d_p1p0 = absd(p1, p0);
     let d_q1q0 = absd(q1, q0);

@@ -108,7 +108,9 @@ fn filter_block<const N: usize>(
         // leaves one hoisted bounds check instead of four per row.
         let (d_off, d_stride) = (dst.off, dst.stride);
         if let (Some(s), Some(d)) = (src.get(off..off + N * stride), dst.data.get_mut(d_off..d_off + N * d_stride)) {
-            for (s, d) in s.chunks_exact(stride).zip(d.chunks_exact_mut(d_stride)) {
+            let mut drows = d.chunks_exact_mut(d_stride);
+            for s in s.chunks_exact(stride) {
+                let Some(d) = drows.next() else { break };
                 d[..N].copy_from_slice(&s[..N]);
             }
             return;

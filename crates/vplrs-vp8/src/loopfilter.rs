@@ -255,7 +255,10 @@ fn edge_limit(kind: Kind, l: &Limits) -> u8 {
 /// lanes of `out` (one vector per row, as many rows as `out` holds).
 #[inline(always)]
 fn load_rows<const W: usize>(buf: &[u8], stride: usize, x: usize, out: &mut [V]) {
-    for (row, o) in buf.chunks_exact(stride).zip(out.iter_mut()) {
+    // `next()` by hand rather than `zip`, whose set-up is not inlined.
+    let mut rows = buf.chunks_exact(stride);
+    for o in out.iter_mut() {
+        let Some(row) = rows.next() else { return };
         let mut a = [0u8; 16];
         a[..W].copy_from_slice(&row[x..x + W]);
         *o = V::from(a);
@@ -266,7 +269,9 @@ fn load_rows<const W: usize>(buf: &[u8], stride: usize, x: usize, out: &mut [V])
 /// consecutive rows of `buf`.
 #[inline(always)]
 fn store_rows<const W: usize>(buf: &mut [u8], stride: usize, x: usize, v: &[V], from: usize) {
-    for (row, w) in buf.chunks_exact_mut(stride).zip(v.iter()) {
+    let mut rows = buf.chunks_exact_mut(stride);
+    for w in v {
+        let Some(row) = rows.next() else { return };
         row[x..x + W].copy_from_slice(&w.as_array_ref()[from..from + W]);
     }
 }
@@ -276,7 +281,9 @@ fn store_rows<const W: usize>(buf: &mut [u8], stride: usize, x: usize, v: &[V], 
 /// column `x` of consecutive rows of `buf`.
 #[inline(always)]
 fn store_row_pairs<const W: usize>(buf: &mut [u8], stride: usize, x: usize, v: &[V]) {
-    for (rows, w) in buf.chunks_exact_mut(2 * stride).zip(v.iter()) {
+    let mut pairs = buf.chunks_exact_mut(2 * stride);
+    for w in v {
+        let Some(rows) = pairs.next() else { return };
         let (r0, r1) = rows.split_at_mut(stride);
         let a = w.as_array_ref();
         r0[x..x + W].copy_from_slice(&a[..W]);

@@ -310,7 +310,10 @@ fn copy_block<const N: usize>(r: &RefPlane<'_>, x: i32, y: i32, dst: &mut Dst<'_
     let (Some(s), Some(d)) = (s, d) else {
         return false;
     };
-    for (s, d) in s.chunks_exact(r.stride).zip(d.chunks_exact_mut(dst.stride)) {
+    // `next()` by hand rather than `zip`, whose set-up is not inlined.
+    let mut drows = d.chunks_exact_mut(dst.stride);
+    for s in s.chunks_exact(r.stride) {
+        let Some(d) = drows.next() else { break };
         d[..N].copy_from_slice(&s[..N]);
     }
     true

@@ -1,5 +1,5 @@
 //! Decodes an IVF file. Usage:
-//! `vp8dec [--md5] [--xma] [--bench N] [-o out.i420] file.ivf`
+//! `vp8dec [--md5] [--xma] [--threads N] [--bench N] [-o out.i420] file.ivf`
 //!
 //! `--md5` prints one MD5 per shown frame (like `vpxdec --md5 --i420` with
 //! per-frame output), `--bench N` decodes the file N times and reports the
@@ -15,11 +15,13 @@ use vplrs_vp8::{peek_stream_info, AlignedBuffer, Decoder, MemMapCursor, Segment}
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut args = std::env::args().skip(1);
     let (mut md5, mut xma, mut bench, mut out, mut path) = (false, false, 1usize, None, None);
+    let mut threads = 1;
     while let Some(a) = args.next() {
         match a.as_str() {
             "--md5" => md5 = true,
             "--xma" => xma = true,
             "--bench" => bench = args.next().ok_or("--bench N")?.parse()?,
+            "--threads" => threads = args.next().ok_or("--threads N")?.parse()?,
             "-o" => out = Some(args.next().ok_or("-o FILE")?),
             _ => path = Some(a),
         }
@@ -48,6 +50,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         } else {
             Decoder::new()
         };
+        dec.set_threads(threads);
         let mut n = 0;
         for data in &frames {
             let t = Instant::now();

@@ -38,29 +38,8 @@ impl<'a> BoolDecoder<'a> {
         BoolDecoder::new(&[])
     }
 
-    #[inline(never)]
     fn fill(&mut self) {
-        let mut shift = WINDOW_BITS - 8 - (self.count + 8);
-        if let Some(chunk) = self.data.get(self.pos..self.pos + 8) {
-            // Fast path: at least eight real bytes remain.
-            let bytes = (shift / 8 + 1) as usize;
-            let word =
-                u64::from_be_bytes([chunk[0], chunk[1], chunk[2], chunk[3], chunk[4], chunk[5], chunk[6], chunk[7]]);
-            // Place the top `bytes` bytes of `word` so that the first one
-            // lands at bit position `shift`.
-            let take = word >> (64 - 8 * bytes as u32);
-            self.value |= take << (shift + 8 - 8 * bytes as i32);
-            self.pos += bytes;
-            self.count += 8 * bytes as i32;
-            return;
-        }
-        while shift >= 0 {
-            let byte = self.data.get(self.pos).copied().unwrap_or(0);
-            self.value |= u64::from(byte) << shift;
-            self.pos += 1;
-            self.count += 8;
-            shift -= 8;
-        }
+        (self.pos, self.value, self.count) = refill(self.data, self.pos, self.value, self.count);
     }
 
     /// Decodes one boolean whose probability of being zero is `prob / 256`.
@@ -68,7 +47,8 @@ impl<'a> BoolDecoder<'a> {
     pub fn read_bool(&mut self, prob: u8) -> bool {
         let split = 1 + (((self.range - 1) * u32::from(prob)) >> 8);
         if self.count < 0 {
-            self.fill();
+            // By value, so that the decoder state can live in registers.
+            (self.pos, self.value, self.count) = refill(self.data, self.pos, self.value, self.count);
         }
         let bigsplit = u64::from(split) << (WINDOW_BITS - 8);
         let bit = if self.value >= bigsplit {
@@ -156,6 +136,32 @@ impl<'a> BoolDecoder<'a> {
         let allowed = 8 * (256 + self.data.len() as u64 / 4);
         self.padding_bits_used() > allowed
     }
+}
+
+/// Shifts the next bytes of `data` (from `pos`) into the window below its
+/// `count + 8` valid bits; returns the new `pos`, `value` and `count`.
+/// Past the end of the data, zero bytes are shifted in.
+#[inline(never)]
+fn refill(data: &[u8], mut pos: usize, mut value: u64, mut count: i32) -> (usize, u64, i32) {
+    let mut shift = WINDOW_BITS - 8 - (count + 8);
+    if let Some(chunk) = data.get(pos..pos + 8) {
+        // Fast path: at least eight real bytes remain.
+        let bytes = (shift / 8 + 1) as usize;
+        let word = u64::from_be_bytes([chunk[0], chunk[1], chunk[2], chunk[3], chunk[4], chunk[5], chunk[6], chunk[7]]);
+        // Place the top `bytes` bytes of `word` so that the first one
+        // lands at bit position `shift`.
+        let take = word >> (64 - 8 * bytes as u32);
+        value |= take << (shift + 8 - 8 * bytes as i32);
+        return (pos + bytes, value, count + 8 * bytes as i32);
+    }
+    while shift >= 0 {
+        let byte = data.get(pos).copied().unwrap_or(0);
+        value |= u64::from(byte) << shift;
+        pos += 1;
+        count += 8;
+        shift -= 8;
+    }
+    (pos, value, count)
 }
 
 #[cfg(test)]

@@ -3,18 +3,21 @@
 
 use crate::bool_decoder::BoolDecoder;
 use crate::error::{DecodeError, XmaError};
-use crate::frame::{Frame, FrameGeom};
+use crate::frame::{Frame, FrameGeom, Planes};
 use crate::header::{
     parse_compressed_header, parse_frame_tag, FrameHeader, HeaderState, LfDeltas, Segmentation, StreamInfo,
 };
 use crate::loopfilter::{FrameFilter, LevelTable};
 use crate::memory::{
     requests_for, AlignedBuffer, MemMapCursor, RejectedSegment, Segment, SegmentDtor, SegmentFlags, SegmentRequest,
-    XmaMemory, FIRST_FRAME_SEG, NUM_SEGMENTS,
+    XmaMemory, FIRST_FRAME_SEG, NUM_SEGMENTS, SCRATCH_PRED_OFF,
 };
+use crate::modes::ModeCtx;
+use crate::parse::MbParser;
 use crate::probs::Probs;
-use crate::recon::{MbDecoder, Refs};
+use crate::recon::{decode_rows, MbRecon, Refs};
 use crate::tables::{AC_QLOOKUP, DC_QLOOKUP};
+use crate::threads::{decode_rows_threaded, RowPacket};
 use crate::tokens::Dequant;
 
 /// Largest dimension a VP8 frame header can express.
@@ -74,6 +77,10 @@ pub struct Decoder {
     scale: (u8, u8),
     /// Buffer of the most recently shown frame and whether it was a key frame.
     shown: Option<(usize, bool)>,
+    /// Threads used to decode a frame (always 1 in XMA mode).
+    threads: usize,
+    /// Row packets of the threaded pipeline, kept between frames.
+    pool: Vec<RowPacket>,
 }
 
 impl Default for Decoder {
@@ -108,7 +115,37 @@ impl Decoder {
             sign_bias: [false; 4],
             scale: (0, 0),
             shown: None,
+            threads: 1,
+            pool: Vec::new(),
         }
+    }
+
+    /// Sets the number of threads used to decode each frame and returns
+    /// the number that will be used.
+    ///
+    /// With more than one thread (internal mode only) a frame is decoded
+    /// by a pipeline over macroblock rows: parsing, reconstruction and
+    /// loop filtering each on their own thread (two threads: the filter
+    /// shares the reconstruction thread); more than three threads bring
+    /// nothing more and count as three. The output is bit-exact whatever
+    /// the count. Threaded decoding allocates (threads, channels, row
+    /// buffers of about 1 KiB per macroblock column).
+    ///
+    /// XMA mode is single-threaded: the application supplies all working
+    /// memory up front and decoding allocates nothing, which the threaded
+    /// pipeline cannot honour. An XMA decoder ignores the request and
+    /// returns 1. `0` counts as 1.
+    pub fn set_threads(&mut self, threads: usize) -> usize {
+        self.threads = match self.mode {
+            AllocMode::Xma => 1,
+            AllocMode::Internal => threads.clamp(1, 3),
+        };
+        self.threads
+    }
+
+    /// The number of threads used to decode a frame.
+    pub fn threads(&self) -> usize {
+        self.threads
     }
 
     /// Creates a decoder in XMA mode for streams up to the size in `info`.
@@ -384,30 +421,36 @@ impl Decoder {
         let levels = LevelTable::new(&hdr, &self.seg, &self.lf);
         let new_idx = (0..4).find(|&i| i != self.refs.last && i != self.refs.golden && i != self.refs.alt).unwrap_or(0);
         let (cur, refs) = split_frames(&mut frames, new_idx, &self.refs);
-        let mut mbd = MbDecoder {
-            geom,
+        geom.prepare_intra_borders(cur);
+        let modes = ModeCtx {
             key_frame: key,
             hdr: &hdr,
             seg: &self.seg,
-            probs: &probs,
+            ymode_probs: probs.ymode(),
+            uv_mode_probs: probs.uv_mode(),
+            mv_probs: probs.mv(),
             sign_bias: self.sign_bias,
-            dequant,
-            levels: &levels,
+        };
+        let mut parser = MbParser::new(geom, modes, probs.coeff(), dequant, &levels, ctx_mem, mb_info_mem);
+        let (coeffs, pred_scratch) = scratch_mem.split_at_mut(SCRATCH_PRED_OFF);
+        let mut recon = MbRecon {
+            geom,
             bilinear: tag.version != 0 && tag.version <= 3,
             full_pixel: tag.version == 3,
-            cur,
             refs,
-            ctx: ctx_mem,
-            scratch: scratch_mem,
-            mb_info: mb_info_mem,
-            filter: (hdr.filter_level != 0).then_some(FrameFilter {
-                simple: hdr.simple_filter,
-                sharpness: hdr.sharpness,
-                key_frame: key,
-            }),
+            scratch: pred_scratch,
         };
-        let damaged = mbd.decode_all(&mut bd, &mut parts[..num_parts]);
-        geom.extend_borders(mbd.cur);
+        let filter = (hdr.filter_level != 0).then(|| FrameFilter::new(hdr.simple_filter, hdr.sharpness, key));
+        let planes = Planes::whole(cur, &geom);
+        let parts = &mut parts[..num_parts];
+        let damaged = if self.threads > 1 && geom.mb_rows > 1 {
+            let pool = &mut self.pool;
+            decode_rows_threaded(self.threads, pool, &mut parser, &mut recon, planes, filter.as_ref(), &mut bd, parts)
+        } else {
+            let mut planes = planes;
+            decode_rows(&mut parser, &mut recon, &mut planes, coeffs, filter.as_ref(), &mut bd, parts)
+        };
+        geom.extend_borders(cur);
 
         // Reference updates (section 9.7), ordered as the reference decoder.
         let r = &mut self.refs;

@@ -4,10 +4,12 @@
 
 use std::io::{self, Write};
 
+use crate::loopfilter::FilterRows;
+
 /// Luma border in pixels (chroma uses half). Motion vectors are clamped so
 /// that the sub-pixel filters never read further out than this.
 pub(crate) const BORDER: usize = 32;
-const UV_BORDER: usize = BORDER / 2;
+pub(crate) const UV_BORDER: usize = BORDER / 2;
 
 /// Layout of one frame inside a frame-buffer segment.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -82,6 +84,37 @@ impl FrameGeom {
         }
     }
 
+    /// Offset within the frame buffer of the first byte of plane `p`'s
+    /// region (its top border).
+    pub fn plane_start(&self, p: usize) -> usize {
+        self.origin[p] - self.border(p) * self.stride(p) - self.border(p)
+    }
+
+    /// Offset within the frame buffer of the first byte (left border
+    /// included) of the pixel rows of macroblock row `mb_row` in plane `p`.
+    pub fn row_start(&self, p: usize, mb_row: usize) -> usize {
+        let size = if p == 0 { 16 } else { 8 };
+        self.origin[p] - self.border(p) + mb_row * size * self.stride(p)
+    }
+
+    /// The pixels the loop filter of macroblock row `mb_row` works on,
+    /// taken from `planes` (see [`FilterRows`]), which must hold the row
+    /// and, unless it is the first, the four pixel rows above it.
+    pub fn filter_rows<'b>(&self, planes: &'b mut Planes<'_>, mb_row: usize) -> FilterRows<'b> {
+        let mut above: [&mut [u8]; 3] = Default::default();
+        let mut cur: [&mut [u8]; 3] = Default::default();
+        for (p, buf) in planes.bufs.iter_mut().enumerate() {
+            let size = if p == 0 { 16 } else { 8 };
+            let s = self.stride(p);
+            let row0 = self.row_start(p, mb_row) - planes.base[p];
+            let top = if mb_row > 0 { row0 - 4 * s } else { row0 };
+            let (a, c) = buf[top..row0 + size * s].split_at_mut(row0 - top);
+            above[p] = a;
+            cur[p] = c;
+        }
+        FilterRows { above: (mb_row > 0).then_some(above), cur }
+    }
+
     /// Sets the row above and the column left of each plane to the values
     /// intra prediction assumes outside the picture (127 above, 129 left).
     pub fn prepare_intra_borders(&self, buf: &mut [u8]) {
@@ -99,13 +132,14 @@ impl FrameGeom {
     /// After a macroblock row is reconstructed, replicates its last pixel
     /// into the four pixels to its right on the bottom two rows, which the
     /// next row uses as above-right pixels of its last macroblock.
-    pub fn extend_row_right(&self, buf: &mut [u8], mb_row: usize) {
+    pub fn extend_row_right(&self, planes: &mut Planes<'_>, mb_row: usize) {
         for p in 0..3 {
             let (w, _) = self.plane_size(p);
             let s = self.stride(p);
             let size = if p == 0 { 16 } else { 8 };
+            let (buf, base) = planes.plane(p);
             for y in [mb_row * size + size - 2, mb_row * size + size - 1] {
-                let row = self.origin[p] + y * s;
+                let row = self.origin[p] + y * s - base;
                 let v = buf[row + w - 1];
                 buf[row + w..row + w + 4].fill(v);
             }
@@ -132,6 +166,31 @@ impl FrameGeom {
                 buf.copy_within(last..last + s, last + y * s);
             }
         }
+    }
+}
+
+/// Writable parts of the three planes of the frame being decoded: all of
+/// each plane's region, or (when several threads share the frame) the
+/// rows one thread owns. Offsets used with them are offsets within the
+/// whole frame buffer, as in [`FrameGeom`]; `base[p]` is the offset of
+/// `bufs[p][0]`.
+pub(crate) struct Planes<'a> {
+    pub bufs: [&'a mut [u8]; 3],
+    pub base: [usize; 3],
+}
+
+impl<'a> Planes<'a> {
+    /// Splits a whole frame buffer into its plane regions.
+    pub fn whole(buf: &'a mut [u8], g: &FrameGeom) -> Self {
+        let (y, rest) = buf.split_at_mut(g.plane_start(1));
+        let (u, v) = rest.split_at_mut(g.plane_start(2) - g.plane_start(1));
+        Planes { bufs: [y, u, v], base: [0, g.plane_start(1), g.plane_start(2)] }
+    }
+
+    /// Plane `p` and the frame offset of its first byte.
+    #[inline]
+    pub fn plane(&mut self, p: usize) -> (&mut [u8], usize) {
+        (&mut *self.bufs[p], self.base[p])
     }
 }
 

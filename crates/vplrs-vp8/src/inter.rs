@@ -103,6 +103,18 @@ fn filter_block<const N: usize>(
     tmp: &mut [u8],
 ) {
     if fx == 0 && fy == 0 {
+        // Whole-pixel copy (the most common prediction). Taking the N rows
+        // as one slice each side and walking them with `chunks_exact`
+        // leaves one hoisted bounds check instead of four per row.
+        let (d_off, d_stride) = (dst.off, dst.stride);
+        if let (Some(s), Some(d)) = (src.get(off..off + N * stride), dst.data.get_mut(d_off..d_off + N * d_stride)) {
+            let mut drows = d.chunks_exact_mut(d_stride);
+            for s in s.chunks_exact(stride) {
+                let Some(d) = drows.next() else { break };
+                d[..N].copy_from_slice(&s[..N]);
+            }
+            return;
+        }
         for r in 0..N {
             let s = &src[off + r * stride..off + r * stride + N];
             let d = dst.off + r * dst.stride;

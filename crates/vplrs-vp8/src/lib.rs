@@ -18,7 +18,7 @@
 //! * [`ivf`] reads IVF container files.
 //!
 //! Decoding a frame performs no heap allocation (in internal mode, except
-//! when a key frame needs larger buffers). Corrupt or truncated input
+//! when a key frame needs larger buffers, or with threads). Corrupt or truncated input
 //! yields a [`DecodeError`]; it never panics or reads out of bounds.
 //!
 //! # Conformance and error behaviour
@@ -37,9 +37,19 @@
 //!
 //! `bool_decoder` (section 7), `header` (9, 19.2), `modes` (11, 16, 17),
 //! `tokens` (13), `transform` (14), `intra` (12), `inter` (18),
-//! `loopfilter` (15), `frame` (buffers and borders), `recon`
-//! (macroblock loop), `decoder` (frame flow, references, segments),
-//! `memory` (XMA), [`ivf`] (container).
+//! `loopfilter` (15), `frame` (buffers and borders), `parse` (modes and
+//! tokens of a macroblock), `recon` (reconstruction and the
+//! single-threaded macroblock loop), `threads` (the threaded pipeline),
+//! `decoder` (frame flow, references, segments), `memory` (XMA), [`ivf`]
+//! (container).
+//!
+//! # Threads
+//!
+//! [`Decoder::set_threads`] lets an internal-mode decoder decode each
+//! frame with a pipeline of up to three threads (parsing, reconstruction,
+//! loop filter over macroblock rows); the output is bit-exact whatever the
+//! thread count. XMA decoders are single-threaded (see
+//! [`Decoder::set_threads`]).
 //!
 //! # XMA example
 //!
@@ -73,9 +83,11 @@ pub mod ivf;
 mod loopfilter;
 pub mod memory;
 mod modes;
+mod parse;
 mod probs;
 mod recon;
 mod tables;
+mod threads;
 mod tokens;
 mod transform;
 

@@ -45,8 +45,9 @@ fn probs_at(p: &[u8; TYPE_LEN], band: usize, ctx: usize) -> &[u8; 11] {
 }
 
 /// Decodes one block. Returns the scan position after the last decoded
-/// token (0 when the block is empty).
-#[inline]
+/// token (0 when the block is empty). Inlined into the macroblock loop so
+/// that the decoder state stays in registers.
+#[inline(always)]
 fn read_block(
     bd: &mut BoolDecoder<'_>,
     probs: &[u8; TYPE_LEN],

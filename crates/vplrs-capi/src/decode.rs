@@ -80,7 +80,6 @@ use crate::decode_params::{
 use crate::ffi::{guard, non_null, write_out, Outcome};
 use crate::parameter_sets;
 use crate::session::{lock, session, Session};
-use crate::surface::expose;
 
 /// The session's decoder and what the C layer adds to it.
 pub(crate) struct DecodeState {
@@ -537,23 +536,7 @@ pub extern "C" fn MFXMemory_GetSurfaceForDecode(session: mfxSession, surface: *m
         let this = self::session(session)?;
         non_null(surface)?;
         let acquired = lock(&this.decode).decode.surface();
-        match acquired {
-            Ok(acquired) => {
-                let pointer = expose(acquired)?;
-                // SAFETY: checked non-null; the caller passes a valid output pointer.
-                unsafe { write_out(surface, pointer) }?;
-                Ok(Status::ERR_NONE)
-            }
-            Err(error) => {
-                // SAFETY: checked non-null; the caller passes a valid output pointer.
-                unsafe { write_out(surface, std::ptr::null_mut()) }?;
-                let status = status(&error);
-                if status.is_error() {
-                    Err(status)
-                } else {
-                    Ok(status)
-                }
-            }
-        }
+        // SAFETY: checked non-null; the caller passes a valid output pointer.
+        unsafe { crate::surface::hand_out(acquired, surface) }
     })
 }

@@ -14,7 +14,6 @@ use crate::encode_params::{mark_configurable, params_from_c, params_to_c};
 use crate::ffi::{guard, non_null, write_out, Outcome};
 use crate::fields::frame_info_to_c;
 use crate::session::{lock, session};
-use crate::surface::expose;
 use crate::vpp::{resolve, Side};
 
 fn encode_status(error: EncodeError) -> Status {
@@ -328,21 +327,7 @@ pub extern "C" fn MFXMemory_GetSurfaceForEncode(session: mfxSession, surface: *m
         let this = self::session(session)?;
         non_null(surface)?;
         let acquired = lock(&this.encode).surface();
-        let acquired = match acquired {
-            Ok(acquired) => acquired,
-            Err(EncodeError::Acquire(vplrs_memory::AcquireError::Timeout(_))) => {
-                // SAFETY: checked non-null; the caller passes a valid output pointer.
-                unsafe { write_out(surface, std::ptr::null_mut()) }?;
-                return Ok(Status::WRN_ALLOC_TIMEOUT_EXPIRED);
-            }
-            Err(EncodeError::NotInitialized | EncodeError::Acquire(vplrs_memory::AcquireError::Closed)) => {
-                return Err(Status::ERR_NOT_INITIALIZED)
-            }
-            Err(_) => return Err(Status::ERR_MEMORY_ALLOC),
-        };
-        let pointer = expose(acquired)?;
         // SAFETY: checked non-null; the caller passes a valid output pointer.
-        unsafe { write_out(surface, pointer) }?;
-        Ok(Status::ERR_NONE)
+        unsafe { crate::surface::hand_out(acquired, surface) }
     })
 }

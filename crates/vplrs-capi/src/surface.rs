@@ -244,6 +244,29 @@ pub(crate) fn expose(surface: Surface) -> Outcome<*mut mfxFrameSurface1> {
     Ok(shell.surface_ptr())
 }
 
+/// The answer of `MFXMemory_GetSurfaceFor*`: the acquired surface handed to C through `out`, or
+/// NULL there and the status of the failure (`MFX_WRN_ALLOC_TIMEOUT_EXPIRED` when a pool's Wait
+/// expired, `MFX_ERR_NOT_INITIALIZED` before Init, `MFX_ERR_MEMORY_ALLOC` otherwise).
+///
+/// # Safety
+/// `out` must be non-null and valid for a write.
+pub(crate) unsafe fn hand_out<E: vplrs_memory::ToStatus>(
+    acquired: Result<Surface, E>,
+    out: *mut *mut mfxFrameSurface1,
+) -> Outcome<Status> {
+    let (pointer, status) = match acquired {
+        Ok(surface) => (expose(surface)?, Status::ERR_NONE),
+        Err(error) => (std::ptr::null_mut(), error.status()),
+    };
+    // SAFETY: per this function's contract.
+    unsafe { write_out(out, pointer) }?;
+    if status.is_error() {
+        Err(status)
+    } else {
+        Ok(status)
+    }
+}
+
 /// The shell of a pointer the application passes, if it is a runtime surface.
 pub(crate) fn lookup(surface: *const mfxFrameSurface1) -> Option<&'static Shell> {
     lock(&SHELLS).get(&(surface as usize)).copied()

@@ -517,25 +517,8 @@ fn surface_for(session: mfxSession, surface: *mut *mut mfxFrameSurface1, output:
             vpp.input_surface()
         }
     };
-    let acquired = acquired.map_err(|error| match error {
-        VppError::NotInitialized => Status::ERR_NOT_INITIALIZED,
-        VppError::Acquire(vplrs_memory::AcquireError::Timeout(_)) => Status::WRN_ALLOC_TIMEOUT_EXPIRED,
-        VppError::Acquire(vplrs_memory::AcquireError::Closed) => Status::ERR_NOT_INITIALIZED,
-        _ => Status::ERR_MEMORY_ALLOC,
-    });
-    let acquired = match acquired {
-        Ok(acquired) => acquired,
-        Err(Status::WRN_ALLOC_TIMEOUT_EXPIRED) => {
-            // SAFETY: checked non-null; the caller passes a valid output pointer.
-            unsafe { write_out(surface, std::ptr::null_mut()) }?;
-            return Ok(Status::WRN_ALLOC_TIMEOUT_EXPIRED);
-        }
-        Err(status) => return Err(status),
-    };
-    let pointer = expose(acquired)?;
     // SAFETY: checked non-null; the caller passes a valid output pointer.
-    unsafe { write_out(surface, pointer) }?;
-    Ok(Status::ERR_NONE)
+    unsafe { crate::surface::hand_out(acquired, surface) }
 }
 
 #[no_mangle]

@@ -113,17 +113,27 @@ fn allocator_contract_through_the_dispatcher() {
     let _ = run(&compile("allocator_contract"), &[]);
 }
 
-#[test]
-fn intel_examples_run_on_vplrs() {
-    let script = manifest_dir().join("tests/run_intel_examples.sh");
-    let work = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("intel-examples");
+/// Runs `tests/<script>` on the library in a fresh work directory `work`; exit 77 is a skip
+/// (cmake, a compiler or the examples missing), anything else but 0 a failure.
+fn run_examples_script(script: &str, work: &str) {
+    let work = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(work);
     let _ = std::fs::remove_dir_all(&work);
-    let output = Command::new("bash").arg(&script).arg(lib_dir()).arg(&work).output().expect("running bash");
+    let output = Command::new("bash")
+        .arg(manifest_dir().join("tests").join(script))
+        .arg(lib_dir())
+        .arg(&work)
+        .output()
+        .expect("running bash");
     let text = show(&output);
     println!("{text}");
     match output.status.code() {
         Some(0) => {}
-        Some(77) => eprintln!("intel_examples_run_on_vplrs skipped: {}", text.lines().last().unwrap_or_default()),
-        _ => panic!("run_intel_examples.sh failed ({}):\n{text}", output.status),
+        Some(77) => eprintln!("{script} skipped: {}", text.lines().last().unwrap_or_default()),
+        _ => panic!("{script} failed ({}):\n{text}", output.status),
     }
+}
+
+#[test]
+fn intel_examples_run_on_vplrs() {
+    run_examples_script("run_intel_examples.sh", "intel-examples");
 }

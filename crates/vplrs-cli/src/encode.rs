@@ -109,11 +109,11 @@ pub fn run(args: &EncodeArgs) -> Result<()> {
             break;
         }
         surface.update_meta(|meta| meta.timestamp = index * 90_000 * u64::from(rate.1) / u64::from(rate.0.max(1)));
-        put(&mut session, Some(&surface), &mut output)?;
+        put(&mut session, Some(&surface), |data, pts| output.write(data, pts))?;
         index += 1;
         progress.set_position(index);
     }
-    while put(&mut session, None, &mut output)? {}
+    while put(&mut session, None, |data, pts| output.write(data, pts))? {}
     progress.finish_and_clear();
     let elapsed = started.elapsed().as_secs_f64();
     let stats = session.encode.stats()?;
@@ -136,12 +136,17 @@ pub fn run(args: &EncodeArgs) -> Result<()> {
     Ok(())
 }
 
-/// Feeds one frame (`None`: drains) and writes what comes out; false once drained.
-pub fn put(session: &mut Session, surface: Option<&vplrs::Surface>, output: &mut OutputStream) -> Result<bool> {
+/// Feeds one frame (`None`: drains) and hands what comes out (data, 90 kHz timestamp) to
+/// `take`; false once drained.
+pub fn put(
+    session: &mut Session,
+    surface: Option<&vplrs::Surface>,
+    mut take: impl FnMut(&[u8], u64) -> Result<()>,
+) -> Result<bool> {
     match session.encode.encode_frame_async(surface, FrameControl::default(), usize::MAX) {
         Ok(frame) => {
             frame.sync.wait(std::time::Duration::from_secs(60)).context("encode")?;
-            output.write(&frame.data, frame.timestamp)?;
+            take(&frame.data, frame.timestamp)?;
             session.encode.recycle(frame.data);
             Ok(true)
         }

@@ -109,9 +109,9 @@ pub fn run(args: &TranscodeArgs) -> Result<()> {
         Some(path) => Some(OutputStream::create(path, args.encoder.codec, (width, height), rate)?),
         None => None,
     };
-    let mut sink = match &mut output {
-        Some(out) => Sink::File(out),
-        None => Sink::Discard,
+    let mut write = |data: &[u8], pts: u64| match &mut output {
+        Some(out) => out.write(data, pts),
+        None => Ok(()),
     };
     let limit = args.frames.unwrap_or(u64::MAX);
     let progress = progress_bar(limit.min(if args.input.is_none() { args.pattern_frames } else { u64::MAX }));
@@ -120,11 +120,11 @@ pub fn run(args: &TranscodeArgs) -> Result<()> {
     while count < limit {
         let Some(picture) = stream.next_picture(&mut session.decode)? else { break };
         let picture = if scaled { session.vpp.process_frame_async(&picture).context("VPP")? } else { picture };
-        sink.put(&mut session, Some(&picture))?;
+        put(&mut session, Some(&picture), &mut write)?;
         count += 1;
         progress.set_position(count);
     }
-    while sink.put(&mut session, None)? {}
+    while put(&mut session, None, &mut write)? {}
     progress.finish_and_clear();
     let elapsed = started.elapsed().as_secs_f64();
 
@@ -162,29 +162,6 @@ pub fn run(args: &TranscodeArgs) -> Result<()> {
     Ok(())
 }
 
-enum Sink<'a> {
-    File(&'a mut OutputStream),
-    Discard,
-}
-
-impl Sink<'_> {
-    fn put(&mut self, session: &mut Session, surface: Option<&vplrs::Surface>) -> Result<bool> {
-        match self {
-            Sink::File(out) => put(session, surface, out),
-            Sink::Discard => {
-                match session.encode.encode_frame_async(surface, vplrs::FrameControl::default(), usize::MAX) {
-                    Ok(frame) => {
-                        session.encode.recycle(frame.data);
-                        Ok(true)
-                    }
-                    Err(vplrs::EncodeError::MoreData) => Ok(false),
-                    Err(error) => Err(error).context("EncodeFrameAsync"),
-                }
-            }
-        }
-    }
-}
-
 /// The test pattern encoded to H.264 (fast preset, high quality) in memory.
 fn pattern_stream(size: (u32, u32), frames: u64) -> Result<Vec<u8>> {
     let (mut source, info, _) = FrameSource::open(None, size, FourCc::I420)?;
@@ -193,22 +170,16 @@ fn pattern_stream(size: (u32, u32), frames: u64) -> Result<Vec<u8>> {
     params.target_usage = 7;
     session.encode.init(&params).context("encoding the test pattern")?;
     let mut stream = Vec::new();
-    let mut take = |session: &mut Session, surface: Option<&vplrs::Surface>| -> Result<bool> {
-        match session.encode.encode_frame_async(surface, vplrs::FrameControl::default(), usize::MAX) {
-            Ok(frame) => {
-                stream.extend_from_slice(&frame.data);
-                Ok(true)
-            }
-            Err(vplrs::EncodeError::MoreData) => Ok(false),
-            Err(error) => Err(error).context("encoding the test pattern"),
-        }
+    let mut take = |data: &[u8], _pts: u64| {
+        stream.extend_from_slice(data);
+        Ok(())
     };
     for index in 0..frames {
         let surface = session.encode.surface()?;
         source.fill(&surface, &info, index)?;
-        take(&mut session, Some(&surface))?;
+        put(&mut session, Some(&surface), &mut take).context("encoding the test pattern")?;
     }
-    while take(&mut session, None)? {}
+    while put(&mut session, None, &mut take).context("encoding the test pattern")? {}
     session.close();
     Ok(stream)
 }

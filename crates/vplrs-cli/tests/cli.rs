@@ -1,20 +1,10 @@
 //! The `vplrs` tool end to end.
 
-use std::path::PathBuf;
+mod common;
+
 use std::process::Command;
 
-fn vplrs(args: &[&str]) -> String {
-    let output = Command::new(env!("CARGO_BIN_EXE_vplrs")).args(args).output().expect("vplrs runs");
-    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
-    assert!(output.status.success(), "vplrs {args:?} failed:\n{stdout}\n{}", String::from_utf8_lossy(&output.stderr));
-    stdout
-}
-
-fn temp(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("vplrs-cli-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    dir.join(name)
-}
+use common::{temp, vplrs};
 
 #[test]
 fn info_lists_formats_filters_and_policies() {

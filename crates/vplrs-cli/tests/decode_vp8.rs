@@ -1,28 +1,17 @@
 //! `vplrs decode` against the conformance vectors' MD5 files and against `vpxdec` on streams
 //! `vpxenc` makes at test time with varied settings.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
+
+use common::{run, vplrs};
 
 fn vectors_dir() -> PathBuf {
     std::env::var_os("VPLRS_VP8_VECTORS")
         .map(PathBuf::from)
         .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/vp8-test-vectors"))
-}
-
-fn run(program: &str, args: &[&str]) -> String {
-    let output = Command::new(program).args(args).output().unwrap_or_else(|e| panic!("{program} not runnable: {e}"));
-    assert!(
-        output.status.success(),
-        "{program} {args:?} failed:\n{}\n{}",
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    );
-    String::from_utf8_lossy(&output.stdout).into_owned()
-}
-
-fn vplrs(args: &[&str]) -> String {
-    run(env!("CARGO_BIN_EXE_vplrs"), args)
 }
 
 fn temp_dir() -> PathBuf {

@@ -1,23 +1,13 @@
 //! `vplrs encode` and `vplrs transcode` end to end: every frame present in what ffmpeg decodes,
 //! faithful to the source (PSNR), no pixel copies where the layouts allow none, pools that suffice.
 
-use std::path::{Path, PathBuf};
+mod common;
+
+use std::path::Path;
 use std::process::Command;
 
+use common::{temp, vplrs};
 use md5::Digest;
-
-fn vplrs(args: &[&str]) -> String {
-    let output = Command::new(env!("CARGO_BIN_EXE_vplrs")).args(args).output().expect("vplrs runs");
-    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
-    assert!(output.status.success(), "vplrs {args:?} failed:\n{stdout}\n{}", String::from_utf8_lossy(&output.stderr));
-    stdout
-}
-
-fn temp(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("vplrs-cli-encode-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    dir.join(name)
-}
 
 fn ffmpeg(args: &[&str]) -> Vec<u8> {
     let output = Command::new("ffmpeg").args(["-nostdin", "-v", "error"]).args(args).output().expect("ffmpeg");

@@ -222,16 +222,15 @@ impl Encode {
             None => running.encoder.send(None).map_err(EncodeError::Encoder)?,
         }
         running.collect()?;
-        let Some(head) = running.pending.front() else {
-            return Err(EncodeError::MoreData);
-        };
-        if head.data.len() > room {
-            if took_input {
-                return Err(EncodeError::MoreData);
+        let packet = match running.pending.pop_front() {
+            None => return Err(EncodeError::MoreData),
+            Some(packet) if packet.data.len() <= room => packet,
+            Some(packet) => {
+                let needed = packet.data.len();
+                running.pending.push_front(packet);
+                return Err(if took_input { EncodeError::MoreData } else { EncodeError::NotEnoughBuffer { needed } });
             }
-            return Err(EncodeError::NotEnoughBuffer { needed: head.data.len() });
-        }
-        let packet = running.pending.pop_front().expect("the head was just seen");
+        };
         Ok(running.hand_out(packet))
     }
 
@@ -269,13 +268,15 @@ impl Running {
     }
 
     fn collect(&mut self) -> Result<(), EncodeError> {
-        loop {
-            let reuse = self.spare_buffers.pop().unwrap_or_default();
-            match self.encoder.receive(reuse).map_err(EncodeError::Encoder)? {
-                Some(packet) => self.pending.push_back(packet),
-                None => return Ok(()),
-            }
+        let mut buffer = self.spare_buffers.pop().unwrap_or_default();
+        while let Some(packet) = self.encoder.receive(&mut buffer).map_err(EncodeError::Encoder)? {
+            self.pending.push_back(packet);
+            buffer = self.spare_buffers.pop().unwrap_or_default();
         }
+        if buffer.capacity() > 0 {
+            self.spare_buffers.push(buffer);
+        }
+        Ok(())
     }
 
     /// 90 kHz ticks of one frame.

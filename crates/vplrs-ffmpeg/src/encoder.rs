@@ -420,8 +420,10 @@ impl Encoder {
         Ok(())
     }
 
-    /// The next packet, `None` when the encoder needs more pictures (or is drained).
-    pub fn receive(&mut self, reuse: Vec<u8>) -> Result<Option<Packet>, FfmpegError> {
+    /// The next packet, `None` when the encoder needs more pictures (or is drained). The packet's
+    /// data is written into `buffer` (cleared first), which the packet takes; without a packet the
+    /// buffer is left as it was, for the next call.
+    pub fn receive(&mut self, buffer: &mut Vec<u8>) -> Result<Option<Packet>, FfmpegError> {
         // SAFETY: our packet; receive fills it with a new reference.
         let status = unsafe { sys::avcodec_receive_packet(self.ctx, self.packet) };
         if status == sys::AVERROR(libc::EAGAIN) || status == sys::AVERROR_EOF {
@@ -431,7 +433,7 @@ impl Encoder {
             return Err(FfmpegError::call("avcodec_receive_packet", status));
         }
         let packet = self.packet;
-        let mut data = reuse;
+        let mut data = std::mem::take(buffer);
         data.clear();
         // SAFETY: the packet holds `size` bytes at `data` until unref'd below.
         let (pts, dts, key, picture_type) = unsafe {

@@ -4,7 +4,7 @@
 use std::path::PathBuf;
 use std::process::Command;
 
-use super::{compile, lib_dir, manifest_dir, run, show};
+use super::{compile, run, run_examples_script, show};
 
 #[test]
 fn encode_contract_through_the_dispatcher() {
@@ -25,17 +25,5 @@ fn encode_contract_through_the_dispatcher() {
 
 #[test]
 fn intel_encode_examples_run_on_vplrs() {
-    let script = manifest_dir().join("tests/run_intel_encode_examples.sh");
-    let work = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("intel-encode-examples");
-    let _ = std::fs::remove_dir_all(&work);
-    let output = Command::new("bash").arg(&script).arg(lib_dir()).arg(&work).output().expect("running bash");
-    let text = show(&output);
-    println!("{text}");
-    match output.status.code() {
-        Some(0) => {}
-        Some(77) => {
-            eprintln!("intel_encode_examples_run_on_vplrs skipped: {}", text.lines().last().unwrap_or_default())
-        }
-        _ => panic!("run_intel_encode_examples.sh failed ({}):\n{text}", output.status),
-    }
+    run_examples_script("run_intel_encode_examples.sh", "intel-encode-examples");
 }

@@ -144,11 +144,22 @@ pub extern "C" fn MFXVideoDECODE_Query(
     })
 }
 
-/// The bytes of a bitstream: `DataLength` bytes at `Data + DataOffset`.
+/// The bytes of a bitstream: `DataLength` bytes at `Data + DataOffset`. Data that does not lie
+/// inside the buffer (`DataOffset + DataLength > MaxLength`) is the application's error:
+/// `MFX_ERR_UNDEFINED_BEHAVIOR`, as Intel's runtimes answer, and nothing is read.
 ///
 /// # Safety
-/// `bs` must be a valid `mfxBitstream` whose buffer holds those bytes, valid for `'a`.
+/// `bs` must be a valid `mfxBitstream` whose buffer holds `MaxLength` bytes, valid for `'a`.
 pub(crate) unsafe fn bitstream_data<'a>(bs: &mfxBitstream) -> Outcome<&'a [u8]> {
+    if u64::from(bs.DataOffset) + u64::from(bs.DataLength) > u64::from(bs.MaxLength) {
+        tracing::debug!(
+            offset = bs.DataOffset,
+            length = bs.DataLength,
+            max_length = bs.MaxLength,
+            "bitstream data outside its buffer"
+        );
+        return Err(Status::ERR_UNDEFINED_BEHAVIOR);
+    }
     if bs.DataLength == 0 {
         return Ok(&[]);
     }

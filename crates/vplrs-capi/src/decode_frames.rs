@@ -257,7 +257,13 @@ pub(crate) fn decode_stream(
         Some(bs) => (Some(unsafe { bitstream_data(bs) }?), bs.TimeStamp),
         None => (None, vplrs_memory::surface::TIMESTAMP_UNKNOWN),
     };
-    let result = state.decode.decode_frame_async(data, work.decoder.as_ref(), timestamp);
+    let result = match (&work.decoder, &work.application) {
+        // In place, the picture is decoded into a surface only the runtime uses and copied into
+        // the application's surface: never into the decode pool, which the application's
+        // allocator may have filled with the application's own surfaces.
+        (None, Some(_)) => state.decode.decode_frame_for_copy(data, timestamp),
+        (decoder, _) => state.decode.decode_frame_async(data, decoder.as_ref(), timestamp),
+    };
     let consumed = state.decode.consumed();
     let length = data.map_or(0, <[u8]>::len);
     if let Some(bs) = bs {

@@ -463,6 +463,10 @@ pub extern "C" fn MFXVideoVPP_RunFrameVPPAsync(
             // Draining: VPP keeps no frames.
             return Err(Status::ERR_MORE_DATA);
         }
+        if input == output {
+            tracing::debug!("the same surface as VPP input and output");
+            return Err(Status::ERR_UNDEFINED_BEHAVIOR);
+        }
         // SAFETY: non-null; the API requires valid surfaces that live until synchronised.
         let input = unsafe { resolve(&this, input) }?;
         // SAFETY: as above.

@@ -16,6 +16,8 @@
 //! - `tests/c/decode_stream.c` decodes H.264, H.265, VP9, AV1 and JPEG streams made at test time
 //!   (tests/capi/streams.rs), as does Intel's `sample_decode`, bit-exact with ffmpeg; damaged
 //!   streams get documented answers.
+//! - Intel's `sample_decode` at widths where libavcodec's alignment changes the code path, three
+//!   runs of each, one answer: ffmpeg's (tests/capi/races.rs).
 //! - `tests/run_intel_examples.sh` builds Intel's examples and runs them on vplrs (skipped, with a
 //!   message, only when cmake or the examples are not installed).
 //!
@@ -30,6 +32,8 @@ mod decode;
 mod decode_vpp;
 #[path = "capi/encode.rs"]
 mod encode;
+#[path = "capi/races.rs"]
+mod races;
 #[path = "capi/streams.rs"]
 mod streams;
 

@@ -48,6 +48,17 @@ pub(crate) fn decode_threads() -> u32 {
     std::thread::available_parallelism().map_or(1, |n| n.get().min(8)) as u32
 }
 
+/// Where a call's picture goes when no work surface is given.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Target {
+    /// A surface of the decode pool, handed to the application (the internal memory model).
+    Pool,
+    /// A surface only the runtime uses, whose picture the caller copies into an application
+    /// (1.x) surface: never one the application's allocator handed out, since an allocator may
+    /// return the application's own I/O frames for the decode pool.
+    Private,
+}
+
 /// How pictures reach surfaces when decoding in place.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Threading {
@@ -67,6 +78,9 @@ pub(crate) struct StreamEngine {
     skip_level: u8,
     output: FrameInfo,
     pool: SurfacePool,
+    /// The runtime's own pool that replaces `pool` when the application decodes into its own 1.x
+    /// surfaces while its allocator serves `pool` (see [`StreamEngine::decode`]).
+    private_pool: Option<SurfacePool>,
     stats: DecodeStats,
     /// Corruption the next picture inherits (`Corrupted` flags): `MAJOR` after a packet the
     /// decoder refused (data missing or concealed), then `REFERENCE_FRAME` until a key frame.
@@ -76,19 +90,48 @@ pub(crate) struct StreamEngine {
 impl StreamEngine {
     /// `allow_in_place`: the pool's surfaces are the runtime's own (rows aligned as libavcodec
     /// needs); surfaces of an application's allocator get pictures copied instead.
-    pub fn new(codec: Codec, output: FrameInfo, pool: SurfacePool, allow_in_place: bool) -> Result<Self, DecodeError> {
+    pub fn new(
+        codec: Codec,
+        output: FrameInfo,
+        pool: SurfacePool,
+        private_pool: Option<SurfacePool>,
+        allow_in_place: bool,
+    ) -> Result<Self, DecodeError> {
         let id = codec.avcodec().ok_or(DecodeError::Unsupported("not a libavcodec codec"))?;
         let direct =
             (allow_in_place && in_place(codec, output.fourcc)).then_some(DirectTarget { fourcc: output.fourcc });
         let config = DecoderConfig::new(id, direct, decode_threads());
         let decoder = Decoder::new(config.clone())?;
         let threading = if direct.is_some() && config.threads > 1 { Threading::Undecided } else { Threading::Slices };
-        Ok(Self { decoder, config, threading, skip_level: 0, output, pool, stats: DecodeStats::default(), taint: 0 })
+        Ok(Self {
+            decoder,
+            config,
+            threading,
+            skip_level: 0,
+            output,
+            pool,
+            private_pool,
+            stats: DecodeStats::default(),
+            taint: 0,
+        })
     }
 
     /// Settles the threading on the first call: without a work surface (the internal memory
-    /// model), the decoder is reopened with frame threads drawing on the decode pool.
-    fn settle_threading(&mut self, work: Option<&Surface>) -> Result<(), DecodeError> {
+    /// model, or pictures the caller copies into application surfaces), the decoder is reopened
+    /// with frame threads drawing on the decode pool; for [`Target::Private`] that pool is the
+    /// runtime's own.
+    fn settle_threading(&mut self, work: Option<&Surface>, target: Target) -> Result<(), DecodeError> {
+        if target == Target::Private {
+            if let Some(private) = self.private_pool.take() {
+                // Decided once: the pool libavcodec's workers draw from cannot change under them.
+                if self.threading == Threading::Frames {
+                    self.private_pool = Some(private);
+                } else {
+                    tracing::debug!("pictures for application surfaces decoded in the runtime's own pool");
+                    self.pool = private;
+                }
+            }
+        }
         if self.threading != Threading::Undecided {
             return Ok(());
         }
@@ -125,6 +168,7 @@ impl StreamEngine {
         &mut self,
         data: Option<&[u8]>,
         work: Option<&Surface>,
+        target: Target,
         timestamp: u64,
         consumed: &mut usize,
     ) -> Result<Surface, DecodeError> {
@@ -132,7 +176,7 @@ impl StreamEngine {
         if let Some(work) = work {
             check_work_surface(work, &self.output)?;
         }
-        self.settle_threading(work)?;
+        self.settle_threading(work, target)?;
         // With frame threads a worker may want a surface after this call returns: the
         // application's work surface is never offered then (the picture comes from the pool).
         let direct = self.decoder.is_direct() && self.threading == Threading::Slices;

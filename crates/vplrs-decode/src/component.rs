@@ -11,7 +11,7 @@ use vplrs_memory::{
 };
 use vplrs_runtime::{Core, IoPattern, Lane, SubmitError, SyncPoint};
 
-use crate::avcodec::{in_place, StreamEngine};
+use crate::avcodec::{in_place, StreamEngine, Target};
 use crate::backend::{BackendError, Codec, DecoderBackend};
 use crate::vp8::{peek_frame, Vp8Backend};
 use crate::worker::{DecodeJob, DecodeWorker, WorkerCounters};
@@ -252,7 +252,9 @@ impl Decode {
                 // while libavcodec writes them): a surface whose rows are not aligned as
                 // libavcodec needs gets its picture through libavcodec's memory and one counted
                 // copy (`get_buffer2` checks each surface).
-                let engine = StreamEngine::new(codec, request.info, pool.clone(), true)?;
+                let private_pool =
+                    if self.core.has_allocator() { Some(self.core.create_private_pool(&request)?) } else { None };
+                let engine = StreamEngine::new(codec, request.info, pool.clone(), private_pool, true)?;
                 self.running = Some(Running { params, engine: Engine::Stream(Box::new(engine)), pool, shown: 0 });
                 return Ok(());
             }
@@ -354,12 +356,30 @@ impl Decode {
         work: Option<&Surface>,
         timestamp: u64,
     ) -> Result<DecodedFrame, DecodeError> {
+        self.decode_frame_to(data, work, Target::Pool, timestamp)
+    }
+
+    /// [`Self::decode_frame_async`] for a caller that copies each picture into an application
+    /// surface (the 1.x model when libavcodec decodes in place): with no work surface, pictures
+    /// go into surfaces of the runtime's own memory, never into the decode pool an application's
+    /// allocator serves (which may hold the application's own surfaces).
+    pub fn decode_frame_for_copy(&mut self, data: Option<&[u8]>, timestamp: u64) -> Result<DecodedFrame, DecodeError> {
+        self.decode_frame_to(data, None, Target::Private, timestamp)
+    }
+
+    fn decode_frame_to(
+        &mut self,
+        data: Option<&[u8]>,
+        work: Option<&Surface>,
+        target: Target,
+        timestamp: u64,
+    ) -> Result<DecodedFrame, DecodeError> {
         self.consumed = 0;
         let running = self.running.as_mut().ok_or(DecodeError::NotInitialized)?;
         let framed = match &mut running.engine {
             Engine::Framed(framed) => framed,
             Engine::Stream(stream) => {
-                let result = stream.decode(data, work, timestamp, &mut self.consumed);
+                let result = stream.decode(data, work, target, timestamp, &mut self.consumed);
                 let surface = result?;
                 running.shown += 1;
                 let sync = SyncPoint::new();

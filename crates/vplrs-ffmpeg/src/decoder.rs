@@ -13,6 +13,10 @@ use crate::buffers::{self, BufferShared, DirectTarget};
 use crate::picture::Picture;
 use crate::sys;
 
+/// `AV_INPUT_BUFFER_PADDING_SIZE`: bytes libavcodec's parsers and bit readers may read past the
+/// end of their input.
+const INPUT_PADDING: usize = sys::AV_INPUT_BUFFER_PADDING_SIZE as usize;
+
 /// The codecs vplrs decodes through libavcodec.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum CodecId {
@@ -119,6 +123,8 @@ pub struct Decoder {
     frame: *mut sys::AVFrame,
     shared: Option<Arc<BufferShared>>,
     eof_sent: bool,
+    /// The last bytes of a chunk, copied with the zeroed padding the parser may read past them.
+    tail: Vec<u8>,
 }
 
 // SAFETY: the context, parser, packet and frame are owned exclusively by this value and only used
@@ -142,6 +148,7 @@ impl Decoder {
             frame: ptr::null_mut(),
             shared: None,
             eof_sent: false,
+            tail: Vec::new(),
         };
         // SAFETY: `codec` is valid (see above).
         let capabilities = unsafe { (*codec).capabilities } as u32;
@@ -233,17 +240,32 @@ impl Decoder {
             let sent = self.send(data.as_ptr(), size, pts);
             return Ok(FeedResult { consumed: data.len(), sent: Some(sent) });
         }
+        // The parser may read up to AV_INPUT_BUFFER_PADDING_SIZE bytes past what it is given, and
+        // the caller's buffer may end right after its data. All but the last PADDING bytes are
+        // parsed in place (what lies past them is still the caller's data); the last ones go
+        // through `tail`, zero-padded. The parser takes any chunking, so the split is invisible.
+        let in_place = data.len().saturating_sub(INPUT_PADDING);
+        let input: &[u8] = if in_place > 0 {
+            &data[..in_place]
+        } else {
+            self.tail.clear();
+            self.tail.extend_from_slice(data);
+            self.tail.resize(data.len() + INPUT_PADDING, 0);
+            &self.tail[..data.len()]
+        };
+        let size = libc::c_int::try_from(input.len()).map_err(|_| FfmpegError::TooLarge)?;
         let mut out: *mut u8 = ptr::null_mut();
         let mut out_size: libc::c_int = 0;
-        // SAFETY: parser and context are valid; `data` is readable for `size` bytes (an empty
-        // chunk is passed as a non-null pointer with size 0, which is not the flush request).
+        // SAFETY: parser and context are valid; `input` is readable for `size` bytes followed by at
+        // least INPUT_PADDING readable bytes (the rest of `data`, or the zeroed end of `tail`); an
+        // empty chunk is passed as a non-null pointer with size 0, which is not the flush request.
         let used = unsafe {
             sys::av_parser_parse2(
                 self.parser,
                 self.ctx,
                 &mut out,
                 &mut out_size,
-                data.as_ptr(),
+                input.as_ptr(),
                 size,
                 pts,
                 sys::AV_NOPTS_VALUE,
@@ -253,7 +275,7 @@ impl Decoder {
         if used < 0 {
             return Err(FfmpegError::call("av_parser_parse2", used));
         }
-        let consumed = (used as usize).min(data.len());
+        let consumed = (used as usize).min(input.len());
         // SAFETY: the parser's output stays valid until its next call; we read `pts` from it.
         let packet_pts = unsafe { (*self.parser).pts };
         let sent = (out_size > 0 && !out.is_null()).then(|| self.send(out, out_size, packet_pts));

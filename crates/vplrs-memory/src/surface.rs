@@ -212,6 +212,25 @@ impl SurfaceCore {
         }
     }
 
+    /// True when `other` is this surface, or another handle on the same pixels (two wrappers of
+    /// one application surface, or the same memory id of one allocation).
+    pub fn shares_memory_with(&self, other: &SurfaceCore) -> bool {
+        if std::ptr::eq(self, other) {
+            return true;
+        }
+        if let (Backing::External { allocation: a, mid: m }, Backing::External { allocation: b, mid: n }) =
+            (&self.backing, &other.backing)
+        {
+            return Arc::ptr_eq(a, b) && m == n;
+        }
+        let first_plane = |core: &SurfaceCore| match &core.backing {
+            Backing::Internal(buffer) => Some(buffer.plane_pointers(&core.layout).ptr[0]),
+            Backing::Foreign(memory) => Some(memory.planes().ptr[0]),
+            Backing::External { .. } => None,
+        };
+        matches!((first_plane(self), first_plane(other)), (Some(a), Some(b)) if a == b && !a.is_null())
+    }
+
     // ---- reference counter ----
 
     pub fn ref_count(&self) -> u32 {

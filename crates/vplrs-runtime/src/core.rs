@@ -7,6 +7,7 @@
 
 use std::sync::{Arc, Mutex};
 
+use vplrs_memory::allocator::MemType;
 use vplrs_memory::sizing::SurfaceRequest;
 use vplrs_memory::{AllocError, AllocationHints, ExternalAllocator, LayoutOptions, PoolConfig, SurfacePool};
 
@@ -70,6 +71,20 @@ impl Core {
             .with_hints(hints)
             .with_suggested(u32::from(request.num_frame_suggested))
             .with_allocator(self.allocator());
+        config.layout = self.layout;
+        let pool = SurfacePool::new(config)?;
+        self.state().pools.push(pool.clone());
+        Ok(pool)
+    }
+
+    /// A pool of the runtime's own memory for frames only the component itself uses (never
+    /// handed to the application), whatever allocator the application set: such frames are
+    /// `MFX_MEMTYPE_INTERNAL_FRAME`, and an application's allocator may answer a request for
+    /// I/O frames with the very frames the application decodes into (Intel's sample allocators
+    /// do), which the runtime must then never write on its own.
+    pub fn create_private_pool(&self, request: &SurfaceRequest) -> Result<SurfacePool, AllocError> {
+        let mem_type = (request.mem_type - MemType::EXTERNAL_FRAME) | MemType::INTERNAL_FRAME;
+        let mut config = PoolConfig::new(request.info, mem_type).with_suggested(u32::from(request.num_frame_suggested));
         config.layout = self.layout;
         let pool = SurfacePool::new(config)?;
         self.state().pools.push(pool.clone());

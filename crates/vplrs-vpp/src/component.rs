@@ -30,6 +30,9 @@ pub enum VppError {
     SurfaceMismatch(&'static str),
     #[error("the output surface is Locked by another component")]
     OutputLocked,
+    /// One frame as both input and output: the job would wait for itself.
+    #[error("the same surface is given as input and output")]
+    SameSurface,
     #[error(transparent)]
     Busy(#[from] SubmitError),
     #[error(transparent)]
@@ -52,6 +55,7 @@ impl ToStatus for VppError {
             Self::AlreadyInitialized => Status::ERR_UNDEFINED_BEHAVIOR,
             Self::MoreData => Status::ERR_MORE_DATA,
             Self::OutputLocked => Status::ERR_LOCK_MEMORY,
+            Self::SameSurface => Status::ERR_UNDEFINED_BEHAVIOR,
             Self::Busy(error) => error.status(),
             Self::Map(error) => error.status(),
             Self::Acquire(error) => error.status(),
@@ -195,6 +199,9 @@ impl Vpp {
         let params = &running.params;
         check_surface(input, &params.input, "input")?;
         check_surface(output, &params.output, "output")?;
+        if input.shares_memory_with(output) {
+            return Err(VppError::SameSurface);
+        }
         if output.locked() > 0 {
             return Err(VppError::OutputLocked);
         }

@@ -1,0 +1,147 @@
+//! The decode matrix run for races: Intel's `sample_decode` (its own frame allocator, 1.x work
+//! surfaces picked by `Locked == 0`) on H.264 and H.265 streams at the widths where libavcodec's
+//! row alignment changes the code path (512, 624, 640, 768, 1920), with `-async 1` and `-async 4`,
+//! each run three times. Every run must write exactly ffmpeg's decode of the stream: a race shows
+//! up as a different answer from one run to the next.
+//!
+//! This is what caught the decode pool aliasing the application's surfaces: Intel's sample
+//! allocator answers the runtime's `EXTERNAL_FRAME | FROM_DECODE` request with the frames the
+//! application itself decodes into, and libavcodec's frame threads wrote pictures into them while
+//! the application still held them.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use super::{lib_dir, show};
+
+/// A stream of the matrix: codec (sample_decode's name), size, and ffmpeg's encoder arguments.
+struct Case {
+    codec: &'static str,
+    width: u32,
+    height: u32,
+}
+
+const CASES: &[Case] = &[
+    Case { codec: "h264", width: 512, height: 288 },
+    Case { codec: "h264", width: 624, height: 352 },
+    Case { codec: "h264", width: 640, height: 360 },
+    Case { codec: "h264", width: 768, height: 432 },
+    Case { codec: "h264", width: 1920, height: 1080 },
+    Case { codec: "h265", width: 512, height: 288 },
+    Case { codec: "h265", width: 640, height: 360 },
+    Case { codec: "h265", width: 768, height: 432 },
+    Case { codec: "h265", width: 1920, height: 1080 },
+];
+
+/// Runs of each configuration: one MD5 expected from all of them.
+const RUNS: usize = 3;
+
+fn work_dir() -> PathBuf {
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("races");
+    std::fs::create_dir_all(&dir).expect("work dir");
+    dir
+}
+
+fn ffmpeg(args: &[&str]) -> Result<(), String> {
+    let output = Command::new("ffmpeg")
+        .args(["-v", "error", "-y"])
+        .args(args)
+        .output()
+        .map_err(|e| format!("ffmpeg is not installed ({e})"))?;
+    if output.status.success() {
+        Ok(())
+    } else {
+        Err(format!("ffmpeg {args:?} failed:\n{}", show(&output)))
+    }
+}
+
+/// Encodes the case's stream (B-pictures, 12 frames) and writes ffmpeg's decode of it.
+fn make(case: &Case) -> Result<(PathBuf, Vec<u8>), String> {
+    let dir = work_dir();
+    let name = format!("{}-{}x{}", case.codec, case.width, case.height);
+    let stream = dir.join(format!("{name}.{}", case.codec));
+    let reference = dir.join(format!("{name}.ref.yuv"));
+    let source = format!("testsrc2=size={}x{}:rate=30", case.width, case.height);
+    let (encoder, format, extra): (&str, &str, &[&str]) = match case.codec {
+        "h264" => ("libx264", "h264", &["-bf", "3", "-g", "8"]),
+        _ => ("libx265", "hevc", &["-x265-params", "log-level=none:bframes=3:keyint=8"]),
+    };
+    let mut args = vec!["-f", "lavfi", "-i", &source, "-frames:v", "12", "-c:v", encoder];
+    args.extend_from_slice(extra);
+    args.extend_from_slice(&["-pix_fmt", "yuv420p", "-f", format, stream.to_str().unwrap()]);
+    ffmpeg(&args)?;
+    ffmpeg(&["-i", stream.to_str().unwrap(), "-f", "rawvideo", "-pix_fmt", "yuv420p", reference.to_str().unwrap()])?;
+    let reference = std::fs::read(&reference).map_err(|e| e.to_string())?;
+    Ok((stream, reference))
+}
+
+fn sample_decode() -> Option<&'static Path> {
+    let program = Path::new("/usr/bin/sample_decode");
+    if program.exists() {
+        Some(program)
+    } else {
+        eprintln!("sample_decode is not installed (onevpl-tools): not run");
+        None
+    }
+}
+
+/// One sample_decode run: what it wrote.
+fn run(program: &Path, codec: &str, stream: &Path, async_depth: &str, out: &Path) -> Result<Vec<u8>, String> {
+    let _ = std::fs::remove_file(out);
+    let output = Command::new("timeout")
+        .arg("120")
+        .arg(program)
+        .args([codec, "-sw", "-i420", "-async", async_depth, "-i"])
+        .arg(stream)
+        .arg("-o")
+        .arg(out)
+        .env("ONEVPL_SEARCH_PATH", lib_dir())
+        .output()
+        .map_err(|e| format!("running sample_decode: {e}"))?;
+    if !output.status.success() {
+        return Err(format!("sample_decode failed:\n{}", show(&output)));
+    }
+    std::fs::read(out).map_err(|e| e.to_string())
+}
+
+fn frames_differing(out: &[u8], reference: &[u8], frame_size: usize) -> String {
+    let differing: Vec<usize> = out
+        .chunks(frame_size)
+        .zip(reference.chunks(frame_size))
+        .enumerate()
+        .filter(|(_, (a, b))| a != b)
+        .map(|(i, _)| i)
+        .collect();
+    format!("{} bytes ({} expected), frames differing: {differing:?}", out.len(), reference.len())
+}
+
+#[test]
+fn sample_decode_same_pixels_on_every_run_at_every_width() {
+    let Some(program) = sample_decode() else { return };
+    let mut failures = Vec::new();
+    let mut runs = 0;
+    for case in CASES {
+        let (stream, reference) = match make(case) {
+            Ok(made) => made,
+            Err(error) => {
+                eprintln!("{}: stream not made, left out: {error}", case.codec);
+                continue;
+            }
+        };
+        let frame_size = (case.width * case.height * 3 / 2) as usize;
+        for async_depth in ["1", "4"] {
+            for attempt in 1..=RUNS {
+                let label = format!("{} {}x{} -async {async_depth} run {attempt}", case.codec, case.width, case.height);
+                let out = work_dir().join("out.yuv");
+                runs += 1;
+                match run(program, case.codec, &stream, async_depth, &out) {
+                    Ok(out) if out == reference => {}
+                    Ok(out) => failures.push(format!("{label}: {}", frames_differing(&out, &reference, frame_size))),
+                    Err(error) => failures.push(format!("{label}: {error}")),
+                }
+            }
+        }
+    }
+    assert!(failures.is_empty(), "sample_decode on vplrs differs from ffmpeg:\n{}", failures.join("\n"));
+    println!("{runs} sample_decode runs, all bit-exact with ffmpeg");
+}

@@ -227,8 +227,9 @@ impl Decode {
         if let (Some(id), true) = (params.codec.avcodec(), in_place(params.codec, info.fourcc)) {
             let crop = info.effective_crop();
             let (width, height) = vplrs_ffmpeg::Decoder::surface_size(id, crop.x + crop.width, crop.y + crop.height)?;
-            info.width = info.width.max(width);
-            info.height = info.height.max(height);
+            // libavcodec's size, at the API's alignment (32 rows for fields).
+            info.width = vplrs_memory::info::align_up(info.width.max(width), 16);
+            info.height = vplrs_memory::info::align_up(info.height.max(height), info.height_alignment());
             // Frame threads keep one picture per extra thread in flight.
             held = params.held_frames.unwrap_or(params.codec.worst_case_held_frames())
                 + (crate::avcodec::decode_threads() as u16).saturating_sub(1);

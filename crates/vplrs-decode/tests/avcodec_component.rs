@@ -251,6 +251,40 @@ fn vp9_is_bit_exact_in_both_memory_models() {
 }
 
 #[test]
+fn interlaced_h264_is_bit_exact_in_surfaces_sized_for_fields() {
+    let encode = [
+        "-vf",
+        "setfield=tff",
+        "-c:v",
+        "libx264",
+        "-flags",
+        "+ildct+ilme",
+        "-x264opts",
+        "tff=1",
+        "-bf",
+        "2",
+        "-pix_fmt",
+        "yuv420p",
+    ];
+    let stream = make_stream("h264-tff", 720, 576, 8, &encode, "h264");
+    let params = Decode::decode_header(Codec::Avc, &stream.bytes).unwrap();
+    assert_eq!(params.output.pic_struct, vplrs_memory::PicStruct::FIELD_TFF);
+    assert_eq!((params.output.width, params.output.height), (720, 576));
+    for fourcc in [FourCc::I420, FourCc::Nv12] {
+        let request = Decode::query_io_surf(&vplrs_decode::DecodeParams {
+            output: FrameInfo { fourcc, ..params.output },
+            ..params
+        })
+        .unwrap();
+        // Fields: the allocated height is a multiple of 32 (document 001), also when libavcodec
+        // asks for spare rows.
+        assert_eq!(request.info.height % 32, 0, "{fourcc}: {:?}", request.info);
+        assert_eq!(request.info.width % 16, 0, "{fourcc}: {:?}", request.info);
+    }
+    check_all_models(Codec::Avc, &stream);
+}
+
+#[test]
 fn header_reports_the_stream() {
     let encode = ["-c:v", "libx264", "-bf", "3", "-pix_fmt", "yuv420p", "-r", "25"];
     let stream = make_stream("h264-header", 176, 144, 10, &encode, "h264");

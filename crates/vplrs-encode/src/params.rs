@@ -208,7 +208,13 @@ pub fn query(params: &EncodeParams) -> Result<QueryOutcome, EncodeError> {
     if params.input.pic_struct.has_fields() {
         return Err(EncodeError::Unsupported("field (interlaced) encoding"));
     }
-    params.input.validate().map_err(|_| EncodeError::InvalidParams("frame size or crop"))?;
+    params.input.validate_memory().map_err(|_| EncodeError::InvalidParams("frame size or crop"))?;
+    // Width and Height equal to the picture (640x360), as Intel's software runtime accepted:
+    // corrected to the allocation the API requires, the picture kept as the crop.
+    if params.input.validate().is_err() {
+        out.input = params.input.aligned();
+        corrected = true;
+    }
     let crop = params.input.effective_crop();
     if crop.width < 2 || crop.height < 2 || crop.width % 2 != 0 || crop.height % 2 != 0 || crop.x % 2 != 0 {
         return Err(EncodeError::InvalidParams("4:2:0 pictures need even sizes and offsets"));

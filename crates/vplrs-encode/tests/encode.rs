@@ -385,6 +385,20 @@ fn bad_parameters_get_their_documented_answers() {
     .unwrap();
     assert!(corrected.corrected);
     assert_eq!(corrected.params.target_usage, 4);
+    // Width/Height equal to a 640x360 picture (Intel's samples send them so): corrected to the
+    // 16-aligned allocation, the picture kept as the crop.
+    let unaligned = vplrs_encode::query(&{
+        let mut p = params(EncodeCodec::Avc, FourCc::Nv12);
+        p.input.width = 640;
+        p.input.height = 360;
+        p.input.crop = vplrs_memory::Rect { x: 0, y: 0, width: 0, height: 0 };
+        p
+    })
+    .unwrap();
+    assert!(unaligned.corrected);
+    let input = unaligned.params.input;
+    assert_eq!((input.width, input.height), (640, 368));
+    assert_eq!(input.crop, vplrs_memory::Rect { x: 0, y: 0, width: 640, height: 360 });
     encode.init(&params(EncodeCodec::Avc, FourCc::I420)).unwrap();
     assert_eq!(
         encode.init(&params(EncodeCodec::Avc, FourCc::I420)).unwrap_err().status(),

@@ -155,18 +155,38 @@ impl FrameInfo {
         }
     }
 
-    /// Checks the rules a surface's frame info must obey.
+    /// Checks the rules a component's frame info must obey: [`Self::validate_memory`], and an
+    /// allocated size that is a multiple of 16 (32 in height for fields), as the API requires.
     pub fn validate(&self) -> Result<(), FrameInfoError> {
+        self.validate_memory()?;
+        let (width, height) = (self.width, self.height);
+        let align_h = self.height_alignment();
+        if width % 16 != 0 || height % align_h != 0 {
+            return Err(FrameInfoError::Misaligned { width, height, align_w: 16, align_h });
+        }
+        Ok(())
+    }
+
+    /// The same picture in a frame allocated at the API's alignment (16, 32 in height for
+    /// fields); an empty crop becomes the picture the unaligned size described.
+    pub fn aligned(&self) -> Self {
+        let mut aligned = *self;
+        aligned.crop = self.effective_crop();
+        aligned.width = align_up(self.width.max(1), 16);
+        aligned.height = align_up(self.height.max(1), self.height_alignment());
+        aligned
+    }
+
+    /// Checks what a frame in memory must obey (a size within limits, the crop inside it), but
+    /// not the API's alignment of the allocated size: an application's own surface may be
+    /// allocated at the picture's size (Intel's samples allocate 640x360 for a 640x360 encode).
+    pub fn validate_memory(&self) -> Result<(), FrameInfoError> {
         let (width, height) = (self.width, self.height);
         if width == 0 || height == 0 {
             return Err(FrameInfoError::Empty { width, height });
         }
         if width > MAX_DIMENSION || height > MAX_DIMENSION {
             return Err(FrameInfoError::TooLarge { width, height, max: MAX_DIMENSION });
-        }
-        let align_h = self.height_alignment();
-        if width % 16 != 0 || height % align_h != 0 {
-            return Err(FrameInfoError::Misaligned { width, height, align_w: 16, align_h });
         }
         let crop = self.crop;
         let fits = u64::from(crop.x) + u64::from(crop.width) <= u64::from(width)

@@ -74,7 +74,9 @@ pub enum LayoutError {
 
 impl FrameLayout {
     pub fn new(info: &FrameInfo, options: LayoutOptions) -> Result<Self, LayoutError> {
-        info.validate()?;
+        // Components check the API's alignment of the sizes they are initialised with; memory
+        // itself may have any size (application surfaces are laid out as allocated).
+        info.validate_memory()?;
         let align = options.pitch_align;
         if !align.is_power_of_two() || align < DEFAULT_PITCH_ALIGN {
             return Err(LayoutError::PitchAlign(align));

@@ -1,5 +1,6 @@
 //! Encode through the C API: the documented answers (`tests/c/encode_contract.c`), the stream it
-//! writes decoded by ffmpeg, and Intel's encoding programs (`tests/run_intel_encode_examples.sh`).
+//! writes decoded by ffmpeg, and Intel's encoding programs (`tests/run_intel_encode_examples.sh`;
+//! sample_encode at 640x360, 854x480, 1366x768 and 1080p: `tests/run_sample_encode_sizes.sh`).
 
 use std::path::PathBuf;
 use std::process::Command;
@@ -26,4 +27,9 @@ fn encode_contract_through_the_dispatcher() {
 #[test]
 fn intel_encode_examples_run_on_vplrs() {
     run_examples_script("run_intel_encode_examples.sh", "intel-encode-examples");
+}
+
+#[test]
+fn sample_encode_at_common_sizes() {
+    run_examples_script("run_sample_encode_sizes.sh", "sample-encode-sizes");
 }

@@ -1,7 +1,8 @@
 //! The decode matrix run for races: Intel's `sample_decode` (its own frame allocator, 1.x work
 //! surfaces picked by `Locked == 0`) on H.264 and H.265 streams at the widths where libavcodec's
-//! row alignment changes the code path (512, 624, 640, 768, 1920), with `-async 1` and `-async 4`,
-//! each run three times. Every run must write exactly ffmpeg's decode of the stream: a race shows
+//! row alignment changes the code path (512, 624, 640, 768, 1920), progressive and interlaced
+//! (720x576 and 1080 top field first: surfaces sized by the 16x32 rule for fields), with
+//! `-async 1` and `-async 4`, each run three times. Every run must write exactly ffmpeg's decode of the stream: a race shows
 //! up as a different answer from one run to the next.
 //!
 //! This is what caught the decode pool aliasing the application's surfaces: Intel's sample
@@ -14,23 +15,36 @@ use std::process::Command;
 
 use super::{lib_dir, show};
 
-/// A stream of the matrix: codec (sample_decode's name), size, and ffmpeg's encoder arguments.
+/// A stream of the matrix: codec (sample_decode's name), size, and whether it is coded as
+/// top-field-first interlaced (x264 MBAFF, x265 field pictures).
 struct Case {
     codec: &'static str,
     width: u32,
     height: u32,
+    interlaced: bool,
+}
+
+const fn progressive(codec: &'static str, width: u32, height: u32) -> Case {
+    Case { codec, width, height, interlaced: false }
+}
+
+const fn interlaced(codec: &'static str, width: u32, height: u32) -> Case {
+    Case { codec, width, height, interlaced: true }
 }
 
 const CASES: &[Case] = &[
-    Case { codec: "h264", width: 512, height: 288 },
-    Case { codec: "h264", width: 624, height: 352 },
-    Case { codec: "h264", width: 640, height: 360 },
-    Case { codec: "h264", width: 768, height: 432 },
-    Case { codec: "h264", width: 1920, height: 1080 },
-    Case { codec: "h265", width: 512, height: 288 },
-    Case { codec: "h265", width: 640, height: 360 },
-    Case { codec: "h265", width: 768, height: 432 },
-    Case { codec: "h265", width: 1920, height: 1080 },
+    progressive("h264", 512, 288),
+    progressive("h264", 624, 352),
+    progressive("h264", 640, 360),
+    progressive("h264", 768, 432),
+    progressive("h264", 1920, 1080),
+    progressive("h265", 512, 288),
+    progressive("h265", 640, 360),
+    progressive("h265", 768, 432),
+    progressive("h265", 1920, 1080),
+    interlaced("h264", 720, 576),
+    interlaced("h264", 1920, 1080),
+    interlaced("h265", 720, 576),
 ];
 
 /// Runs of each configuration: one MD5 expected from all of them.
@@ -58,15 +72,21 @@ fn ffmpeg(args: &[&str]) -> Result<(), String> {
 /// Encodes the case's stream (B-pictures, 12 frames) and writes ffmpeg's decode of it.
 fn make(case: &Case) -> Result<(PathBuf, Vec<u8>), String> {
     let dir = work_dir();
-    let name = format!("{}-{}x{}", case.codec, case.width, case.height);
+    let scan = if case.interlaced { "tff" } else { "p" };
+    let name = format!("{}-{}x{}{scan}", case.codec, case.width, case.height);
     let stream = dir.join(format!("{name}.{}", case.codec));
     let reference = dir.join(format!("{name}.ref.yuv"));
     let source = format!("testsrc2=size={}x{}:rate=30", case.width, case.height);
-    let (encoder, format, extra): (&str, &str, &[&str]) = match case.codec {
-        "h264" => ("libx264", "h264", &["-bf", "3", "-g", "8"]),
-        _ => ("libx265", "hevc", &["-x265-params", "log-level=none:bframes=3:keyint=8"]),
+    let (encoder, format, extra): (&str, &str, &[&str]) = match (case.codec, case.interlaced) {
+        ("h264", false) => ("libx264", "h264", &["-bf", "3", "-g", "8"]),
+        ("h264", true) => ("libx264", "h264", &["-bf", "2", "-g", "8", "-flags", "+ildct+ilme", "-x264opts", "tff=1"]),
+        (_, false) => ("libx265", "hevc", &["-x265-params", "log-level=none:bframes=3:keyint=8"]),
+        (_, true) => ("libx265", "hevc", &["-x265-params", "log-level=none:bframes=3:keyint=8:interlace=tff"]),
     };
     let mut args = vec!["-f", "lavfi", "-i", &source, "-frames:v", "12", "-c:v", encoder];
+    if case.interlaced {
+        args.extend_from_slice(&["-vf", "setfield=tff"]);
+    }
     args.extend_from_slice(extra);
     args.extend_from_slice(&["-pix_fmt", "yuv420p", "-f", format, stream.to_str().unwrap()]);
     ffmpeg(&args)?;
@@ -131,7 +151,9 @@ fn sample_decode_same_pixels_on_every_run_at_every_width() {
         let frame_size = (case.width * case.height * 3 / 2) as usize;
         for async_depth in ["1", "4"] {
             for attempt in 1..=RUNS {
-                let label = format!("{} {}x{} -async {async_depth} run {attempt}", case.codec, case.width, case.height);
+                let scan = if case.interlaced { "interlaced" } else { "progressive" };
+                let size = format!("{}x{} {scan}", case.width, case.height);
+                let label = format!("{} {size} -async {async_depth} run {attempt}", case.codec);
                 let out = work_dir().join("out.yuv");
                 runs += 1;
                 match run(program, case.codec, &stream, async_depth, &out) {

@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# Runs Intel's sample_encode (onevpl-tools), unmodified, on libvplrs.so at the sizes applications
+# use most, whose heights are not multiples of 16 (640x360, 854x480, 1366x768, 1920x1080): it sends
+# Width/Height equal to the picture, which Query corrects to the API's 16-aligned allocation, the
+# picture kept as the crop. H.264 and H.265, I420 and NV12 input. Every stream must decode with
+# ffmpeg to every input frame at VPLRS_MIN_PSNR (default 35 dB) or more against the source.
+#
+# Usage: run_sample_encode_sizes.sh LIB_DIR [WORK_DIR]
+# Exit status: 0 pass, 1 failure, 77 skipped (ffmpeg or sample_encode missing).
+set -euo pipefail
+
+lib_dir=$(cd "${1:?usage: run_sample_encode_sizes.sh LIB_DIR [WORK_DIR]}" && pwd)
+work=${2:-$(mktemp -d /tmp/vplrs-encode-sizes.XXXXXX)}
+min_psnr=${VPLRS_MIN_PSNR:-35}
+frames=10
+
+skip() { echo "SKIPPED: $*"; exit 77; }
+fail() { echo "FAILED: $*"; exit 1; }
+command -v ffmpeg >/dev/null || skip "ffmpeg is not installed"
+command -v sample_encode >/dev/null || skip "sample_encode is not installed (onevpl-tools)"
+export ONEVPL_SEARCH_PATH=$lib_dir
+mkdir -p "$work"
+cd "$work"
+
+# psnr_of DECODED SOURCE SIZE: the average PSNR of two raw I420 files.
+psnr_of() {
+  ffmpeg -hide_banner -f rawvideo -pix_fmt yuv420p -s "$3" -i "$1" -f rawvideo -pix_fmt yuv420p -s "$3" -i "$2" \
+    -lavfi "[0:v][1:v]psnr" -f null - 2>&1 | sed -n 's/.*PSNR.*average:\([0-9.inf]*\).*/\1/p' | tail -1
+}
+
+for size in 640x360 854x480 1366x768 1920x1080; do
+  width=${size%x*} height=${size#*x}
+  ffmpeg -v error -f lavfi -i "testsrc2=size=$size:rate=30" -frames:v $frames -pix_fmt yuv420p -f rawvideo -y src.i420
+  ffmpeg -v error -f rawvideo -pix_fmt yuv420p -s "$size" -i src.i420 -pix_fmt nv12 -f rawvideo -y src.nv12
+  for codec in h264 h265; do
+    format=$([ $codec = h265 ] && echo hevc || echo h264)
+    for input in i420 nv12; do
+      name="$codec-$size-$input"
+      sample_encode $codec -sw -i "src.$input" -"$input" -o "$name.bin" -w "$width" -h "$height" >"$name.txt" 2>&1 \
+        || { cat "$name.txt"; fail "sample_encode $name"; }
+      ffmpeg -v error -f "$format" -i "$name.bin" -f rawvideo -pix_fmt yuv420p -y "$name.yuv" \
+        || fail "$name: ffmpeg cannot decode the stream"
+      bytes=$(stat -c %s "$name.yuv")
+      [ "$bytes" = "$((width * height * 3 / 2 * frames))" ] || fail "$name: decodes to $bytes bytes, not $frames frames"
+      psnr=$(psnr_of "$name.yuv" src.i420 "$size")
+      [ -n "$psnr" ] || fail "$name: no PSNR measured"
+      awk -v p="$psnr" -v m="$min_psnr" 'BEGIN { exit !(p == "inf" || p + 0 >= m + 0) }' \
+        || fail "$name: PSNR $psnr dB against the source is below $min_psnr dB"
+      echo "PASS sample_encode $name: $frames frames, PSNR $psnr dB"
+    done
+  done
+done
+echo "ALL PASSED"

@@ -1,5 +1,6 @@
 //! `vplrs decode` for the libavcodec codecs (H.264, H.265 elementary streams; IVF of other codecs
-//! than VP8): pictures decoded in place into I420 surfaces of the decode pool, written cropped.
+//! than VP8): 8-bit 4:2:0 pictures decoded in place into I420 surfaces of the decode pool, others
+//! converted into P010 (10-bit 4:2:0), YUY2 (4:2:2) or AYUV (4:4:4) surfaces; written cropped.
 
 use std::fs::File;
 use std::io::{BufWriter, Write};
@@ -29,7 +30,11 @@ pub fn run(input: &Path, output: Option<&PathBuf>, md5: bool) -> Result<()> {
     let mut stream = InputStream::open(input)?;
     let mut session = Session::new();
     let mut params = Decode::decode_header(stream.codec, stream.header_data()).context("DecodeHeader")?;
-    params.output.fourcc = FourCc::I420;
+    // 8-bit 4:2:0 in I420 (decoded in place); other streams in the format DecodeHeader names
+    // (P010, YUY2, AYUV), written as ffmpeg's p010le, yuyv422 and vuya.
+    if params.output.fourcc == FourCc::Nv12 {
+        params.output.fourcc = FourCc::I420;
+    }
     session.decode.init(&params).context("DECODE Init")?;
     let mut file = match output {
         Some(path) => Some(BufWriter::new(File::create(path).with_context(|| format!("creating {}", path.display()))?)),

@@ -188,6 +188,11 @@ impl FrameInfo {
         if width > MAX_DIMENSION || height > MAX_DIMENSION {
             return Err(FrameInfoError::TooLarge { width, height, max: MAX_DIMENSION });
         }
+        // Whole chroma samples (4:2:0 and 4:2:2 share them between two columns, 4:2:0 between
+        // two rows) and whole field pairs.
+        if width % 2 != 0 || height % 2 != 0 {
+            return Err(FrameInfoError::Misaligned { width, height, align_w: 2, align_h: 2 });
+        }
         let crop = self.crop;
         let fits = u64::from(crop.x) + u64::from(crop.width) <= u64::from(width)
             && u64::from(crop.y) + u64::from(crop.height) <= u64::from(height);

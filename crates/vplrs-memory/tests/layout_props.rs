@@ -54,10 +54,21 @@ fn bad_sizes_and_alignments_are_refused() {
     let mut info = FrameInfo::new(FourCc::Nv12, 64, 64);
     info.width = 65;
     assert!(FrameLayout::new(&info, LayoutOptions::default()).is_err());
+    info.width = 64;
+    info.height = 63;
+    assert!(FrameLayout::new(&info, LayoutOptions::default()).is_err(), "half a chroma row");
     let info = FrameInfo::new(FourCc::Nv12, 64, 48);
     let mut fields = info;
     fields.pic_struct = PicStruct::FIELD_BFF;
-    assert!(FrameLayout::new(&fields, LayoutOptions::default()).is_err(), "48 lines cannot hold fields");
+    // Memory of any even size is laid out (application surfaces are allocated at the picture's
+    // size); components require the API's alignment, 32 rows for fields.
+    assert!(fields.validate().is_err(), "48 lines are not allocated for fields");
+    assert!(FrameLayout::new(&fields, LayoutOptions::default()).is_ok());
+    let mut picture_sized = FrameInfo::new(FourCc::Nv12, 640, 360);
+    picture_sized.height = 360;
+    assert!(picture_sized.validate().is_err());
+    let layout = FrameLayout::new(&picture_sized, LayoutOptions::default()).unwrap();
+    assert_eq!(layout.planes()[1].rows, 180);
     assert!(FrameLayout::new(&info, LayoutOptions { pitch_align: 96 }).is_err());
     assert!(FrameLayout::new(&info, LayoutOptions { pitch_align: 32 }).is_err());
     let mut cropped = info;

@@ -1,0 +1,116 @@
+//! `vplrs decode` beyond 8-bit 4:2:0: 10-bit 4:2:0 streams of every codec (written as P010, as
+//! ffmpeg's `p010le`), 8-bit 4:2:2 (YUY2: Y0 U Y1 V) and 4:4:4 (AYUV: bytes V, U, Y, A), packed here
+//! from ffmpeg's planar decode, each compared byte for byte with ffmpeg's decode.
+
+mod common;
+
+use common::{temp, vplrs};
+use std::process::Command;
+
+fn ffmpeg(args: &[&str]) -> Option<Vec<u8>> {
+    let output = Command::new("ffmpeg").args(["-hide_banner", "-loglevel", "error", "-y"]).args(args).output().ok()?;
+    if !output.status.success() {
+        eprintln!("ffmpeg {args:?}: {}", String::from_utf8_lossy(&output.stderr));
+        return None;
+    }
+    Some(output.stdout)
+}
+
+/// Encodes 6 frames of 640x360 `pix_fmt` with `encoder` into `file`; None when the installed
+/// ffmpeg cannot (the case is then reported and left out).
+fn make(file: &str, encoder: &[&str], pix_fmt: &str) -> Option<std::path::PathBuf> {
+    let path = temp(file);
+    let mut args = vec!["-f", "lavfi", "-i", "testsrc2=size=640x360:rate=30", "-frames:v", "6"];
+    args.extend_from_slice(encoder);
+    args.extend_from_slice(&["-pix_fmt", pix_fmt, path.to_str().unwrap()]);
+    ffmpeg(&args)?;
+    Some(path)
+}
+
+fn decoded_by_vplrs(stream: &std::path::Path) -> Vec<u8> {
+    let out = stream.with_extension("vplrs.yuv");
+    vplrs(&["decode", stream.to_str().unwrap(), "-o", out.to_str().unwrap()]);
+    std::fs::read(out).unwrap()
+}
+
+/// YUY2 (Y0 U Y1 V) from planar 4:2:2 of an even width.
+fn yuy2_from_planar(planar: &[u8], width: usize, height: usize) -> Vec<u8> {
+    let pixels = width * height;
+    let mut packed = Vec::with_capacity(planar.len());
+    for frame in planar.chunks_exact(2 * pixels) {
+        let (y, chroma) = frame.split_at(pixels);
+        let (u, v) = chroma.split_at(pixels / 2);
+        for pair in 0..pixels / 2 {
+            packed.extend_from_slice(&[y[2 * pair], u[pair], y[2 * pair + 1], v[pair]]);
+        }
+    }
+    packed
+}
+
+/// AYUV (bytes V, U, Y, A) from planar 4:4:4.
+fn ayuv_from_planar(planar: &[u8], pixels: usize) -> Vec<u8> {
+    let mut packed = Vec::with_capacity(planar.len() / 3 * 4);
+    for frame in planar.chunks_exact(3 * pixels) {
+        let (y, chroma) = frame.split_at(pixels);
+        let (u, v) = chroma.split_at(pixels);
+        for i in 0..pixels {
+            packed.extend_from_slice(&[v[i], u[i], y[i], 0xff]);
+        }
+    }
+    packed
+}
+
+#[test]
+fn ten_bit_streams_of_every_codec_decode_to_ffmpegs_p010() {
+    let cases: [(&str, &[&str]); 4] = [
+        ("h10.h264", &["-c:v", "libx264"]),
+        ("h10.h265", &["-c:v", "libx265", "-x265-params", "log-level=none"]),
+        ("vp9-p2.ivf", &["-c:v", "libvpx-vp9", "-deadline", "realtime", "-cpu-used", "8"]),
+        ("av1-10.ivf", &["-c:v", "libsvtav1", "-preset", "12"]),
+    ];
+    let mut checked = Vec::new();
+    for (file, encoder) in cases {
+        let Some(stream) = make(file, encoder, "yuv420p10le") else { continue };
+        let expected = ffmpeg(&["-i", stream.to_str().unwrap(), "-f", "rawvideo", "-pix_fmt", "p010le", "-"]).unwrap();
+        assert_eq!(expected.len(), 6 * 640 * 360 * 3, "{file}: ffmpeg decodes 6 frames");
+        assert!(decoded_by_vplrs(&stream) == expected, "{file}: not bit-exact with ffmpeg's p010le");
+        checked.push(file);
+    }
+    assert!(checked.len() >= 2, "at least H.264 High 10 and HEVC Main10 are made here: {checked:?}");
+    eprintln!("10-bit bit-exact: {checked:?}");
+}
+
+#[test]
+fn four_two_two_and_four_four_four_streams_decode_without_resampling() {
+    let h264: &[&str] = &["-c:v", "libx264"];
+    let hevc: &[&str] = &["-c:v", "libx265", "-x265-params", "log-level=none"];
+    let vp9: &[&str] = &["-c:v", "libvpx-vp9", "-deadline", "realtime", "-cpu-used", "8"];
+    let mjpeg: &[&str] = &["-c:v", "mjpeg", "-q:v", "3", "-f", "mjpeg"];
+    let pixels = 640 * 360;
+    let mut checked = Vec::new();
+    for (file, encoder, pix_fmt) in [
+        ("c422.h264", h264, "yuv422p"),
+        ("c444.h264", h264, "yuv444p"),
+        ("c422.h265", hevc, "yuv422p"),
+        ("c444.h265", hevc, "yuv444p"),
+        ("c444.vp9.ivf", vp9, "yuv444p"),
+        ("c422.mjpeg", mjpeg, "yuvj422p"),
+        ("c444.mjpeg", mjpeg, "yuvj444p"),
+    ] {
+        let Some(stream) = make(file, encoder, pix_fmt) else { continue };
+        let input = stream.to_str().unwrap();
+        // Packed here from ffmpeg's planar decode: ffmpeg's own packers would also convert
+        // JPEG's full range.
+        let planar = ffmpeg(&["-i", input, "-f", "rawvideo", "-pix_fmt", pix_fmt, "-"]).unwrap();
+        let expected = if pix_fmt.ends_with("422p") {
+            yuy2_from_planar(&planar, 640, 360)
+        } else {
+            ayuv_from_planar(&planar, pixels)
+        };
+        assert!(!expected.is_empty(), "{file}: ffmpeg decodes it");
+        assert!(decoded_by_vplrs(&stream) == expected, "{file}: not bit-exact with ffmpeg's {pix_fmt}");
+        checked.push(file);
+    }
+    assert!(checked.len() >= 4, "{checked:?}");
+    eprintln!("4:2:2 / 4:4:4 bit-exact: {checked:?}");
+}

@@ -470,6 +470,13 @@ impl Encoder {
 
 impl Drop for Encoder {
     fn drop(&mut self) {
+        // An encoder closed mid-stream (the application stopped, or its input failed) is drained
+        // first: SVT-AV1 waits forever in its deinit for an end of stream it never got. The
+        // pictures still coming out are dropped; a broken encoder stops the drain at once.
+        if !self.ctx.is_null() && !self.packet.is_null() && self.send(None).is_ok() {
+            let mut scratch = Vec::new();
+            while let Ok(Some(_)) = self.receive(&mut scratch) {}
+        }
         // SAFETY: every pointer is owned here and freed once (the free functions accept null);
         // freeing the context drops the pictures it held, which releases their owners.
         unsafe {

@@ -2,9 +2,7 @@
 //! the work surface (runtime or application 1.x), the Locked counter an application surface shows
 //! while the decoder writes it, and one decode for framed (VP8) and stream (libavcodec) codecs.
 
-use std::collections::HashMap;
-use std::sync::{Arc, LazyLock, Mutex};
-use std::time::Duration;
+use std::sync::{Arc, Mutex};
 
 use vplrs_decode::{Decode, DecodeError, DecodeParams, DecodedFrame};
 use vplrs_memory::{LockedHold, Status, Surface, SurfaceCore, ToStatus};
@@ -16,24 +14,6 @@ use crate::ffi::Outcome;
 use crate::foreign::{AppSurfacePtr, CorePtr};
 use crate::session::{lock, Session};
 use crate::surface::{expose, lookup, notify_complete, runtime_surface, shell_of, Shell};
-
-/// Decodes into application (1.x) surfaces still in flight, by surface address. Another component
-/// given such a surface as its input (VPP in a decode → VPP pipeline that synchronises only the
-/// VPP operation) waits for the picture first, as the API's task dependencies require.
-static APP_OUTPUTS_IN_FLIGHT: LazyLock<Mutex<HashMap<usize, SyncPoint>>> = LazyLock::new(Mutex::default);
-
-/// Forgets in-flight application outputs (the library is being unloaded).
-pub(crate) fn release_all() {
-    drop(std::mem::take(&mut *lock(&APP_OUTPUTS_IN_FLIGHT)));
-}
-
-/// Waits until a decode writing the application surface at `surface` is complete (at most 60 s).
-pub(crate) fn wait_for_decode(surface: *const mfxFrameSurface1) {
-    let pending = lock(&APP_OUTPUTS_IN_FLIGHT).get(&(surface as usize)).cloned();
-    if let Some(sync) = pending {
-        let _ = sync.wait(Duration::from_secs(60));
-    }
-}
 
 /// The work surface of one call.
 enum Work {
@@ -81,7 +61,6 @@ fn install_completion(work: &Work) -> Option<Arc<Mutex<HoldState>>> {
                 let meta = unsafe { core.get() }.meta();
                 // SAFETY: the application's surface is valid until synchronised (AppSurfacePtr).
                 unsafe { app.publish(&meta) };
-                lock(&APP_OUTPUTS_IN_FLIGHT).remove(&(app.0 as usize));
                 let mut hold = lock(&hook_state);
                 hold.completed = true;
                 // Lowers the application's Locked counter.
@@ -168,7 +147,7 @@ pub(crate) fn decode_one(
                 let mut hold = lock(&hold_state);
                 if !hold.completed {
                     hold.hold = wrapped.hold().ok();
-                    lock(&APP_OUTPUTS_IN_FLIGHT).insert(*pointer as usize, sync.clone());
+                    crate::foreign::note_write(*pointer, &sync);
                 }
             }
             *pointer

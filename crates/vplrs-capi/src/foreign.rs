@@ -5,16 +5,55 @@
 //! runtime raises it while it keeps the frame, as the memory model requires. A mem-id surface is
 //! locked through the allocator when wrapped and unlocked when the operation lets it go.
 
+use std::collections::HashMap;
 use std::sync::atomic::AtomicU16;
-use std::sync::Arc;
+use std::sync::{Arc, LazyLock, Mutex};
+use std::time::Duration;
 
 use vplrs_memory::surface::ForeignMemory;
 use vplrs_memory::{FrameLayout, LayoutOptions, MemId, PlanePointers, Status, Surface, SurfaceCore};
+use vplrs_runtime::SyncPoint;
 
 use crate::allocator::CAllocator;
 use crate::bindings::*;
 use crate::ffi::{OrStatus, Outcome};
 use crate::fields::{frame_info_from_c, frame_size, plane_pointers_from_c, set_frame_size};
+use crate::session::lock;
+
+/// Operations writing application (1.x) surfaces, by surface address: a decode or a VPP whose
+/// output is an application surface runs after the call returns, on the component's worker, in
+/// a wrapper of its own. Any component given that surface as its input (VPP after decode, encode
+/// after VPP, in this session or another) waits for the write first, as the API's task
+/// dependencies require: its own wrapper cannot see the writer's.
+static APP_WRITES: LazyLock<Mutex<HashMap<usize, SyncPoint>>> = LazyLock::new(Mutex::default);
+
+/// Notes that the operation of `sync` writes the application surface at `surface`.
+pub(crate) fn note_write(surface: *const mfxFrameSurface1, sync: &SyncPoint) {
+    if !sync.is_done() {
+        lock(&APP_WRITES).insert(surface as usize, sync.clone());
+    }
+}
+
+/// Waits until an operation writing the application surface at `surface` is complete (at most
+/// 60 s: an operation that never completes is the runtime's fault, reported by the caller's
+/// own synchronisation).
+pub(crate) fn wait_for_write(surface: *const mfxFrameSurface1) {
+    let pending = lock(&APP_WRITES).get(&(surface as usize)).cloned();
+    if let Some(sync) = pending {
+        if let Err(error) = sync.wait(Duration::from_secs(60)) {
+            tracing::warn!(?error, "an operation writing an application surface did not complete");
+        }
+        let mut writes = lock(&APP_WRITES);
+        if writes.get(&(surface as usize)).is_some_and(SyncPoint::is_done) {
+            writes.remove(&(surface as usize));
+        }
+    }
+}
+
+/// Forgets the writes in flight (the library is being unloaded).
+pub(crate) fn release_all() {
+    drop(std::mem::take(&mut *lock(&APP_WRITES)));
+}
 
 /// The pixels and Locked counter of one application surface.
 struct AppSurface {

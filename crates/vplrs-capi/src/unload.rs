@@ -21,7 +21,7 @@ extern "C" fn release_at_unload() {
     // Nothing may unwind out of a destructor the loader calls.
     let _ = std::panic::catch_unwind(|| {
         crate::session::release_all();
-        crate::decode_frames::release_all();
+        crate::foreign::release_all();
         crate::pool_iface::release_all();
         crate::description::release_all();
         // Arrays hold surface references: they go before the surfaces' own clean-up.

@@ -232,7 +232,12 @@ pub extern "C" fn MFXVideoVPP_Query(
         }
         // SAFETY: checked non-null; the caller passes a valid structure (possibly `out` itself).
         let requested = unsafe { input.read() };
-        let outcome = params_from_c(&requested).and_then(|params| Vpp::query(&params).map_err(vpp_status));
+        let outcome = params_from_c(&requested).and_then(|params| {
+            Vpp::query(&params).map_err(|error| {
+                tracing::debug!(%error, input = ?params.input, output = ?params.output, "VPP Query");
+                vpp_status(error)
+            })
+        });
         // SAFETY: checked non-null; the caller passes a valid structure.
         let answer = unsafe { &mut *out };
         match outcome {
@@ -240,7 +245,8 @@ pub extern "C" fn MFXVideoVPP_Query(
                 params_to_c(&outcome.params, answer);
                 Ok(if outcome.corrected { Status::WRN_INCOMPATIBLE_VIDEO_PARAM } else { Status::ERR_NONE })
             }
-            Err(_) => {
+            Err(status) => {
+                tracing::debug!(?status, "VPP Query: parameters refused");
                 // "If correction is impossible, the function zeroes the fields": the formats it
                 // cannot process.
                 // SAFETY: reading the `vpp` member of plain integer structures.
@@ -381,8 +387,8 @@ pub(crate) unsafe fn resolve(this: &Session, surface: *mut mfxFrameSurface1) -> 
         shell.absorb(handle.core());
         return Ok(Side::Runtime(shell, handle));
     }
-    // A picture the decoder is still writing into this application surface comes first.
-    crate::decode_frames::wait_for_decode(surface);
+    // A picture a decode or VPP is still writing into this application surface comes first.
+    crate::foreign::wait_for_write(surface);
     let allocator = lock(&this.allocator).clone();
     // SAFETY: per this function's contract.
     let wrapped = unsafe { crate::foreign::wrap(surface, allocator) }?;
@@ -436,9 +442,12 @@ fn run(vpp: &mut Vpp, input: &Side, output: &Side) -> Outcome<vplrs_runtime::Syn
         });
     }
     let sync = vpp.run_frame_async(Some(input.surface()), output.surface()).map_err(vpp_status)?;
-    if let Side::Runtime(shell, _) = input {
-        // The input's Locked counter is raised while VPP reads it (the completion lowers it).
-        shell.refresh_locked();
+    // The input's Locked counter is raised while VPP reads it, the output's while VPP writes it
+    // (the completion lowers both).
+    for side in [input, output] {
+        if let Side::Runtime(shell, _) = side {
+            shell.refresh_locked();
+        }
     }
     Ok(sync)
 }
@@ -472,6 +481,9 @@ pub extern "C" fn MFXVideoVPP_RunFrameVPPAsync(
         // SAFETY: as above.
         let output = unsafe { resolve(&this, output) }?;
         let sync = run(&mut vpp, &input, &output)?;
+        if let Side::Application(pointer, _) = &output {
+            crate::foreign::note_write(*pointer, &sync);
+        }
         let handle = this.register_sync(sync);
         // SAFETY: checked non-null; the caller passes a valid output pointer.
         unsafe { write_out(syncp, handle) }?;

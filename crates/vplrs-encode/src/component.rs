@@ -255,8 +255,9 @@ impl Running {
             return Err(EncodeError::InvalidSurface("the surface is smaller than the coded picture"));
         }
         let pts = self.next_pts;
-        let timestamp = surface.meta().timestamp;
+        // `picture` waits for an operation still producing the surface: its metadata after that.
         let picture = picture(surface, crop, self.path, &self.scratch, pts, control.force_key)?;
+        let timestamp = surface.meta().timestamp;
         self.encoder.send(Some(picture)).map_err(EncodeError::Encoder)?;
         if timestamp != TIMESTAMP_UNKNOWN {
             self.first_timestamp.get_or_insert(timestamp);

@@ -212,6 +212,12 @@ impl SurfaceCore {
         }
     }
 
+    /// True for an application's own surface wrapped by the runtime (1.x memory): its frame info,
+    /// crops included, is what the application set for this call.
+    pub fn is_application_memory(&self) -> bool {
+        matches!(self.backing, Backing::Foreign(_))
+    }
+
     /// True when `other` is this surface, or another handle on the same pixels (two wrappers of
     /// one application surface, or the same memory id of one allocation).
     pub fn shares_memory_with(&self, other: &SurfaceCore) -> bool {

@@ -214,14 +214,15 @@ impl Vpp {
         }
         let geometry = Geometry {
             src_rect: params.input.effective_crop(),
-            dst_rect: params.output.effective_crop(),
+            dst_rect: crate::worker::surface_crop(output).unwrap_or(params.output.effective_crop()),
             src_color: params.input_color,
             dst_color: params.output_color,
             output_pic_struct: params.output.pic_struct,
         };
         let input_hold = input.hold().map_err(|_| VppError::SurfaceMismatch("input Locked counter overflow"))?;
         let output_guard = output.begin_output()?;
-        let job = VppJob { input: input.clone(), input_hold, output: output_guard, geometry };
+        let output_hold = output.hold().map_err(|_| VppError::SurfaceMismatch("output Locked counter overflow"))?;
+        let job = VppJob { input: input.clone(), input_hold, output_hold, output: output_guard, geometry };
         let sync = running.lane.submit(job).map_err(|(error, _job)| error)?;
         running.submitted += 1;
         Ok(sync)

@@ -84,7 +84,24 @@ pub fn query(params: &VppParams) -> Result<QueryOutcome, VppError> {
             corrected = true;
             tracing::debug!(side, width = info.width, height = info.height, "aligned frame size");
         }
-        info.validate().map_err(|_| VppError::InvalidParams("crop rectangle outside the frame"))?;
+        // A crop larger than the frame (Intel's sample_encode copies the input's crop to the
+        // output with -dstw/-dsth): Query corrects it to the frame. VPP works on the crops of
+        // the surfaces of each call anyway (the parameters' crops are the default).
+        let crop = info.crop;
+        if crop.x >= info.width || crop.y >= info.height {
+            return Err(VppError::InvalidParams("crop rectangle outside the frame"));
+        }
+        let fitted = vplrs_memory::Rect {
+            width: crop.width.min(info.width - crop.x),
+            height: crop.height.min(info.height - crop.y),
+            ..crop
+        };
+        if fitted != crop {
+            info.crop = fitted;
+            corrected = true;
+            tracing::debug!(side, crop = ?fitted, "crop fitted to the frame");
+        }
+        info.validate().map_err(|_| VppError::InvalidParams("frame size or crop"))?;
         if info.frame_rate.num == 0 || info.frame_rate.den == 0 {
             info.frame_rate = Default::default();
             corrected = true;

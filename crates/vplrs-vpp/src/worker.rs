@@ -10,6 +10,9 @@ use vplrs_runtime::Worker;
 pub(crate) struct VppJob {
     pub input: Surface,
     pub input_hold: LockedHold,
+    /// The output's Locked counter stays raised while VPP writes it (applications pick free
+    /// work surfaces by `Locked == 0`).
+    pub output_hold: LockedHold,
     pub output: OutputGuard,
     pub geometry: Geometry,
 }
@@ -47,9 +50,12 @@ impl Worker for VppWorker {
             tracing::warn!(%status, "VPP input's producer failed");
             return Status::ERR_ABORTED;
         }
+        // An application surface's own crop locates its picture (known now that its producer is
+        // done); the parameters' crop otherwise.
+        let src_rect = surface_crop(input).unwrap_or(geometry.src_rect);
         let result = self.converter.convert(
             &source.view(),
-            geometry.src_rect,
+            src_rect,
             geometry.src_color,
             &mut output.view_mut(),
             geometry.dst_rect,
@@ -74,8 +80,23 @@ impl Worker for VppWorker {
     }
 
     fn complete(&mut self, job: VppJob, status: Status) {
-        let VppJob { input_hold, output, .. } = job;
+        let VppJob { input_hold, output_hold, output, .. } = job;
         drop(input_hold);
+        // Lowered before the completion publishes the surface to its owner.
+        drop(output_hold);
         output.finish(status);
     }
+}
+
+/// The crop of an application (1.x) surface, when it names a picture inside the surface: the
+/// `mfxFrameInfo::CropXYWH` of the surfaces of a call locate the pictures, the parameters' crops
+/// are the default. Runtime surfaces follow the parameters (Reset changes them).
+pub(crate) fn surface_crop(surface: &Surface) -> Option<Rect> {
+    if !surface.is_application_memory() {
+        return None;
+    }
+    let (crop, layout) = (surface.meta().info.crop, surface.layout());
+    let inside = u64::from(crop.x) + u64::from(crop.width) <= u64::from(layout.width)
+        && u64::from(crop.y) + u64::from(crop.height) <= u64::from(layout.height);
+    (crop.width > 0 && crop.height > 0 && inside).then_some(crop)
 }

@@ -58,8 +58,15 @@ fn query_corrects_and_refuses() {
     let mut none = params(1);
     none.io_pattern = IoPattern::empty();
     assert_eq!(Vpp::query(&none).unwrap_err().status(), Status::ERR_INVALID_VIDEO_PARAM);
+    // A crop reaching past the frame is fitted to it (sample_encode -dstw/-dsth sends the input's
+    // crop with the output's frame); one that starts outside is refused.
+    let mut beyond = params(1);
+    beyond.input.crop = Rect { x: 300, y: 0, width: 100, height: 10 };
+    let fitted = Vpp::query(&beyond).unwrap();
+    assert!(fitted.corrected);
+    assert_eq!(fitted.params.input.crop, Rect { x: 300, y: 0, width: beyond.input.width - 300, height: 10 });
     let mut outside = params(1);
-    outside.input.crop = Rect { x: 300, y: 0, width: 100, height: 10 };
+    outside.input.crop = Rect { x: outside.input.width, y: 0, width: 100, height: 10 };
     assert_eq!(Vpp::query(&outside).unwrap_err().status(), Status::ERR_INVALID_VIDEO_PARAM);
 }
 

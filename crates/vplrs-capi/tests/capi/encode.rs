@@ -1,6 +1,8 @@
 //! Encode through the C API: the documented answers (`tests/c/encode_contract.c`), the stream it
 //! writes decoded by ffmpeg, and Intel's encoding programs (`tests/run_intel_encode_examples.sh`;
-//! sample_encode at 640x360, 854x480, 1366x768 and 1080p: `tests/run_sample_encode_sizes.sh`).
+//! sample_encode at 640x360, 854x480, 1366x768 and 1080p, and with VPP resizing:
+//! `tests/run_sample_encode_sizes.sh`; sample_multi_transcode with a resize in one session and over
+//! sink/source sessions, three runs each, one answer: `tests/run_multi_transcode_resize.sh`).
 
 use std::path::PathBuf;
 use std::process::Command;
@@ -32,4 +34,9 @@ fn intel_encode_examples_run_on_vplrs() {
 #[test]
 fn sample_encode_at_common_sizes() {
     run_examples_script("run_sample_encode_sizes.sh", "sample-encode-sizes");
+}
+
+#[test]
+fn sample_multi_transcode_resizes_the_same_on_every_run() {
+    run_examples_script("run_multi_transcode_resize.sh", "multi-transcode-resize");
 }

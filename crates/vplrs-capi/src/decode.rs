@@ -94,11 +94,31 @@ pub(crate) struct DecodeState {
     pub(crate) copies: u64,
     /// The `SetSkipMode` level in force (0: nothing skipped).
     pub(crate) skip_level: u8,
+    /// The start of a new sequence the decoder took from the application's bitstream but did not
+    /// decode (its pictures did not fit the surfaces: `MFX_ERR_INCOMPATIBLE_VIDEO_PARAM`).
+    /// `DecodeHeader` reads it before the bitstream's data, and the decoder initialised next
+    /// decodes it first: Close and Init (or Reset) lose no data.
+    pub(crate) carry: Vec<u8>,
+    /// The codec the carry belongs to: an Init for another codec drops it.
+    pub(crate) carry_codec: Option<Codec>,
+    /// The decoder now running was initialised after the carry was taken: it decodes the carry
+    /// first (the decoder that took it only drains).
+    pub(crate) carry_ready: bool,
 }
 
 impl DecodeState {
     pub(crate) fn new(core: vplrs_runtime::Core) -> Self {
-        Self { decode: Decode::new(core), profile: 0, skipped: 0, seen_key: false, copies: 0, skip_level: 0 }
+        Self {
+            decode: Decode::new(core),
+            profile: 0,
+            skipped: 0,
+            seen_key: false,
+            copies: 0,
+            skip_level: 0,
+            carry: Vec::new(),
+            carry_codec: None,
+            carry_ready: false,
+        }
     }
 
     /// The codec of the initialised decoder.
@@ -181,21 +201,26 @@ pub extern "C" fn MFXVideoDECODE_DecodeHeader(
     par: *mut mfxVideoParam,
 ) -> mfxStatus {
     guard("MFXVideoDECODE_DecodeHeader", || {
-        self::session(session)?;
+        let this = self::session(session)?;
         non_null(bs)?;
         non_null(par)?;
         // SAFETY: checked non-null; the caller passes a valid structure.
         let par = unsafe { &mut *par };
         let codec = codec_of(par).ok_or(Status::ERR_UNSUPPORTED)?;
+        let mut state = lock(&this.decode);
         // SAFETY: checked non-null; the caller passes a valid bitstream.
-        header(codec, unsafe { &mut *bs }, par)
+        header(codec, unsafe { &mut *bs }, par, &mut state)
     })
 }
 
-/// `DecodeHeader` for a codec vplrs decodes.
-fn header(codec: Codec, bs: &mut mfxBitstream, par: &mut mfxVideoParam) -> Outcome<Status> {
+/// `DecodeHeader` for a codec vplrs decodes. For libavcodec's codecs the session's carry (the
+/// start of a new sequence the decoder took but did not decode) comes before the bitstream's data.
+fn header(codec: Codec, bs: &mut mfxBitstream, par: &mut mfxVideoParam, state: &mut DecodeState) -> Outcome<Status> {
     if is_stream_codec(codec) {
-        return stream_header(codec, bs, par);
+        if state.carry_codec != Some(codec) {
+            state.carry.clear();
+        }
+        return stream_header(codec, bs, par, &mut state.carry);
     }
     // SAFETY: the bitstream's buffer holds its data, per the API.
     let data = unsafe { bitstream_data(bs) }?;
@@ -232,9 +257,16 @@ fn simplified_init(this: &Session, state: &mut DecodeState, bs: *mut mfxBitstrea
     par.__bindgen_anon_1.mfx = mfx;
     par.IOPattern = MFX_IOPATTERN_OUT_SYSTEM_MEMORY as u16;
     let codec = codec_of(&par).ok_or(Status::ERR_UNSUPPORTED)?;
-    header(codec, bs, &mut par)?;
+    header(codec, bs, &mut par, state)?;
     tracing::debug!(codec = ?codec, "simplified decode initialization");
     init(this, state, &par)
+}
+
+/// Skips `count` bytes of the carry followed by the bitstream's data.
+fn skip(carry: &mut Vec<u8>, bs: &mut mfxBitstream, count: usize) {
+    let from_carry = count.min(carry.len());
+    carry.drain(..from_carry);
+    advance(bs, count - from_carry);
 }
 
 /// Moves `count` bytes of the bitstream's data to the taken side.
@@ -246,16 +278,23 @@ pub(crate) fn advance(bs: &mut mfxBitstream, count: usize) {
 
 /// `DecodeHeader` for libavcodec's codecs: the data before the first sequence header is skipped;
 /// the header's own data stays for `DecodeFrameAsync`.
-fn stream_header(codec: Codec, bs: &mut mfxBitstream, par: &mut mfxVideoParam) -> Outcome<Status> {
+fn stream_header(codec: Codec, bs: &mut mfxBitstream, par: &mut mfxVideoParam, carry: &mut Vec<u8>) -> Outcome<Status> {
     // SAFETY: the bitstream's buffer holds its data, per the API.
     let data = unsafe { bitstream_data(bs) }?;
+    let joined;
+    let data = if carry.is_empty() {
+        data
+    } else {
+        joined = [carry.as_slice(), data].concat();
+        joined.as_slice()
+    };
     let Some(start) = parameter_sets::sequence_start(codec, data) else {
         // "The function skips any bitstreams before it encounters the new sequence header."
-        advance(bs, parameter_sets::skippable(data));
+        skip(carry, bs, parameter_sets::skippable(data));
         return Err(Status::ERR_MORE_DATA);
     };
     let data = &data[start..];
-    advance(bs, start);
+    skip(carry, bs, start);
     match Decode::decode_header(codec, data) {
         Ok(params) => {
             let (profile, level) = match codec {
@@ -316,6 +355,7 @@ fn init(this: &Session, state: &mut DecodeState, par: &mfxVideoParam) -> Outcome
     state.seen_key = false;
     state.copies = 0;
     state.skip_level = 0;
+    state.carry_ready = true;
     if let Ok(pool) = state.decode.pool() {
         lock(&this.pools).push(pool.clone());
     }
@@ -359,6 +399,7 @@ pub extern "C" fn MFXVideoDECODE_Reset(session: mfxSession, par: *mut mfxVideoPa
         kept.output.width = current.output.width;
         kept.output.height = current.output.height;
         state.decode.init(&kept).map_err(init_status)?;
+        state.carry_ready = true;
         state.seen_key = false;
         state.skip_level = 0;
         state.profile = crate::decode_params::mfx(par).CodecProfile;

@@ -231,36 +231,11 @@ pub(crate) fn decode_stream(
     let in_place = state.decode.decodes_in_place();
     // SAFETY: the API requires a valid work surface that lives until synchronised.
     let work = unsafe { stream_work(this, &params, in_place, work) }?;
-    let (data, timestamp) = match &bs {
-        // SAFETY: the bitstream's buffer holds its data, per the API.
-        Some(bs) => (Some(unsafe { bitstream_data(bs) }?), bs.TimeStamp),
-        None => (None, vplrs_memory::surface::TIMESTAMP_UNKNOWN),
+    let frame = match take_carry(state, &work)? {
+        Some(frame) => frame,
+        None => decode_bitstream(state, &work, bs)?,
     };
-    let result = match (&work.decoder, &work.application) {
-        // In place, the picture is decoded into a surface only the runtime uses and copied into
-        // the application's surface: never into the decode pool, which the application's
-        // allocator may have filled with the application's own surfaces.
-        (None, Some(_)) => state.decode.decode_frame_for_copy(data, timestamp),
-        (decoder, _) => state.decode.decode_frame_async(data, decoder.as_ref(), timestamp),
-    };
-    let consumed = state.decode.consumed();
-    let length = data.map_or(0, <[u8]>::len);
-    if let Some(bs) = bs {
-        match &result {
-            // A picture libavcodec cannot read at all: its data is skipped.
-            Err(DecodeError::Bitstream(_)) if consumed == 0 => advance(bs, length),
-            _ => advance(bs, consumed),
-        }
-    }
-    let DecodedFrame { surface, sync } = match result {
-        Ok(frame) => frame,
-        Err(DecodeError::Bitstream(error)) => {
-            tracing::debug!(%error, "undecodable data skipped");
-            state.skipped += 1;
-            return Err(Status::ERR_MORE_DATA);
-        }
-        Err(other) => return Err(status(&other)),
-    };
+    let DecodedFrame { surface, sync } = frame;
     let pointer = match work.application {
         Some((pointer, wrapped)) => {
             let meta = surface.meta();
@@ -283,4 +258,91 @@ pub(crate) fn decode_stream(
         }
     };
     Ok((pointer, sync))
+}
+
+/// One decode call on `data` with the call's work surface.
+fn decode_call(
+    state: &mut DecodeState,
+    work: &StreamWork,
+    data: Option<&[u8]>,
+    timestamp: u64,
+) -> Result<DecodedFrame, DecodeError> {
+    match (&work.decoder, &work.application) {
+        // In place, the picture is decoded into a surface only the runtime uses and copied into
+        // the application's surface: never into the decode pool, which the application's
+        // allocator may have filled with the application's own surfaces.
+        (None, Some(_)) => state.decode.decode_frame_for_copy(data, timestamp),
+        (decoder, _) => state.decode.decode_frame_async(data, decoder.as_ref(), timestamp),
+    }
+}
+
+/// What a failed call answers; at a new sequence the surfaces cannot hold, the bytes of it the
+/// decoder took go to the carry, for the decoder initialised next.
+fn refused(state: &mut DecodeState, error: DecodeError) -> Status {
+    match error {
+        DecodeError::Bitstream(error) => {
+            tracing::debug!(%error, "undecodable data skipped");
+            state.skipped += 1;
+            Status::ERR_MORE_DATA
+        }
+        DecodeError::Incompatible(width, height) => {
+            let undecoded = state.decode.take_undecoded();
+            if !undecoded.is_empty() {
+                state.carry = undecoded;
+                state.carry_codec = state.codec();
+                state.carry_ready = false;
+            }
+            tracing::debug!(width, height, carried = state.carry.len(), "a new sequence needs new surfaces");
+            Status::ERR_INCOMPATIBLE_VIDEO_PARAM
+        }
+        other => status(&other),
+    }
+}
+
+/// Decodes the carry (the start of a new sequence the previous decoder took but did not decode)
+/// before any new data: a picture, or `None` once it is all taken.
+fn take_carry(state: &mut DecodeState, work: &StreamWork) -> Outcome<Option<DecodedFrame>> {
+    if state.carry_codec != state.codec() {
+        state.carry.clear();
+    }
+    while state.carry_ready && !state.carry.is_empty() {
+        let carry = std::mem::take(&mut state.carry);
+        let result = decode_call(state, work, Some(&carry), vplrs_memory::surface::TIMESTAMP_UNKNOWN);
+        let consumed = state.decode.consumed().min(carry.len());
+        if state.carry.is_empty() {
+            state.carry = carry[consumed..].to_vec();
+        }
+        match result {
+            Ok(frame) => return Ok(Some(frame)),
+            // All taken (the parser keeps the packet until the next one starts).
+            Err(DecodeError::MoreData) => state.carry.clear(),
+            Err(error) => return Err(refused(state, error)),
+        }
+    }
+    Ok(None)
+}
+
+/// One call on the application's bitstream (`None`: the drain); `DataOffset` moves past what
+/// the decoder took.
+fn decode_bitstream(
+    state: &mut DecodeState,
+    work: &StreamWork,
+    bs: Option<&mut mfxBitstream>,
+) -> Outcome<DecodedFrame> {
+    let (data, timestamp) = match &bs {
+        // SAFETY: the bitstream's buffer holds its data, per the API.
+        Some(bs) => (Some(unsafe { bitstream_data(bs) }?), bs.TimeStamp),
+        None => (None, vplrs_memory::surface::TIMESTAMP_UNKNOWN),
+    };
+    let result = decode_call(state, work, data, timestamp);
+    let consumed = state.decode.consumed();
+    let length = data.map_or(0, <[u8]>::len);
+    if let Some(bs) = bs {
+        match &result {
+            // A picture libavcodec cannot read at all: its data is skipped.
+            Err(DecodeError::Bitstream(_)) if consumed == 0 => advance(bs, length),
+            _ => advance(bs, consumed),
+        }
+    }
+    result.map_err(|error| refused(state, error))
 }

@@ -17,7 +17,8 @@
 //!   (tests/capi/streams.rs), as does Intel's `sample_decode`, bit-exact with ffmpeg; damaged
 //!   streams get documented answers.
 //! - Intel's `sample_decode` at widths where libavcodec's alignment changes the code path, three
-//!   runs of each, one answer: ffmpeg's (tests/capi/races.rs).
+//!   runs of each, one answer: ffmpeg's (tests/capi/races.rs); and on streams whose resolution
+//!   changes up and down, every picture at its own size (tests/capi/resolution.rs).
 //! - `tests/run_intel_examples.sh` builds Intel's examples and runs them on vplrs (skipped, with a
 //!   message, only when cmake or the examples are not installed).
 //!
@@ -34,6 +35,8 @@ mod decode_vpp;
 mod encode;
 #[path = "capi/races.rs"]
 mod races;
+#[path = "capi/resolution.rs"]
+mod resolution;
 #[path = "capi/streams.rs"]
 mod streams;
 

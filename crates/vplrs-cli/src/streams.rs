@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use anyhow::{bail, Context, Result};
 use vplrs::vp8::ivf::IvfReader;
-use vplrs::{Codec, Decode, DecodeError, EncodeCodec, Surface};
+use vplrs::{Codec, Decode, DecodeError, EncodeCodec, FourCc, Surface};
 
 /// The codec of an input file, from its extension (and an IVF file's FourCC).
 pub fn input_codec(path: &Path, bytes: &[u8]) -> Result<Codec> {
@@ -36,6 +36,11 @@ pub struct InputStream {
     frames: Vec<(usize, usize)>,
     next_frame: usize,
     offset: usize,
+    /// A new sequence did not fit the decoder's surfaces: the pictures before it are drained,
+    /// then the decoder is initialised anew for it.
+    changing: bool,
+    /// Decoders initialised anew at new sequences.
+    pub reinitialisations: u32,
 }
 
 impl InputStream {
@@ -62,7 +67,7 @@ impl InputStream {
                 at = start + size;
             }
         }
-        Ok(Self { codec, bytes, frames, next_frame: 0, offset: 0 })
+        Ok(Self { codec, bytes, frames, next_frame: 0, offset: 0, changing: false, reinitialisations: 0 })
     }
 
     /// The data the next decode call gets; `None` at the end (the drain).
@@ -87,10 +92,15 @@ impl InputStream {
         self.frames.first().map_or(&self.bytes[..], |&(start, end)| &self.bytes[start..end])
     }
 
-    /// Decodes the next picture: `Ok(None)` once the stream is drained.
+    /// Decodes the next picture: `Ok(None)` once the stream is drained. At a new sequence whose
+    /// pictures the decoder's surfaces cannot hold (a resolution or format change), it follows the
+    /// documented flow by itself: the pictures before it are drained, the bytes the decoder took
+    /// of the new sequence go back before the rest of the stream, and the decoder is closed and
+    /// initialised from the new header (in the same output format family); the pictures come
+    /// out at their own sizes.
     pub fn next_picture(&mut self, decode: &mut Decode) -> Result<Option<Surface>> {
         loop {
-            let data = self.current();
+            let data = if self.changing { None } else { self.current() };
             let draining = data.is_none();
             let result = decode.decode_frame_async(data, None, u64::MAX);
             let consumed = decode.consumed();
@@ -100,7 +110,14 @@ impl InputStream {
                     frame.sync.wait(Duration::from_secs(60)).context("decode")?;
                     return Ok(Some(frame.surface));
                 }
+                Err(DecodeError::MoreData) if self.changing => self.start_new_sequence(decode)?,
                 Err(DecodeError::MoreData) if draining => return Ok(None),
+                Err(DecodeError::Incompatible(width, height)) if !self.changing => {
+                    tracing::info!(width, height, "a new sequence: draining, then a new decoder");
+                    self.changing = true;
+                    let undecoded = decode.take_undecoded();
+                    self.put_back(&undecoded);
+                }
                 Err(DecodeError::MoreData) => {
                     // Everything given was taken (the parser may hold the last packet).
                     if self.frames.is_empty() && consumed == 0 {
@@ -112,6 +129,44 @@ impl InputStream {
                 Err(error) => return Err(error).context("DecodeFrameAsync"),
             }
         }
+    }
+}
+
+impl InputStream {
+    /// Puts bytes the decoder took but did not decode back before the rest of the stream.
+    fn put_back(&mut self, undecoded: &[u8]) {
+        if undecoded.is_empty() {
+            return;
+        }
+        // The decoder took them from just before the current offset (they were the last whole
+        // packet its parser cut): step back over them, or insert them if they differ.
+        let start = self.offset.saturating_sub(undecoded.len());
+        if self.bytes.get(start..self.offset) == Some(undecoded) {
+            self.offset = start;
+        } else {
+            self.bytes.splice(self.offset..self.offset, undecoded.iter().copied());
+        }
+    }
+
+    /// Closes the drained decoder and initialises it for the sequence at the current position.
+    fn start_new_sequence(&mut self, decode: &mut Decode) -> Result<()> {
+        self.changing = false;
+        let old = decode.params().context("the decoder's parameters")?;
+        let data = self.current().context("the stream ends at its new sequence")?;
+        let mut params = Decode::decode_header(self.codec, data).context("DecodeHeader of the new sequence")?;
+        let same_family = |fourcc: FourCc| matches!(fourcc, FourCc::Nv12 | FourCc::I420 | FourCc::Yv12);
+        if same_family(params.output.fourcc) && same_family(old.output.fourcc) {
+            params.output.fourcc = old.output.fourcc;
+        }
+        params.async_depth = old.async_depth;
+        params.io_pattern = old.io_pattern;
+        params.hints = old.hints;
+        decode.close().context("DECODE Close")?;
+        decode.init(&params).context("DECODE Init for the new sequence")?;
+        self.reinitialisations += 1;
+        let crop = params.output.crop;
+        tracing::info!(width = crop.width, height = crop.height, fourcc = %params.output.fourcc, "new sequence");
+        Ok(())
     }
 }
 

@@ -19,8 +19,13 @@ fn ffmpeg(args: &[&str]) -> Option<Vec<u8>> {
 /// Encodes 6 frames of 640x360 `pix_fmt` with `encoder` into `file`; None when the installed
 /// ffmpeg cannot (the case is then reported and left out).
 fn make(file: &str, encoder: &[&str], pix_fmt: &str) -> Option<std::path::PathBuf> {
+    make_sized(file, "640x360", encoder, pix_fmt)
+}
+
+fn make_sized(file: &str, size: &str, encoder: &[&str], pix_fmt: &str) -> Option<std::path::PathBuf> {
     let path = temp(file);
-    let mut args = vec!["-f", "lavfi", "-i", "testsrc2=size=640x360:rate=30", "-frames:v", "6"];
+    let source = format!("testsrc2=size={size}:rate=30");
+    let mut args = vec!["-f", "lavfi", "-i", &source, "-frames:v", "6"];
     args.extend_from_slice(encoder);
     args.extend_from_slice(&["-pix_fmt", pix_fmt, path.to_str().unwrap()]);
     ffmpeg(&args)?;
@@ -113,4 +118,43 @@ fn four_two_two_and_four_four_four_streams_decode_without_resampling() {
     }
     assert!(checked.len() >= 4, "{checked:?}");
     eprintln!("4:2:2 / 4:4:4 bit-exact: {checked:?}");
+}
+
+#[test]
+fn resolution_changes_up_and_down_write_every_frame_at_its_own_size() {
+    let cases: [(&str, &[&str], &str); 4] = [
+        ("h264", &["-c:v", "libx264", "-bf", "2", "-f", "h264"], "1280x544"),
+        ("h265", &["-c:v", "libx265", "-x265-params", "log-level=none:bframes=3", "-f", "hevc"], "1366x768"),
+        ("ivf", &["-c:v", "libvpx-vp9", "-deadline", "realtime", "-cpu-used", "8", "-f", "ivf"], "1366x768"),
+        ("av1.ivf", &["-c:v", "libsvtav1", "-preset", "12", "-f", "ivf"], "1366x768"),
+    ];
+    let mut checked = Vec::new();
+    for (extension, encoder, large_size) in cases {
+        let small = make_sized(&format!("rc-small.{extension}"), "640x360", encoder, "yuv420p");
+        let large = make_sized(&format!("rc-large.{extension}"), large_size, encoder, "yuv420p");
+        let Some((small, large)) = small.zip(large) else {
+            continue;
+        };
+        let list = temp(&format!("rc-{extension}.txt"));
+        let line = |p: &std::path::Path| format!("file '{}'\n", p.display());
+        std::fs::write(&list, [line(&small), line(&large), line(&small)].concat()).unwrap();
+        let stream = temp(&format!("changing.{extension}"));
+        let format = encoder[encoder.len() - 1];
+        let list = list.to_str().unwrap();
+        ffmpeg(&["-f", "concat", "-safe", "0", "-i", list, "-c", "copy", "-f", format, stream.to_str().unwrap()])
+            .unwrap();
+        let input = stream.to_str().unwrap();
+        let expected = ffmpeg(&["-i", input, "-autoscale", "0", "-f", "rawvideo", "-pix_fmt", "yuv420p", "-"]).unwrap();
+        assert_eq!(expected.len(), 6 * (2 * 640 * 360 * 3 / 2) + 6 * rc_frame_bytes(large_size), "{extension}: ffmpeg");
+        assert!(decoded_by_vplrs(&stream) == expected, "{extension}: not every frame, or not at its own size");
+        checked.push(extension);
+    }
+    assert!(checked.len() >= 3, "{checked:?}");
+    eprintln!("resolution changes bit-exact: {checked:?}");
+}
+
+fn rc_frame_bytes(size: &str) -> usize {
+    let (w, h) = size.split_once('x').unwrap();
+    let (w, h): (usize, usize) = (w.parse().unwrap(), h.parse().unwrap());
+    w * h * 3 / 2
 }

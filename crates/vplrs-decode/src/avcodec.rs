@@ -20,7 +20,9 @@
 //! (several pictures at once on its workers, each taking its surface from the decode pool, which
 //! QueryIOSurf sizes for them); with application work surfaces, slice threads.
 
-use vplrs_ffmpeg::{Decoder, DecoderConfig, DirectTarget, FfmpegError, Picture, PixelFormat};
+use vplrs_ffmpeg::{
+    CodecId, Decoder, DecoderConfig, DirectTarget, FfmpegError, Picture, PixelFormat, ShapeProbe, StreamLimits,
+};
 use vplrs_memory::surface::TIMESTAMP_UNKNOWN;
 use vplrs_memory::{FourCc, FrameInfo, FrameViewMut, PicStruct, Rect, Surface, SurfacePool};
 
@@ -46,6 +48,18 @@ pub(crate) fn in_place(codec: Codec, fourcc: FourCc) -> bool {
 /// Decoder threads: the machine's cores, at most 8.
 pub(crate) fn decode_threads() -> u32 {
     std::thread::available_parallelism().map_or(1, |n| n.get().min(8)) as u32
+}
+
+/// The pictures surfaces of `output` hold: its size, in the format its FourCC is decoded from.
+fn limits(output: &FrameInfo) -> Option<StreamLimits> {
+    let format = match output.fourcc {
+        FourCc::Nv12 | FourCc::I420 | FourCc::Yv12 => PixelFormat::Yuv420p,
+        FourCc::P010 => PixelFormat::Yuv420p10,
+        FourCc::Yuy2 => PixelFormat::Yuv422p,
+        FourCc::Ayuv => PixelFormat::Yuv444p,
+        _ => return None,
+    };
+    Some(StreamLimits { max_width: output.width, max_height: output.height, format })
 }
 
 /// Where a call's picture goes when no work surface is given.
@@ -85,6 +99,12 @@ pub(crate) struct StreamEngine {
     /// Corruption the next picture inherits (`Corrupted` flags): `MAJOR` after a packet the
     /// decoder refused (data missing or concealed), then `REFERENCE_FRAME` until a key frame.
     taint: u16,
+    /// Reads the shape of a frame before it is decoded, for codecs fed one frame per call.
+    probe: Option<ShapeProbe>,
+    /// A new sequence whose pictures the surfaces cannot hold was met: the size, and the bytes
+    /// taken from the stream but not decoded (its first packet). Only the drain goes on.
+    new_sequence: Option<(u32, u32)>,
+    undecoded: Vec<u8>,
 }
 
 impl StreamEngine {
@@ -100,7 +120,8 @@ impl StreamEngine {
         let id = codec.avcodec().ok_or(DecodeError::Unsupported("not a libavcodec codec"))?;
         let direct =
             (allow_in_place && in_place(codec, output.fourcc)).then_some(DirectTarget { fourcc: output.fourcc });
-        let config = DecoderConfig::new(id, direct, decode_threads());
+        let mut config = DecoderConfig::new(id, direct, decode_threads());
+        config.limits = limits(&output);
         let decoder = Decoder::new(config.clone())?;
         let threading = if direct.is_some() && config.threads > 1 { Threading::Undecided } else { Threading::Slices };
         Ok(Self {
@@ -113,6 +134,9 @@ impl StreamEngine {
             private_pool,
             stats: DecodeStats::default(),
             taint: 0,
+            probe: ShapeProbe::new(id),
+            new_sequence: None,
+            undecoded: Vec::new(),
         })
     }
 
@@ -173,6 +197,13 @@ impl StreamEngine {
         consumed: &mut usize,
     ) -> Result<Surface, DecodeError> {
         *consumed = 0;
+        if let (Some(_), Some((width, height))) = (data, self.new_sequence) {
+            // Only the drain goes on: the new sequence needs new surfaces (Close and Init).
+            return Err(DecodeError::Incompatible(width, height));
+        }
+        if let Some(frame) = data {
+            self.check_frame_fits(frame)?;
+        }
         if let Some(work) = work {
             check_work_surface(work, &self.output)?;
         }
@@ -238,6 +269,15 @@ impl StreamEngine {
                     self.offer_surface(work)?;
                     let fed = self.decoder.feed(&data[*consumed..], pts)?;
                     *consumed += fed.consumed;
+                    if let Some(held) = self.decoder.take_held() {
+                        // A new sequence the surfaces cannot hold: its first packet is kept for
+                        // the caller ([`Self::take_undecoded`]); the pictures before it drain.
+                        let (width, height) = (held.shape.width, held.shape.height);
+                        tracing::debug!(width, height, "a new sequence does not fit the surfaces");
+                        self.undecoded = held.data;
+                        self.new_sequence = Some((width, height));
+                        return Err(DecodeError::Incompatible(width, height));
+                    }
                     if let Some(Err(error)) = &fed.sent {
                         self.packet_error(error);
                     }
@@ -262,6 +302,32 @@ impl StreamEngine {
         let surface = self.pool.acquire()?;
         drop(self.decoder.set_surface(Some(surface)));
         Ok(())
+    }
+
+    /// Codecs fed one frame per call (VP9, AV1): a frame starting a sequence the surfaces cannot
+    /// hold is refused before it is decoded, and not taken (the caller keeps it for the new
+    /// decoder).
+    fn check_frame_fits(&mut self, frame: &[u8]) -> Result<(), DecodeError> {
+        let Some(limits) = self.config.limits else { return Ok(()) };
+        let shape = match self.config.codec {
+            CodecId::Vp9 => crate::vp9_header::frame_shape(frame).map(|s| (s.width, s.height, s.format)),
+            _ => self.probe.as_mut().and_then(|probe| probe.shape(frame)).map(|s| (s.width, s.height, s.format)),
+        };
+        match shape {
+            Some((width, height, format))
+                if width > limits.max_width || height > limits.max_height || format != limits.format =>
+            {
+                tracing::debug!(width, height, "a frame of a new sequence does not fit the surfaces");
+                Err(DecodeError::Incompatible(width, height))
+            }
+            _ => Ok(()),
+        }
+    }
+
+    /// The bytes taken from the stream but not decoded, at a new sequence the surfaces cannot hold
+    /// ([`DecodeError::Incompatible`]): the start of that sequence, for the decoder that follows.
+    pub fn take_undecoded(&mut self) -> Vec<u8> {
+        std::mem::take(&mut self.undecoded)
     }
 
     fn check_incompatible(&self) -> Result<(), DecodeError> {

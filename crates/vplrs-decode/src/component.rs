@@ -316,6 +316,17 @@ impl Decode {
         Ok(&self.running()?.pool)
     }
 
+    /// After [`DecodeError::Incompatible`] at a new sequence: the bytes the decoder took from the
+    /// stream but did not decode (the start of the new sequence; empty for codecs fed one frame
+    /// per call, whose frame was not taken). They go before the rest of the stream, to
+    /// `decode_header` and to the decoder initialised for the new sequence.
+    pub fn take_undecoded(&mut self) -> Vec<u8> {
+        match &mut self.running {
+            Some(Running { engine: Engine::Stream(stream), .. }) => stream.take_undecoded(),
+            _ => Vec::new(),
+        }
+    }
+
     /// `MFXMemory_GetSurfaceForDecode`.
     pub fn surface(&self) -> Result<Surface, DecodeError> {
         Ok(self.running()?.pool.acquire()?)

@@ -14,6 +14,7 @@ mod avcodec;
 pub mod backend;
 pub mod component;
 pub mod vp8;
+mod vp9_header;
 mod worker;
 
 pub use backend::{Codec, DecoderBackend, FramePeek, Picture};

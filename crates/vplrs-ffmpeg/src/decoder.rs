@@ -10,7 +10,7 @@ use std::ptr;
 use std::sync::Arc;
 
 use crate::buffers::{self, BufferShared, DirectTarget};
-use crate::picture::Picture;
+use crate::picture::{Picture, PixelFormat};
 use crate::sys;
 
 /// `AV_INPUT_BUFFER_PADDING_SIZE`: bytes libavcodec's parsers and bit readers may read past the
@@ -96,12 +96,14 @@ pub struct DecoderConfig {
     /// each into a surface `get_buffer2` takes from this pool itself (nothing is offered). Without
     /// it, slice threads only, and pictures go into the surface offered by the caller.
     pub frame_pool: Option<vplrs_memory::SurfacePool>,
+    /// See [`Decoder::set_limits`].
+    pub limits: Option<StreamLimits>,
 }
 
 impl DecoderConfig {
     /// Slice-threaded, `threads` threads.
     pub fn new(codec: CodecId, direct: Option<DirectTarget>, threads: u32) -> Self {
-        Self { codec, direct, threads, frame_pool: None }
+        Self { codec, direct, threads, frame_pool: None, limits: None }
     }
 }
 
@@ -125,6 +127,45 @@ pub struct Decoder {
     eof_sent: bool,
     /// The last bytes of a chunk, copied with the zeroed padding the parser may read past them.
     tail: Vec<u8>,
+    /// The pictures the caller's surfaces hold: a packet of a new sequence beyond them is held
+    /// back, not decoded (see [`Decoder::set_limits`]).
+    limits: Option<StreamLimits>,
+    /// A packet of a new sequence the surfaces cannot hold, taken from the stream but not sent.
+    held: Option<HeldPacket>,
+    /// The shape of the pictures of the packets sent so far, and whether it changed since the
+    /// last [`Decoder::take_shape_change`].
+    shape: Option<StreamShape>,
+    shape_changed: bool,
+}
+
+/// The pictures a decoder's surfaces can hold.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct StreamLimits {
+    pub max_width: u32,
+    pub max_height: u32,
+    pub format: PixelFormat,
+}
+
+/// What the parser read of a packet's sequence: the picture size and format.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct StreamShape {
+    pub width: u32,
+    pub height: u32,
+    pub format: PixelFormat,
+}
+
+impl StreamShape {
+    fn fits(&self, limits: &StreamLimits) -> bool {
+        self.width <= limits.max_width && self.height <= limits.max_height && self.format == limits.format
+    }
+}
+
+/// A packet held back at a change of sequence.
+#[derive(Debug)]
+pub struct HeldPacket {
+    /// The packet's bytes: a whole access unit of the stream, starting with its parameter sets.
+    pub data: Vec<u8>,
+    pub shape: StreamShape,
 }
 
 // SAFETY: the context, parser, packet and frame are owned exclusively by this value and only used
@@ -149,6 +190,10 @@ impl Decoder {
             shared: None,
             eof_sent: false,
             tail: Vec::new(),
+            limits: config.limits,
+            held: None,
+            shape: None,
+            shape_changed: false,
         };
         // SAFETY: `codec` is valid (see above).
         let capabilities = unsafe { (*codec).capabilities } as u32;
@@ -278,8 +323,59 @@ impl Decoder {
         let consumed = (used as usize).min(input.len());
         // SAFETY: the parser's output stays valid until its next call; we read `pts` from it.
         let packet_pts = unsafe { (*self.parser).pts };
-        let sent = (out_size > 0 && !out.is_null()).then(|| self.send(out, out_size, packet_pts));
+        if out_size <= 0 || out.is_null() {
+            return Ok(FeedResult { consumed, sent: None });
+        }
+        if let Some(shape) = self.parser_shape() {
+            if self.limits.is_some_and(|limits| !shape.fits(&limits)) {
+                // SAFETY: the parser's output is `out_size` readable bytes until its next call.
+                let data = unsafe { std::slice::from_raw_parts(out, out_size as usize) }.to_vec();
+                self.held = Some(HeldPacket { data, shape });
+                return Ok(FeedResult { consumed, sent: None });
+            }
+            self.note_shape(shape);
+        }
+        let sent = Some(self.send(out, out_size, packet_pts));
         Ok(FeedResult { consumed, sent })
+    }
+
+    /// Holds back, rather than decodes, a packet of a new sequence whose pictures exceed
+    /// `limits` (larger, or another format): [`Self::take_held`] gives it back, for the caller to
+    /// decode into new surfaces. `None`: every packet is decoded.
+    pub fn set_limits(&mut self, limits: Option<StreamLimits>) {
+        self.limits = limits;
+    }
+
+    /// A packet held back at a change of sequence (see [`Self::set_limits`]).
+    pub fn held(&self) -> Option<&HeldPacket> {
+        self.held.as_ref()
+    }
+
+    pub fn take_held(&mut self) -> Option<HeldPacket> {
+        self.held.take()
+    }
+
+    /// True once per change of the pictures' size or format among the packets decoded (a new
+    /// sequence whose pictures still fit the limits).
+    pub fn take_shape_change(&mut self) -> bool {
+        std::mem::take(&mut self.shape_changed)
+    }
+
+    fn note_shape(&mut self, shape: StreamShape) {
+        if self.shape.is_some_and(|previous| previous != shape) {
+            self.shape_changed = true;
+        }
+        self.shape = Some(shape);
+    }
+
+    /// The picture size and format the parser read for its last packet, if it reads them.
+    fn parser_shape(&self) -> Option<StreamShape> {
+        // SAFETY: a valid parser context; plain integer fields.
+        let (width, height, format) = unsafe { ((*self.parser).width, (*self.parser).height, (*self.parser).format) };
+        if width <= 0 || height <= 0 || format < 0 {
+            return None;
+        }
+        Some(StreamShape { width: width as u32, height: height as u32, format: PixelFormat::from_raw(format).0 })
     }
 
     /// Sends what the parser still holds (the stream's last packet) and the end of stream.
@@ -308,7 +404,19 @@ impl Decoder {
             if out_size > 0 && !out.is_null() {
                 // SAFETY: the parser's output is valid until its next call.
                 let pts = unsafe { (*self.parser).pts };
-                result = self.send(out, out_size, pts);
+                match self.parser_shape() {
+                    Some(shape) if self.limits.is_some_and(|limits| !shape.fits(&limits)) => {
+                        // SAFETY: the parser's output is `out_size` readable bytes.
+                        let data = unsafe { std::slice::from_raw_parts(out, out_size as usize) }.to_vec();
+                        self.held = Some(HeldPacket { data, shape });
+                    }
+                    shape => {
+                        if let Some(shape) = shape {
+                            self.note_shape(shape);
+                        }
+                        result = self.send(out, out_size, pts);
+                    }
+                }
             }
         }
         // SAFETY: a null packet enters draining mode.

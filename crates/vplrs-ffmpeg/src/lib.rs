@@ -22,14 +22,16 @@ pub mod decoder;
 pub mod encoder;
 pub mod picture;
 pub mod probe;
+pub mod shape;
 
 pub(crate) use ffmpeg_sys_next as sys;
 
 pub use buffers::DirectTarget;
-pub use decoder::{CodecId, Decoder, DecoderConfig, FeedResult, FfmpegError};
+pub use decoder::{CodecId, Decoder, DecoderConfig, FeedResult, FfmpegError, HeldPacket, StreamLimits, StreamShape};
 pub use encoder::Encoder;
 pub use encoder::{
     EncoderCodec, EncoderConfig, FrameOwner, InputLayout, InputPicture, Packet, PictureType, RateControl,
 };
 pub use picture::{Picture, PixelFormat};
 pub use probe::{probe, StreamInfo};
+pub use shape::ShapeProbe;

@@ -50,13 +50,13 @@ const CASES: &[Case] = &[
 /// Runs of each configuration: one MD5 expected from all of them.
 const RUNS: usize = 3;
 
-fn work_dir() -> PathBuf {
+pub(super) fn work_dir() -> PathBuf {
     let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("races");
     std::fs::create_dir_all(&dir).expect("work dir");
     dir
 }
 
-fn ffmpeg(args: &[&str]) -> Result<(), String> {
+pub(super) fn ffmpeg(args: &[&str]) -> Result<(), String> {
     let output = Command::new("ffmpeg")
         .args(["-v", "error", "-y"])
         .args(args)
@@ -95,7 +95,7 @@ fn make(case: &Case) -> Result<(PathBuf, Vec<u8>), String> {
     Ok((stream, reference))
 }
 
-fn sample_decode() -> Option<&'static Path> {
+pub(super) fn sample_decode() -> Option<&'static Path> {
     let program = Path::new("/usr/bin/sample_decode");
     if program.exists() {
         Some(program)
@@ -106,7 +106,13 @@ fn sample_decode() -> Option<&'static Path> {
 }
 
 /// One sample_decode run: what it wrote.
-fn run(program: &Path, codec: &str, stream: &Path, async_depth: &str, out: &Path) -> Result<Vec<u8>, String> {
+pub(super) fn run(
+    program: &Path,
+    codec: &str,
+    stream: &Path,
+    async_depth: &str,
+    out: &Path,
+) -> Result<Vec<u8>, String> {
     let _ = std::fs::remove_file(out);
     let output = Command::new("timeout")
         .arg("120")

@@ -1,0 +1,82 @@
+//! The picture size and format of a frame, read by libavcodec's parser before the frame is
+//! decoded: how a decoder fed one frame per call (AV1) sees a new sequence coming before it
+//! decodes into surfaces that cannot hold it.
+
+use std::ptr;
+
+use crate::decoder::{CodecId, StreamShape};
+use crate::picture::PixelFormat;
+use crate::sys;
+
+/// A parser used only to read frames' shapes (it cuts nothing: each call is one whole frame).
+pub struct ShapeProbe {
+    parser: *mut sys::AVCodecParserContext,
+    ctx: *mut sys::AVCodecContext,
+    /// The frame with the zeroed padding the parser may read past it.
+    padded: Vec<u8>,
+}
+
+// SAFETY: the parser and context are owned by this value alone and used through `&mut self`.
+unsafe impl Send for ShapeProbe {}
+
+impl ShapeProbe {
+    /// A probe for `codec`; `None` when libavcodec has no parser that reads its shapes.
+    pub fn new(codec: CodecId) -> Option<Self> {
+        let id = match codec {
+            CodecId::Av1 => sys::AVCodecID::AV_CODEC_ID_AV1,
+            _ => return None,
+        };
+        // SAFETY: plain constructors; null on failure, checked below.
+        let (parser, ctx) =
+            unsafe { (sys::av_parser_init(id as libc::c_int), sys::avcodec_alloc_context3(ptr::null())) };
+        let probe = Self { parser, ctx, padded: Vec::new() };
+        if parser.is_null() || ctx.is_null() {
+            return None;
+        }
+        // SAFETY: a valid parser context: whole frames go in, the parser cuts nothing.
+        unsafe { (*parser).flags |= sys::PARSER_FLAG_COMPLETE_FRAMES };
+        Some(probe)
+    }
+
+    /// The shape of the pictures of `frame` (one whole frame or temporal unit), when the parser
+    /// reads one from it.
+    pub fn shape(&mut self, frame: &[u8]) -> Option<StreamShape> {
+        let size = libc::c_int::try_from(frame.len()).ok()?;
+        self.padded.clear();
+        self.padded.extend_from_slice(frame);
+        self.padded.resize(frame.len() + sys::AV_INPUT_BUFFER_PADDING_SIZE as usize, 0);
+        let mut out: *mut u8 = ptr::null_mut();
+        let mut out_size: libc::c_int = 0;
+        // SAFETY: valid parser and context; the input is `size` bytes followed by the padding.
+        unsafe {
+            sys::av_parser_parse2(
+                self.parser,
+                self.ctx,
+                &mut out,
+                &mut out_size,
+                self.padded.as_ptr(),
+                size,
+                sys::AV_NOPTS_VALUE,
+                sys::AV_NOPTS_VALUE,
+                0,
+            )
+        };
+        // SAFETY: a valid parser context; plain integer fields.
+        let (width, height, format) = unsafe { ((*self.parser).width, (*self.parser).height, (*self.parser).format) };
+        (width > 0 && height > 0 && format >= 0).then(|| StreamShape {
+            width: width as u32,
+            height: height as u32,
+            format: PixelFormat::from_raw(format).0,
+        })
+    }
+}
+
+impl Drop for ShapeProbe {
+    fn drop(&mut self) {
+        // SAFETY: owned here, freed once (both functions accept null).
+        unsafe {
+            sys::av_parser_close(self.parser);
+            sys::avcodec_free_context(&mut self.ctx);
+        }
+    }
+}

@@ -95,6 +95,10 @@ pub(crate) fn params_from_c(par: &mfxVideoParam) -> Outcome<EncodeParams> {
         params.idr_interval = coding.IdrInterval;
         params.num_ref_frame = coding.NumRefFrame;
         params.buffer_size_kb = u32::from(coding.BufferSizeInKB) * multiplier;
+        if matches!(params.rate_control, RateControl::Cbr { .. } | RateControl::Vbr { .. }) {
+            // SAFETY: a union of plain u16s; InitialDelayInKB with a bitrate.
+            params.initial_delay_kb = u32::from(unsafe { coding.__bindgen_anon_1.InitialDelayInKB }) * multiplier;
+        }
     }
     params.profile = info.CodecProfile;
     params.level = info.CodecLevel;
@@ -168,8 +172,12 @@ pub(crate) fn params_to_c(params: &EncodeParams, out: &mut mfxVideoParam) {
         coding.NumRefFrame = params.num_ref_frame;
         coding.BufferSizeInKB = scaled(params.buffer_size_kb);
         let (method, first, second, third) = match params.rate_control {
-            RateControl::Cbr { kbps } => (MFX_RATECONTROL_CBR, 0, scaled(kbps), scaled(kbps)),
-            RateControl::Vbr { kbps, max_kbps } => (MFX_RATECONTROL_VBR, 0, scaled(kbps), scaled(max_kbps)),
+            RateControl::Cbr { kbps } => {
+                (MFX_RATECONTROL_CBR, scaled(params.initial_delay_kb), scaled(kbps), scaled(kbps))
+            }
+            RateControl::Vbr { kbps, max_kbps } => {
+                (MFX_RATECONTROL_VBR, scaled(params.initial_delay_kb), scaled(kbps), scaled(max_kbps))
+            }
             RateControl::Cqp { qpi, qpp, qpb } => (MFX_RATECONTROL_CQP, qpi, qpp, qpb),
             RateControl::JpegQuality(_) => (0, 0, 0, 0),
         };

@@ -3,7 +3,8 @@
 # use most, whose heights are not multiples of 16 (640x360, 854x480, 1366x768, 1920x1080): it sends
 # Width/Height equal to the picture, which Query corrects to the API's 16-aligned allocation, the
 # picture kept as the crop. H.264 and H.265, I420 and NV12 input. Every stream must decode with
-# ffmpeg to every input frame at VPLRS_MIN_PSNR (default 35 dB) or more against the source.
+# ffmpeg to every input frame at VPLRS_MIN_PSNR (default 35 dB) or more against the source. Then
+# VPP resizing before the encoder, and the bitrate CBR and VBR reach.
 #
 # Usage: run_sample_encode_sizes.sh LIB_DIR [WORK_DIR]
 # Exit status: 0 pass, 1 failure, 77 skipped (ffmpeg or sample_encode missing).
@@ -68,5 +69,21 @@ for case in 640x360:768x432 1280x720:640x352; do
   awk -v p="$psnr" -v m="$min_psnr" 'BEGIN { exit !(p == "inf" || p + 0 >= m + 0) }' \
     || fail "$name: PSNR $psnr dB against ffmpeg's scale of the source is below $min_psnr dB"
   echo "PASS sample_encode $name: $frames frames, PSNR $psnr dB"
+done
+# Achieved bitrate: CBR and VBR at 2000 kbps, 720p, on 2 s and 10 s clips, within 15 % (the
+# default rate-control buffer is one second of the rate, starting half full).
+ffmpeg -v error -f lavfi -i testsrc2=size=1280x720:rate=30 -frames:v 300 -pix_fmt yuv420p -f rawvideo -y clip10.i420
+head -c $((1280 * 720 * 3 / 2 * 60)) clip10.i420 >clip2.i420
+for seconds in 2 10; do
+  for codec in h264 h265; do
+    for mode in cbr vbr; do
+      name="$codec-$mode-${seconds}s"
+      sample_encode $codec -sw -i clip$seconds.i420 -i420 -o "$name.bin" -w 1280 -h 720 -f 30 -$mode -b 2000 \
+        >"$name.txt" 2>&1 || { cat "$name.txt"; fail "sample_encode $name"; }
+      kbps=$(($(stat -c %s "$name.bin") * 8 / seconds / 1000))
+      [ $kbps -ge 1700 ] && [ $kbps -le 2300 ] || fail "$name: $kbps kbps for a 2000 kbps target (beyond 15 %)"
+      echo "PASS sample_encode $name: $kbps kbps for 2000"
+    done
+  done
 done
 echo "ALL PASSED"

@@ -97,9 +97,7 @@ impl Encode {
         }
         let outcome = query(params)?;
         let mut params = outcome.params;
-        if params.buffer_size_kb == 0 {
-            params.buffer_size_kb = params.default_buffer_size_kb();
-        }
+        params.fill_buffer_defaults();
         let request = query_io_surf(&params)?;
         let path = InputPath::choose(params.input.fourcc, params.codec.backend());
         let encoder = Encoder::new(encoder_config(&params, path.layout())).map_err(open_error)?;
@@ -138,9 +136,7 @@ impl Encode {
                 "Reset cannot change the codec, the input format or grow the frames",
             ));
         }
-        if new.buffer_size_kb == 0 {
-            new.buffer_size_kb = new.default_buffer_size_kb();
-        }
+        new.fill_buffer_defaults();
         new.async_depth = old.async_depth;
         new.hints = old.hints;
         let path = InputPath::choose(new.input.fourcc, new.codec.backend());

@@ -114,8 +114,12 @@ pub struct EncodeParams {
     pub profile: u16,
     /// `MFX_LEVEL_*`; 0: the encoder's choice.
     pub level: u16,
-    /// Largest compressed picture, in KB of 1000 bytes; 0: computed at Init.
+    /// `BufferSizeInKB`: the rate-control buffer with a bitrate, else the largest compressed
+    /// picture, in KB of 1000 bytes; 0: the default, filled in at Init.
     pub buffer_size_kb: u32,
+    /// `InitialDelayInKB`: how full the rate-control buffer starts (CBR, VBR); 0: the default,
+    /// half the buffer, filled in at Init.
+    pub initial_delay_kb: u32,
     pub async_depth: u16,
     pub io_pattern: IoPattern,
     /// `mfxExtAllocationHints` for the encode pool (`MFXMemory_GetSurfaceForEncode`).
@@ -137,6 +141,7 @@ impl EncodeParams {
             profile: 0,
             level: 0,
             buffer_size_kb: 0,
+            initial_delay_kb: 0,
             async_depth: 0,
             io_pattern: IoPattern::IN_SYSTEM_MEMORY,
             hints: AllocationHints::default(),
@@ -149,8 +154,35 @@ impl EncodeParams {
         (crop.width, crop.height)
     }
 
-    /// The size of an uncompressed picture, in KB: no compressed picture is larger in practice.
+    /// Fills `BufferSizeInKB` and (with a bitrate) `InitialDelayInKB` the application left at 0,
+    /// as GetVideoParam reports them.
+    pub fn fill_buffer_defaults(&mut self) {
+        if self.buffer_size_kb == 0 {
+            self.buffer_size_kb = self.default_buffer_size_kb();
+        }
+        let with_bitrate = matches!(self.rate_control, RateControl::Cbr { .. } | RateControl::Vbr { .. });
+        if with_bitrate {
+            self.initial_delay_kb = match self.initial_delay_kb {
+                0 => self.buffer_size_kb / 2,
+                delay => delay.min(self.buffer_size_kb),
+            };
+        }
+    }
+
+    /// `BufferSizeInKB` when the application leaves it to the implementation: with a bitrate
+    /// (CBR, VBR), the rate-control (VBV/HRD) buffer, one second of the peak rate, which bounds
+    /// every compressed picture; without one (CQP, JPEG), the size of an uncompressed picture
+    /// (no compressed picture is larger in practice).
     pub fn default_buffer_size_kb(&self) -> u32 {
+        let peak_kbps = match self.rate_control {
+            RateControl::Cbr { kbps } => kbps,
+            RateControl::Vbr { kbps, max_kbps } => kbps.max(max_kbps),
+            RateControl::Cqp { .. } | RateControl::JpegQuality(_) => 0,
+        };
+        if peak_kbps != 0 {
+            // KB are 1000 bytes: kbit/s over 8 is one second in KB.
+            return peak_kbps.div_ceil(8);
+        }
         let (width, height) = self.coded_size();
         let bytes_per_sample = if self.input.fourcc == FourCc::P010 { 2 } else { 1 };
         let bytes = u64::from(width) * u64::from(height) * 3 / 2 * bytes_per_sample;
@@ -325,17 +357,22 @@ pub fn query_io_surf(params: &EncodeParams) -> Result<SurfaceRequest, EncodeErro
 pub(crate) fn encoder_config(params: &EncodeParams, layout: InputLayout) -> EncoderConfig {
     let (width, height) = params.coded_size();
     let kbps = |kbps: u32| u64::from(kbps) * 1000;
-    let buffer_kb = if params.buffer_size_kb != 0 { params.buffer_size_kb } else { 0 };
+    let buffer_kb = if params.buffer_size_kb != 0 { params.buffer_size_kb } else { params.default_buffer_size_kb() };
+    let initial_kb = match params.initial_delay_kb {
+        0 => buffer_kb / 2,
+        delay => delay.min(buffer_kb),
+    };
+    let initial_bits = u64::from(initial_kb) * 8000;
     let rate_control = match params.rate_control {
-        // One second of the peak rate as the VBV buffer unless the application sized it.
-        RateControl::Cbr { kbps: rate } => FfRateControl::Cbr {
-            bitrate: kbps(rate),
-            buffer_bits: if buffer_kb != 0 { u64::from(buffer_kb) * 8000 } else { kbps(rate) },
-        },
+        // The application's BufferSizeInKB as the VBV buffer, else one second of the peak rate.
+        RateControl::Cbr { kbps: rate } => {
+            FfRateControl::Cbr { bitrate: kbps(rate), buffer_bits: u64::from(buffer_kb) * 8000, initial_bits }
+        }
         RateControl::Vbr { kbps: rate, max_kbps } => FfRateControl::Vbr {
             bitrate: kbps(rate),
             max_bitrate: kbps(max_kbps),
-            buffer_bits: if buffer_kb != 0 { u64::from(buffer_kb) * 8000 } else { kbps(max_kbps.max(rate)) },
+            buffer_bits: u64::from(buffer_kb) * 8000,
+            initial_bits,
         },
         RateControl::Cqp { qpi, qpp, qpb } => {
             let (default_p, default_offset) = default_qp(params.codec);

@@ -104,10 +104,11 @@ impl InputLayout {
 /// Rate control.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub enum RateControl {
-    /// Constant bitrate, bits per second, with a buffer of `buffer_bits`.
-    Cbr { bitrate: u64, buffer_bits: u64 },
+    /// Constant bitrate, bits per second, with a buffer of `buffer_bits` that starts holding
+    /// `initial_bits`.
+    Cbr { bitrate: u64, buffer_bits: u64, initial_bits: u64 },
     /// Variable bitrate around `bitrate`, peaks up to `max_bitrate`.
-    Vbr { bitrate: u64, max_bitrate: u64, buffer_bits: u64 },
+    Vbr { bitrate: u64, max_bitrate: u64, buffer_bits: u64, initial_bits: u64 },
     /// Constant quantiser per picture type (the codec's own QP scale).
     Cqp { i: u32, p: u32, b: u32 },
     /// JPEG quality, 1 (worst) to 100 (best).
@@ -255,24 +256,24 @@ impl Encoder {
         let mut x265_params = Vec::new();
         let bits = |value: u64| i64::try_from(value).map_err(|_| FfmpegError::TooLarge);
         match config.rate_control {
-            RateControl::Cbr { bitrate, buffer_bits } => {
+            RateControl::Cbr { bitrate, buffer_bits, initial_bits } => {
                 // SAFETY: as above.
                 unsafe {
                     (*ctx).bit_rate = bits(bitrate)?;
                     (*ctx).rc_max_rate = bits(bitrate)?;
                     (*ctx).rc_min_rate = bits(bitrate)?;
-                    (*ctx).rc_buffer_size =
-                        to_int(u32::try_from(buffer_bits).unwrap_or(u32::MAX).min(i32::MAX as u32))?;
+                    (*ctx).rc_buffer_size = clamp_int(buffer_bits);
+                    (*ctx).rc_initial_buffer_occupancy = clamp_int(initial_bits);
                 }
             }
-            RateControl::Vbr { bitrate, max_bitrate, buffer_bits } => {
+            RateControl::Vbr { bitrate, max_bitrate, buffer_bits, initial_bits } => {
                 // SAFETY: as above.
                 unsafe {
                     (*ctx).bit_rate = bits(bitrate)?;
                     if max_bitrate > bitrate {
                         (*ctx).rc_max_rate = bits(max_bitrate)?;
-                        (*ctx).rc_buffer_size =
-                            to_int(u32::try_from(buffer_bits).unwrap_or(u32::MAX).min(i32::MAX as u32))?;
+                        (*ctx).rc_buffer_size = clamp_int(buffer_bits);
+                        (*ctx).rc_initial_buffer_occupancy = clamp_int(initial_bits);
                     }
                 }
             }
@@ -485,6 +486,11 @@ impl Drop for Encoder {
             sys::avcodec_free_context(&mut self.ctx);
         }
     }
+}
+
+/// A bit count as libavcodec's `int` fields take it (saturated).
+fn clamp_int(value: u64) -> libc::c_int {
+    libc::c_int::try_from(value).unwrap_or(libc::c_int::MAX)
 }
 
 /// The picture type the encoder recorded in the packet's quality statistics.

@@ -47,6 +47,7 @@ pub(crate) fn frame_info_from_c(info: &mfxFrameInfo) -> Outcome<FrameInfo> {
         pic_struct: PicStruct::from_bits_truncate(info.PicStruct),
         frame_rate: FrameRate { num: info.FrameRateExtN, den: info.FrameRateExtD },
         aspect: (info.AspectRatioW, info.AspectRatioH),
+        lsb_aligned: fourcc.bit_depth() > 8 && info.Shift == 0,
     })
 }
 
@@ -60,7 +61,7 @@ pub(crate) fn frame_info_to_c(info: &FrameInfo, out: &mut mfxFrameInfo) {
     out.ChromaFormat = info.fourcc.chroma_format() as u16;
     out.BitDepthLuma = info.fourcc.bit_depth();
     out.BitDepthChroma = info.fourcc.bit_depth();
-    out.Shift = info.fourcc.shift();
+    out.Shift = if info.lsb_aligned { 0 } else { info.fourcc.shift() };
     set_frame_size(
         out,
         mfxFrameInfo__bindgen_ty_1__bindgen_ty_1 {

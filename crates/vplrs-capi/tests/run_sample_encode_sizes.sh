@@ -70,6 +70,28 @@ for case in 640x360:768x432 1280x720:640x352; do
     || fail "$name: PSNR $psnr dB against ffmpeg's scale of the source is below $min_psnr dB"
   echo "PASS sample_encode $name: $frames frames, PSNR $psnr dB"
 done
+# 10-bit input: P010 with the samples in the high bits (-msb10: Shift 1) and in the low bits
+# (Shift 0), both read as they are meant.
+ffmpeg -v error -f lavfi -i testsrc2=size=640x360:rate=30 -frames:v $frames -pix_fmt yuv420p10le -f rawvideo -y src10.yuv
+ffmpeg -v error -f rawvideo -pix_fmt yuv420p10le -s 640x360 -i src10.yuv -pix_fmt p010le -f rawvideo -y msb.p010
+# The same samples in the low bits: P010 shifted down by 6 (ffmpeg's p010le holds them high).
+python3 -c 'import sys, array; a = array.array("H"); a.frombytes(open(sys.argv[1], "rb").read()); \
+open(sys.argv[2], "wb").write(array.array("H", [v >> 6 for v in a]).tobytes())' msb.p010 lsb.p010
+for input in msb:-msb10 lsb:; do
+  file=${input%%:*}.p010 flag=${input#*:}
+  name="h265-p010-${input%%:*}"
+  # shellcheck disable=SC2086
+  sample_encode h265 -sw -i "$file" -p010 $flag -o "$name.bin" -w 640 -h 360 >"$name.txt" 2>&1 \
+    || { cat "$name.txt"; fail "sample_encode $name"; }
+  ffmpeg -v error -f hevc -i "$name.bin" -f rawvideo -pix_fmt yuv420p10le -y "$name.yuv" || fail "$name: undecodable"
+  psnr=$(ffmpeg -hide_banner -f rawvideo -pix_fmt yuv420p10le -s 640x360 -i "$name.yuv" -f rawvideo \
+    -pix_fmt yuv420p10le -s 640x360 -i src10.yuv -lavfi "[0:v][1:v]psnr" -f null - 2>&1 \
+    | sed -n 's/.*PSNR.*average:\([0-9.inf]*\).*/\1/p' | tail -1)
+  awk -v p="$psnr" -v m="$min_psnr" 'BEGIN { exit !(p == "inf" || p + 0 >= m + 0) }' \
+    || fail "$name: PSNR $psnr dB against the source is below $min_psnr dB"
+  echo "PASS sample_encode $name: PSNR $psnr dB"
+done
+
 # Achieved bitrate: CBR and VBR at 2000 kbps, 720p, on 2 s and 10 s clips, within 15 % (the
 # default rate-control buffer is one second of the rate, starting half full).
 ffmpeg -v error -f lavfi -i testsrc2=size=1280x720:rate=30 -frames:v 300 -pix_fmt yuv420p -f rawvideo -y clip10.i420

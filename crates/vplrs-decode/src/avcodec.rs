@@ -373,7 +373,7 @@ fn output_picture(
                 return Err(DecodeError::Incompatible(width, height));
             }
             let mut guard = target.begin_output().map_err(|_| DecodeError::MoreSurface)?;
-            convert(&picture, &mut guard.view_mut())?;
+            convert(&picture, &mut guard.view_mut(), output.lsb_aligned)?;
             stats.copies += 1;
             guard.finish(vplrs_memory::Status::ERR_NONE);
             target
@@ -403,7 +403,8 @@ fn rows((data, pitch): (&[u8], usize), row_bytes: usize, count: usize) -> impl I
 }
 
 /// Writes a picture in libavcodec's memory into a surface: the one copy of the converted path.
-fn convert(picture: &Picture<'_>, view: &mut FrameViewMut<'_>) -> Result<(), DecodeError> {
+/// `lsb_aligned`: P010 samples stay in the low bits (`mfxFrameInfo.Shift` 0).
+fn convert(picture: &Picture<'_>, view: &mut FrameViewMut<'_>, lsb_aligned: bool) -> Result<(), DecodeError> {
     let (w, h) = (picture.width() as usize, picture.height() as usize);
     let (cw, ch) = (w.div_ceil(2), h.div_ceil(2));
     let incompatible = || DecodeError::Incompatible(picture.width(), picture.height());
@@ -435,8 +436,9 @@ fn convert(picture: &Picture<'_>, view: &mut FrameViewMut<'_>) -> Result<(), Dec
         (PixelFormat::Yuv420p10, FourCc::P010) => {
             let (y, u, v) = (plane(0)?, plane(1)?, plane(2)?);
             let planes = view.planes_mut();
+            let up = if lsb_aligned { 0 } else { 6 };
             let shift = |dst: &mut [u8], sample: &[u8]| {
-                let value = u16::from_le_bytes([sample[0], sample[1]]) << 6;
+                let value = u16::from_le_bytes([sample[0], sample[1]]) << up;
                 dst.copy_from_slice(&value.to_le_bytes());
             };
             for (dst, src) in planes[0].rows_mut().zip(rows(y, 2 * w, h)) {

@@ -252,7 +252,8 @@ impl Running {
         }
         let pts = self.next_pts;
         // `picture` waits for an operation still producing the surface: its metadata after that.
-        let picture = picture(surface, crop, self.path, &self.scratch, pts, control.force_key)?;
+        let lsb_aligned = self.params.input.lsb_aligned;
+        let picture = picture(surface, crop, self.path, &self.scratch, pts, control.force_key, lsb_aligned)?;
         let timestamp = surface.meta().timestamp;
         self.encoder.send(Some(picture)).map_err(EncodeError::Encoder)?;
         if timestamp != TIMESTAMP_UNKNOWN {

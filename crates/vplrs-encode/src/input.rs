@@ -76,6 +76,7 @@ pub(crate) fn picture(
     scratch: &Arc<Scratch>,
     pts: i64,
     force_key: bool,
+    lsb_aligned: bool,
 ) -> Result<InputPicture, EncodeError> {
     let read = surface.map_read()?;
     let hold = surface.hold().map_err(|_| EncodeError::InvalidSurface("the surface's Locked counter is full"))?;
@@ -91,7 +92,7 @@ pub(crate) fn picture(
         }
         InputPath::Convert(layout) => {
             let mut buffer = scratch.spare.lock().pop().unwrap_or_default();
-            let planes = convert(&read.view(), fourcc, crop, layout, &mut buffer)?;
+            let planes = convert(&read.view(), fourcc, crop, layout, lsb_aligned, &mut buffer)?;
             scratch.copies.fetch_add(1, Ordering::Relaxed);
             drop(hold);
             drop(read);
@@ -131,6 +132,7 @@ fn convert(
     fourcc: FourCc,
     crop: Rect,
     layout: InputLayout,
+    lsb_aligned: bool,
     buffer: &mut Vec<u8>,
 ) -> Result<[(usize, usize); 3], EncodeError> {
     let (width, height) = (crop.width as usize, crop.height as usize);
@@ -167,7 +169,9 @@ fn convert(
         }
         (FourCc::P010, InputLayout::Yuv420p10) => {
             let (y_in, uv_in) = (view.plane(0), view.plane(1));
-            let sample_at = |row: &[u8], i: usize| u16::from_le_bytes([row[2 * i], row[2 * i + 1]]) >> 6;
+            // P010 holds samples in the high bits unless the parameters say Shift 0.
+            let down = if lsb_aligned { 0 } else { 6 };
+            let sample_at = |row: &[u8], i: usize| u16::from_le_bytes([row[2 * i], row[2 * i + 1]]) >> down;
             for row in 0..height {
                 let src = y_in.row(y + row);
                 let dst = &mut luma[row * luma_pitch..row * luma_pitch + 2 * width];

@@ -73,6 +73,9 @@ pub struct FrameInfo {
     pub frame_rate: FrameRate,
     /// Pixel aspect ratio (0:0 when unknown).
     pub aspect: (u16, u16),
+    /// Samples of more than 8 bits sit in the low bits of their 16-bit words (`mfxFrameInfo.Shift`
+    /// 0); by default P010 holds them in the high bits (Shift 1), as the FourCC defines.
+    pub lsb_aligned: bool,
 }
 
 /// Why a `FrameInfo` was refused.
@@ -121,6 +124,7 @@ impl FrameInfo {
             pic_struct: PicStruct::PROGRESSIVE,
             frame_rate: FrameRate::default(),
             aspect: (1, 1),
+            lsb_aligned: false,
         }
     }
 

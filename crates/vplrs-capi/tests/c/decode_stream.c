@@ -19,11 +19,16 @@
  *          appended to the bitstream, as sample_decode's reader does)
  *   OUT    the cropped pictures as rawvideo: I420 (from I420 or NV12 surfaces), P010 (16-bit
  *          samples, MSB-aligned, as ffmpeg's p010le), YUY2 or AYUV rows
- *   FOURCC nv12: ask DecodeHeader for NV12 instead of the runtime's default
+ *   FOURCC nv12: ask DecodeHeader for NV12 instead of the runtime's default; lsb: P010 with
+ *          mfxFrameInfo.Shift 0 (samples in the low bits; DecodeHeader must report Shift 1)
  *
  * Prints "frames N corrupted C" at the end. */
 #include "common.h"
 #include "ivf.h"
+
+/* The FOURCC argument. */
+#define NV12 1
+#define LSB_P010 2
 
 #define ASYNC_DEPTH 4
 #define CHUNK 4096
@@ -222,7 +227,7 @@ static void skip_modes(decoder *d, mfxU32 codec) {
 static int init_decoder(decoder *d, mfxU32 codec, input *in, mfxBitstream *bs, int nv12) {
     memset(&d->par, 0, sizeof(d->par));
     d->par.mfx.CodecId = codec;
-    if (nv12) d->par.mfx.FrameInfo.FourCC = MFX_FOURCC_NV12;
+    if (nv12 == NV12) d->par.mfx.FrameInfo.FourCC = MFX_FOURCC_NV12;
     mfxStatus sts;
     while ((sts = MFXVideoDECODE_DecodeHeader(d->session, bs, &d->par)) == MFX_ERR_MORE_DATA) {
         if (!read_more(in, bs)) {
@@ -235,6 +240,11 @@ static int init_decoder(decoder *d, mfxU32 codec, input *in, mfxBitstream *bs, i
         fprintf(stderr, "DecodeHeader returned %d\n", (int)sts);
         REQUIRE(d->robust && sts == MFX_ERR_UNSUPPORTED);
         return 0;
+    }
+    if (nv12 == LSB_P010) {
+        REQUIRE(d->par.mfx.FrameInfo.FourCC == MFX_FOURCC_P010);
+        CHECK(d->par.mfx.FrameInfo.Shift == 1);
+        d->par.mfx.FrameInfo.Shift = 0;
     }
     printf("header: %ux%u crop %ux%u fourcc %.4s profile %u level %u frame rate %u/%u\n",
            d->par.mfx.FrameInfo.Width, d->par.mfx.FrameInfo.Height, d->par.mfx.FrameInfo.CropW,
@@ -431,7 +441,7 @@ int main(int argc, char **argv) {
         d.out = fopen(argv[4], "wb");
         REQUIRE(d.out);
     }
-    int nv12 = argc >= 6 && !strcmp(argv[5], "nv12");
+    int nv12 = argc < 6 ? 0 : !strcmp(argv[5], "nv12") ? NV12 : !strcmp(argv[5], "lsb") ? LSB_P010 : 0;
     mfxLoader loader = NULL;
     d.session = open_vplrs_with(&loader, "mfxImplDescription.mfxDecoderDescription.decoder.CodecID", codec);
     run(&d, codec, &in, nv12);

@@ -69,6 +69,12 @@ pub(super) fn ffmpeg(args: &[&str]) -> Result<(), String> {
     }
 }
 
+/// The matrix's streams and ffmpeg's decodes, made once for every test of this module.
+fn made() -> &'static [Result<(PathBuf, Vec<u8>), String>] {
+    static MADE: std::sync::OnceLock<Vec<Result<(PathBuf, Vec<u8>), String>>> = std::sync::OnceLock::new();
+    MADE.get_or_init(|| CASES.iter().map(make).collect())
+}
+
 /// Encodes the case's stream (B-pictures, 12 frames) and writes ffmpeg's decode of it.
 fn make(case: &Case) -> Result<(PathBuf, Vec<u8>), String> {
     let dir = work_dir();
@@ -146,8 +152,8 @@ fn sample_decode_same_pixels_on_every_run_at_every_width() {
     let Some(program) = sample_decode() else { return };
     let mut failures = Vec::new();
     let mut runs = 0;
-    for case in CASES {
-        let (stream, reference) = match make(case) {
+    for (case, made) in CASES.iter().zip(made()) {
+        let (stream, reference) = match made {
             Ok(made) => made,
             Err(error) => {
                 eprintln!("{}: stream not made, left out: {error}", case.codec);
@@ -162,9 +168,9 @@ fn sample_decode_same_pixels_on_every_run_at_every_width() {
                 let label = format!("{} {size} -async {async_depth} run {attempt}", case.codec);
                 let out = work_dir().join("out.yuv");
                 runs += 1;
-                match run(program, case.codec, &stream, async_depth, &out) {
-                    Ok(out) if out == reference => {}
-                    Ok(out) => failures.push(format!("{label}: {}", frames_differing(&out, &reference, frame_size))),
+                match run(program, case.codec, stream, async_depth, &out) {
+                    Ok(out) if out == *reference => {}
+                    Ok(out) => failures.push(format!("{label}: {}", frames_differing(&out, reference, frame_size))),
                     Err(error) => failures.push(format!("{label}: {error}")),
                 }
             }
@@ -172,4 +178,55 @@ fn sample_decode_same_pixels_on_every_run_at_every_width() {
     }
     assert!(failures.is_empty(), "sample_decode on vplrs differs from ffmpeg:\n{}", failures.join("\n"));
     println!("{runs} sample_decode runs, all bit-exact with ffmpeg");
+}
+
+/// The same matrix through `tests/c/decode_stream.c` (2.x: decode pool surfaces, NULL work
+/// surface; 1.x: exactly NumFrameSuggested application surfaces with plane pointers) and the
+/// `vplrs decode` tool, three runs of each.
+#[test]
+fn c_programs_and_the_tool_same_pixels_on_every_run_at_every_width() {
+    let tool = lib_dir().join("vplrs");
+    let mut failures = Vec::new();
+    let mut runs = 0;
+    for (case, made) in CASES.iter().zip(made()) {
+        let Ok((stream, reference)) = made else { continue };
+        let frame_size = (case.width * case.height * 3 / 2) as usize;
+        let scan = if case.interlaced { "interlaced" } else { "progressive" };
+        let input = stream.to_str().unwrap();
+        for attempt in 1..=RUNS {
+            let out = work_dir().join("out-c.yuv");
+            let out_path = out.to_str().unwrap();
+            for mode in ["pool", "app"] {
+                let _ = std::fs::remove_file(&out);
+                let (ok, log) = super::streams::run_bounded(
+                    super::streams::decode_stream(),
+                    &[mode, case.codec, input, out_path, "default"],
+                );
+                runs += 1;
+                let label =
+                    format!("decode_stream {mode} {} {}x{} {scan} run {attempt}", case.codec, case.width, case.height);
+                match std::fs::read(&out) {
+                    Ok(got) if ok && got == *reference => {}
+                    Ok(got) if ok => {
+                        failures.push(format!("{label}: {}", frames_differing(&got, reference, frame_size)))
+                    }
+                    _ => failures.push(format!("{label}: failed\n{log}")),
+                }
+            }
+            if tool.exists() {
+                runs += 1;
+                let label = format!("vplrs decode {} {}x{} {scan} run {attempt}", case.codec, case.width, case.height);
+                let (ok, log) = super::streams::run_bounded(&tool, &["decode", input, "-o", out_path]);
+                match std::fs::read(&out) {
+                    Ok(got) if ok && got == *reference => {}
+                    Ok(got) if ok => {
+                        failures.push(format!("{label}: {}", frames_differing(&got, reference, frame_size)))
+                    }
+                    _ => failures.push(format!("{label}: failed\n{log}")),
+                }
+            }
+        }
+    }
+    assert!(failures.is_empty(), "decode differs from ffmpeg:\n{}", failures.join("\n"));
+    println!("{runs} decode_stream and vplrs decode runs, all bit-exact with ffmpeg");
 }

@@ -253,13 +253,13 @@ fn stream(name: &str) -> Option<&'static Stream> {
 }
 
 /// `decode_stream`, compiled once.
-fn decode_stream() -> &'static Path {
+pub(super) fn decode_stream() -> &'static Path {
     static PROGRAM: OnceLock<PathBuf> = OnceLock::new();
     PROGRAM.get_or_init(|| compile("decode_stream"))
 }
 
 /// Runs a program on vplrs under `timeout` (a hang fails the test instead of stalling it).
-fn run_bounded(program: &Path, args: &[&str]) -> (bool, String) {
+pub(super) fn run_bounded(program: &Path, args: &[&str]) -> (bool, String) {
     let output = Command::new("timeout")
         .arg("300")
         .arg(program)

@@ -69,14 +69,17 @@ pub(super) fn ffmpeg(args: &[&str]) -> Result<(), String> {
     }
 }
 
+/// A case's stream and ffmpeg's decode of it, or why it could not be made.
+type Made = Result<(PathBuf, Vec<u8>), String>;
+
 /// The matrix's streams and ffmpeg's decodes, made once for every test of this module.
-fn made() -> &'static [Result<(PathBuf, Vec<u8>), String>] {
-    static MADE: std::sync::OnceLock<Vec<Result<(PathBuf, Vec<u8>), String>>> = std::sync::OnceLock::new();
+fn made() -> &'static [Made] {
+    static MADE: std::sync::OnceLock<Vec<Made>> = std::sync::OnceLock::new();
     MADE.get_or_init(|| CASES.iter().map(make).collect())
 }
 
 /// Encodes the case's stream (B-pictures, 12 frames) and writes ffmpeg's decode of it.
-fn make(case: &Case) -> Result<(PathBuf, Vec<u8>), String> {
+fn make(case: &Case) -> Made {
     let dir = work_dir();
     let scan = if case.interlaced { "tff" } else { "p" };
     let name = format!("{}-{}x{}{scan}", case.codec, case.width, case.height);

@@ -15,7 +15,8 @@
 //!   stream ffmpeg makes, checked against ffmpeg's decode (tests/capi/decode_vpp.rs).
 //! - `tests/c/decode_stream.c` decodes H.264, H.265, VP9, AV1 and JPEG streams made at test time
 //!   (tests/capi/streams.rs), as does Intel's `sample_decode`, bit-exact with ffmpeg; damaged
-//!   streams get documented answers.
+//!   streams get documented answers; `tests/c/guard_pages.c` feeds them from buffers that end at
+//!   a PROT_NONE page.
 //! - Intel's `sample_decode` at widths where libavcodec's alignment changes the code path, three
 //!   runs of each, one answer: ffmpeg's (tests/capi/races.rs); and on streams whose resolution
 //!   changes up and down, every picture at its own size (tests/capi/resolution.rs).

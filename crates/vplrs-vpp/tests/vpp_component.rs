@@ -236,6 +236,19 @@ fn reset_changes_geometry_within_init_limits() {
 }
 
 #[test]
+fn the_same_surface_as_input_and_output_is_refused_not_deadlocked() {
+    let mut p = params(1);
+    p.output = p.input;
+    let mut vpp = Vpp::new(Core::new());
+    vpp.init(&p).unwrap();
+    let surface = vpp.input_surface().unwrap();
+    let error = vpp.run_frame_async(Some(&surface), &surface).unwrap_err();
+    assert_eq!(error.status(), Status::ERR_UNDEFINED_BEHAVIOR);
+    assert_eq!(surface.locked(), 0, "nothing held after the refusal");
+    vpp.close().unwrap();
+}
+
+#[test]
 fn an_input_the_application_is_writing_is_refused_not_waited_for() {
     let mut vpp = Vpp::new(Core::new());
     vpp.init(&params(1)).unwrap();

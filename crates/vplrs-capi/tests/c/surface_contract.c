@@ -192,6 +192,9 @@ int main(void) {
     CHECK_STS(in->FrameInterface->Unmap(in), MFX_ERR_NONE);
     mfxSyncPoint sp = NULL;
     CHECK_STS(MFXVideoVPP_RunFrameVPPAsync(session, in, out1, NULL, NULL), MFX_ERR_NULL_PTR);
+    /* One surface as input and output: refused at once (the job would wait for itself). */
+    CHECK_STS(MFXVideoVPP_RunFrameVPPAsync(session, in, in, NULL, &sp), MFX_ERR_UNDEFINED_BEHAVIOR);
+    CHECK(in->Data.Locked == 0);
     CHECK_STS(MFXVideoVPP_RunFrameVPPAsync(session, in, out1, NULL, &sp), MFX_ERR_NONE);
     CHECK(sp != NULL);
     CHECK_STS(MFXVideoCORE_SyncOperation(session, sp, 5000), MFX_ERR_NONE);

@@ -463,3 +463,45 @@ fn skip_mode_drops_b_pictures_of_h264() {
     assert!(frames > 0 && frames < 30, "{frames} pictures at skip level 3:\n{log}");
     println!("h264 at skip level 3: {frames} of 30 pictures");
 }
+
+/// Pictures in `stream`, as ffprobe counts them.
+fn frame_count(stream: &Path) -> Option<usize> {
+    let output = Command::new("ffprobe")
+        .args(["-v", "error", "-count_frames", "-select_streams", "v:0", "-show_entries", "stream=nb_read_frames"])
+        .args(["-of", "csv=p=0"])
+        .arg(stream)
+        .output()
+        .ok()?;
+    String::from_utf8_lossy(&output.stdout).trim().parse().ok()
+}
+
+/// `tests/c/guard_pages.c`: every stream fed in chunks of many sizes (IVF: frame by frame) from
+/// buffers that end at a PROT_NONE page decodes every picture, and bitstreams whose data lies
+/// beyond their buffer are refused. libavcodec's parsers read up to 64 bytes past their input.
+#[test]
+fn bitstreams_ending_at_a_guard_page_are_read_within_their_bounds() {
+    let program = compile("guard_pages");
+    let mut failures = Vec::new();
+    let mut runs = 0;
+    for name in ["h264", "h265", "jpeg", "vp9", "av1"] {
+        let Some(stream) = stream(name) else { continue };
+        let Some(expected) = frame_count(&stream.input) else { continue };
+        let chunks: &[&str] = match name {
+            // IVF: one frame per call whatever the chunk.
+            "vp9" | "av1" => &["1"],
+            // FFmpeg 5.1's MJPEG parser loses pictures when it is handed one byte at a time (its
+            // start-of-image search spans calls): two bytes and more.
+            "jpeg" => &["2", "63", "64", "65", "333", "1000", "4096", "65536"],
+            _ => &["1", "63", "64", "65", "333", "1000", "4096", "65536"],
+        };
+        for chunk in chunks {
+            let (ok, log) = run_bounded(&program, &[stream.spec.codec, stream.input.to_str().unwrap(), chunk]);
+            runs += 1;
+            if !ok || !log.contains(&format!("pictures {expected}\n")) {
+                failures.push(format!("{name} chunk {chunk}: {expected} pictures expected:\n{log}"));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "guard pages:\n{}", failures.join("\n"));
+    println!("guard pages: {runs} runs, every picture, no read past a buffer");
+}

@@ -357,7 +357,7 @@ fn init(this: &Session, state: &mut DecodeState, par: &mfxVideoParam) -> Outcome
     state.skip_level = 0;
     state.carry_ready = true;
     if let Ok(pool) = state.decode.pool() {
-        lock(&this.pools).push(pool.clone());
+        this.track_pool(pool);
     }
     Ok(())
 }
@@ -404,7 +404,7 @@ pub extern "C" fn MFXVideoDECODE_Reset(session: mfxSession, par: *mut mfxVideoPa
         state.skip_level = 0;
         state.profile = crate::decode_params::mfx(par).CodecProfile;
         if let Ok(pool) = state.decode.pool() {
-            lock(&this.pools).push(pool.clone());
+            this.track_pool(pool);
         }
         Ok(Status::ERR_NONE)
     })

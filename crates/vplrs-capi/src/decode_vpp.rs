@@ -95,7 +95,7 @@ fn open_channel(this: &Session, request: ChannelRequest, decoded: &FrameInfo) ->
     let mut vpp = Vpp::new(this.core.clone());
     let corrected = vpp.init(&params).map_err(|error| params_status(&error))?;
     if let Ok(pool) = vpp.output_pool() {
-        lock(&this.pools).push(pool.clone());
+        this.track_pool(pool);
     }
     Ok((Channel { request, vpp, in_flight: None }, corrected))
 }

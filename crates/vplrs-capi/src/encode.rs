@@ -107,7 +107,7 @@ pub extern "C" fn MFXVideoENCODE_Init(session: mfxSession, par: *mut mfxVideoPar
         let mut encode = lock(&this.encode);
         let corrected = encode.init(&params).map_err(|e| init_status(&e))?;
         if let Ok(pool) = encode.pool() {
-            lock(&this.pools).push(pool.clone());
+            this.track_pool(pool);
         }
         Ok(if corrected { Status::WRN_INCOMPATIBLE_VIDEO_PARAM } else { Status::ERR_NONE })
     })

@@ -56,6 +56,18 @@ pub(crate) struct Session {
 }
 
 impl Session {
+    /// Remembers a component's pool for the clean-up of its pool interfaces; the pools closed
+    /// since (a component's Close) are cleaned up now, so that Init/Close cycles keep nothing.
+    pub(crate) fn track_pool(&self, pool: &vplrs_memory::SurfacePool) {
+        let mut pools = lock(&self.pools);
+        let (closed, open): (Vec<_>, Vec<_>) = std::mem::take(&mut *pools).into_iter().partition(|p| p.is_closed());
+        crate::pool_iface::session_closed(&closed);
+        *pools = open;
+        if !pools.iter().any(|kept| kept.ptr_eq(pool)) {
+            pools.push(pool.clone());
+        }
+    }
+
     fn new() -> Self {
         let core = Core::new();
         Self {

@@ -302,9 +302,8 @@ pub extern "C" fn MFXVideoVPP_Init(session: mfxSession, par: *mut mfxVideoParam)
         let params = params_from_c(unsafe { &*par }).map_err(|_| Status::ERR_INVALID_VIDEO_PARAM)?;
         let mut vpp = lock(&this.vpp);
         let corrected = vpp.init(&params).map_err(|e| init_status(&e))?;
-        let mut pools = lock(&this.pools);
         for pool in [vpp.input_pool(), vpp.output_pool()].into_iter().flatten() {
-            pools.push(pool.clone());
+            this.track_pool(pool);
         }
         Ok(if corrected { Status::WRN_INCOMPATIBLE_VIDEO_PARAM } else { Status::ERR_NONE })
     })

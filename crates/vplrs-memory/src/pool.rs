@@ -338,6 +338,11 @@ impl SurfacePool {
         stats
     }
 
+    /// True once [`Self::close`] ran.
+    pub fn is_closed(&self) -> bool {
+        self.shared.state().closed
+    }
+
     /// Stops handing out surfaces and frees the free ones; surfaces still referenced stay valid
     /// and are freed at their last release.
     pub fn close(&self) {

@@ -73,7 +73,7 @@ impl Core {
             .with_allocator(self.allocator());
         config.layout = self.layout;
         let pool = SurfacePool::new(config)?;
-        self.state().pools.push(pool.clone());
+        self.track(&pool);
         Ok(pool)
     }
 
@@ -87,8 +87,16 @@ impl Core {
         let mut config = PoolConfig::new(request.info, mem_type).with_suggested(u32::from(request.num_frame_suggested));
         config.layout = self.layout;
         let pool = SurfacePool::new(config)?;
-        self.state().pools.push(pool.clone());
+        self.track(&pool);
         Ok(pool)
+    }
+
+    /// Remembers a pool to close with the core; pools already closed (a component's Close) are
+    /// forgotten, so that Init/Close cycles do not pile them up.
+    fn track(&self, pool: &SurfacePool) {
+        let mut state = self.state();
+        state.pools.retain(|kept| !kept.is_closed());
+        state.pools.push(pool.clone());
     }
 
     /// Closes every pool this core made.

@@ -505,3 +505,20 @@ fn bitstreams_ending_at_a_guard_page_are_read_within_their_bounds() {
     assert!(failures.is_empty(), "guard pages:\n{}", failures.join("\n"));
     println!("guard pages: {runs} runs, every picture, no read past a buffer");
 }
+
+/// `tests/c/decode_cycles.c`: Init -> decode -> Close, 80 times per codec in one session, the
+/// resident memory flat after the warm-up (within 2 MB). `bench/decode_cycles.sh` runs 300.
+#[test]
+fn decoder_init_close_cycles_keep_no_memory() {
+    let program = compile("decode_cycles");
+    let mut failures = Vec::new();
+    for name in ["h265", "vp9", "av1", "h264"] {
+        let Some(stream) = stream(name) else { continue };
+        let (ok, log) = run_bounded(&program, &[stream.spec.codec, stream.input.to_str().unwrap(), "80"]);
+        println!("{name}: {}", log.lines().rev().nth(1).unwrap_or_default());
+        if !ok {
+            failures.push(format!("{name}:\n{log}"));
+        }
+    }
+    assert!(failures.is_empty(), "Init/Close cycles:\n{}", failures.join("\n"));
+}

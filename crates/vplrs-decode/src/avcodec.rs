@@ -18,7 +18,9 @@
 //!
 //! Threads: in the internal memory model (no work surface) libavcodec decodes with frame threads
 //! (several pictures at once on its workers, each taking its surface from the decode pool, which
-//! QueryIOSurf sizes for them); with application work surfaces, slice threads.
+//! QueryIOSurf sizes for them); with application work surfaces, or a decode pool the application
+//! limits with `mfxExtAllocationHints` (LIMITED, OPTIMAL), slice threads, each picture's surface
+//! taken in the call under the pool's Wait.
 
 use vplrs_ffmpeg::{
     CodecId, Decoder, DecoderConfig, DirectTarget, FfmpegError, Picture, PixelFormat, ShapeProbe, StreamLimits,
@@ -159,7 +161,11 @@ impl StreamEngine {
         if self.threading != Threading::Undecided {
             return Ok(());
         }
-        if work.is_some() {
+        // Frame threads take surfaces on libavcodec's workers, where an exhausted pool can only
+        // stall or fail a picture; a pool the application limits (mfxExtAllocationHints) is
+        // drawn from in the call instead, so its Wait gives MFX_WRN_ALLOC_TIMEOUT_EXPIRED with
+        // the data left for the next call.
+        if work.is_some() || self.pool.policy() != vplrs_memory::AllocationPolicy::Unlimited {
             self.threading = Threading::Slices;
             return Ok(());
         }

@@ -522,3 +522,20 @@ fn decoder_init_close_cycles_keep_no_memory() {
     }
     assert!(failures.is_empty(), "Init/Close cycles:\n{}", failures.join("\n"));
 }
+
+/// `tests/c/decode_hints.c`: a LIMITED or OPTIMAL decode pool whose pictures the application
+/// holds answers MFX_WRN_ALLOC_TIMEOUT_EXPIRED after its Wait and goes on once they are released,
+/// every picture out; a LIMITED maximum below the decoder's need answers the warning, no hang.
+#[test]
+fn allocation_hints_wait_governs_decode_without_a_work_surface() {
+    let program = compile("decode_hints");
+    let Some(stream) = stream("h264") else { return };
+    let expected = frame_count(&stream.input).expect("ffprobe counts the pictures");
+    for policy in ["limited", "optimal", "tiny"] {
+        let (ok, log) = run_bounded(&program, &["h264", stream.input.to_str().unwrap(), policy]);
+        assert!(ok, "{policy}:\n{log}");
+        if policy != "tiny" {
+            assert!(log.contains(&format!("pictures {expected} ")), "{policy}: every picture:\n{log}");
+        }
+    }
+}

@@ -13,9 +13,10 @@ use vplrs_memory::{AllocationHints, FourCc, Rect, Status};
 use vplrs_runtime::IoPattern;
 
 use crate::bindings::*;
+use crate::ext::{ext_as, ext_buffers};
 use crate::ffi::Outcome;
 use crate::fields::{frame_info_from_c, frame_info_to_c, frame_size, set_frame_size};
-use crate::vpp::{ext_as, ext_buffers, hints_from_c};
+use crate::vpp::hints_from_c;
 
 /// The 8-bit 4:2:0 output formats every decoder writes.
 pub(crate) const OUTPUT_FOURCCS: [u32; 3] = [MFX_FOURCC_NV12, MFX_FOURCC_I420, MFX_FOURCC_YV12];
@@ -150,7 +151,7 @@ pub(crate) fn params_from_c(par: &mfxVideoParam) -> Outcome<DecodeParams> {
         output.crop = Rect { x: 0, y: 0, width: output.width, height: output.height };
     }
     let mut hints = AllocationHints::default();
-    for buffer in ext_buffers(par) {
+    for buffer in ext_buffers(par)? {
         // SAFETY: the API requires every attached buffer pointer to be valid.
         let header = unsafe { buffer.as_ref() }.ok_or(Status::ERR_NULL_PTR)?;
         match header.BufferId {

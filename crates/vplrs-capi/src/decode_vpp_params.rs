@@ -15,9 +15,10 @@ use vplrs_runtime::IoPattern;
 use vplrs_vpp::VppParams;
 
 use crate::bindings::*;
+use crate::ext::ext_as;
 use crate::ffi::{non_null, Outcome};
 use crate::fields::frame_info_from_c;
-use crate::vpp::{ext_as, hints_from_c};
+use crate::vpp::hints_from_c;
 
 /// One channel as the application asked for it.
 #[derive(Clone, Copy)]

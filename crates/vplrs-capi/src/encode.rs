@@ -187,7 +187,7 @@ unsafe fn copy_set(set: &[u8], buffer: *mut u8, capacity: u16) -> Outcome<u16> {
 /// GetVideoParam's output with the parameter sets the stream starts with (Annex B, with start
 /// codes). A buffer too small for its set is `MFX_ERR_NOT_ENOUGH_BUFFER`.
 fn fill_parameter_sets(encode: &vplrs_encode::Encode, out: &mfxVideoParam) -> Outcome {
-    let buffers = crate::vpp::ext_buffers(out);
+    let buffers = crate::ext::ext_buffers(out)?;
     let wanted = |id: u32, size: usize| {
         buffers.iter().copied().find(|&buffer| {
             // SAFETY: the API requires every attached buffer pointer to be valid (or NULL).

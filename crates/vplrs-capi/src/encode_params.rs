@@ -12,9 +12,10 @@ use vplrs_runtime::IoPattern;
 
 use crate::bindings::*;
 use crate::decode_params::mfx;
+use crate::ext::{ext_as, ext_buffers};
 use crate::ffi::Outcome;
 use crate::fields::{frame_info_from_c, frame_info_to_c};
-use crate::vpp::{ext_as, ext_buffers, hints_from_c};
+use crate::vpp::hints_from_c;
 
 /// Extension buffers whose presence is accepted (their options take the encoder's defaults). The
 /// SPS/PPS/VPS buffers are accepted empty only: vplrs does not import parameter sets.
@@ -110,7 +111,7 @@ pub(crate) fn params_from_c(par: &mfxVideoParam) -> Outcome<EncodeParams> {
 
 fn hints_of(par: &mfxVideoParam) -> Outcome<AllocationHints> {
     let mut hints = AllocationHints::default();
-    for buffer in ext_buffers(par) {
+    for buffer in ext_buffers(par)? {
         // SAFETY: the API requires every attached buffer pointer to be valid.
         let header = unsafe { buffer.as_ref() }.ok_or(Status::ERR_NULL_PTR)?;
         match header.BufferId {

@@ -38,6 +38,14 @@ pub(crate) fn set_frame_size(info: &mut mfxFrameInfo, size: mfxFrameInfo__bindge
 /// validated here (Query and layout code do).
 pub(crate) fn frame_info_from_c(info: &mfxFrameInfo) -> Outcome<FrameInfo> {
     let fourcc = FourCc::from_code(info.FourCC).ok_or(Status::ERR_UNSUPPORTED)?;
+    // A YUV FourCC with another sampling named (NV12 with ChromaFormat 4:4:4, or 99) is
+    // contradictory; 0 (the value of MFX_CHROMAFORMAT_MONOCHROME) is what applications leave
+    // unset, so it stands for the FourCC's own.
+    let yuv = !matches!(fourcc, FourCc::Rgb4 | FourCc::Bgr4 | FourCc::A2Rgb10);
+    if yuv && info.ChromaFormat != 0 && info.ChromaFormat != fourcc.chroma_format() as u16 {
+        tracing::debug!(fourcc = %fourcc, chroma_format = info.ChromaFormat, "ChromaFormat contradicts the FourCC");
+        return Err(Status::ERR_INVALID_VIDEO_PARAM);
+    }
     let size = frame_size(info);
     Ok(FrameInfo {
         fourcc,

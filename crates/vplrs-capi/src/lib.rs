@@ -40,6 +40,7 @@ mod description;
 mod encode;
 mod encode_params;
 mod encoder_description;
+mod ext;
 mod ffi;
 mod fields;
 mod foreign;

@@ -7,6 +7,7 @@ use vplrs_runtime::IoPattern;
 use vplrs_vpp::{ColorSpec, Matrix, Range, Vpp, VppError, VppParams};
 
 use crate::bindings::*;
+use crate::ext::{ext_as, ext_buffers};
 use crate::ffi::{guard, non_null, write_out, Outcome};
 use crate::fields::{frame_info_from_c, frame_info_to_c};
 use crate::foreign::{AppSurfacePtr, CorePtr};
@@ -17,29 +18,6 @@ use crate::surface::{expose, lookup, notify_complete, runtime_surface, Shell};
 /// between every pair of `FourCc`s).
 pub(crate) fn supported_outputs(_input: FourCc) -> Vec<FourCc> {
     FourCc::ALL.to_vec()
-}
-
-/// The extension buffers attached to a parameter structure.
-pub(crate) fn ext_buffers(par: &mfxVideoParam) -> Vec<*mut mfxExtBuffer> {
-    if par.ExtParam.is_null() || par.NumExtParam == 0 {
-        return Vec::new();
-    }
-    // SAFETY: the API requires `ExtParam` to hold `NumExtParam` buffer pointers.
-    unsafe { std::slice::from_raw_parts(par.ExtParam, par.NumExtParam.into()) }.to_vec()
-}
-
-/// Reads a buffer of type `T` if its header says it is one (id and size).
-///
-/// # Safety
-/// `buffer` must be NULL or point to a valid extension buffer of `Header.BufferSz` bytes.
-pub(crate) unsafe fn ext_as<T: Copy>(buffer: *mut mfxExtBuffer, id: u32) -> Option<T> {
-    // SAFETY: per the caller's contract.
-    let header = unsafe { buffer.as_ref()? };
-    if header.BufferId != id || (header.BufferSz as usize) < std::mem::size_of::<T>() {
-        return None;
-    }
-    // SAFETY: the header says the buffer is a `T` of at least its size.
-    Some(unsafe { buffer.cast::<T>().read_unaligned() })
 }
 
 fn matrix_from_transfer(matrix: u16, default: Matrix) -> Matrix {
@@ -90,7 +68,7 @@ fn params_from_c(par: &mfxVideoParam) -> Outcome<VppParams> {
     if par.Protected != 0 {
         return Err(Status::ERR_UNSUPPORTED);
     }
-    for buffer in ext_buffers(par) {
+    for buffer in ext_buffers(par)? {
         // SAFETY: the API requires every attached buffer pointer to be valid.
         let header = unsafe { buffer.as_ref() }.ok_or(Status::ERR_NULL_PTR)?;
         match header.BufferId {
@@ -169,7 +147,7 @@ fn nominal_range(range: Range) -> u16 {
 
 /// Fills the extension buffers the application attached to GetVideoParam's output that VPP knows.
 fn fill_ext_buffers(params: &VppParams, out: &mfxVideoParam) {
-    for buffer in ext_buffers(out) {
+    for buffer in ext_buffers(out).unwrap_or_default() {
         // SAFETY: the API requires every attached buffer pointer to be valid.
         let Some(header) = (unsafe { buffer.as_ref() }) else { continue };
         match header.BufferId {

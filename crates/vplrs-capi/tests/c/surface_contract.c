@@ -139,10 +139,49 @@ static void pool_interface(mfxFrameSurface1 *s, mfxPoolAllocationPolicy expected
     CHECK_STS(pool->AddRef(NULL), MFX_ERR_NULL_PTR);
 }
 
+/* Parameters that contradict themselves are refused at Init, whatever the component. */
+static void contradictions(mfxSession session) {
+    mfxVideoParam par;
+    /* NV12 is 4:2:0: ChromaFormat 4:4:4 or 99 contradicts it (0, left unset, does not). */
+    mfxU16 formats[2] = {MFX_CHROMAFORMAT_YUV444, 99};
+    for (int i = 0; i < 2; i++) {
+        vpp_params(&par, MFX_FOURCC_NV12, MFX_FOURCC_NV12, 320, 240, 320, 240);
+        par.vpp.In.ChromaFormat = formats[i];
+        CHECK_STS(MFXVideoVPP_Init(session, &par), MFX_ERR_INVALID_VIDEO_PARAM);
+    }
+    /* NumExtParam with no ExtParam array (VPP Init answers its documented code). */
+    vpp_params(&par, MFX_FOURCC_NV12, MFX_FOURCC_NV12, 320, 240, 320, 240);
+    par.NumExtParam = 5;
+    par.ExtParam = NULL;
+    CHECK_STS(MFXVideoVPP_Init(session, &par), MFX_ERR_INVALID_VIDEO_PARAM);
+    /* A buffer whose BufferSz is too small for its id. */
+    mfxExtAllocationHints hints;
+    memset(&hints, 0, sizeof(hints));
+    hints.Header.BufferId = MFX_EXTBUFF_ALLOCATION_HINTS;
+    hints.Header.BufferSz = sizeof(mfxExtBuffer) + 4;
+    mfxExtBuffer *ext[1] = {&hints.Header};
+    par.ExtParam = ext;
+    par.NumExtParam = 1;
+    CHECK_STS(MFXVideoVPP_Init(session, &par), MFX_ERR_INVALID_VIDEO_PARAM);
+    memset(&par, 0, sizeof(par));
+    par.mfx.CodecId = MFX_CODEC_AVC;
+    frame_info(&par.mfx.FrameInfo, MFX_FOURCC_NV12, 320, 240);
+    par.IOPattern = MFX_IOPATTERN_OUT_SYSTEM_MEMORY;
+    par.ExtParam = ext;
+    par.NumExtParam = 1;
+    CHECK_STS(MFXVideoDECODE_Init(session, &par), MFX_ERR_INVALID_VIDEO_PARAM);
+    par.ExtParam = NULL;
+    CHECK_STS(MFXVideoDECODE_Init(session, &par), MFX_ERR_NULL_PTR);
+    par.NumExtParam = 0;
+    par.mfx.FrameInfo.ChromaFormat = MFX_CHROMAFORMAT_YUV444;
+    CHECK_STS(MFXVideoDECODE_Init(session, &par), MFX_ERR_INVALID_VIDEO_PARAM);
+}
+
 int main(void) {
     mfxLoader loader;
     mfxSession session = open_vplrs(&loader);
     bad_input(session);
+    contradictions(session);
 
     /* NV12 320x240 -> RGB4 160x120; the output pool is limited to 2 surfaces and waits 10 ms. */
     mfxVideoParam par;

@@ -206,6 +206,14 @@ impl Decoder {
                 sys::FF_THREAD_SLICE
             };
             (*ctx).thread_count = config.threads as libc::c_int;
+            // HEVC's decoder conceals damaged slices without a word: with AV_EF_EXPLODE a damaged
+            // picture is refused instead, which the caller counts and marks on the pictures that
+            // follow (MFX_CORRUPTION_*). H.264's decoder flags its concealment by itself (and
+            // would drop many pictures with EXPLODE); the others keep libavcodec's defaults.
+            if config.codec == CodecId::Hevc {
+                (*ctx).err_recognition =
+                    sys::AV_EF_CRCCHECK | sys::AV_EF_BITSTREAM | sys::AV_EF_BUFFER | sys::AV_EF_EXPLODE;
+            }
         }
         if let Some(target) = direct {
             let shared = Arc::new(BufferShared::new(target, config.frame_pool.clone()));

@@ -107,6 +107,9 @@ pub(crate) struct StreamEngine {
     /// taken from the stream but not decoded (its first packet). Only the drain goes on.
     new_sequence: Option<(u32, u32)>,
     undecoded: Vec<u8>,
+    /// A new sequence of another picture size or format that still fits the surfaces was met
+    /// (`MFX_WRN_VIDEO_PARAM_CHANGED`), not yet reported.
+    params_changed: bool,
 }
 
 impl StreamEngine {
@@ -139,6 +142,7 @@ impl StreamEngine {
             probe: ShapeProbe::new(id),
             new_sequence: None,
             undecoded: Vec::new(),
+            params_changed: false,
         })
     }
 
@@ -275,6 +279,7 @@ impl StreamEngine {
                     self.offer_surface(work)?;
                     let fed = self.decoder.feed(&data[*consumed..], pts)?;
                     *consumed += fed.consumed;
+                    self.params_changed |= self.decoder.take_shape_change();
                     if let Some(held) = self.decoder.take_held() {
                         // A new sequence the surfaces cannot hold: its first packet is kept for
                         // the caller ([`Self::take_undecoded`]); the pictures before it drain.
@@ -328,6 +333,12 @@ impl StreamEngine {
             }
             _ => Ok(()),
         }
+    }
+
+    /// True once after a new sequence of another picture size or format that the surfaces still
+    /// hold was sent to the decoder.
+    pub fn take_params_changed(&mut self) -> bool {
+        std::mem::take(&mut self.params_changed)
     }
 
     /// The bytes taken from the stream but not decoded, at a new sequence the surfaces cannot hold

@@ -327,6 +327,15 @@ impl Decode {
         }
     }
 
+    /// True once after the decoder met a new sequence whose pictures differ in size or format
+    /// but still fit the surfaces (`MFX_WRN_VIDEO_PARAM_CHANGED` with the call's picture).
+    pub fn take_params_changed(&mut self) -> bool {
+        match &mut self.running {
+            Some(Running { engine: Engine::Stream(stream), .. }) => stream.take_params_changed(),
+            _ => false,
+        }
+    }
+
     /// `MFXMemory_GetSurfaceForDecode`.
     pub fn surface(&self) -> Result<Surface, DecodeError> {
         Ok(self.running()?.pool.acquire()?)

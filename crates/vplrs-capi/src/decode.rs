@@ -543,7 +543,9 @@ pub extern "C" fn MFXVideoDECODE_DecodeFrameAsync(
                 surface_out.write(pointer);
                 syncp.write(handle);
             }
-            return Ok(Status::ERR_NONE);
+            // A new sequence that still fits the surfaces: the picture comes with the warning.
+            let changed = state.decode.take_params_changed();
+            return Ok(if changed { Status::WRN_VIDEO_PARAM_CHANGED } else { Status::ERR_NONE });
         }
         if bs.is_null() {
             // Draining: nothing is cached.

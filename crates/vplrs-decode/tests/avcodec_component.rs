@@ -348,3 +348,55 @@ fn corrupt_and_truncated_streams_end_without_crash_or_hang() {
         assert_eq!(pool.stats().in_use, 0);
     }
 }
+
+/// A stream whose second sequence is smaller: it fits the surfaces, so it is decoded without a
+/// new Init, every picture at its own size, and the call that meets it says the parameters
+/// changed (`MFX_WRN_VIDEO_PARAM_CHANGED`); a larger one after it is `Incompatible`, with the
+/// start of that sequence handed back (`take_undecoded`) and no picture lost before it.
+#[test]
+fn sequences_that_fit_decode_on_and_larger_ones_hand_their_start_back() {
+    let encode = ["-c:v", "libx264", "-bf", "2", "-pix_fmt", "yuv420p"];
+    let large = make_stream("rc-large", 640, 360, 8, &encode, "h264");
+    let small = make_stream("rc-small", 320, 240, 8, &encode, "h264");
+    let larger = make_stream("rc-larger", 800, 448, 4, &encode, "h264");
+    let stream = [large.bytes.as_slice(), small.bytes.as_slice(), larger.bytes.as_slice()].concat();
+    let mut params = Decode::decode_header(Codec::Avc, &stream).unwrap();
+    params.output.fourcc = FourCc::I420;
+    let mut decode = Decode::new(Core::new());
+    decode.init(&params).unwrap();
+    let expected: Vec<&String> = large.expected.iter().chain(&small.expected).collect();
+    let mut md5s = Vec::new();
+    let mut changed = 0;
+    let mut offset = 0;
+    let mut undecoded = Vec::new();
+    loop {
+        let data = (offset < stream.len()).then(|| &stream[offset..(offset + 4096).min(stream.len())]);
+        let result = decode.decode_frame_async(data, None, 0);
+        offset += decode.consumed();
+        changed += u32::from(decode.take_params_changed());
+        match result {
+            Ok(frame) => {
+                frame.sync.wait(Duration::from_secs(10)).unwrap();
+                md5s.push(picture_md5(&frame.surface));
+            }
+            Err(DecodeError::MoreData) if data.is_none() => break,
+            Err(DecodeError::MoreData) => {}
+            Err(DecodeError::Incompatible(width, height)) => {
+                assert_eq!((width, height), (800, 448));
+                undecoded = decode.take_undecoded();
+                // Drain what came before the new sequence.
+                while let Ok(frame) = decode.decode_frame_async(None, None, 0) {
+                    md5s.push(picture_md5(&frame.surface));
+                }
+                break;
+            }
+            Err(other) => panic!("{other}"),
+        }
+    }
+    assert_eq!(changed, 1, "one new sequence that fits");
+    assert!(md5s.iter().eq(expected.iter().copied()), "every picture of both sequences, bit-exact");
+    // The larger sequence's start: what the decoder took of the stream but did not decode.
+    let rest = &stream[offset - undecoded.len()..];
+    assert!(!undecoded.is_empty() && rest.starts_with(&undecoded));
+    assert_eq!(Decode::decode_header(Codec::Avc, rest).unwrap().output.crop.width, 800);
+}

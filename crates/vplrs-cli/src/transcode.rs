@@ -97,9 +97,12 @@ pub fn run(args: &TranscodeArgs) -> Result<()> {
     };
     decode_params.hints = limited(decode_pool);
     session.decode.init(&decode_params).context("DECODE Init")?;
+    // The crop of the pictures VPP is initialised for (None: no VPP yet).
+    let mut vpp_crop = None;
     if let (Some(mut vpp), Some(size)) = (vpp_params, vpp_pool) {
         vpp.output_hints = limited(size);
         session.vpp.init(&vpp).context("VPP Init")?;
+        vpp_crop = Some(decoded.crop);
     }
     // The encoder's own pool is not used: its input comes from the decoder or VPP.
     encode_params.hints = limited(1);
@@ -119,7 +122,18 @@ pub fn run(args: &TranscodeArgs) -> Result<()> {
     let mut count = 0;
     while count < limit {
         let Some(picture) = stream.next_picture(&mut session.decode)? else { break };
-        let picture = if scaled { session.vpp.process_frame_async(&picture).context("VPP")? } else { picture };
+        // Pictures of another size than the encoder's (--size, or a stream whose resolution
+        // changes) are scaled; VPP follows the pictures' size.
+        let crop = picture.info().crop;
+        let picture = if (crop.width, crop.height) != (width, height) {
+            if vpp_crop != Some(crop) {
+                follow_resolution(&mut session, crop, encoder_input, &encode_request, depth)?;
+                vpp_crop = Some(crop);
+            }
+            session.vpp.process_frame_async(&picture).context("VPP")?
+        } else {
+            picture
+        };
         put(&mut session, Some(&picture), &mut write)?;
         count += 1;
         progress.set_position(count);
@@ -151,14 +165,36 @@ pub fn run(args: &TranscodeArgs) -> Result<()> {
         decode_stats.copies_per_frame()
     );
     print_pool("decode", &session.decode.pool()?.stats());
-    if scaled {
-        print_pool("vpp output", &session.vpp.output_pool()?.stats());
+    if let Ok(pool) = session.vpp.output_pool() {
+        print_pool("vpp output", &pool.stats());
     }
     print_pool("encode", &session.encode.pool()?.stats());
     if let Some(out) = output {
         out.finish((width, height))?;
     }
     session.close();
+    Ok(())
+}
+
+/// (Re)initialises VPP for pictures of `crop` (a new sequence of the input stream), scaling to
+/// the encoder's input.
+fn follow_resolution(
+    session: &mut Session,
+    crop: vplrs::Rect,
+    encoder_input: FrameInfo,
+    encode_request: &vplrs::sizing::SurfaceRequest,
+    depth: u16,
+) -> Result<()> {
+    if session.vpp.is_initialized() {
+        session.vpp.close().context("VPP Close")?;
+    }
+    let input = FrameInfo::new(FourCc::I420, crop.width, crop.height)
+        .with_frame_rate(encoder_input.frame_rate.num, encoder_input.frame_rate.den);
+    let mut vpp = VppParams::new(input, encoder_input).with_async_depth(depth);
+    let [_, vpp_out] = Vpp::query_io_surf(&vpp).context("VPP QueryIOSurf")?;
+    vpp.output_hints = limited(shared_pool_size(&vpp_out, encode_request, depth));
+    session.vpp.init(&vpp).context("VPP Init")?;
+    tracing::info!(width = crop.width, height = crop.height, "VPP scales the new sequence");
     Ok(())
 }
 

@@ -10,18 +10,9 @@
 # Exit status: 0 pass, 1 failure, 77 skipped (ffmpeg or sample_multi_transcode missing).
 set -euo pipefail
 
-lib_dir=$(cd "${1:?usage: run_multi_transcode_resize.sh LIB_DIR [WORK_DIR]}" && pwd)
-work=${2:-$(mktemp -d /tmp/vplrs-multi-transcode.XXXXXX)}
-min_psnr=${VPLRS_MIN_PSNR:-35}
 frames=30
-
-skip() { echo "SKIPPED: $*"; exit 77; }
-fail() { echo "FAILED: $*"; exit 1; }
-command -v ffmpeg >/dev/null || skip "ffmpeg is not installed"
-command -v sample_multi_transcode >/dev/null || skip "sample_multi_transcode is not installed (onevpl-tools)"
-export ONEVPL_SEARCH_PATH=$lib_dir
-mkdir -p "$work"
-cd "$work"
+# shellcheck source=samples_lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/samples_lib.sh" sample_multi_transcode multi-transcode "$@"
 
 ffmpeg -v error -f lavfi -i testsrc2=size=1280x720:rate=30 -frames:v $frames -c:v libx264 -bf 3 -pix_fmt yuv420p \
   -f h264 -y in.h264

@@ -10,18 +10,9 @@
 # Exit status: 0 pass, 1 failure, 77 skipped (ffmpeg or sample_encode missing).
 set -euo pipefail
 
-lib_dir=$(cd "${1:?usage: run_sample_encode_sizes.sh LIB_DIR [WORK_DIR]}" && pwd)
-work=${2:-$(mktemp -d /tmp/vplrs-encode-sizes.XXXXXX)}
-min_psnr=${VPLRS_MIN_PSNR:-35}
 frames=10
-
-skip() { echo "SKIPPED: $*"; exit 77; }
-fail() { echo "FAILED: $*"; exit 1; }
-command -v ffmpeg >/dev/null || skip "ffmpeg is not installed"
-command -v sample_encode >/dev/null || skip "sample_encode is not installed (onevpl-tools)"
-export ONEVPL_SEARCH_PATH=$lib_dir
-mkdir -p "$work"
-cd "$work"
+# shellcheck source=samples_lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/samples_lib.sh" sample_encode encode-sizes "$@"
 
 # psnr_of DECODED SOURCE SIZE: the average PSNR of two raw I420 files.
 psnr_of() {

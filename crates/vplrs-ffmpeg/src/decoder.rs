@@ -17,6 +17,27 @@ use crate::sys;
 /// end of their input.
 const INPUT_PADDING: usize = sys::AV_INPUT_BUFFER_PADDING_SIZE as usize;
 
+/// One `av_parser_parse2` call without timestamps of its own: the bytes used, and the packet
+/// cut (a null pointer and 0 when none).
+///
+/// # Safety
+/// `parser` and `ctx` must be valid; `data` must be readable for `size` bytes followed by
+/// AV_INPUT_BUFFER_PADDING_SIZE more (or null with size 0: the flush request).
+pub(crate) unsafe fn parse(
+    parser: *mut sys::AVCodecParserContext,
+    ctx: *mut sys::AVCodecContext,
+    data: *const u8,
+    size: libc::c_int,
+    pts: i64,
+) -> (libc::c_int, *mut u8, libc::c_int) {
+    let mut out: *mut u8 = ptr::null_mut();
+    let mut out_size: libc::c_int = 0;
+    // SAFETY: per the contract.
+    let used =
+        unsafe { sys::av_parser_parse2(parser, ctx, &mut out, &mut out_size, data, size, pts, sys::AV_NOPTS_VALUE, 0) };
+    (used, out, out_size)
+}
+
 /// The codecs vplrs decodes through libavcodec.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum CodecId {
@@ -307,24 +328,10 @@ impl Decoder {
             &self.tail[..data.len()]
         };
         let size = libc::c_int::try_from(input.len()).map_err(|_| FfmpegError::TooLarge)?;
-        let mut out: *mut u8 = ptr::null_mut();
-        let mut out_size: libc::c_int = 0;
         // SAFETY: parser and context are valid; `input` is readable for `size` bytes followed by at
         // least INPUT_PADDING readable bytes (the rest of `data`, or the zeroed end of `tail`); an
         // empty chunk is passed as a non-null pointer with size 0, which is not the flush request.
-        let used = unsafe {
-            sys::av_parser_parse2(
-                self.parser,
-                self.ctx,
-                &mut out,
-                &mut out_size,
-                input.as_ptr(),
-                size,
-                pts,
-                sys::AV_NOPTS_VALUE,
-                0,
-            )
-        };
+        let (used, out, out_size) = unsafe { parse(self.parser, self.ctx, input.as_ptr(), size, pts) };
         if used < 0 {
             return Err(FfmpegError::call("av_parser_parse2", used));
         }
@@ -378,12 +385,8 @@ impl Decoder {
 
     /// The picture size and format the parser read for its last packet, if it reads them.
     fn parser_shape(&self) -> Option<StreamShape> {
-        // SAFETY: a valid parser context; plain integer fields.
-        let (width, height, format) = unsafe { ((*self.parser).width, (*self.parser).height, (*self.parser).format) };
-        if width <= 0 || height <= 0 || format < 0 {
-            return None;
-        }
-        Some(StreamShape { width: width as u32, height: height as u32, format: PixelFormat::from_raw(format).0 })
+        // SAFETY: the parser context is valid while the decoder lives (checked non-null by callers).
+        unsafe { crate::shape::parsed_shape(self.parser) }
     }
 
     /// Sends what the parser still holds (the stream's last packet) and the end of stream.
@@ -393,22 +396,8 @@ impl Decoder {
         }
         let mut result = Ok(());
         if !self.parser.is_null() {
-            let mut out: *mut u8 = ptr::null_mut();
-            let mut out_size: libc::c_int = 0;
             // SAFETY: a null buffer of size 0 asks the parser for its last packet.
-            unsafe {
-                sys::av_parser_parse2(
-                    self.parser,
-                    self.ctx,
-                    &mut out,
-                    &mut out_size,
-                    ptr::null(),
-                    0,
-                    sys::AV_NOPTS_VALUE,
-                    sys::AV_NOPTS_VALUE,
-                    0,
-                )
-            };
+            let (_, out, out_size) = unsafe { parse(self.parser, self.ctx, ptr::null(), 0, sys::AV_NOPTS_VALUE) };
             if out_size > 0 && !out.is_null() {
                 // SAFETY: the parser's output is valid until its next call.
                 let pts = unsafe { (*self.parser).pts };

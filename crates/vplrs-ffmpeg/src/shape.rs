@@ -45,29 +45,10 @@ impl ShapeProbe {
         self.padded.clear();
         self.padded.extend_from_slice(frame);
         self.padded.resize(frame.len() + sys::AV_INPUT_BUFFER_PADDING_SIZE as usize, 0);
-        let mut out: *mut u8 = ptr::null_mut();
-        let mut out_size: libc::c_int = 0;
         // SAFETY: valid parser and context; the input is `size` bytes followed by the padding.
-        unsafe {
-            sys::av_parser_parse2(
-                self.parser,
-                self.ctx,
-                &mut out,
-                &mut out_size,
-                self.padded.as_ptr(),
-                size,
-                sys::AV_NOPTS_VALUE,
-                sys::AV_NOPTS_VALUE,
-                0,
-            )
-        };
-        // SAFETY: a valid parser context; plain integer fields.
-        let (width, height, format) = unsafe { ((*self.parser).width, (*self.parser).height, (*self.parser).format) };
-        (width > 0 && height > 0 && format >= 0).then(|| StreamShape {
-            width: width as u32,
-            height: height as u32,
-            format: PixelFormat::from_raw(format).0,
-        })
+        unsafe { crate::decoder::parse(self.parser, self.ctx, self.padded.as_ptr(), size, sys::AV_NOPTS_VALUE) };
+        // SAFETY: a valid parser context.
+        unsafe { parsed_shape(self.parser) }
     }
 }
 
@@ -79,4 +60,18 @@ impl Drop for ShapeProbe {
             sys::avcodec_free_context(&mut self.ctx);
         }
     }
+}
+
+/// The picture size and format a parser read for its last packet, if it reads them.
+///
+/// # Safety
+/// `parser` must be a valid parser context.
+pub(crate) unsafe fn parsed_shape(parser: *const sys::AVCodecParserContext) -> Option<StreamShape> {
+    // SAFETY: per the contract; plain integer fields.
+    let (width, height, format) = unsafe { ((*parser).width, (*parser).height, (*parser).format) };
+    (width > 0 && height > 0 && format >= 0).then(|| StreamShape {
+        width: width as u32,
+        height: height as u32,
+        format: PixelFormat::from_raw(format).0,
+    })
 }

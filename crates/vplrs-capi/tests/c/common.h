@@ -37,6 +37,30 @@ static inline mfxSession open_vplrs_decoder(mfxLoader *loader_out) {
     return open_vplrs_with(loader_out, "mfxImplDescription.mfxDecoderDescription.decoder.CodecID", MFX_CODEC_VP8);
 }
 
+/* The CodecId of a codec's name on the command line (h264, h265, vp9, av1, jpeg). */
+static inline mfxU32 codec_id(const char *name) {
+    if (!strcmp(name, "h264")) return MFX_CODEC_AVC;
+    if (!strcmp(name, "h265")) return MFX_CODEC_HEVC;
+    if (!strcmp(name, "vp9")) return MFX_CODEC_VP9;
+    if (!strcmp(name, "av1")) return MFX_CODEC_AV1;
+    if (!strcmp(name, "jpeg")) return MFX_CODEC_JPEG;
+    fprintf(stderr, "unknown codec %s\n", name);
+    exit(2);
+}
+
+/* A whole file in memory (malloc'ed); its size in *size. */
+static inline mfxU8 *read_file(const char *path, size_t *size) {
+    FILE *f = fopen(path, "rb");
+    REQUIRE(f);
+    fseek(f, 0, SEEK_END);
+    *size = (size_t)ftell(f);
+    fseek(f, 0, SEEK_SET);
+    mfxU8 *data = malloc(*size + 1);
+    REQUIRE(data && fread(data, 1, *size, f) == *size);
+    fclose(f);
+    return data;
+}
+
 static inline void frame_info(mfxFrameInfo *fi, mfxU32 fourcc, mfxU16 w, mfxU16 h) {
     memset(fi, 0, sizeof(*fi));
     fi->FourCC = fourcc;

@@ -20,15 +20,6 @@ static long rss_kb(void) {
     return resident * sysconf(_SC_PAGESIZE) / 1024;
 }
 
-static mfxU32 codec_id(const char *name) {
-    if (!strcmp(name, "h264")) return MFX_CODEC_AVC;
-    if (!strcmp(name, "h265")) return MFX_CODEC_HEVC;
-    if (!strcmp(name, "vp9")) return MFX_CODEC_VP9;
-    if (!strcmp(name, "av1")) return MFX_CODEC_AV1;
-    fprintf(stderr, "unknown codec %s\n", name);
-    exit(2);
-}
-
 /* One cycle: the whole stream decoded and drained; returns the pictures. */
 static int cycle(mfxSession session, mfxU32 codec, const char *path, mfxU8 *whole, size_t whole_size) {
     ivf_reader reader;
@@ -88,14 +79,8 @@ int main(int argc, char **argv) {
     int cycles = atoi(argv[3]);
     long max_growth = argc >= 5 ? atol(argv[4]) : 2048;
     REQUIRE(cycles > WARMUP);
-    FILE *f = fopen(argv[2], "rb");
-    REQUIRE(f);
-    fseek(f, 0, SEEK_END);
-    size_t size = (size_t)ftell(f);
-    fseek(f, 0, SEEK_SET);
-    mfxU8 *whole = malloc(size);
-    REQUIRE(whole && fread(whole, 1, size, f) == size);
-    fclose(f);
+    size_t size = 0;
+    mfxU8 *whole = read_file(argv[2], &size);
     mfxLoader loader = NULL;
     mfxSession session = open_vplrs_with(&loader, "mfxImplDescription.mfxDecoderDescription.decoder.CodecID", codec);
     int first = -1;

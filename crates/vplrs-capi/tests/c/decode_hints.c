@@ -23,17 +23,11 @@ static double now_ms(void) {
 
 int main(int argc, char **argv) {
     REQUIRE(argc == 4);
-    mfxU32 codec = !strcmp(argv[1], "h265") ? MFX_CODEC_HEVC : MFX_CODEC_AVC;
+    mfxU32 codec = codec_id(argv[1]);
     int tiny = !strcmp(argv[3], "tiny");
     int optimal = !strcmp(argv[3], "optimal");
-    FILE *f = fopen(argv[2], "rb");
-    REQUIRE(f);
-    fseek(f, 0, SEEK_END);
-    long size = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    mfxU8 *data = malloc((size_t)size);
-    REQUIRE(data && fread(data, 1, (size_t)size, f) == (size_t)size);
-    fclose(f);
+    size_t size = 0;
+    mfxU8 *data = read_file(argv[2], &size);
     mfxLoader loader = NULL;
     mfxSession session = open_vplrs_with(&loader, "mfxImplDescription.mfxDecoderDescription.decoder.CodecID", codec);
     mfxBitstream bs;

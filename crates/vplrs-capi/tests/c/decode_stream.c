@@ -62,16 +62,6 @@ typedef struct {
     long calls;
 } decoder;
 
-static mfxU32 codec_id(const char *name) {
-    if (!strcmp(name, "h264")) return MFX_CODEC_AVC;
-    if (!strcmp(name, "h265")) return MFX_CODEC_HEVC;
-    if (!strcmp(name, "vp9")) return MFX_CODEC_VP9;
-    if (!strcmp(name, "av1")) return MFX_CODEC_AV1;
-    if (!strcmp(name, "jpeg")) return MFX_CODEC_JPEG;
-    fprintf(stderr, "unknown codec %s\n", name);
-    exit(2);
-}
-
 /* Appends the next IVF frame or chunk to the bitstream; 0 at the end of the input. */
 static int read_more(input *in, mfxBitstream *bs) {
     if (bs->DataOffset > 0) {

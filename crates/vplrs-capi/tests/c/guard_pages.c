@@ -17,16 +17,6 @@
 
 #define MAX_CALLS 100000
 
-static mfxU32 codec_id(const char *name) {
-    if (!strcmp(name, "h264")) return MFX_CODEC_AVC;
-    if (!strcmp(name, "h265")) return MFX_CODEC_HEVC;
-    if (!strcmp(name, "vp9")) return MFX_CODEC_VP9;
-    if (!strcmp(name, "av1")) return MFX_CODEC_AV1;
-    if (!strcmp(name, "jpeg")) return MFX_CODEC_JPEG;
-    fprintf(stderr, "unknown codec %s\n", name);
-    exit(2);
-}
-
 /* A region of `size` readable bytes followed by a PROT_NONE page. */
 typedef struct {
     mfxU8 *end; /* the guard page */
@@ -100,11 +90,8 @@ int main(int argc, char **argv) {
     memset(&src, 0, sizeof(src));
     src.chunk = (size_t)atol(argv[3]);
     REQUIRE(src.chunk > 0);
-    FILE *f = fopen(argv[2], "rb");
-    REQUIRE(f);
-    fseek(f, 0, SEEK_END);
-    size_t file_size = (size_t)ftell(f);
-    fclose(f);
+    size_t file_size = 0;
+    free(read_file(argv[2], &file_size));
     src.ivf = ivf_open(&src.reader, argv[2]) == 0;
     if (!src.ivf) {
         src.file = fopen(argv[2], "rb");

@@ -4,8 +4,9 @@
 //! vplrs decodes VP8 (its own decoder), H.264, H.265, VP9, AV1 and JPEG (libavcodec); any other
 //! `CodecId` is `MFX_ERR_UNSUPPORTED`. Outputs are in system memory, in the formats of the
 //! stream's profile (see [`output_fourccs`]): 8-bit 4:2:0 as NV12 (the default when FourCC is
-//! 0), I420 or YV12; 10-bit 4:2:0 (H.264 High 10, H.265 Main10, VP9 profile 2, AV1) as P010; JPEG 4:2:2 as
-//! YUY2 and 4:4:4 as AYUV (the samples repacked, never resampled).
+//! 0), I420 or YV12; 10-bit 4:2:0 (H.264 High 10, H.265 Main10, VP9 profile 2, AV1) as P010;
+//! 4:2:2 as YUY2 (Y210 for 10 bits) and 4:4:4 as AYUV (Y410) (the samples repacked, never
+//! resampled).
 
 use vplrs_decode::{Codec, DecodeParams};
 use vplrs_memory::info::{align_up, MAX_DIMENSION};
@@ -27,10 +28,22 @@ const OUTPUT_FOURCCS_10: [u32; 1] = [MFX_FOURCC_P010];
 /// AV1 Main: 8-bit or 10-bit 4:2:0.
 const OUTPUT_FOURCCS_8_10: [u32; 4] = [MFX_FOURCC_NV12, MFX_FOURCC_I420, MFX_FOURCC_YV12, MFX_FOURCC_P010];
 
-/// JPEG and the 8-bit 4:2:2/4:4:4 profiles of the video codecs: 4:2:0 pictures as
-/// NV12/I420/YV12, 4:2:2 as YUY2, 4:4:4 as AYUV.
-const OUTPUT_FOURCCS_CHROMA: [u32; 5] =
+/// JPEG: 4:2:0 pictures as NV12/I420/YV12, 4:2:2 as YUY2, 4:4:4 as AYUV.
+const OUTPUT_FOURCCS_JPEG: [u32; 5] =
     [MFX_FOURCC_NV12, MFX_FOURCC_I420, MFX_FOURCC_YV12, MFX_FOURCC_YUY2, MFX_FOURCC_AYUV];
+
+/// The 4:2:2/4:4:4 profiles of the video codecs, 8 or 10 bits: JPEG's formats, and 10-bit
+/// 4:2:0 as P010, 4:2:2 as Y210, 4:4:4 as Y410.
+const OUTPUT_FOURCCS_CHROMA: [u32; 8] = [
+    MFX_FOURCC_NV12,
+    MFX_FOURCC_I420,
+    MFX_FOURCC_YV12,
+    MFX_FOURCC_YUY2,
+    MFX_FOURCC_AYUV,
+    MFX_FOURCC_P010,
+    MFX_FOURCC_Y210,
+    MFX_FOURCC_Y410,
+];
 
 /// `MFX_PROFILE_JPEG_BASELINE` (`mfxjpeg.h`, which `mfx.h` does not include).
 pub(crate) const MFX_PROFILE_JPEG_BASELINE: u32 = 1;
@@ -57,8 +70,9 @@ pub(crate) const AVC_PROFILES: [u32; 6] = [
 pub(crate) const HEVC_PROFILES: [u32; 4] =
     [MFX_PROFILE_HEVC_MAIN, MFX_PROFILE_HEVC_MAINSP, MFX_PROFILE_HEVC_MAIN10, MFX_PROFILE_HEVC_REXT];
 
-/// VP9 profiles decoded: 0 (8-bit 4:2:0), 1 (8-bit 4:2:2 and 4:4:4) and 2 (10-bit 4:2:0, P010).
-pub(crate) const VP9_PROFILES: [u32; 3] = [MFX_PROFILE_VP9_0, MFX_PROFILE_VP9_1, MFX_PROFILE_VP9_2];
+/// VP9 profiles decoded: 0 (8-bit 4:2:0), 1 (8-bit 4:2:2 and 4:4:4), 2 (10-bit 4:2:0, P010) and
+/// 3 (10-bit 4:2:2 and 4:4:4, Y210 and Y410).
+pub(crate) const VP9_PROFILES: [u32; 4] = [MFX_PROFILE_VP9_0, MFX_PROFILE_VP9_1, MFX_PROFILE_VP9_2, MFX_PROFILE_VP9_3];
 
 /// AV1 profiles decoded: Main (4:2:0, 8 or 10 bits).
 pub(crate) const AV1_PROFILES: [u32; 1] = [MFX_PROFILE_AV1_MAIN];
@@ -108,10 +122,10 @@ pub(crate) fn output_fourccs(codec: Codec, profile: u32) -> &'static [u32] {
         | (Codec::Vp9, MFX_PROFILE_VP9_2)
         | (Codec::Avc, MFX_PROFILE_AVC_HIGH10) => &OUTPUT_FOURCCS_10,
         (Codec::Av1, _) => &OUTPUT_FOURCCS_8_10,
-        (Codec::Jpeg, _)
-        | (Codec::Avc, MFX_PROFILE_AVC_HIGH_422 | AVC_HIGH_444)
+        (Codec::Jpeg, _) => &OUTPUT_FOURCCS_JPEG,
+        (Codec::Avc, MFX_PROFILE_AVC_HIGH_422 | AVC_HIGH_444)
         | (Codec::Hevc, MFX_PROFILE_HEVC_REXT)
-        | (Codec::Vp9, MFX_PROFILE_VP9_1) => &OUTPUT_FOURCCS_CHROMA,
+        | (Codec::Vp9, MFX_PROFILE_VP9_1 | MFX_PROFILE_VP9_3) => &OUTPUT_FOURCCS_CHROMA,
         _ => &OUTPUT_FOURCCS,
     }
 }

@@ -119,6 +119,8 @@ fn packed_offsets(fourcc: FourCc) -> [Option<usize>; 4] {
     match fourcc {
         // Y0 U0 Y1 V0
         FourCc::Yuy2 => [Some(0), Some(1), Some(3), None],
+        // The same with 16-bit samples (Y16, U16, V16 point at them).
+        FourCc::Y210 => [Some(0), Some(2), Some(6), None],
         // V U Y A
         FourCc::Ayuv => [Some(2), Some(1), Some(0), Some(3)],
         // B G R A: R is in the Y slot, G in U, B in V.

@@ -30,6 +30,7 @@ fn windows(fourcc: FourCc, crop: Rect) -> Vec<PlaneWindow> {
         FourCc::P010 => vec![luma(2), chroma(2, true)],
         FourCc::I420 | FourCc::Yv12 => vec![luma(1), chroma(1, false), chroma(1, false)],
         FourCc::Yuy2 => vec![PlaneWindow { x_bytes: (x / 2) * 4, width_bytes: half_w * 4, y, rows: h }],
+        FourCc::Y210 => vec![PlaneWindow { x_bytes: (x / 2) * 8, width_bytes: half_w * 8, y, rows: h }],
         _ => vec![luma(4)],
     }
 }

@@ -158,3 +158,68 @@ fn rc_frame_bytes(size: &str) -> usize {
     let (w, h): (usize, usize) = (w.parse().unwrap(), h.parse().unwrap());
     w * h * 3 / 2
 }
+
+/// Little-endian 16-bit samples of a raw file.
+fn words(bytes: &[u8]) -> Vec<u16> {
+    bytes.chunks_exact(2).map(|pair| u16::from_le_bytes([pair[0], pair[1]])).collect()
+}
+
+/// Y210 (Y0 U Y1 V, 16-bit words, samples in the high bits) from planar 10-bit 4:2:2.
+fn y210_from_planar(planar: &[u8], width: usize, height: usize) -> Vec<u8> {
+    let samples = words(planar);
+    let pixels = width * height;
+    let mut packed = Vec::with_capacity(planar.len());
+    for frame in samples.chunks_exact(2 * pixels) {
+        let (y, chroma) = frame.split_at(pixels);
+        let (u, v) = chroma.split_at(pixels / 2);
+        for pair in 0..pixels / 2 {
+            for sample in [y[2 * pair], u[pair], y[2 * pair + 1], v[pair]] {
+                packed.extend_from_slice(&(sample << 6).to_le_bytes());
+            }
+        }
+    }
+    packed
+}
+
+/// Y410 (U in bits 0..10, Y 10..20, V 20..30, opaque alpha) from planar 10-bit 4:4:4.
+fn y410_from_planar(planar: &[u8], pixels: usize) -> Vec<u8> {
+    let samples = words(planar);
+    let mut packed = Vec::with_capacity(planar.len() * 2 / 3);
+    for frame in samples.chunks_exact(3 * pixels) {
+        let (y, chroma) = frame.split_at(pixels);
+        let (u, v) = chroma.split_at(pixels);
+        for i in 0..pixels {
+            let word = u32::from(u[i]) | u32::from(y[i]) << 10 | u32::from(v[i]) << 20 | 3 << 30;
+            packed.extend_from_slice(&word.to_le_bytes());
+        }
+    }
+    packed
+}
+
+#[test]
+fn ten_bit_four_two_two_and_four_four_four_decode_to_y210_and_y410() {
+    let h264: &[&str] = &["-c:v", "libx264"];
+    let hevc: &[&str] = &["-c:v", "libx265", "-x265-params", "log-level=none"];
+    let vp9: &[&str] = &["-c:v", "libvpx-vp9", "-deadline", "realtime", "-cpu-used", "8"];
+    let mut checked = Vec::new();
+    for (file, encoder, pix_fmt) in [
+        ("c422-10.h264", h264, "yuv422p10le"),
+        ("c444-10.h264", h264, "yuv444p10le"),
+        ("c422-10.h265", hevc, "yuv422p10le"),
+        ("c444-10.h265", hevc, "yuv444p10le"),
+        ("c444-10.vp9.ivf", vp9, "yuv444p10le"),
+    ] {
+        let Some(stream) = make(file, encoder, pix_fmt) else { continue };
+        let planar = ffmpeg(&["-i", stream.to_str().unwrap(), "-f", "rawvideo", "-pix_fmt", pix_fmt, "-"]).unwrap();
+        let expected = if pix_fmt.starts_with("yuv422") {
+            y210_from_planar(&planar, 640, 360)
+        } else {
+            y410_from_planar(&planar, 640 * 360)
+        };
+        assert!(!expected.is_empty(), "{file}: ffmpeg decodes it");
+        assert!(decoded_by_vplrs(&stream) == expected, "{file}: not bit-exact with ffmpeg's {pix_fmt}");
+        checked.push(file);
+    }
+    assert!(checked.len() >= 4, "{checked:?}");
+    eprintln!("10-bit 4:2:2 / 4:4:4 bit-exact: {checked:?}");
+}

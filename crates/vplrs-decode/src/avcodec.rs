@@ -59,6 +59,8 @@ fn limits(output: &FrameInfo) -> Option<StreamLimits> {
         FourCc::P010 => PixelFormat::Yuv420p10,
         FourCc::Yuy2 => PixelFormat::Yuv422p,
         FourCc::Ayuv => PixelFormat::Yuv444p,
+        FourCc::Y210 => PixelFormat::Yuv422p10,
+        FourCc::Y410 => PixelFormat::Yuv444p10,
         _ => return None,
     };
     Some(StreamLimits { max_width: output.width, max_height: output.height, format })
@@ -492,6 +494,36 @@ fn convert(picture: &Picture<'_>, view: &mut FrameViewMut<'_>, lsb_aligned: bool
                 // Bytes V, U, Y, A in memory; opaque alpha.
                 for (((quad, &y), &u), &v) in dst[..4 * w].chunks_exact_mut(4).zip(y).zip(u).zip(v) {
                     quad.copy_from_slice(&[v, u, y, 0xff]);
+                }
+            }
+        }
+        (PixelFormat::Yuv422p10, FourCc::Y210) => {
+            let (y, u, v) = (plane(0)?, plane(1)?, plane(2)?);
+            let up = if lsb_aligned { 0 } else { 6 };
+            let sample = |row: &[u8], i: usize| (u16::from_le_bytes([row[2 * i], row[2 * i + 1]]) << up).to_le_bytes();
+            let packed = view.planes_mut();
+            let sources = rows(y, 2 * w, h).zip(rows(u, 2 * cw, h)).zip(rows(v, 2 * cw, h));
+            for (dst, ((y, u), v)) in packed[0].rows_mut().zip(sources) {
+                // Y0 U Y1 V, 16 bits each (an odd width's last pair repeats its Y0).
+                for (x, group) in dst[..8 * cw].chunks_exact_mut(8).enumerate() {
+                    let y1 = if 2 * x + 1 < w { 2 * x + 1 } else { 2 * x };
+                    group[0..2].copy_from_slice(&sample(y, 2 * x));
+                    group[2..4].copy_from_slice(&sample(u, x));
+                    group[4..6].copy_from_slice(&sample(y, y1));
+                    group[6..8].copy_from_slice(&sample(v, x));
+                }
+            }
+        }
+        (PixelFormat::Yuv444p10, FourCc::Y410) => {
+            let (y, u, v) = (plane(0)?, plane(1)?, plane(2)?);
+            let packed = view.planes_mut();
+            let sources = rows(y, 2 * w, h).zip(rows(u, 2 * w, h)).zip(rows(v, 2 * w, h));
+            let sample = |row: &[u8], i: usize| u32::from(u16::from_le_bytes([row[2 * i], row[2 * i + 1]]) & 0x3ff);
+            for (dst, ((y, u), v)) in packed[0].rows_mut().zip(sources) {
+                // U in bits 0..10, Y 10..20, V 20..30, opaque alpha in 30..32.
+                for (x, word) in dst[..4 * w].chunks_exact_mut(4).enumerate() {
+                    let value = sample(u, x) | sample(y, x) << 10 | sample(v, x) << 20 | 3 << 30;
+                    word.copy_from_slice(&value.to_le_bytes());
                 }
             }
         }

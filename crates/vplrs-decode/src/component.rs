@@ -205,11 +205,20 @@ impl Decode {
         }
         let formats: &[FourCc] = match params.codec {
             Codec::Vp8 => &[FourCc::Nv12, FourCc::I420, FourCc::Yv12],
-            _ => &[FourCc::Nv12, FourCc::I420, FourCc::Yv12, FourCc::P010, FourCc::Yuy2, FourCc::Ayuv],
+            _ => &[
+                FourCc::Nv12,
+                FourCc::I420,
+                FourCc::Yv12,
+                FourCc::P010,
+                FourCc::Yuy2,
+                FourCc::Ayuv,
+                FourCc::Y210,
+                FourCc::Y410,
+            ],
         };
         if !formats.contains(&params.output.fourcc) {
             return Err(DecodeError::Unsupported(
-                "NV12, I420, YV12 (8-bit 4:2:0), P010 (10-bit 4:2:0), YUY2 (4:2:2), AYUV (4:4:4) only",
+                "NV12, I420, YV12, P010 (4:2:0), YUY2, Y210 (4:2:2), AYUV, Y410 (4:4:4) only",
             ));
         }
         params.output.validate().map_err(|_| DecodeError::InvalidParams("frame size or crop"))
@@ -500,8 +509,10 @@ fn stream_header(codec: Codec, data: &[u8]) -> Result<DecodeParams, DecodeError>
         vplrs_ffmpeg::PixelFormat::Yuv420p10 => FourCc::P010,
         vplrs_ffmpeg::PixelFormat::Yuv422p => FourCc::Yuy2,
         vplrs_ffmpeg::PixelFormat::Yuv444p => FourCc::Ayuv,
+        vplrs_ffmpeg::PixelFormat::Yuv422p10 => FourCc::Y210,
+        vplrs_ffmpeg::PixelFormat::Yuv444p10 => FourCc::Y410,
         vplrs_ffmpeg::PixelFormat::Other(_) => {
-            return Err(DecodeError::Unsupported("only 4:2:0 (8 or 10 bits), 4:2:2 and 4:4:4 (8 bits) are decoded"))
+            return Err(DecodeError::Unsupported("only 4:2:0, 4:2:2 and 4:4:4 of 8 or 10 bits are decoded"))
         }
     };
     // The size reported is the picture's, aligned to 16 (32 in height for fields), as Intel's

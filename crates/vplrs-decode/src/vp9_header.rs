@@ -106,6 +106,8 @@ fn color_config(r: &mut Bits<'_>, profile: u32) -> Option<PixelFormat> {
         (10, (1, 1)) => PixelFormat::Yuv420p10,
         (8, (1, 0)) => PixelFormat::Yuv422p,
         (8, (0, 0)) => PixelFormat::Yuv444p,
+        (10, (1, 0)) => PixelFormat::Yuv422p10,
+        (10, (0, 0)) => PixelFormat::Yuv444p10,
         // Formats vplrs does not decode into: a value no limit matches.
         _ => PixelFormat::Other(-1),
     })

@@ -16,6 +16,10 @@ pub enum PixelFormat {
     Yuv422p,
     /// 8-bit 4:4:4 planar (`yuv444p`, or JPEG's `yuvj444p`).
     Yuv444p,
+    /// 10-bit 4:2:2 planar, little-endian 16-bit samples (`yuv422p10le`).
+    Yuv422p10,
+    /// 10-bit 4:4:4 planar, little-endian 16-bit samples (`yuv444p10le`).
+    Yuv444p10,
     Other(i32),
 }
 
@@ -32,6 +36,10 @@ impl PixelFormat {
             (Self::Yuv422p, format == F::AV_PIX_FMT_YUVJ422P as i32)
         } else if format == F::AV_PIX_FMT_YUV444P as i32 || format == F::AV_PIX_FMT_YUVJ444P as i32 {
             (Self::Yuv444p, format == F::AV_PIX_FMT_YUVJ444P as i32)
+        } else if format == F::AV_PIX_FMT_YUV422P10LE as i32 {
+            (Self::Yuv422p10, false)
+        } else if format == F::AV_PIX_FMT_YUV444P10LE as i32 {
+            (Self::Yuv444p10, false)
         } else {
             (Self::Other(format), false)
         }
@@ -39,7 +47,7 @@ impl PixelFormat {
 
     pub fn bit_depth(self) -> u16 {
         match self {
-            Self::Yuv420p10 => 10,
+            Self::Yuv420p10 | Self::Yuv422p10 | Self::Yuv444p10 => 10,
             _ => 8,
         }
     }
@@ -115,6 +123,8 @@ impl<'a> Picture<'a> {
             PixelFormat::Yuv420p10 => (2, 2, 2),
             PixelFormat::Yuv422p => (1, 2, 1),
             PixelFormat::Yuv444p => (1, 1, 1),
+            PixelFormat::Yuv422p10 => (2, 2, 1),
+            PixelFormat::Yuv444p10 => (2, 1, 1),
             PixelFormat::Other(_) => return None,
         };
         let frame = self.raw();

@@ -167,6 +167,12 @@ pub(crate) const fn components(fourcc: FourCc) -> Components {
             comp(0, field(0, 10), FULL, U),
             comp(0, field(30, 2), FULL, U),
         ],
+        FourCc::Y210 => [
+            comp(0, Sample::U16High { offset: 0, step: 4 }, FULL, L),
+            comp(0, Sample::U16High { offset: 2, step: 8 }, HALF_X, C),
+            comp(0, Sample::U16High { offset: 6, step: 8 }, HALF_X, C),
+            None,
+        ],
         FourCc::Y410 => [
             comp(0, field(10, 10), FULL, L),
             comp(0, field(0, 10), FULL, C),

@@ -55,6 +55,9 @@ pub enum FourCc {
     A2Rgb10,
     /// 10-bit 4:4:4 packed in a little-endian u32: U 0..10, Y 10..20, V 20..30, A 30..32.
     Y410,
+    /// 10-bit 4:2:2 packed like YUY2 (Y0 U Y1 V), 16-bit little-endian samples with the value in
+    /// the 10 high bits.
+    Y210,
 }
 
 /// One plane of a format: bytes per sample group and subsampling relative to luma.
@@ -75,7 +78,7 @@ const fn plane(bytes_per_pixel: u8, vertical_shift: u8, pitch_shift: u8) -> Plan
 }
 
 impl FourCc {
-    pub const ALL: [FourCc; 10] = [
+    pub const ALL: [FourCc; 11] = [
         Self::Nv12,
         Self::I420,
         Self::Yv12,
@@ -86,6 +89,7 @@ impl FourCc {
         Self::Bgr4,
         Self::A2Rgb10,
         Self::Y410,
+        Self::Y210,
     ];
 
     /// The `MFX_FOURCC_*` value.
@@ -101,6 +105,7 @@ impl FourCc {
             Self::Bgr4 => make_fourcc(b"BGR4"),
             Self::A2Rgb10 => make_fourcc(b"RG10"),
             Self::Y410 => make_fourcc(b"Y410"),
+            Self::Y210 => make_fourcc(b"Y210"),
         }
     }
 
@@ -125,6 +130,7 @@ impl FourCc {
             "bgr4" | "rgba" => Self::Bgr4,
             "a2rgb10" | "rg10" => Self::A2Rgb10,
             "y410" => Self::Y410,
+            "y210" => Self::Y210,
             _ => return None,
         })
     }
@@ -141,13 +147,14 @@ impl FourCc {
             Self::Bgr4 => "BGR4",
             Self::A2Rgb10 => "A2RGB10",
             Self::Y410 => "Y410",
+            Self::Y210 => "Y210",
         }
     }
 
     pub const fn chroma_format(self) -> ChromaFormat {
         match self {
             Self::Nv12 | Self::I420 | Self::Yv12 | Self::P010 => ChromaFormat::Yuv420,
-            Self::Yuy2 => ChromaFormat::Yuv422,
+            Self::Yuy2 | Self::Y210 => ChromaFormat::Yuv422,
             Self::Ayuv | Self::Y410 | Self::Rgb4 | Self::Bgr4 | Self::A2Rgb10 => ChromaFormat::Yuv444,
         }
     }
@@ -155,14 +162,14 @@ impl FourCc {
     /// Bits per component sample.
     pub const fn bit_depth(self) -> u16 {
         match self {
-            Self::P010 | Self::A2Rgb10 | Self::Y410 => 10,
+            Self::P010 | Self::A2Rgb10 | Self::Y410 | Self::Y210 => 10,
             _ => 8,
         }
     }
 
     /// `mfxFrameInfo::Shift`: 1 where 10-bit samples sit in the high bits of 16-bit words.
     pub const fn shift(self) -> u16 {
-        matches!(self, Self::P010) as u16
+        matches!(self, Self::P010 | Self::Y210) as u16
     }
 
     pub const fn is_rgb(self) -> bool {
@@ -181,7 +188,7 @@ impl FourCc {
             Self::P010 => &SEMI_PLANAR_16,
             Self::I420 | Self::Yv12 => &PLANAR_420,
             Self::Yuy2 => &PACKED_2,
-            Self::Ayuv | Self::Rgb4 | Self::Bgr4 | Self::A2Rgb10 | Self::Y410 => &PACKED_4,
+            Self::Ayuv | Self::Rgb4 | Self::Bgr4 | Self::A2Rgb10 | Self::Y410 | Self::Y210 => &PACKED_4,
         }
     }
 

@@ -90,9 +90,9 @@ int main(int argc, char **argv) {
     CHECK(d->Dec.Codecs[2].Profiles[2].Profile == MFX_PROFILE_HEVC_MAIN10);
     CHECK(d->Dec.Codecs[2].Profiles[2].MemDesc[0].NumColorFormats == 1);
     CHECK(d->Dec.Codecs[2].Profiles[2].MemDesc[0].ColorFormats[0] == MFX_FOURCC_P010);
-    CHECK(d->Dec.Codecs[3].CodecID == MFX_CODEC_VP9 && d->Dec.Codecs[3].NumProfiles == 3);
+    CHECK(d->Dec.Codecs[3].CodecID == MFX_CODEC_VP9 && d->Dec.Codecs[3].NumProfiles == 4);
     CHECK(d->Dec.Codecs[3].Profiles[1].Profile == MFX_PROFILE_VP9_1);
-    CHECK(d->Dec.Codecs[3].Profiles[1].MemDesc[0].NumColorFormats == 5);
+    CHECK(d->Dec.Codecs[3].Profiles[1].MemDesc[0].NumColorFormats == 8);
     CHECK(d->Dec.Codecs[3].Profiles[2].Profile == MFX_PROFILE_VP9_2);
     CHECK(d->Dec.Codecs[3].Profiles[2].MemDesc[0].ColorFormats[0] == MFX_FOURCC_P010);
     CHECK(d->Dec.Codecs[4].CodecID == MFX_CODEC_AV1 && d->Dec.Codecs[4].NumProfiles == 1);

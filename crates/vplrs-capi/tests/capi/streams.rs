@@ -544,3 +544,96 @@ fn allocation_hints_wait_governs_decode_without_a_work_surface() {
         }
     }
 }
+
+/// Intel's `sample_decode` on 4:2:2 and 4:4:4 streams, 8 and 10 bits (H.264 High 4:2:2 / 4:4:4,
+/// HEVC RExt): the formats Intel's runtimes use (YUY2, AYUV, Y210, Y410), written as its writer
+/// does (Y210 shifted down to the low bits: `Shift` 1), against ffmpeg's planar decode.
+#[test]
+fn sample_decode_writes_four_two_two_and_four_four_four() {
+    let Some(program) = sample_decode() else { return };
+    let (w, h) = (320usize, 240usize);
+    let n = w * h;
+    let mut failures = Vec::new();
+    for (codec, encoder, pix_fmt) in [
+        ("h264", "libx264", "yuv422p"),
+        ("h264", "libx264", "yuv444p"),
+        ("h265", "libx265", "yuv422p10le"),
+        ("h265", "libx265", "yuv444p10le"),
+    ] {
+        let file = work_dir().join(format!("chroma-{pix_fmt}.{codec}"));
+        let format = if codec == "h265" { "hevc" } else { "h264" };
+        let made = ffmpeg(&[
+            "-f",
+            "lavfi",
+            "-i",
+            "testsrc2=size=320x240:rate=30",
+            "-frames:v",
+            "4",
+            "-c:v",
+            encoder,
+            "-x265-params",
+            "log-level=none",
+            "-pix_fmt",
+            pix_fmt,
+            "-f",
+            format,
+            file.to_str().unwrap(),
+        ]);
+        let raw = work_dir().join(format!("chroma-{pix_fmt}.ref"));
+        if !made
+            || !ffmpeg(&["-i", file.to_str().unwrap(), "-f", "rawvideo", "-pix_fmt", pix_fmt, raw.to_str().unwrap()])
+        {
+            continue;
+        }
+        let planar = std::fs::read(&raw).unwrap();
+        let sample = |bytes: &[u8], i: usize| -> [u8; 2] {
+            if pix_fmt.ends_with("10le") {
+                [bytes[2 * i], bytes[2 * i + 1]]
+            } else {
+                [bytes[i], 0]
+            }
+        };
+        let value = |bytes: &[u8], i: usize| u32::from(u16::from_le_bytes(sample(bytes, i)));
+        let frame_bytes =
+            if pix_fmt.starts_with("yuv422") { 2 * n } else { 3 * n } * if pix_fmt.ends_with("10le") { 2 } else { 1 };
+        let mut expected = Vec::new();
+        for frame in planar.chunks_exact(frame_bytes) {
+            let bytes_per = if pix_fmt.ends_with("10le") { 2 } else { 1 };
+            let (y, chroma) = frame.split_at(n * bytes_per);
+            match pix_fmt {
+                "yuv422p" => {
+                    let (u, v) = chroma.split_at(n / 2);
+                    (0..n / 2).for_each(|p| expected.extend_from_slice(&[y[2 * p], u[p], y[2 * p + 1], v[p]]));
+                }
+                "yuv444p" => {
+                    let (u, v) = chroma.split_at(n);
+                    (0..n).for_each(|p| expected.extend_from_slice(&[v[p], u[p], y[p], 0xff]));
+                }
+                "yuv422p10le" => {
+                    let (u, v) = chroma.split_at(n);
+                    for p in 0..n / 2 {
+                        for s in [sample(y, 2 * p), sample(u, p), sample(y, 2 * p + 1), sample(v, p)] {
+                            expected.extend_from_slice(&s);
+                        }
+                    }
+                }
+                _ => {
+                    let (u, v) = chroma.split_at(2 * n);
+                    for p in 0..n {
+                        let word = value(u, p) | value(y, p) << 10 | value(v, p) << 20 | 3 << 30;
+                        expected.extend_from_slice(&word.to_le_bytes());
+                    }
+                }
+            }
+        }
+        let out = work_dir().join(format!("chroma-{pix_fmt}.sample.yuv"));
+        let _ = std::fs::remove_file(&out);
+        let (ok, log) =
+            run_bounded(program, &[codec, "-sw", "-i", file.to_str().unwrap(), "-o", out.to_str().unwrap()]);
+        let got = std::fs::read(&out).unwrap_or_default();
+        if !ok || got != expected {
+            failures.push(format!("{codec} {pix_fmt}: {}\n{log}", first_difference(&got, &expected)));
+        }
+    }
+    assert!(failures.is_empty(), "sample_decode 4:2:2 / 4:4:4:\n{}", failures.join("\n"));
+}

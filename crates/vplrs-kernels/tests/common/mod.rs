@@ -24,6 +24,7 @@ fn tight_planes(fourcc: FourCc, w: usize, h: usize) -> Vec<(usize, usize)> {
         FourCc::P010 => vec![(w * 2, h), (cw * 4, ch)],
         FourCc::I420 | FourCc::Yv12 => vec![(w, h), (cw, ch), (cw, ch)],
         FourCc::Yuy2 => vec![(cw * 4, h)],
+        FourCc::Y210 => vec![(cw * 8, h)],
         _ => vec![(w * 4, h)],
     }
 }
@@ -103,6 +104,10 @@ impl Frame {
                 ([w(0, x * 2, y), w(1, cx * 4, cy), w(1, cx * 4 + 2, cy)], None)
             }
             FourCc::Yuy2 => ([b(0, x * 2, y), b(0, cx * 4 + 1, y), b(0, cx * 4 + 3, y)], None),
+            FourCc::Y210 => {
+                let w = |x| self.u16_at(self.byte(0, x, y)) >> 6;
+                ([w(x * 4), w(cx * 8 + 2), w(cx * 8 + 6)], None)
+            }
             FourCc::Ayuv => ([b(0, x * 4 + 2, y), b(0, x * 4 + 1, y), b(0, x * 4, y)], Some(b(0, x * 4 + 3, y))),
             FourCc::Rgb4 => ([b(0, x * 4 + 2, y), b(0, x * 4 + 1, y), b(0, x * 4, y)], Some(b(0, x * 4 + 3, y))),
             FourCc::Bgr4 => ([b(0, x * 4, y), b(0, x * 4 + 1, y), b(0, x * 4 + 2, y)], Some(b(0, x * 4 + 3, y))),
@@ -148,8 +153,13 @@ impl Frame {
             FourCc::Ayuv => [c2, c1, c0, alpha].iter().enumerate().for_each(|(i, &v)| put(0, x * 4 + i, y, v)),
             FourCc::Rgb4 => [c2, c1, c0, alpha].iter().enumerate().for_each(|(i, &v)| put(0, x * 4 + i, y, v)),
             FourCc::Bgr4 => [c0, c1, c2, alpha].iter().enumerate().for_each(|(i, &v)| put(0, x * 4 + i, y, v)),
-            FourCc::P010 => {
-                for (plane, bx, by, v) in [(0, x * 2, y, c0), (1, cx * 4, cy, c1), (1, cx * 4 + 2, cy, c2)] {
+            FourCc::P010 | FourCc::Y210 => {
+                let words = if fourcc == FourCc::P010 {
+                    [(0, x * 2, y, c0), (1, cx * 4, cy, c1), (1, cx * 4 + 2, cy, c2)]
+                } else {
+                    [(0, x * 4, y, c0), (0, cx * 8 + 2, y, c1), (0, cx * 8 + 6, y, c2)]
+                };
+                for (plane, bx, by, v) in words {
                     let i = self.byte(plane, bx, by);
                     self.buf[i..i + 2].copy_from_slice(&(v << 6).to_le_bytes());
                 }

@@ -18,7 +18,8 @@
 //!   streams get documented answers; `tests/c/guard_pages.c` feeds them from buffers that end at
 //!   a PROT_NONE page.
 //! - Intel's `sample_decode` at widths where libavcodec's alignment changes the code path, three
-//!   runs of each, one answer: ffmpeg's (tests/capi/races.rs); and on streams whose resolution
+//!   runs of each, one answer: ffmpeg's; `tests/c/decode_app_allocator.c`, an application
+//!   allocator that hands its own frames back for the runtime's requests (tests/capi/races.rs); and on streams whose resolution
 //!   changes up and down, every picture at its own size (tests/capi/resolution.rs).
 //! - `tests/run_intel_examples.sh` builds Intel's examples and runs them on vplrs (skipped, with a
 //!   message, only when cmake or the examples are not installed).

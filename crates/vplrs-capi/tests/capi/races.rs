@@ -233,3 +233,29 @@ fn c_programs_and_the_tool_same_pixels_on_every_run_at_every_width() {
     assert!(failures.is_empty(), "decode differs from ffmpeg:\n{}", failures.join("\n"));
     println!("{runs} decode_stream and vplrs decode runs, all bit-exact with ffmpeg");
 }
+
+/// `tests/c/decode_app_allocator.c` on the matrix: an application allocator that answers the
+/// runtime's requests for I/O frames with the application's own frames (as Intel's sample
+/// allocators do), outputs held while they wait to be written. The runtime must allocate no I/O
+/// frame for itself, never write a held surface, and give ffmpeg's pixels, twice over.
+#[test]
+fn application_allocator_frames_are_never_the_runtimes_own() {
+    let program = super::compile("decode_app_allocator");
+    let mut failures = Vec::new();
+    for (case, made) in CASES.iter().zip(made()) {
+        let Ok((stream, reference)) = made else { continue };
+        let frame_size = (case.width * case.height * 3 / 2) as usize;
+        for attempt in 1..=2 {
+            let out = work_dir().join("out-allocator.yuv");
+            let (ok, log) =
+                super::streams::run_bounded(&program, &[case.codec, stream.to_str().unwrap(), out.to_str().unwrap()]);
+            let label = format!("{} {}x{} run {attempt}", case.codec, case.width, case.height);
+            match std::fs::read(&out) {
+                Ok(got) if ok && got == *reference => {}
+                Ok(got) if ok => failures.push(format!("{label}: {}", frames_differing(&got, reference, frame_size))),
+                _ => failures.push(format!("{label}: failed\n{log}")),
+            }
+        }
+    }
+    assert!(failures.is_empty(), "1.x decode with the application's allocator:\n{}", failures.join("\n"));
+}

@@ -46,6 +46,7 @@ mod fields;
 mod foreign;
 mod parameter_sets;
 mod pool_iface;
+mod report;
 mod session;
 mod surface;
 mod surface_array;

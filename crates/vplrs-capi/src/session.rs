@@ -174,6 +174,20 @@ pub(crate) fn release_all() {
 }
 
 /// The live session behind `handle`, or `MFX_ERR_INVALID_HANDLE`.
+/// The pool reports of every pool of every open session (`vplrs_pool_report`).
+pub(crate) fn pool_reports() -> String {
+    let sessions: Vec<Arc<Session>> = lock(&SESSIONS).values().cloned().collect();
+    let mut text = String::new();
+    for (index, session) in sessions.iter().enumerate() {
+        let pools = lock(&session.pools).clone();
+        text.push_str(&format!("session {index}: {} pools\n", pools.len()));
+        for pool in pools.iter().filter(|pool| !pool.is_closed()) {
+            text.push_str(&pool.report().to_string());
+        }
+    }
+    text
+}
+
 pub(crate) fn session(handle: mfxSession) -> Outcome<Arc<Session>> {
     if handle.is_null() {
         return Err(Status::ERR_INVALID_HANDLE);

@@ -6,7 +6,8 @@
 //! - [`view`]: borrowed plane views (with field views) that kernels read and write;
 //! - [`surface`]: refcounted surfaces with the Locked counter and the Map/Unmap rules;
 //! - [`guards`]: RAII read/write maps, a component's output reservation, a held Locked counter;
-//! - [`pool`]: surface pools with the allocation policies and hints;
+//! - [`pool`]: surface pools with the allocation policies and hints; [`report`]: who holds a
+//!   pool's surfaces;
 //! - [`allocator`]: the external allocator contract (`mfxFrameAllocator`) and its allocations;
 //! - [`system_allocator`]: a mem-id allocator over system memory, as an application would write;
 //! - [`sizing`]: `QueryIOSurf` arithmetic and the shared-pool rule;
@@ -25,6 +26,7 @@ pub mod guards;
 pub mod info;
 pub mod layout;
 pub mod pool;
+pub mod report;
 pub mod sizing;
 pub mod status;
 pub mod surface;

@@ -139,6 +139,8 @@ pub struct PoolStats {
 
 struct PoolState {
     free: Vec<Arc<SurfaceCore>>,
+    /// Every surface the pool made and that still exists (for the pool report).
+    members: Vec<Weak<SurfaceCore>>,
     /// Surfaces allocated or being allocated.
     total: u32,
     requests: Vec<u32>,
@@ -172,6 +174,7 @@ impl SurfacePool {
             layout,
             state: Mutex::new(PoolState {
                 free: Vec::new(),
+                members: Vec::new(),
                 total: 0,
                 requests,
                 closed: false,
@@ -205,6 +208,7 @@ impl SurfacePool {
         };
         let mut state = self.shared.state();
         state.stats.allocations += u64::from(count);
+        state.members.extend(surfaces.iter().map(Arc::downgrade));
         state.free.extend(surfaces);
         Ok(())
     }
@@ -263,6 +267,9 @@ impl SurfacePool {
             let left = deadline.map_or(Duration::MAX, |d| d.saturating_duration_since(Instant::now()));
             if left.is_zero() {
                 state.stats.timeouts += 1;
+                drop(state);
+                // Who holds the pool's surfaces, for the application's developer (VPLRS_LOG).
+                tracing::warn!("pool exhausted after {} ms:\n{}", wait.as_millis(), self.report());
                 return Err(AcquireError::Timeout(wait.as_millis().min(u128::from(u32::MAX)) as u32));
             }
             shared.released.wait_for(&mut state, left);
@@ -276,6 +283,8 @@ impl SurfacePool {
                 let core = surfaces.pop().expect("allocate(1) returns one surface");
                 let mut state = shared.state();
                 state.stats.allocations += 1;
+                state.members.retain(|member| member.strong_count() > 0);
+                state.members.push(Arc::downgrade(&core));
                 note_in_use(&mut state.stats);
                 drop(state);
                 Ok(core.revive())
@@ -285,6 +294,25 @@ impl SurfacePool {
                 shared.released.notify_one();
                 Err(error.into())
             }
+        }
+    }
+
+    /// Every surface of the pool and who holds it (references, Locked, mappings, a component
+    /// producing it) and for how long: what to look at when the pool runs dry.
+    pub fn report(&self) -> crate::report::PoolReport {
+        let (members, free, max) = {
+            let state = self.shared.state();
+            let members: Vec<_> = state.members.iter().filter_map(Weak::upgrade).collect();
+            (members, state.free.len(), self.shared.max_size(&state))
+        };
+        let mut surfaces: Vec<_> = members.iter().map(|core| core.usage()).collect();
+        surfaces.sort_by_key(|usage| usage.id);
+        crate::report::PoolReport {
+            info: self.shared.config.info,
+            policy: self.policy(),
+            max_size: max,
+            free,
+            surfaces,
         }
     }
 

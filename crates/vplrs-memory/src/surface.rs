@@ -140,6 +140,8 @@ pub struct SurfaceCore {
     meta: Mutex<(FrameMeta, Option<CompletionHook>)>,
     pool: Option<Weak<PoolShared>>,
     attachment: OnceLock<Box<dyn Any + Send + Sync>>,
+    /// When the surface last left its pool's free list (for the pool report).
+    acquired: Mutex<Option<Instant>>,
 }
 
 static NEXT_SURFACE_ID: AtomicU64 = AtomicU64::new(1);
@@ -180,6 +182,7 @@ impl SurfaceCore {
             meta: Mutex::new((FrameMeta::new(info), None)),
             pool,
             attachment: OnceLock::new(),
+            acquired: Mutex::new(None),
         })
     }
 
@@ -188,7 +191,27 @@ impl SurfaceCore {
         let previous = self.refs.swap(1, Ordering::AcqRel);
         debug_assert_eq!(previous, 0, "revived a surface still referenced");
         *lock(&self.keepalive) = Some(self.clone());
+        *lock(&self.acquired) = Some(Instant::now());
         Surface { core: self.clone() }
+    }
+
+    /// Who holds the surface now, for a pool report.
+    pub(crate) fn usage(&self) -> crate::report::SurfaceUsage {
+        let access = lock(&self.access);
+        let refs = self.refs.load(Ordering::Acquire);
+        crate::report::SurfaceUsage {
+            id: self.id,
+            references: refs,
+            locked: self.locked(),
+            readers: access.raw_readers + access.guard_readers,
+            writer: match access.writer {
+                Writer::None => None,
+                Writer::Raw => Some("the application (Map for writing)"),
+                Writer::Guard => Some("a Rust write guard"),
+                Writer::Output => Some("a component producing it"),
+            },
+            held_for: (refs > 0).then(|| lock(&self.acquired).map(|at| at.elapsed())).flatten(),
+        }
     }
 
     /// A unique id, stable for the surface's life.

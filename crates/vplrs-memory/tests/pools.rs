@@ -275,3 +275,31 @@ fn alloc_failing_at_every_k_is_clean_and_leak_free() {
         assert!(allocator.frames.lock().unwrap().is_empty(), "k = {k}");
     }
 }
+
+#[test]
+fn the_report_names_every_holder_of_an_exhausted_pool() {
+    let pool = pool(AllocationPolicy::Limited, 1, 2, 0, 0);
+    let held = pool.acquire().unwrap();
+    let mapped = pool.acquire().unwrap();
+    let locked = pool.acquire().unwrap();
+    let reading = mapped.map_read().unwrap();
+    locked.lock_frame().unwrap();
+    let _second = held.new_handle().unwrap();
+    assert!(matches!(pool.acquire(), Err(AcquireError::Timeout(_))));
+    let report = pool.report();
+    assert_eq!((report.surfaces.len(), report.in_use(), report.free, report.max_size), (3, 3, 0, 3));
+    let usage = |surface: &vplrs_memory::Surface| report.surfaces.iter().find(|u| u.id == surface.id()).unwrap();
+    assert_eq!(usage(&held).references, 2);
+    assert_eq!(usage(&mapped).readers, 1);
+    assert_eq!(usage(&locked).locked, 1);
+    assert!(report.surfaces.iter().all(|u| u.held_for.is_some()));
+    let text = report.to_string();
+    assert!(text.contains("limited policy, at most 3") && text.contains("3 in use"), "{text}");
+    assert!(text.contains(&format!("surface {}: 2 reference(s)", held.id())), "{text}");
+    assert!(text.contains("Locked 1") && text.contains("mapped for reading 1 time(s)"), "{text}");
+    drop(reading);
+    locked.unlock_frame().unwrap();
+    drop((held, mapped, locked, _second));
+    let after = pool.report();
+    assert_eq!((after.in_use(), after.free), (0, 3));
+}

@@ -7,6 +7,7 @@
  * Usage: decode_hints CODEC IN POLICY   (POLICY: limited | optimal | tiny)
  * Prints "pictures N timeouts T". */
 #define _DEFAULT_SOURCE
+#include <dlfcn.h>
 #include <sys/time.h>
 
 #include "common.h"
@@ -14,6 +15,19 @@
 
 #define WAIT_MS 50
 #define HOLD_MAX 64
+
+/* vplrs_pool_report() of the libvplrs.so the dispatcher loaded (vplrs_debug.h). */
+static size_t pool_report(char *buffer, size_t size) {
+    char path[4096];
+    snprintf(path, sizeof(path), "%s/libvplrs.so", getenv("ONEVPL_SEARCH_PATH"));
+    void *library = dlopen(path, RTLD_NOW | RTLD_NOLOAD);
+    REQUIRE(library);
+    size_t (*report)(char *, size_t) = (size_t(*)(char *, size_t))dlsym(library, "vplrs_pool_report");
+    REQUIRE(report);
+    size_t length = report(buffer, size);
+    dlclose(library);
+    return length;
+}
 
 static double now_ms(void) {
     struct timeval tv;
@@ -73,6 +87,15 @@ int main(int argc, char **argv) {
             timeouts++;
             CHECK(out == NULL);
             CHECK(took < 10 * WAIT_MS + 500); /* about Wait, never libavcodec's own 10 s */
+            if (timeouts == 1) {
+                /* Who holds the pool: the report names the surfaces the application keeps. */
+                static char report[16384];
+                size_t length = pool_report(NULL, 0);
+                CHECK(length > 0 && pool_report(report, sizeof(report)) == length);
+                CHECK(strstr(report, optimal ? "optimal policy" : "limited policy") != NULL);
+                CHECK(tiny || strstr(report, "reference(s)") != NULL);
+                if (pictures == 0 && !tiny) printf("%s", report);
+            }
             if (tiny && timeouts >= 3) break; /* it answers, again and again: no hang */
             for (int i = 0; i < nheld; i++) CHECK_STS(held[i]->FrameInterface->Release(held[i]), MFX_ERR_NONE);
             nheld = 0;

@@ -1,0 +1,75 @@
+//! Pool reports: every surface of a pool and who holds it, written when a pool runs dry
+//! (`MFX_WRN_ALLOC_TIMEOUT_EXPIRED`) and on demand ([`crate::SurfacePool::report`], and
+//! `vplrs_pool_report` in C), so that an application's developer sees which frames their code
+//! still holds instead of guessing.
+
+use std::fmt;
+use std::time::Duration;
+
+use crate::info::FrameInfo;
+use crate::pool::AllocationPolicy;
+
+/// Who holds one surface.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SurfaceUsage {
+    pub id: u64,
+    /// References (`AddRef`/`Release`, and the runtime's own handles); 0: free in the pool.
+    pub references: u32,
+    /// `Data.Locked`: a component keeps it (a reference picture, an encoder's input, VPP at work).
+    pub locked: u16,
+    /// Read mappings (`Map(READ)` and the runtime's reads).
+    pub readers: u32,
+    /// Who writes it now, if anybody.
+    pub writer: Option<&'static str>,
+    /// Since it left the pool's free list (in use only).
+    pub held_for: Option<Duration>,
+}
+
+/// A pool and its surfaces.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PoolReport {
+    pub info: FrameInfo,
+    pub policy: AllocationPolicy,
+    /// `u32::MAX`: unlimited.
+    pub max_size: u32,
+    pub free: usize,
+    pub surfaces: Vec<SurfaceUsage>,
+}
+
+impl PoolReport {
+    /// Surfaces in use (not on the free list).
+    pub fn in_use(&self) -> usize {
+        self.surfaces.iter().filter(|usage| usage.references > 0).count()
+    }
+}
+
+impl fmt::Display for PoolReport {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let max = if self.max_size == u32::MAX { "unlimited".to_owned() } else { self.max_size.to_string() };
+        writeln!(
+            f,
+            "pool of {} {}x{} ({} policy, at most {max}): {} surfaces, {} in use, {} free",
+            self.info.fourcc,
+            self.info.width,
+            self.info.height,
+            self.policy.name(),
+            self.surfaces.len(),
+            self.in_use(),
+            self.free
+        )?;
+        for usage in self.surfaces.iter().filter(|usage| usage.references > 0) {
+            write!(f, "  surface {}: {} reference(s), Locked {}", usage.id, usage.references, usage.locked)?;
+            if usage.readers > 0 {
+                write!(f, ", mapped for reading {} time(s)", usage.readers)?;
+            }
+            if let Some(writer) = usage.writer {
+                write!(f, ", being written by {writer}")?;
+            }
+            if let Some(held) = usage.held_for {
+                write!(f, ", out of the pool for {:.3} s", held.as_secs_f64())?;
+            }
+            writeln!(f)?;
+        }
+        Ok(())
+    }
+}

@@ -172,12 +172,11 @@ pub extern "C" fn MFXVideoDECODE_Query(
 /// `bs` must be a valid `mfxBitstream` whose buffer holds `MaxLength` bytes, valid for `'a`.
 pub(crate) unsafe fn bitstream_data<'a>(bs: &mfxBitstream) -> Outcome<&'a [u8]> {
     if u64::from(bs.DataOffset) + u64::from(bs.DataLength) > u64::from(bs.MaxLength) {
-        tracing::debug!(
-            offset = bs.DataOffset,
-            length = bs.DataLength,
-            max_length = bs.MaxLength,
-            "bitstream data outside its buffer"
+        let object = format!(
+            "mfxBitstream (DataOffset {}, DataLength {}, MaxLength {})",
+            bs.DataOffset, bs.DataLength, bs.MaxLength
         );
+        crate::contract::report(crate::contract::Violation::BitstreamOutOfBounds, "decode", object);
         return Err(Status::ERR_UNDEFINED_BEHAVIOR);
     }
     if bs.DataLength == 0 {

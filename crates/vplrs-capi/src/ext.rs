@@ -3,6 +3,7 @@
 //! the structure its id names (a smaller `BufferSz` would make the runtime read past it).
 
 use crate::bindings::*;
+use crate::contract::Violation;
 use crate::ffi::Outcome;
 use vplrs_memory::Status;
 
@@ -38,17 +39,23 @@ pub(crate) fn ext_buffers(par: &mfxVideoParam) -> Outcome<Vec<*mut mfxExtBuffer>
         return Ok(Vec::new());
     }
     if par.ExtParam.is_null() {
-        tracing::debug!(count = par.NumExtParam, "NumExtParam without ExtParam");
+        let object = format!("mfxVideoParam (NumExtParam {}, ExtParam NULL)", par.NumExtParam);
+        crate::contract::report(Violation::BadExtBuffers, "parameters", object);
         return Err(Status::ERR_NULL_PTR);
     }
     // SAFETY: the API requires `ExtParam` to hold `NumExtParam` buffer pointers.
     let buffers = unsafe { std::slice::from_raw_parts(par.ExtParam, par.NumExtParam.into()) }.to_vec();
     for &buffer in &buffers {
         // SAFETY: the API requires each pointer to be NULL or a valid buffer header.
-        let header = unsafe { buffer.as_ref() }.ok_or(Status::ERR_NULL_PTR)?;
+        let Some(header) = (unsafe { buffer.as_ref() }) else {
+            crate::contract::report(Violation::BadExtBuffers, "parameters", "a NULL extension buffer");
+            return Err(Status::ERR_NULL_PTR);
+        };
         let expected = expected_size(header.BufferId);
         if (header.BufferSz as usize) < expected {
-            tracing::debug!(id = header.BufferId, size = header.BufferSz, expected, "extension buffer too small");
+            let object =
+                format!("extension buffer {:#010x} of {} bytes ({expected} needed)", header.BufferId, header.BufferSz);
+            crate::contract::report(Violation::BadExtBuffers, "parameters", object);
             return Err(Status::ERR_INVALID_VIDEO_PARAM);
         }
     }

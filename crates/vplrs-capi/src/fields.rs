@@ -43,7 +43,8 @@ pub(crate) fn frame_info_from_c(info: &mfxFrameInfo) -> Outcome<FrameInfo> {
     // unset, so it stands for the FourCC's own.
     let yuv = !matches!(fourcc, FourCc::Rgb4 | FourCc::Bgr4 | FourCc::A2Rgb10);
     if yuv && info.ChromaFormat != 0 && info.ChromaFormat != fourcc.chroma_format() as u16 {
-        tracing::debug!(fourcc = %fourcc, chroma_format = info.ChromaFormat, "ChromaFormat contradicts the FourCC");
+        let object = format!("mfxFrameInfo ({fourcc} with ChromaFormat {})", info.ChromaFormat);
+        crate::contract::report(crate::contract::Violation::ChromaFormatMismatch, "parameters", object);
         return Err(Status::ERR_INVALID_VIDEO_PARAM);
     }
     let size = frame_size(info);

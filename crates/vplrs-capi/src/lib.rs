@@ -30,6 +30,7 @@
 
 mod allocator;
 mod bindings;
+mod contract;
 mod core;
 mod decode;
 mod decode_frames;

@@ -19,6 +19,7 @@ use std::time::Duration;
 use vplrs_memory::{MapError, RefError, Status, Surface, SurfaceCore, SyncError};
 
 use crate::bindings::*;
+use crate::contract::Violation;
 use crate::ffi::{guard, non_null, write_out, Outcome};
 use crate::fields::{clear_plane_pointers, frame_info_to_c, set_plane_pointers, struct_version};
 use crate::session::lock;
@@ -317,7 +318,11 @@ extern "C" fn release(surface: *mut mfxFrameSurface1) -> mfxStatus {
                 drop(released);
                 Ok(Status::ERR_NONE)
             }
-            Err(RefError::AlreadyZero) => Err(Status::ERR_UNDEFINED_BEHAVIOR),
+            Err(RefError::AlreadyZero) => {
+                let object = format!("surface {}", core.id());
+                crate::contract::report(Violation::ReleasePastZero, "mfxFrameSurfaceInterface::Release", object);
+                Err(Status::ERR_UNDEFINED_BEHAVIOR)
+            }
             Err(RefError::Overflow) => Err(Status::ERR_UNKNOWN),
         }
     })
@@ -344,7 +349,13 @@ extern "C" fn map(surface: *mut mfxFrameSurface1, flags: mfxU32) -> mfxStatus {
             // MFX_ERR_LOCK_MEMORY as Map's "access refused" answer.
             MapError::WouldWait => Status::ERR_LOCK_MEMORY,
             MapError::NotMapped => Status::ERR_UNKNOWN,
-            _ => Status::ERR_LOCK_MEMORY,
+            _ => {
+                if flags & MFX_MAP_WRITE as mfxU32 != 0 {
+                    let object = format!("surface {}", core.id());
+                    crate::contract::report(Violation::WriteWhileBusy, "mfxFrameSurfaceInterface::Map", object);
+                }
+                Status::ERR_LOCK_MEMORY
+            }
         })?;
         let fourcc = core.layout().fourcc;
         let locked = core.locked();
@@ -366,7 +377,11 @@ extern "C" fn unmap(surface: *mut mfxFrameSurface1) -> mfxStatus {
         let shell = shell_checked(surface)?;
         let core = live(shell)?;
         // Unmap of a surface not mapped: MFX_ERR_UNSUPPORTED.
-        core.unmap().map_err(|_| Status::ERR_UNSUPPORTED)?;
+        core.unmap().map_err(|_| {
+            let object = format!("surface {}", core.id());
+            crate::contract::report(Violation::UnmapNotMapped, "mfxFrameSurfaceInterface::Unmap", object);
+            Status::ERR_UNSUPPORTED
+        })?;
         shell.with_c(|c| clear_plane_pointers(&mut c.Data));
         Ok(Status::ERR_NONE)
     })

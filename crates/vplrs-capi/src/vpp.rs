@@ -7,6 +7,7 @@ use vplrs_runtime::IoPattern;
 use vplrs_vpp::{ColorSpec, Matrix, Range, Vpp, VppError, VppParams};
 
 use crate::bindings::*;
+use crate::contract::Violation;
 use crate::ext::{ext_as, ext_buffers};
 use crate::ffi::{guard, non_null, write_out, Outcome};
 use crate::fields::{frame_info_from_c, frame_info_to_c};
@@ -179,6 +180,9 @@ fn init_status(error: &VppError) -> Status {
 }
 
 fn vpp_status(error: VppError) -> Status {
+    if matches!(error, VppError::OutputLocked) {
+        crate::contract::report(Violation::OutputLocked, "MFXVideoVPP_RunFrameVPPAsync", "the output surface");
+    }
     vplrs_memory::ToStatus::status(&error)
 }
 
@@ -450,7 +454,8 @@ pub extern "C" fn MFXVideoVPP_RunFrameVPPAsync(
             return Err(Status::ERR_MORE_DATA);
         }
         if input == output {
-            tracing::debug!("the same surface as VPP input and output");
+            let object = format!("surface {input:p}");
+            crate::contract::report(Violation::SameSurfaceInOut, "MFXVideoVPP_RunFrameVPPAsync", object);
             return Err(Status::ERR_UNDEFINED_BEHAVIOR);
         }
         // SAFETY: non-null; the API requires valid surfaces that live until synchronised.

@@ -117,6 +117,24 @@ fn surface_contract_through_the_dispatcher() {
     let _ = run(&compile("surface_contract"), &[]);
 }
 
+/// The misuses `surface_contract.c` commits on purpose are logged with their stable ids
+/// (docs/contract-violations.md) when `VPLRS_LOG` asks for warnings.
+#[test]
+fn contract_violations_are_logged_with_their_ids() {
+    let output = Command::new(compile("surface_contract"))
+        .env("ONEVPL_SEARCH_PATH", lib_dir())
+        .env("VPLRS_LOG", "warn")
+        .output()
+        .expect("surface_contract");
+    let log = show(&output);
+    assert!(output.status.success(), "{log}");
+    let doc = std::fs::read_to_string(manifest_dir().join("../../docs/contract-violations.md")).expect("the doc page");
+    for id in ["VPLRS-E001", "VPLRS-E002", "VPLRS-E005", "VPLRS-E007", "VPLRS-E008"] {
+        assert!(log.contains(id), "{id} not logged:\n{log}");
+        assert!(doc.contains(&format!("| {id} |")), "{id} is not in docs/contract-violations.md");
+    }
+}
+
 #[test]
 fn allocator_contract_through_the_dispatcher() {
     let _ = run(&compile("allocator_contract"), &[]);

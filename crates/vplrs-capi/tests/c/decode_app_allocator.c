@@ -103,6 +103,17 @@ static void write_picture(FILE *out, mfxFrameSurface1 *s) {
     for (int row = 0; row < (h + 1) / 2; row++) fwrite(v + row * (f->width / 2), 1, (w + 1) / 2, out);
 }
 
+/* The oldest output: checked unchanged since it was handed out, written, and let go. */
+static void flush_oldest(FILE *out, mfxFrameSurface1 **queue, unsigned long *sums, int *queued, int *pictures,
+                         int *overwritten) {
+    if (checksum((const Frame *)queue[0]->Data.MemId) != sums[0]) (*overwritten)++;
+    write_picture(out, queue[0]);
+    queue[0]->Data.Locked--;
+    (*pictures)++;
+    memmove(queue, queue + 1, sizeof(queue[0]) * (size_t)--*queued);
+    memmove(sums, sums + 1, sizeof(sums[0]) * (size_t)*queued);
+}
+
 int main(int argc, char **argv) {
     REQUIRE(argc == 4);
     mfxU32 codec = codec_id(argv[1]);
@@ -171,24 +182,9 @@ int main(int argc, char **argv) {
             CHECK(0);
             break;
         }
-        if (queued == 4 || (queued && draining)) {
-            /* The oldest output: unchanged since it was handed out, then written and let go. */
-            if (checksum((const Frame *)queue[0]->Data.MemId) != sums[0]) overwritten++;
-            write_picture(out, queue[0]);
-            queue[0]->Data.Locked--;
-            pictures++;
-            memmove(queue, queue + 1, sizeof(queue[0]) * (size_t)--queued);
-            memmove(sums, sums + 1, sizeof(sums[0]) * (size_t)queued);
-        }
+        if (queued == 4 || (queued && draining)) flush_oldest(out, queue, sums, &queued, &pictures, &overwritten);
     }
-    while (queued) {
-        if (checksum((const Frame *)queue[0]->Data.MemId) != sums[0]) overwritten++;
-        write_picture(out, queue[0]);
-        queue[0]->Data.Locked--;
-        pictures++;
-        memmove(queue, queue + 1, sizeof(queue[0]) * (size_t)--queued);
-        memmove(sums, sums + 1, sizeof(sums[0]) * (size_t)queued);
-    }
+    while (queued) flush_oldest(out, queue, sums, &queued, &pictures, &overwritten);
     printf("pictures %d overwritten %d runtime allocations %d (%d of I/O frames)\n", pictures, overwritten,
            a.runtime_allocs, a.runtime_external);
     CHECK(overwritten == 0);

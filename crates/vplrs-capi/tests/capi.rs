@@ -16,7 +16,9 @@
 //! - `tests/c/decode_stream.c` decodes H.264, H.265, VP9, AV1 and JPEG streams made at test time
 //!   (tests/capi/streams.rs), as does Intel's `sample_decode`, bit-exact with ffmpeg; damaged
 //!   streams get documented answers; `tests/c/guard_pages.c` feeds them from buffers that end at
-//!   a PROT_NONE page.
+//!   a PROT_NONE page; `tests/c/fault_injection.c` fails the application allocator's k-th call
+//!   for every k; `tests/c/decode_cycles.c` and `decode_hints.c` check Init/Close cycles and the
+//!   pool Wait.
 //! - Intel's `sample_decode` at widths where libavcodec's alignment changes the code path, three
 //!   runs of each, one answer: ffmpeg's; `tests/c/decode_app_allocator.c`, an application
 //!   allocator that hands its own frames back for the runtime's requests (tests/capi/races.rs); and on streams whose resolution

@@ -240,6 +240,12 @@ pub(crate) fn decode_stream(
         Some((pointer, wrapped)) => {
             let meta = surface.meta();
             if !surface.ptr_eq(&wrapped) {
+                vplrs_memory::copies::allow("decode into an application (1.x) surface", || {
+                    "libavcodec keeps its references beyond the call, so pictures are decoded into the runtime's own \
+                     surfaces and copied into the work surface (use a NULL work surface: 2.x)"
+                        .to_owned()
+                })
+                .map_err(|error| vplrs_memory::ToStatus::status(&error))?;
                 copy_picture(&surface, &wrapped)?;
                 state.copies += 1;
             }

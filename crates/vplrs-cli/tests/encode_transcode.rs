@@ -211,3 +211,36 @@ fn transcode_follows_resolution_changes() {
         assert!(quality > 30.0, "{codec}: {quality:.1} dB against ffmpeg's decode and scale");
     }
 }
+
+/// With `VPLRS_COPIES=forbid`, an I420 transcode H.264 -> H.264 proves it is zero-copy (it runs),
+/// and a decode that must convert (AV1 into I420) stops with the path and the reason.
+#[test]
+fn forbidden_copies_let_zero_copy_pipelines_run_and_stop_the_others() {
+    let stream = temp("forbid.h264");
+    ffmpeg(
+        &["-f", "lavfi", "-i", "testsrc2=size=320x240:rate=30", "-frames:v", "10", "-c:v", "libx264", "-y"]
+            .iter()
+            .copied()
+            .chain([stream.to_str().unwrap()])
+            .collect::<Vec<_>>(),
+    );
+    let vplrs = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_vplrs")).args(args).env("VPLRS_COPIES", "forbid").output().expect("vplrs")
+    };
+    let out = temp("forbid-out.h264");
+    let zero_copy = vplrs(&["transcode", stream.to_str().unwrap(), "-o", out.to_str().unwrap(), "--codec", "h264"]);
+    assert!(zero_copy.status.success(), "{}", String::from_utf8_lossy(&zero_copy.stderr));
+    assert_eq!(decoded(&out).len(), 10 * 320 * 240 * 3 / 2);
+    let av1 = temp("forbid.ivf");
+    ffmpeg(
+        &["-f", "lavfi", "-i", "testsrc2=size=320x240:rate=30", "-frames:v", "4", "-c:v", "libsvtav1", "-y"]
+            .iter()
+            .copied()
+            .chain([av1.to_str().unwrap()])
+            .collect::<Vec<_>>(),
+    );
+    let converting = vplrs(&["decode", av1.to_str().unwrap(), "-o", "/dev/null"]);
+    let message = String::from_utf8_lossy(&converting.stderr);
+    assert!(!converting.status.success(), "a converting decode must stop");
+    assert!(message.contains("VPLRS_COPIES=forbid") && message.contains("Av1"), "{message}");
+}

@@ -391,6 +391,11 @@ fn output_picture(
             if width > layout.width || height > layout.height {
                 return Err(DecodeError::Incompatible(width, height));
             }
+            vplrs_memory::copies::allow("decode", || {
+                "libavcodec decoded into its own memory: the surface's planes are not aligned as its SIMD code \
+                 needs or lack its padding rows (an application allocator's surface)"
+                    .to_owned()
+            })?;
             let mut guard = target.begin_output().map_err(|_| DecodeError::MoreSurface)?;
             convert(&picture, &mut guard.view_mut(), output.lsb_aligned)?;
             stats.copies += 1;

@@ -68,6 +68,8 @@ pub enum DecodeError {
     Map(#[from] MapError),
     #[error("could not start the decode worker: {0}")]
     Thread(String),
+    #[error(transparent)]
+    CopyForbidden(#[from] vplrs_memory::copies::CopyForbidden),
 }
 
 impl DecodeError {
@@ -93,6 +95,7 @@ impl ToStatus for DecodeError {
             Self::Alloc(error) => error.status(),
             Self::Map(error) => error.status(),
             Self::Thread(_) => Status::ERR_MEMORY_ALLOC,
+            Self::CopyForbidden(error) => error.status(),
         }
     }
 }
@@ -254,6 +257,15 @@ impl Decode {
                 if self.running.is_some() {
                     return Err(DecodeError::AlreadyInitialized);
                 }
+                if !in_place(codec, params.output.fourcc) {
+                    vplrs_memory::copies::allow("decode", || {
+                        format!(
+                            "{codec:?} pictures are converted into {} surfaces (libavcodec decodes in place only \
+                             into I420/YV12, and not for AV1)",
+                            params.output.fourcc
+                        )
+                    })?;
+                }
                 let request = Self::query_io_surf(params)?;
                 let pool = self.core.create_pool(&request, params.hints)?;
                 let mut params = *params;
@@ -284,6 +296,10 @@ impl Decode {
         if backend.codec() != params.codec {
             return Err(DecodeError::InvalidParams("backend for another codec"));
         }
+        vplrs_memory::copies::allow("decode", || {
+            "the VP8 decoder reconstructs into its own frames (with borders) and copies each picture into the surface"
+                .to_owned()
+        })?;
         let request = Self::query_io_surf(params)?;
         let pool = self.core.create_pool(&request, params.hints)?;
         let counters = Arc::new(WorkerCounters::default());

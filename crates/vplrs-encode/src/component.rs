@@ -100,6 +100,11 @@ impl Encode {
         params.fill_buffer_defaults();
         let request = query_io_surf(&params)?;
         let path = InputPath::choose(params.input.fourcc, params.codec.backend());
+        if let InputPath::Convert(layout) = path {
+            vplrs_memory::copies::allow("encode input", || {
+                format!("{:?} reads {layout:?}: {} surfaces are converted first", params.codec, params.input.fourcc)
+            })?;
+        }
         let encoder = Encoder::new(encoder_config(&params, path.layout())).map_err(open_error)?;
         let pool = self.core.create_pool(&request, params.hints)?;
         self.running = Some(Running {

@@ -80,6 +80,8 @@ pub enum EncodeError {
     Alloc(#[from] AllocError),
     #[error(transparent)]
     Map(#[from] MapError),
+    #[error(transparent)]
+    CopyForbidden(#[from] vplrs_memory::copies::CopyForbidden),
 }
 
 impl ToStatus for EncodeError {
@@ -97,6 +99,7 @@ impl ToStatus for EncodeError {
             Self::Acquire(error) => error.status(),
             Self::Alloc(error) => error.status(),
             Self::Map(error) => error.status(),
+            Self::CopyForbidden(error) => error.status(),
         }
     }
 }

@@ -10,7 +10,8 @@
 //!   pool's surfaces;
 //! - [`allocator`]: the external allocator contract (`mfxFrameAllocator`) and its allocations;
 //! - [`system_allocator`]: a mem-id allocator over system memory, as an application would write;
-//! - [`sizing`]: `QueryIOSurf` arithmetic and the shared-pool rule;
+//! - [`sizing`]: `QueryIOSurf` arithmetic and the shared-pool rule; [`copies`]: the
+//!   `VPLRS_COPIES=forbid` switch;
 //! - [`status`]: `mfxStatus` values that every typed error maps to.
 //!
 //! `unsafe` code lives in [`arena`], [`guards`] and [`system_allocator`] only (raw aligned pixel
@@ -20,6 +21,7 @@
 
 pub mod allocator;
 pub mod arena;
+pub mod copies;
 pub mod error;
 pub mod format;
 pub mod guards;

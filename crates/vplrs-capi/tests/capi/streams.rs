@@ -652,3 +652,28 @@ fn allocator_failures_at_every_call_are_answered_and_leak_nothing() {
         println!("{mode}: {}", log.lines().find(|l| l.starts_with("injected")).unwrap_or_default());
     }
 }
+
+/// `VPLRS_COPIES=forbid`: the 2.x decode of an I420 H.264 stream is zero-copy and runs; the
+/// 1.x decode into application surfaces, which copies each picture, fails and names the path.
+#[test]
+fn forbidden_copies_fail_and_name_the_path() {
+    let Some(stream) = stream("h264") else { return };
+    let out = work_dir().join("forbid.raw");
+    let input = stream.input.to_str().unwrap();
+    let run = |mode: &str| {
+        let output = Command::new(decode_stream())
+            .args([mode, "h264", input, out.to_str().unwrap(), "default"])
+            .env("ONEVPL_SEARCH_PATH", lib_dir())
+            .env("VPLRS_COPIES", "forbid")
+            .env("VPLRS_LOG", "warn")
+            .output()
+            .expect("decode_stream");
+        (output.status.success(), show(&output))
+    };
+    let (ok, log) = run("pool");
+    assert!(ok, "2.x decode in place must run with copies forbidden:\n{log}");
+    assert_eq!(std::fs::read(&out).unwrap(), stream.reference, "and be bit-exact");
+    let (ok, log) = run("app");
+    assert!(!ok, "1.x decode copies: it must fail with copies forbidden");
+    assert!(log.contains("VPLRS_COPIES=forbid") && log.contains("application (1.x) surface"), "{log}");
+}

@@ -677,3 +677,17 @@ fn forbidden_copies_fail_and_name_the_path() {
     assert!(!ok, "1.x decode copies: it must fail with copies forbidden");
     assert!(log.contains("VPLRS_COPIES=forbid") && log.contains("application (1.x) surface"), "{log}");
 }
+
+/// `tests/c/abi_random.c`: random parameters, extension buffers, damaged and out-of-bounds
+/// bitstreams and surfaces in random order through the decode, VPP and encode calls, eight seeds
+/// of 3000 calls: every answer an mfxStatus the headers define, no crash, no hang.
+#[test]
+fn random_calls_through_the_c_abi_get_documented_answers() {
+    let program = compile("abi_random");
+    let Some(stream) = stream("h264") else { return };
+    for seed in 1..=8 {
+        let seed = seed.to_string();
+        let (ok, log) = run_bounded(&program, &[&seed, "3000", stream.input.to_str().unwrap()]);
+        assert!(ok && log.contains("every answer a documented mfxStatus"), "seed {seed}:\n{log}");
+    }
+}

@@ -4,7 +4,9 @@
  * documented status (never MFX_ERR_UNKNOWN, never a crash), the session must close, and at the
  * end every Alloc has its Free and every Lock its Unlock. k grows until a run meets no failure.
  *
- * Usage: fault_injection alloc|lock H264_STREAM
+ * Mode "cycles" repeats the three components in one session and checks the memory stays flat.
+ *
+ * Usage: fault_injection alloc|lock|cycles H264_STREAM
  * Prints "injected N failures, every one answered and balanced". */
 #include "common.h"
 
@@ -126,7 +128,9 @@ static void vpp(mfxSession session, int k) {
     STEP(MFXVideoVPP_Close(session));
 }
 
-static void decode(mfxSession session, int k, mfxU8 *data, size_t size) {
+/* Returns the pictures decoded. */
+static int decode(mfxSession session, int k, mfxU8 *data, size_t size) {
+    int pictures = 0;
     mfxBitstream bs;
     memset(&bs, 0, sizeof(bs));
     bs.Data = data;
@@ -135,13 +139,14 @@ static void decode(mfxSession session, int k, mfxU8 *data, size_t size) {
     memset(&par, 0, sizeof(par));
     par.mfx.CodecId = MFX_CODEC_AVC;
     par.mfx.FrameInfo.FourCC = MFX_FOURCC_NV12;
-    if (!STEP(MFXVideoDECODE_DecodeHeader(session, &bs, &par))) return;
+    if (!STEP(MFXVideoDECODE_DecodeHeader(session, &bs, &par))) return 0;
     par.IOPattern = MFX_IOPATTERN_OUT_SYSTEM_MEMORY;
-    if (!STEP(MFXVideoDECODE_Init(session, &par))) return;
+    if (!STEP(MFXVideoDECODE_Init(session, &par))) return 0;
     for (int calls = 0; calls < 200; calls++) {
         mfxFrameSurface1 *out = NULL;
         mfxSyncPoint sync = NULL;
-        mfxStatus sts = MFXVideoDECODE_DecodeFrameAsync(session, bs.DataLength ? &bs : NULL, NULL, &out, &sync);
+        int draining = bs.DataLength == 0;
+        mfxStatus sts = MFXVideoDECODE_DecodeFrameAsync(session, draining ? NULL : &bs, NULL, &out, &sync);
         if (!documented(sts)) {
             fprintf(stderr, "k=%d: DecodeFrameAsync returned %d\n", k, (int)sts);
             CHECK(0);
@@ -149,13 +154,15 @@ static void decode(mfxSession session, int k, mfxU8 *data, size_t size) {
         if (sts == MFX_ERR_NONE) {
             SYNC_STEP(MFXVideoCORE_SyncOperation(session, sync, 5000));
             STEP(out->FrameInterface->Release(out));
-        } else if (sts == MFX_ERR_MORE_DATA && bs.DataLength == 0) {
+            pictures++;
+        } else if (sts == MFX_ERR_MORE_DATA && draining) {
             break;
         } else if (sts < MFX_ERR_NONE && sts != MFX_ERR_MORE_DATA) {
             break; /* the injected failure: the application gives up on this stream */
         }
     }
     STEP(MFXVideoDECODE_Close(session));
+    return pictures;
 }
 
 static void encode(mfxSession session, int k) {
@@ -190,11 +197,55 @@ static void encode(mfxSession session, int k) {
     STEP(MFXVideoENCODE_Close(session));
 }
 
+static long rss_kb(void) {
+    FILE *f = fopen("/proc/self/statm", "r");
+    long pages = 0, resident = 0;
+    REQUIRE(f && fscanf(f, "%ld %ld", &pages, &resident) == 2);
+    fclose(f);
+    return resident * 4;
+}
+
+/* Mode "cycles": the three components' Init -> work -> Close, 120 times in one session with the
+ * allocator failing nothing: resident memory flat after the warm-up, allocations balanced. */
+static int cycles(mfxU8 *data, size_t size) {
+    Counters counters;
+    memset(&counters, 0, sizeof(counters));
+    mfxFrameAllocator allocator;
+    memset(&allocator, 0, sizeof(allocator));
+    allocator.pthis = &counters;
+    allocator.Alloc = fa_alloc;
+    allocator.Lock = fa_lock;
+    allocator.Unlock = fa_unlock;
+    allocator.GetHDL = fa_gethdl;
+    allocator.Free = fa_free;
+    mfxLoader loader = NULL;
+    mfxSession session = open_vplrs(&loader);
+    CHECK_STS(MFXVideoCORE_SetFrameAllocator(session, &allocator), MFX_ERR_NONE);
+    long warm = 0, last = 0;
+    int k = 0, pictures = 0;
+    for (int cycle = 0; cycle < 120; cycle++) {
+        vpp(session, k);
+        pictures += decode(session, k, data, size);
+        encode(session, k);
+        last = rss_kb();
+        if (cycle == 20) warm = last;
+    }
+    printf("120 VPP, decode (%d pictures) and encode cycles: RSS %ld KB after the warm-up, %ld KB at the end\n",
+           pictures, warm, last);
+    CHECK(pictures > 0);
+    CHECK(last - warm <= 2048);
+    CHECK_STS(MFXClose(session), MFX_ERR_NONE);
+    MFXUnload(loader);
+    CHECK(counters.live_allocations == 0 && counters.live_locks == 0);
+    return finish("fault_injection cycles") ? 1 : 0;
+}
+
 int main(int argc, char **argv) {
     REQUIRE(argc == 3);
     int on_lock = !strcmp(argv[1], "lock");
     size_t size = 0;
     mfxU8 *data = read_file(argv[2], &size);
+    if (!strcmp(argv[1], "cycles")) return cycles(data, size);
     int injected = 0;
     for (int k = 1; k < 500; k++) {
         Counters counters;

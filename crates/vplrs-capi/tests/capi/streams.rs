@@ -651,6 +651,9 @@ fn allocator_failures_at_every_call_are_answered_and_leak_nothing() {
         assert!(ok && log.contains("every one answered and balanced"), "{mode}:\n{log}");
         println!("{mode}: {}", log.lines().find(|l| l.starts_with("injected")).unwrap_or_default());
     }
+    // And 120 VPP, decode and encode Init/Close cycles in one session: memory flat (2 MB).
+    let (ok, log) = run_bounded(&program, &["cycles", stream.input.to_str().unwrap()]);
+    assert!(ok, "cycles:\n{log}");
 }
 
 /// `VPLRS_COPIES=forbid`: the 2.x decode of an I420 H.264 stream is zero-copy and runs; the

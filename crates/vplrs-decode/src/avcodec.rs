@@ -112,6 +112,8 @@ pub(crate) struct StreamEngine {
     /// A new sequence of another picture size or format that still fits the surfaces was met
     /// (`MFX_WRN_VIDEO_PARAM_CHANGED`), not yet reported.
     params_changed: bool,
+    /// The next picture comes from data known to be incomplete (a JPEG without its end marker).
+    damaged_next: bool,
 }
 
 impl StreamEngine {
@@ -145,6 +147,7 @@ impl StreamEngine {
             new_sequence: None,
             undecoded: Vec::new(),
             params_changed: false,
+            damaged_next: false,
         })
     }
 
@@ -253,7 +256,8 @@ impl StreamEngine {
                 Some(picture) => {
                     // A key frame starts afresh; other pictures inherit the damage before them.
                     let inherited = if picture.is_key_frame() { 0 } else { self.taint };
-                    let own = if picture.is_corrupt() { CORRUPTION_MAJOR } else { 0 };
+                    let incomplete = std::mem::take(&mut self.damaged_next);
+                    let own = if picture.is_corrupt() || incomplete { CORRUPTION_MAJOR } else { 0 };
                     let corrupted = own | inherited;
                     self.taint = if corrupted != 0 { CORRUPTION_REFERENCE_FRAME } else { 0 };
                     Some(output_picture(picture, work, &self.pool, &self.output, corrupted, &mut self.stats)?)
@@ -273,6 +277,7 @@ impl StreamEngine {
                     if let Err(error) = self.decoder.send_eof() {
                         self.packet_error(&error);
                     }
+                    self.damaged_next |= self.decoder.take_truncated();
                 }
                 Some(data) => {
                     if *consumed >= data.len() {
@@ -282,6 +287,7 @@ impl StreamEngine {
                     let fed = self.decoder.feed(&data[*consumed..], pts)?;
                     *consumed += fed.consumed;
                     self.params_changed |= self.decoder.take_shape_change();
+                    self.damaged_next |= self.decoder.take_truncated();
                     if let Some(held) = self.decoder.take_held() {
                         // A new sequence the surfaces cannot hold: its first packet is kept for
                         // the caller ([`Self::take_undecoded`]); the pictures before it drain.

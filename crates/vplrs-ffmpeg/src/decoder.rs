@@ -157,6 +157,8 @@ pub struct Decoder {
     /// last [`Decoder::take_shape_change`].
     shape: Option<StreamShape>,
     shape_changed: bool,
+    /// A JPEG picture without its end-of-image marker was sent (a truncated picture).
+    truncated: bool,
 }
 
 /// The pictures a decoder's surfaces can hold.
@@ -215,6 +217,7 @@ impl Decoder {
             held: None,
             shape: None,
             shape_changed: false,
+            truncated: false,
         };
         // SAFETY: `codec` is valid (see above).
         let capabilities = unsafe { (*codec).capabilities } as u32;
@@ -434,7 +437,18 @@ impl Decoder {
         }
     }
 
+    /// True once after a JPEG picture without its end-of-image marker (`FF D9`) was sent:
+    /// libavcodec decodes what there is without a word, so the caller marks the picture.
+    pub fn take_truncated(&mut self) -> bool {
+        std::mem::take(&mut self.truncated)
+    }
+
     fn send(&mut self, data: *const u8, size: libc::c_int, pts: i64) -> Result<(), FfmpegError> {
+        if self.codec == CodecId::Mjpeg && size >= 2 {
+            // SAFETY: `data` is readable for `size` bytes (the caller's contract, see below).
+            let end = unsafe { std::slice::from_raw_parts(data.add(size as usize - 2), 2) };
+            self.truncated |= end != [0xff, 0xd9];
+        }
         // SAFETY: the packet is ours; unref resets it to empty.
         unsafe { sys::av_packet_unref(self.packet) };
         // SAFETY: the packet is not refcounted, so `avcodec_send_packet` copies the `size` bytes at

@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use anyhow::{bail, Context, Result};
 use vplrs::vp8::ivf::IvfReader;
-use vplrs::{Codec, Decode, DecodeError, EncodeCodec, FourCc, Surface};
+use vplrs::{Codec, Decode, DecodeError, EncodeCodec, Surface};
 
 /// The codec of an input file, from its extension (and an IVF file's FourCC).
 pub fn input_codec(path: &Path, bytes: &[u8]) -> Result<Codec> {
@@ -151,18 +151,8 @@ impl InputStream {
     /// Closes the drained decoder and initialises it for the sequence at the current position.
     fn start_new_sequence(&mut self, decode: &mut Decode) -> Result<()> {
         self.changing = false;
-        let old = decode.params().context("the decoder's parameters")?;
         let data = self.current().context("the stream ends at its new sequence")?;
-        let mut params = Decode::decode_header(self.codec, data).context("DecodeHeader of the new sequence")?;
-        let same_family = |fourcc: FourCc| matches!(fourcc, FourCc::Nv12 | FourCc::I420 | FourCc::Yv12);
-        if same_family(params.output.fourcc) && same_family(old.output.fourcc) {
-            params.output.fourcc = old.output.fourcc;
-        }
-        params.async_depth = old.async_depth;
-        params.io_pattern = old.io_pattern;
-        params.hints = old.hints;
-        decode.close().context("DECODE Close")?;
-        decode.init(&params).context("DECODE Init for the new sequence")?;
+        let params = decode.restart_for_new_sequence(data).context("a decoder for the new sequence")?;
         self.reinitialisations += 1;
         let crop = params.output.crop;
         tracing::info!(width = crop.width, height = crop.height, fourcc = %params.output.fourcc, "new sequence");

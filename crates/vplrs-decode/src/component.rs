@@ -352,6 +352,28 @@ impl Decode {
         }
     }
 
+    /// Re-initialises the decoder for the new sequence starting `data` (after
+    /// [`DecodeError::Incompatible`], the drain, and [`Self::take_undecoded`] put back before the
+    /// rest of the stream): the header is read from `data`, the surfaces are made for the new
+    /// pictures, and the output stays in the family the application chose (I420 stays I420 for
+    /// 8-bit 4:2:0; other samplings get their own format), as do AsyncDepth, IOPattern and the
+    /// allocation hints. Returns the new parameters.
+    pub fn restart_for_new_sequence(&mut self, data: &[u8]) -> Result<DecodeParams, DecodeError> {
+        let old = self.params()?;
+        let mut params = Self::decode_header(old.codec, data)?;
+        let eight_bit_420 = |fourcc: FourCc| matches!(fourcc, FourCc::Nv12 | FourCc::I420 | FourCc::Yv12);
+        if eight_bit_420(params.output.fourcc) && eight_bit_420(old.output.fourcc) {
+            params.output.fourcc = old.output.fourcc;
+        }
+        params.output.lsb_aligned = old.output.lsb_aligned;
+        params.async_depth = old.async_depth;
+        params.io_pattern = old.io_pattern;
+        params.hints = old.hints;
+        self.close()?;
+        self.init(&params)?;
+        Ok(params)
+    }
+
     /// True once after the decoder met a new sequence whose pictures differ in size or format
     /// but still fit the surfaces (`MFX_WRN_VIDEO_PARAM_CHANGED` with the call's picture).
     pub fn take_params_changed(&mut self) -> bool {

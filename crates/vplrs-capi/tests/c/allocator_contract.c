@@ -5,13 +5,6 @@
 #include "common.h"
 
 typedef struct {
-    mfxU16 width, height;
-    mfxU32 fourcc;
-    mfxU8 *base;
-    int locks;
-} Frame;
-
-typedef struct {
     int allocs, refused, frees, locks, unlocks, live_frames;
     int nv12_only;
 } Counters;
@@ -25,18 +18,9 @@ static mfxStatus fa_alloc(mfxHDL pthis, mfxFrameAllocRequest *request, mfxFrameA
         return MFX_ERR_UNSUPPORTED;
     }
     mfxU16 n = request->NumFrameSuggested > request->NumFrameMin ? request->NumFrameSuggested : request->NumFrameMin;
-    response->mids = (mfxMemId *)calloc(n, sizeof(mfxMemId));
-    for (int i = 0; i < n; i++) {
-        Frame *f = (Frame *)calloc(1, sizeof(Frame));
-        f->width = request->Info.Width;
-        f->height = request->Info.Height;
-        f->fourcc = fourcc;
-        size_t size = fourcc == MFX_FOURCC_NV12 ? (size_t)f->width * f->height * 3 / 2 : (size_t)f->width * f->height * 4;
-        f->base = (mfxU8 *)calloc(size, 1);
-        response->mids[i] = f;
-        c->live_frames++;
-    }
-    response->NumFrameActual = n;
+    size_t pixels = (size_t)request->Info.Width * request->Info.Height;
+    frames_alloc(request, response, n, fourcc == MFX_FOURCC_NV12 ? pixels * 3 / 2 : pixels * 4);
+    c->live_frames += n;
     c->allocs++;
     return MFX_ERR_NONE;
 }
@@ -70,20 +54,10 @@ static mfxStatus fa_unlock(mfxHDL pthis, mfxMemId mid, mfxFrameData *ptr) {
     return MFX_ERR_NONE;
 }
 
-static mfxStatus fa_gethdl(mfxHDL pthis, mfxMemId mid, mfxHDL *handle) {
-    (void)pthis; (void)mid; (void)handle;
-    return MFX_ERR_UNSUPPORTED;
-}
-
 static mfxStatus fa_free(mfxHDL pthis, mfxFrameAllocResponse *response) {
     Counters *c = (Counters *)pthis;
-    for (int i = 0; i < response->NumFrameActual; i++) {
-        Frame *f = (Frame *)response->mids[i];
-        free(f->base);
-        free(f);
-        c->live_frames--;
-    }
-    free(response->mids);
+    c->live_frames -= response->NumFrameActual;
+    frames_free(response);
     c->frees++;
     return MFX_ERR_NONE;
 }
@@ -92,14 +66,7 @@ static void run(int nv12_only) {
     Counters counters;
     memset(&counters, 0, sizeof(counters));
     counters.nv12_only = nv12_only;
-    mfxFrameAllocator allocator;
-    memset(&allocator, 0, sizeof(allocator));
-    allocator.pthis = &counters;
-    allocator.Alloc = fa_alloc;
-    allocator.Lock = fa_lock;
-    allocator.Unlock = fa_unlock;
-    allocator.GetHDL = fa_gethdl;
-    allocator.Free = fa_free;
+    mfxFrameAllocator allocator = make_allocator(&counters, fa_alloc, fa_lock, fa_unlock, fa_free);
 
     mfxLoader loader;
     mfxSession session = open_vplrs(&loader);

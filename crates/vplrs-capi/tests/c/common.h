@@ -48,6 +48,90 @@ static inline mfxU32 codec_id(const char *name) {
     exit(2);
 }
 
+/* A bitstream holding `size` bytes of data, all of them to decode. */
+static inline mfxBitstream whole_bitstream(mfxU8 *data, size_t size) {
+    mfxBitstream bs;
+    memset(&bs, 0, sizeof(bs));
+    bs.Data = data;
+    bs.DataLength = bs.MaxLength = (mfxU32)size;
+    return bs;
+}
+
+/* Decoder parameters asking DecodeHeader for `codec`. */
+static inline mfxVideoParam decode_param(mfxU32 codec) {
+    mfxVideoParam par;
+    memset(&par, 0, sizeof(par));
+    par.mfx.CodecId = codec;
+    return par;
+}
+
+/* A frame of a test allocator in system memory. */
+typedef struct {
+    mfxU16 width, height;
+    mfxU32 fourcc;
+    mfxU8 *base;
+    int locks;
+} Frame;
+
+/* Fills `response` with `n` zeroed frames of the request's size and FourCC, `bytes` each. */
+static inline void frames_alloc(const mfxFrameAllocRequest *request, mfxFrameAllocResponse *response, mfxU16 n,
+                                size_t bytes) {
+    response->mids = (mfxMemId *)calloc(n, sizeof(mfxMemId));
+    for (int i = 0; i < n; i++) {
+        Frame *f = (Frame *)calloc(1, sizeof(Frame));
+        f->width = request->Info.Width;
+        f->height = request->Info.Height;
+        f->fourcc = request->Info.FourCC;
+        f->base = (mfxU8 *)calloc(bytes, 1);
+        response->mids[i] = f;
+    }
+    response->NumFrameActual = n;
+}
+
+/* Frees what frames_alloc made. */
+static inline void frames_free(mfxFrameAllocResponse *response) {
+    for (int i = 0; i < response->NumFrameActual; i++) {
+        Frame *f = (Frame *)response->mids[i];
+        free(f->base);
+        free(f);
+    }
+    free(response->mids);
+}
+
+/* GetHDL of a system-memory allocator: no native handles. */
+static inline mfxStatus no_handles(mfxHDL pthis, mfxMemId mid, mfxHDL *handle) {
+    (void)pthis;
+    (void)mid;
+    (void)handle;
+    return MFX_ERR_UNSUPPORTED;
+}
+
+/* An allocator of the application's, with `pthis` its state and no native handles. */
+static inline mfxFrameAllocator make_allocator(void *pthis,
+                                               mfxStatus (*alloc)(mfxHDL, mfxFrameAllocRequest *, mfxFrameAllocResponse *),
+                                               mfxStatus (*lock)(mfxHDL, mfxMemId, mfxFrameData *),
+                                               mfxStatus (*unlock)(mfxHDL, mfxMemId, mfxFrameData *),
+                                               mfxStatus (*free_frames)(mfxHDL, mfxFrameAllocResponse *)) {
+    mfxFrameAllocator allocator;
+    memset(&allocator, 0, sizeof(allocator));
+    allocator.pthis = pthis;
+    allocator.Alloc = alloc;
+    allocator.Lock = lock;
+    allocator.Unlock = unlock;
+    allocator.GetHDL = no_handles;
+    allocator.Free = free_frames;
+    return allocator;
+}
+
+/* The resident memory of this process, in KiB (4 KiB pages). */
+static inline long rss_kb(void) {
+    FILE *f = fopen("/proc/self/statm", "r");
+    long pages = 0, resident = 0;
+    REQUIRE(f && fscanf(f, "%ld %ld", &pages, &resident) == 2);
+    fclose(f);
+    return resident * 4;
+}
+
 /* A whole file in memory (malloc'ed); its size in *size. */
 static inline mfxU8 *read_file(const char *path, size_t *size) {
     FILE *f = fopen(path, "rb");

@@ -13,11 +13,6 @@
 #define MAX_FRAMES 64
 
 typedef struct {
-    mfxU16 width, height;
-    mfxU8 *base;
-} Frame;
-
-typedef struct {
     mfxFrameAllocResponse app; /* the application's frames, handed out again for its type */
     mfxU16 app_type;
     int runtime_allocs, runtime_external;
@@ -37,16 +32,8 @@ static mfxStatus fa_alloc(mfxHDL pthis, mfxFrameAllocRequest *request, mfxFrameA
         if (request->Type & MFX_MEMTYPE_EXTERNAL_FRAME) a->runtime_external++;
     }
     if (request->Info.FourCC != MFX_FOURCC_I420) return MFX_ERR_UNSUPPORTED;
-    mfxU16 n = request->NumFrameSuggested;
-    response->mids = (mfxMemId *)calloc(n, sizeof(mfxMemId));
-    for (int i = 0; i < n; i++) {
-        Frame *f = (Frame *)calloc(1, sizeof(Frame));
-        f->width = request->Info.Width;
-        f->height = request->Info.Height;
-        f->base = (mfxU8 *)calloc((size_t)f->width * f->height * 3 / 2, 1);
-        response->mids[i] = f;
-    }
-    response->NumFrameActual = n;
+    frames_alloc(request, response, request->NumFrameSuggested,
+                 (size_t)request->Info.Width * request->Info.Height * 3 / 2);
     return MFX_ERR_NONE;
 }
 
@@ -67,22 +54,10 @@ static mfxStatus fa_unlock(mfxHDL pthis, mfxMemId mid, mfxFrameData *ptr) {
     return MFX_ERR_NONE;
 }
 
-static mfxStatus fa_gethdl(mfxHDL pthis, mfxMemId mid, mfxHDL *handle) {
-    (void)pthis;
-    (void)mid;
-    (void)handle;
-    return MFX_ERR_UNSUPPORTED;
-}
-
 static mfxStatus fa_free(mfxHDL pthis, mfxFrameAllocResponse *response) {
     Allocator *a = (Allocator *)pthis;
     if (response->mids == a->app.mids && response != &a->app) return MFX_ERR_NONE; /* the app frees its own */
-    for (int i = 0; i < response->NumFrameActual; i++) {
-        Frame *f = (Frame *)response->mids[i];
-        free(f->base);
-        free(f);
-    }
-    free(response->mids);
+    frames_free(response);
     return MFX_ERR_NONE;
 }
 
@@ -123,13 +98,7 @@ int main(int argc, char **argv) {
     REQUIRE(out);
     Allocator a;
     memset(&a, 0, sizeof(a));
-    mfxFrameAllocator allocator = {0};
-    allocator.pthis = &a;
-    allocator.Alloc = fa_alloc;
-    allocator.Lock = fa_lock;
-    allocator.Unlock = fa_unlock;
-    allocator.GetHDL = fa_gethdl;
-    allocator.Free = fa_free;
+    mfxFrameAllocator allocator = make_allocator(&a, fa_alloc, fa_lock, fa_unlock, fa_free);
     mfxLoader loader = NULL;
     mfxSession session = open_vplrs_with(&loader, "mfxImplDescription.mfxDecoderDescription.decoder.CodecID", codec);
     CHECK_STS(MFXVideoCORE_SetFrameAllocator(session, &allocator), MFX_ERR_NONE);

@@ -12,14 +12,6 @@
 
 #define WARMUP 20
 
-static long rss_kb(void) {
-    FILE *f = fopen("/proc/self/statm", "r");
-    long pages = 0, resident = 0;
-    REQUIRE(f && fscanf(f, "%ld %ld", &pages, &resident) == 2);
-    fclose(f);
-    return resident * sysconf(_SC_PAGESIZE) / 1024;
-}
-
 /* One cycle: the whole stream decoded and drained; returns the pictures. */
 static int cycle(mfxSession session, mfxU32 codec, const char *path, mfxU8 *whole, size_t whole_size) {
     ivf_reader reader;
@@ -35,12 +27,9 @@ static int cycle(mfxSession session, mfxU32 codec, const char *path, mfxU8 *whol
         bs.Data = (mfxU8 *)frame;
         bs.DataLength = bs.MaxLength = size;
     } else {
-        bs.Data = whole;
-        bs.DataLength = bs.MaxLength = (mfxU32)whole_size;
+        bs = whole_bitstream(whole, whole_size);
     }
-    mfxVideoParam par;
-    memset(&par, 0, sizeof(par));
-    par.mfx.CodecId = codec;
+    mfxVideoParam par = decode_param(codec);
     CHECK_STS(MFXVideoDECODE_DecodeHeader(session, &bs, &par), MFX_ERR_NONE);
     par.IOPattern = MFX_IOPATTERN_OUT_SYSTEM_MEMORY;
     CHECK_STS(MFXVideoDECODE_Init(session, &par), MFX_ERR_NONE);

@@ -44,13 +44,8 @@ int main(int argc, char **argv) {
     mfxU8 *data = read_file(argv[2], &size);
     mfxLoader loader = NULL;
     mfxSession session = open_vplrs_with(&loader, "mfxImplDescription.mfxDecoderDescription.decoder.CodecID", codec);
-    mfxBitstream bs;
-    memset(&bs, 0, sizeof(bs));
-    bs.Data = data;
-    bs.DataLength = bs.MaxLength = (mfxU32)size;
-    mfxVideoParam par;
-    memset(&par, 0, sizeof(par));
-    par.mfx.CodecId = codec;
+    mfxBitstream bs = whole_bitstream(data, size);
+    mfxVideoParam par = decode_param(codec);
     CHECK_STS(MFXVideoDECODE_DecodeHeader(session, &bs, &par), MFX_ERR_NONE);
     par.IOPattern = MFX_IOPATTERN_OUT_SYSTEM_MEMORY;
     par.AsyncDepth = 1;

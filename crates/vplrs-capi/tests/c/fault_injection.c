@@ -11,11 +11,6 @@
 #include "common.h"
 
 typedef struct {
-    mfxU16 width, height;
-    mfxU8 *base;
-} Frame;
-
-typedef struct {
     int fail_alloc_at, fail_lock_at; /* 1-based call to fail; 0: none */
     int allocs, lock_calls, failed;
     int live_allocations, live_locks;
@@ -29,15 +24,7 @@ static mfxStatus fa_alloc(mfxHDL pthis, mfxFrameAllocRequest *request, mfxFrameA
     }
     if (request->Info.FourCC != MFX_FOURCC_NV12) return MFX_ERR_UNSUPPORTED;
     mfxU16 n = request->NumFrameSuggested ? request->NumFrameSuggested : request->NumFrameMin;
-    response->mids = (mfxMemId *)calloc(n, sizeof(mfxMemId));
-    for (int i = 0; i < n; i++) {
-        Frame *f = (Frame *)calloc(1, sizeof(Frame));
-        f->width = request->Info.Width;
-        f->height = request->Info.Height;
-        f->base = (mfxU8 *)calloc((size_t)f->width * f->height * 3 / 2, 1);
-        response->mids[i] = f;
-    }
-    response->NumFrameActual = n;
+    frames_alloc(request, response, n, (size_t)request->Info.Width * request->Info.Height * 3 / 2);
     response->AllocId = request->AllocId;
     c->live_allocations++;
     return MFX_ERR_NONE;
@@ -66,21 +53,9 @@ static mfxStatus fa_unlock(mfxHDL pthis, mfxMemId mid, mfxFrameData *ptr) {
     return MFX_ERR_NONE;
 }
 
-static mfxStatus fa_gethdl(mfxHDL pthis, mfxMemId mid, mfxHDL *handle) {
-    (void)pthis;
-    (void)mid;
-    (void)handle;
-    return MFX_ERR_UNSUPPORTED;
-}
-
 static mfxStatus fa_free(mfxHDL pthis, mfxFrameAllocResponse *response) {
     Counters *c = (Counters *)pthis;
-    for (int i = 0; i < response->NumFrameActual; i++) {
-        Frame *f = (Frame *)response->mids[i];
-        free(f->base);
-        free(f);
-    }
-    free(response->mids);
+    frames_free(response);
     c->live_allocations--;
     return MFX_ERR_NONE;
 }
@@ -131,13 +106,8 @@ static void vpp(mfxSession session, int k) {
 /* Returns the pictures decoded. */
 static int decode(mfxSession session, int k, mfxU8 *data, size_t size) {
     int pictures = 0;
-    mfxBitstream bs;
-    memset(&bs, 0, sizeof(bs));
-    bs.Data = data;
-    bs.DataLength = bs.MaxLength = (mfxU32)size;
-    mfxVideoParam par;
-    memset(&par, 0, sizeof(par));
-    par.mfx.CodecId = MFX_CODEC_AVC;
+    mfxBitstream bs = whole_bitstream(data, size);
+    mfxVideoParam par = decode_param(MFX_CODEC_AVC);
     par.mfx.FrameInfo.FourCC = MFX_FOURCC_NV12;
     if (!STEP(MFXVideoDECODE_DecodeHeader(session, &bs, &par))) return 0;
     par.IOPattern = MFX_IOPATTERN_OUT_SYSTEM_MEMORY;
@@ -197,27 +167,12 @@ static void encode(mfxSession session, int k) {
     STEP(MFXVideoENCODE_Close(session));
 }
 
-static long rss_kb(void) {
-    FILE *f = fopen("/proc/self/statm", "r");
-    long pages = 0, resident = 0;
-    REQUIRE(f && fscanf(f, "%ld %ld", &pages, &resident) == 2);
-    fclose(f);
-    return resident * 4;
-}
-
 /* Mode "cycles": the three components' Init -> work -> Close, 120 times in one session with the
  * allocator failing nothing: resident memory flat after the warm-up, allocations balanced. */
 static int cycles(mfxU8 *data, size_t size) {
     Counters counters;
     memset(&counters, 0, sizeof(counters));
-    mfxFrameAllocator allocator;
-    memset(&allocator, 0, sizeof(allocator));
-    allocator.pthis = &counters;
-    allocator.Alloc = fa_alloc;
-    allocator.Lock = fa_lock;
-    allocator.Unlock = fa_unlock;
-    allocator.GetHDL = fa_gethdl;
-    allocator.Free = fa_free;
+    mfxFrameAllocator allocator = make_allocator(&counters, fa_alloc, fa_lock, fa_unlock, fa_free);
     mfxLoader loader = NULL;
     mfxSession session = open_vplrs(&loader);
     CHECK_STS(MFXVideoCORE_SetFrameAllocator(session, &allocator), MFX_ERR_NONE);
@@ -252,14 +207,7 @@ int main(int argc, char **argv) {
         memset(&counters, 0, sizeof(counters));
         if (on_lock) counters.fail_lock_at = k;
         else counters.fail_alloc_at = k;
-        mfxFrameAllocator allocator;
-        memset(&allocator, 0, sizeof(allocator));
-        allocator.pthis = &counters;
-        allocator.Alloc = fa_alloc;
-        allocator.Lock = fa_lock;
-        allocator.Unlock = fa_unlock;
-        allocator.GetHDL = fa_gethdl;
-        allocator.Free = fa_free;
+        mfxFrameAllocator allocator = make_allocator(&counters, fa_alloc, fa_lock, fa_unlock, fa_free);
         mfxLoader loader = NULL;
         mfxSession session = open_vplrs(&loader);
         CHECK_STS(MFXVideoCORE_SetFrameAllocator(session, &allocator), MFX_ERR_NONE);

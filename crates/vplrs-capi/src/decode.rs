@@ -94,31 +94,11 @@ pub(crate) struct DecodeState {
     pub(crate) copies: u64,
     /// The `SetSkipMode` level in force (0: nothing skipped).
     pub(crate) skip_level: u8,
-    /// The start of a new sequence the decoder took from the application's bitstream but did not
-    /// decode (its pictures did not fit the surfaces: `MFX_ERR_INCOMPATIBLE_VIDEO_PARAM`).
-    /// `DecodeHeader` reads it before the bitstream's data, and the decoder initialised next
-    /// decodes it first: Close and Init (or Reset) lose no data.
-    pub(crate) carry: Vec<u8>,
-    /// The codec the carry belongs to: an Init for another codec drops it.
-    pub(crate) carry_codec: Option<Codec>,
-    /// The decoder now running was initialised after the carry was taken: it decodes the carry
-    /// first (the decoder that took it only drains).
-    pub(crate) carry_ready: bool,
 }
 
 impl DecodeState {
     pub(crate) fn new(core: vplrs_runtime::Core) -> Self {
-        Self {
-            decode: Decode::new(core),
-            profile: 0,
-            skipped: 0,
-            seen_key: false,
-            copies: 0,
-            skip_level: 0,
-            carry: Vec::new(),
-            carry_codec: None,
-            carry_ready: false,
-        }
+        Self { decode: Decode::new(core), profile: 0, skipped: 0, seen_key: false, copies: 0, skip_level: 0 }
     }
 
     /// The codec of the initialised decoder.
@@ -212,14 +192,11 @@ pub extern "C" fn MFXVideoDECODE_DecodeHeader(
     })
 }
 
-/// `DecodeHeader` for a codec vplrs decodes. For libavcodec's codecs the session's carry (the
-/// start of a new sequence the decoder took but did not decode) comes before the bitstream's data.
+/// `DecodeHeader` for a codec vplrs decodes. For libavcodec's codecs the decoder's pending
+/// sequence (the start of a new sequence it took but did not decode) comes before the data.
 fn header(codec: Codec, bs: &mut mfxBitstream, par: &mut mfxVideoParam, state: &mut DecodeState) -> Outcome<Status> {
     if is_stream_codec(codec) {
-        if state.carry_codec != Some(codec) {
-            state.carry.clear();
-        }
-        return stream_header(codec, bs, par, &mut state.carry);
+        return stream_header(codec, bs, par, state.decode.pending_sequence(codec));
     }
     // SAFETY: the bitstream's buffer holds its data, per the API.
     let data = unsafe { bitstream_data(bs) }?;
@@ -261,13 +238,6 @@ fn simplified_init(this: &Session, state: &mut DecodeState, bs: *mut mfxBitstrea
     init(this, state, &par)
 }
 
-/// Skips `count` bytes of the carry followed by the bitstream's data.
-fn skip(carry: &mut Vec<u8>, bs: &mut mfxBitstream, count: usize) {
-    let from_carry = count.min(carry.len());
-    carry.drain(..from_carry);
-    advance(bs, count - from_carry);
-}
-
 /// Moves `count` bytes of the bitstream's data to the taken side.
 pub(crate) fn advance(bs: &mut mfxBitstream, count: usize) {
     let count = u32::try_from(count).unwrap_or(u32::MAX).min(bs.DataLength);
@@ -277,23 +247,26 @@ pub(crate) fn advance(bs: &mut mfxBitstream, count: usize) {
 
 /// `DecodeHeader` for libavcodec's codecs: the data before the first sequence header is skipped;
 /// the header's own data stays for `DecodeFrameAsync`.
-fn stream_header(codec: Codec, bs: &mut mfxBitstream, par: &mut mfxVideoParam, carry: &mut Vec<u8>) -> Outcome<Status> {
+///
+/// `pending` is the start of a new sequence the decoder took but did not decode: it is read
+/// before the bitstream's data (and stays with the decoder, which decodes it first after Init).
+fn stream_header(codec: Codec, bs: &mut mfxBitstream, par: &mut mfxVideoParam, pending: &[u8]) -> Outcome<Status> {
     // SAFETY: the bitstream's buffer holds its data, per the API.
     let data = unsafe { bitstream_data(bs) }?;
     let joined;
-    let data = if carry.is_empty() {
+    let data = if pending.is_empty() {
         data
     } else {
-        joined = [carry.as_slice(), data].concat();
+        joined = [pending, data].concat();
         joined.as_slice()
     };
     let Some(start) = parameter_sets::sequence_start(codec, data) else {
         // "The function skips any bitstreams before it encounters the new sequence header."
-        skip(carry, bs, parameter_sets::skippable(data));
+        advance(bs, parameter_sets::skippable(data).saturating_sub(pending.len()));
         return Err(Status::ERR_MORE_DATA);
     };
     let data = &data[start..];
-    skip(carry, bs, start);
+    advance(bs, start.saturating_sub(pending.len()));
     match Decode::decode_header(codec, data) {
         Ok(params) => {
             let (profile, level) = match codec {
@@ -354,7 +327,6 @@ fn init(this: &Session, state: &mut DecodeState, par: &mfxVideoParam) -> Outcome
     state.seen_key = false;
     state.copies = 0;
     state.skip_level = 0;
-    state.carry_ready = true;
     if let Ok(pool) = state.decode.pool() {
         this.track_pool(pool);
     }
@@ -398,7 +370,6 @@ pub extern "C" fn MFXVideoDECODE_Reset(session: mfxSession, par: *mut mfxVideoPa
         kept.output.width = current.output.width;
         kept.output.height = current.output.height;
         state.decode.init(&kept).map_err(init_status)?;
-        state.carry_ready = true;
         state.seen_key = false;
         state.skip_level = 0;
         state.profile = crate::decode_params::mfx(par).CodecProfile;

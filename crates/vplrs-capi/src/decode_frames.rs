@@ -231,10 +231,7 @@ pub(crate) fn decode_stream(
     let in_place = state.decode.decodes_in_place();
     // SAFETY: the API requires a valid work surface that lives until synchronised.
     let work = unsafe { stream_work(this, &params, in_place, work) }?;
-    let frame = match take_carry(state, &work)? {
-        Some(frame) => frame,
-        None => decode_bitstream(state, &work, bs)?,
-    };
+    let frame = decode_bitstream(state, &work, bs)?;
     let DecodedFrame { surface, sync } = frame;
     let pointer = match work.application {
         Some((pointer, wrapped)) => {
@@ -282,8 +279,8 @@ fn decode_call(
     }
 }
 
-/// What a failed call answers; at a new sequence the surfaces cannot hold, the bytes of it the
-/// decoder took go to the carry, for the decoder initialised next.
+/// What a failed call answers (at a new sequence the surfaces cannot hold the decoder keeps the
+/// bytes of it it took, for the decoder initialised next: see `Decode::pending_sequence`).
 fn refused(state: &mut DecodeState, error: DecodeError) -> Status {
     match error {
         DecodeError::Bitstream(error) => {
@@ -291,41 +288,8 @@ fn refused(state: &mut DecodeState, error: DecodeError) -> Status {
             state.skipped += 1;
             Status::ERR_MORE_DATA
         }
-        DecodeError::Incompatible(width, height) => {
-            let undecoded = state.decode.take_undecoded();
-            if !undecoded.is_empty() {
-                state.carry = undecoded;
-                state.carry_codec = state.codec();
-                state.carry_ready = false;
-            }
-            tracing::debug!(width, height, carried = state.carry.len(), "a new sequence needs new surfaces");
-            Status::ERR_INCOMPATIBLE_VIDEO_PARAM
-        }
         other => status(&other),
     }
-}
-
-/// Decodes the carry (the start of a new sequence the previous decoder took but did not decode)
-/// before any new data: a picture, or `None` once it is all taken.
-fn take_carry(state: &mut DecodeState, work: &StreamWork) -> Outcome<Option<DecodedFrame>> {
-    if state.carry_codec != state.codec() {
-        state.carry.clear();
-    }
-    while state.carry_ready && !state.carry.is_empty() {
-        let carry = std::mem::take(&mut state.carry);
-        let result = decode_call(state, work, Some(&carry), vplrs_memory::surface::TIMESTAMP_UNKNOWN);
-        let consumed = state.decode.consumed().min(carry.len());
-        if state.carry.is_empty() {
-            state.carry = carry[consumed..].to_vec();
-        }
-        match result {
-            Ok(frame) => return Ok(Some(frame)),
-            // All taken (the parser keeps the packet until the next one starts).
-            Err(DecodeError::MoreData) => state.carry.clear(),
-            Err(error) => return Err(refused(state, error)),
-        }
-    }
-    Ok(None)
 }
 
 /// One call on the application's bitstream (`None`: the drain); `DataOffset` moves past what

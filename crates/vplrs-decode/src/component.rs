@@ -6,6 +6,7 @@ use std::sync::Arc;
 use parking_lot::Mutex;
 use vplrs_memory::allocator::MemType;
 use vplrs_memory::sizing::{effective_async_depth, SurfaceRequest};
+use vplrs_memory::surface::TIMESTAMP_UNKNOWN;
 use vplrs_memory::{
     AcquireError, AllocError, AllocationHints, FourCc, FrameInfo, MapError, Status, Surface, SurfacePool, ToStatus,
 };
@@ -157,11 +158,29 @@ pub struct Decode {
     core: Core,
     running: Option<Running>,
     consumed: usize,
+    /// The start of a new sequence the decoder took from the stream but did not decode, at
+    /// [`DecodeError::Incompatible`]. It outlives Close: the decoder initialised next for the same
+    /// codec decodes it before any new data, so the documented flow (drain, DecodeHeader, Close,
+    /// Init) loses nothing. [`Self::take_undecoded`] hands it to a caller that puts it back itself.
+    pending: Vec<u8>,
+    pending_codec: Option<Codec>,
+    /// The decoder now running was initialised after `pending` was taken.
+    pending_ready: bool,
 }
 
 impl Decode {
     pub fn new(core: Core) -> Self {
-        Self { core, running: None, consumed: 0 }
+        Self { core, running: None, consumed: 0, pending: Vec::new(), pending_codec: None, pending_ready: false }
+    }
+
+    /// The start of a new sequence taken but not decoded (see [`Self::take_undecoded`]), which goes
+    /// before the application's data: what `DecodeHeader` reads first.
+    pub fn pending_sequence(&self, codec: Codec) -> &[u8] {
+        if self.pending_codec == Some(codec) {
+            &self.pending
+        } else {
+            &[]
+        }
     }
 
     /// Bytes of the data given to the last `decode_frame_async` that the call took (what the C
@@ -251,6 +270,17 @@ impl Decode {
 
     /// `Init` with the codec's own backend.
     pub fn init(&mut self, params: &DecodeParams) -> Result<(), DecodeError> {
+        self.init_engine(params)?;
+        // A new sequence the previous decoder took but did not decode goes first.
+        if self.pending_codec == Some(params.codec) {
+            self.pending_ready = true;
+        } else {
+            self.take_undecoded();
+        }
+        Ok(())
+    }
+
+    fn init_engine(&mut self, params: &DecodeParams) -> Result<(), DecodeError> {
         let backend: Box<dyn DecoderBackend> = match params.codec {
             Codec::Vp8 => Box::new(Vp8Backend::new()),
             codec => {
@@ -346,10 +376,8 @@ impl Decode {
     /// per call, whose frame was not taken). They go before the rest of the stream, to
     /// `decode_header` and to the decoder initialised for the new sequence.
     pub fn take_undecoded(&mut self) -> Vec<u8> {
-        match &mut self.running {
-            Some(Running { engine: Engine::Stream(stream), .. }) => stream.take_undecoded(),
-            _ => Vec::new(),
-        }
+        self.pending_codec = None;
+        std::mem::take(&mut self.pending)
     }
 
     /// Re-initialises the decoder for the new sequence starting `data` (after
@@ -443,11 +471,22 @@ impl Decode {
         timestamp: u64,
     ) -> Result<DecodedFrame, DecodeError> {
         self.consumed = 0;
+        if let Some(frame) = self.decode_pending(work, target)? {
+            return Ok(frame);
+        }
         let running = self.running.as_mut().ok_or(DecodeError::NotInitialized)?;
         let framed = match &mut running.engine {
             Engine::Framed(framed) => framed,
             Engine::Stream(stream) => {
                 let result = stream.decode(data, work, target, timestamp, &mut self.consumed);
+                if let Err(DecodeError::Incompatible(..)) = &result {
+                    let undecoded = stream.take_undecoded();
+                    if !undecoded.is_empty() {
+                        self.pending = undecoded;
+                        self.pending_codec = Some(running.params.codec);
+                        self.pending_ready = false;
+                    }
+                }
                 let surface = result?;
                 running.shown += 1;
                 let sync = SyncPoint::new();
@@ -498,6 +537,26 @@ impl Decode {
             }
             None => Err(DecodeError::MoreData),
         }
+    }
+
+    /// Decodes the pending start of a new sequence, once a decoder for it runs: a picture, or
+    /// `None` once it is all taken (the call goes on with the caller's data).
+    fn decode_pending(&mut self, work: Option<&Surface>, target: Target) -> Result<Option<DecodedFrame>, DecodeError> {
+        while self.pending_ready && !self.pending.is_empty() {
+            let pending = std::mem::take(&mut self.pending);
+            let result = self.decode_frame_to(Some(&pending), work, target, TIMESTAMP_UNKNOWN);
+            let used = std::mem::take(&mut self.consumed).min(pending.len());
+            if self.pending.is_empty() {
+                self.pending = pending[used..].to_vec();
+            }
+            match result {
+                Ok(frame) => return Ok(Some(frame)),
+                // All taken (the parser keeps the packet until the next one starts).
+                Err(DecodeError::MoreData) => self.pending.clear(),
+                Err(error) => return Err(error),
+            }
+        }
+        Ok(None)
     }
 
     /// `Close`: finishes the work in flight and frees the pool's free surfaces.

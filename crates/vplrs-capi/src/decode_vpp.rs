@@ -184,7 +184,8 @@ fn decode_picture(
     };
     if let Err(error) = decoded {
         // Gives back the application's reference too: nobody will see this surface.
-        drop(surface.core().release());
+        let _ = shell.release_application_ref();
+        drop(surface);
         return Err(error);
     }
     shell.with_c(|c| c.Info.ChannelId = 0);
@@ -232,8 +233,11 @@ fn run_channel(
 /// Gives back the application's references of surfaces never handed out (the array's handles go
 /// with `outputs`).
 fn abandon(outputs: Vec<(*mut mfxFrameSurface1, Surface)>) {
-    for (_, surface) in outputs {
-        drop(surface.core().release());
+    for (pointer, surface) in outputs {
+        if let Some(shell) = crate::surface::lookup(pointer) {
+            let _ = shell.release_application_ref();
+        }
+        drop(surface);
     }
 }
 

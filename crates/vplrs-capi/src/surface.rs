@@ -16,7 +16,7 @@ use std::sync::atomic::{AtomicPtr, Ordering};
 use std::sync::{LazyLock, Mutex};
 use std::time::Duration;
 
-use vplrs_memory::{MapError, RefError, Status, Surface, SurfaceCore, SyncError};
+use vplrs_memory::{MapError, Status, Surface, SurfaceCore, SyncError};
 
 use crate::bindings::*;
 use crate::contract::Violation;
@@ -30,6 +30,10 @@ pub(crate) struct Shell {
     iface: UnsafeCell<mfxFrameSurfaceInterface>,
     /// The surface this shell stands for; NULL while the shell is unused.
     core: AtomicPtr<SurfaceCore>,
+    /// The application's references (`AddRef`/`Release`), and the one Rust handle that keeps the
+    /// surface alive while there are any: the C count lives here, beside the Rust handles, so a
+    /// stray C `Release` can only end what C was given.
+    application: Mutex<ApplicationRefs>,
     /// The runtime input of the last operation that produced this surface: its Locked counter is
     /// refreshed when this surface is synchronised (the completion hook may run after a waiter
     /// wakes).
@@ -45,6 +49,20 @@ unsafe impl Sync for Shell {}
 // SAFETY: as above; a shell holds no thread-bound data.
 unsafe impl Send for Shell {}
 
+#[derive(Default)]
+struct ApplicationRefs {
+    count: u32,
+    handle: Option<Surface>,
+}
+
+/// AddRef / Release misuse by the application.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum RefError {
+    /// The application holds no reference any more.
+    AlreadyZero,
+    Overflow,
+}
+
 /// Every shell ever made, by the address of its `mfxFrameSurface1`.
 static SHELLS: LazyLock<Mutex<HashMap<usize, &'static Shell>>> = LazyLock::new(Mutex::default);
 /// Shells whose surface is gone, ready for reuse.
@@ -55,14 +73,12 @@ pub(crate) fn release_all() {
     let shells = std::mem::take(&mut *lock(&SHELLS));
     // Surfaces the application never released: nobody can release them once the library is gone.
     for shell in shells.values() {
-        let core = shell.core.load(Ordering::Acquire);
-        if !core.is_null() {
-            // SAFETY: a non-null `core` is the live surface this shell stands for (cleared by the
-            // surface's own drop, under `fields`); it is alive until its last reference goes, which
-            // is what this drops.
-            let released = unsafe { (*core).force_release() };
-            drop(released);
-        }
+        let handle = {
+            let mut application = lock(&shell.application);
+            application.count = 0;
+            application.handle.take()
+        };
+        drop(handle);
     }
     drop(std::mem::take(&mut *lock(&FREE_SHELLS)));
     for shell in shells.into_values() {
@@ -101,6 +117,7 @@ fn new_shell() -> &'static Shell {
         surface: UnsafeCell::new(mfxFrameSurface1::default()),
         iface: UnsafeCell::new(mfxFrameSurfaceInterface::default()),
         core: AtomicPtr::new(std::ptr::null_mut()),
+        application: Mutex::default(),
         last_input: AtomicPtr::new(std::ptr::null_mut()),
         fields: Mutex::new(()),
     }));
@@ -139,6 +156,45 @@ impl Shell {
         // surface's attachment clears it before the surface is freed. Using a surface while
         // releasing its last reference on another thread is an application error.
         unsafe { core.as_ref() }
+    }
+
+    /// The application takes one more reference (`expose` hands `surface` over, `AddRef` passes
+    /// `None`, refused once the application holds none).
+    fn add_application_ref(&self, surface: Option<Surface>) -> Result<(), RefError> {
+        let mut application = lock(&self.application);
+        if application.count == 0 {
+            application.handle = Some(surface.ok_or(RefError::AlreadyZero)?);
+        }
+        application.count = application.count.checked_add(1).ok_or(RefError::Overflow)?;
+        Ok(())
+    }
+
+    /// The application gives back one reference; at its last the shell's handle goes, which may
+    /// return the surface to its pool or free it (after the lock is released).
+    pub(crate) fn release_application_ref(&self) -> Result<(), RefError> {
+        let handle = {
+            let mut application = lock(&self.application);
+            application.count = application.count.checked_sub(1).ok_or(RefError::AlreadyZero)?;
+            if application.count > 0 {
+                return Ok(());
+            }
+            application.handle.take()
+        };
+        drop(handle);
+        Ok(())
+    }
+
+    /// The count `GetRefCounter` reports: the application's references and the runtime's own
+    /// handles (a decoder's reference frame, a surface in flight), as in Intel's runtime.
+    fn reference_count(&self) -> u32 {
+        let application = lock(&self.application);
+        let runtime = self.core().map_or(0, SurfaceCore::ref_count);
+        application.count + runtime - u32::from(application.handle.is_some())
+    }
+
+    /// A new Rust handle to the surface the application holds references to.
+    fn application_handle(&self) -> Option<Surface> {
+        lock(&self.application).handle.clone()
     }
 
     /// Runs `update` on the C surface under the runtime's lock.
@@ -241,7 +297,7 @@ pub(crate) fn expose(surface: Surface) -> Outcome<*mut mfxFrameSurface1> {
         c.Data.MemType = mem_type;
         clear_plane_pointers(&mut c.Data);
     });
-    let _counted = surface.into_counted_reference();
+    shell.add_application_ref(Some(surface)).map_err(|_| Status::ERR_UNKNOWN)?;
     Ok(shell.surface_ptr())
 }
 
@@ -275,8 +331,9 @@ pub(crate) fn lookup(surface: *const mfxFrameSurface1) -> Option<&'static Shell>
 
 /// A new Rust handle (an AddRef) to the runtime surface behind `surface`.
 pub(crate) fn runtime_surface(shell: &Shell) -> Outcome<Surface> {
-    let core = shell.core().ok_or(Status::ERR_INVALID_HANDLE)?;
-    core.new_handle().map_err(|_| Status::ERR_UNDEFINED_BEHAVIOR)
+    shell.core().ok_or(Status::ERR_INVALID_HANDLE)?;
+    // The application passes a surface it holds no reference to any more.
+    shell.application_handle().ok_or(Status::ERR_UNDEFINED_BEHAVIOR)
 }
 
 /// The checks every interface function starts with: NULL, a runtime surface, its Context intact.
@@ -297,8 +354,9 @@ fn live(shell: &Shell) -> Outcome<&SurfaceCore> {
 
 extern "C" fn add_ref(surface: *mut mfxFrameSurface1) -> mfxStatus {
     guard("mfxFrameSurfaceInterface::AddRef", || {
-        let core = live(shell_checked(surface)?)?;
-        match core.add_ref() {
+        let shell = shell_checked(surface)?;
+        live(shell)?;
+        match shell.add_application_ref(None) {
             Ok(()) => Ok(Status::ERR_NONE),
             // A surface nobody references is no valid object any more.
             Err(RefError::AlreadyZero) => Err(Status::ERR_INVALID_HANDLE),
@@ -311,15 +369,13 @@ extern "C" fn release(surface: *mut mfxFrameSurface1) -> mfxStatus {
     guard("mfxFrameSurfaceInterface::Release", || {
         let shell = shell_checked(surface)?;
         // A dead shell's surface was freed: its counter was zero before this call.
-        let core = shell.core().ok_or(Status::ERR_UNDEFINED_BEHAVIOR)?;
-        match core.release() {
-            // Dropping the token may return the surface to its pool or free it: last use of core.
-            Ok(released) => {
-                drop(released);
-                Ok(Status::ERR_NONE)
-            }
+        let id = shell.core().ok_or(Status::ERR_UNDEFINED_BEHAVIOR)?.id();
+        // The last release may return the surface to its pool or free it: `core` is not used
+        // after it.
+        match shell.release_application_ref() {
+            Ok(()) => Ok(Status::ERR_NONE),
             Err(RefError::AlreadyZero) => {
-                let object = format!("surface {}", core.id());
+                let object = format!("surface {id}");
                 crate::contract::report(Violation::ReleasePastZero, "mfxFrameSurfaceInterface::Release", object);
                 Err(Status::ERR_UNDEFINED_BEHAVIOR)
             }
@@ -332,7 +388,7 @@ extern "C" fn get_ref_counter(surface: *mut mfxFrameSurface1, counter: *mut mfxU
     guard("mfxFrameSurfaceInterface::GetRefCounter", || {
         non_null(counter)?;
         let shell = shell_checked(surface)?;
-        let count = shell.core().map_or(0, SurfaceCore::ref_count);
+        let count = shell.reference_count();
         // SAFETY: checked non-null; the caller passes a valid output pointer.
         unsafe { write_out(counter, count) }?;
         Ok(Status::ERR_NONE)
@@ -377,7 +433,9 @@ extern "C" fn unmap(surface: *mut mfxFrameSurface1) -> mfxStatus {
         let shell = shell_checked(surface)?;
         let core = live(shell)?;
         // Unmap of a surface not mapped: MFX_ERR_UNSUPPORTED.
-        core.unmap().map_err(|_| {
+        // SAFETY: the application ends an access it took through this interface's Map; the C
+        // contract makes it stop using that access's plane pointers.
+        unsafe { core.unmap() }.map_err(|_| {
             let object = format!("surface {}", core.id());
             crate::contract::report(Violation::UnmapNotMapped, "mfxFrameSurfaceInterface::Unmap", object);
             Status::ERR_UNSUPPORTED

@@ -4,24 +4,6 @@ use crate::allocator::AllocatorError;
 use crate::layout::LayoutError;
 use crate::status::{Status, ToStatus};
 
-/// AddRef / Release misuse.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
-pub enum RefError {
-    #[error("the surface's reference counter is already zero")]
-    AlreadyZero,
-    #[error("the surface's reference counter would overflow")]
-    Overflow,
-}
-
-impl ToStatus for RefError {
-    fn status(&self) -> Status {
-        match self {
-            Self::AlreadyZero => Status::ERR_UNDEFINED_BEHAVIOR,
-            Self::Overflow => Status::ERR_UNKNOWN,
-        }
-    }
-}
-
 /// Misuse of the Locked counter.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 pub enum LockedError {

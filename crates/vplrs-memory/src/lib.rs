@@ -37,7 +37,7 @@ pub mod view;
 
 pub use allocator::{AllocRequest, AllocResponse, AllocatorError, ExternalAllocator, MemId, MemType, NativeHandle};
 pub use arena::PlanePointers;
-pub use error::{AcquireError, AllocError, HandleError, LockedError, MapError, RefError, SyncError};
+pub use error::{AcquireError, AllocError, HandleError, LockedError, MapError, SyncError};
 pub use format::{ChromaFormat, FourCc};
 pub use guards::{LockedHold, OutputGuard, ReadGuard, WriteGuard};
 pub use info::{FrameInfo, FrameRate, PicStruct, Rect};

@@ -1,8 +1,9 @@
 //! Refcounted surfaces: the reference counter, the Locked counter and the map rules, kept apart.
 //!
-//! - The **reference counter** decides how long a surface lives (`AddRef`/`Release`; in Rust,
-//!   `Clone`/`Drop` of [`Surface`]). At zero a pooled surface goes back to its pool, a standalone
-//!   one is freed. Releasing past zero is reported, never undefined behaviour.
+//! - The **reference counter** decides how long a surface lives: it counts the [`Surface`] handles
+//!   (`Clone` is `AddRef`, `Drop` is `Release`). At zero a pooled surface goes back to its pool, a
+//!   standalone one is freed. Safe code can only count what it holds, so a released frame can never
+//!   be reached again: the C ABI keeps the application's own count beside one handle of its own.
 //! - The **Locked counter** is raised by the runtime while a component keeps a frame (a reference
 //!   frame, an encoder's look-ahead); while it is not zero the application may read but not write.
 //! - **Map/Unmap** gives access to the pixels: any number of readers or one writer. A write request
@@ -12,6 +13,28 @@
 //!
 //! Access taken through the C-style [`SurfaceCore::map`]/[`SurfaceCore::unmap`] pair is counted
 //! apart from access held by Rust guards, so an application's stray Unmap can't end the runtime's.
+//! Ending a raw access is `unsafe` (whoever calls it vouches the access is theirs), and the Locked
+//! counter moves only through [`LockedHold`](crate::LockedHold) guards: safe code cannot end an
+//! access or a hold that somebody else relies on.
+//!
+//! ```compile_fail
+//! # use vplrs_memory::{FourCc, FrameInfo, LayoutOptions, Surface};
+//! let surface = Surface::new(FrameInfo::new(FourCc::Nv12, 64, 48), LayoutOptions::default()).unwrap();
+//! surface.map(1).unwrap();
+//! surface.unmap().unwrap(); // ending a raw access is unsafe: it may be somebody else's
+//! ```
+//!
+//! ```compile_fail
+//! # use vplrs_memory::{FourCc, FrameInfo, LayoutOptions, Surface};
+//! let surface = Surface::new(FrameInfo::new(FourCc::Nv12, 64, 48), LayoutOptions::default()).unwrap();
+//! surface.unlock_frame().unwrap(); // only a LockedHold lowers Locked
+//! ```
+//!
+//! ```compile_fail
+//! # use vplrs_memory::{FourCc, FrameInfo, LayoutOptions, Surface};
+//! let surface = Surface::new(FrameInfo::new(FourCc::Nv12, 64, 48), LayoutOptions::default()).unwrap();
+//! surface.release(); // a reference is released by dropping the handle that holds it
+//! ```
 
 use std::any::Any;
 use std::sync::atomic::{AtomicU16, AtomicU32, AtomicU64, Ordering};
@@ -22,7 +45,7 @@ use std::time::{Duration, Instant};
 
 use crate::allocator::{ExternalAllocation, MemId, MemType, NativeHandle};
 use crate::arena::{self, FrameBuffer, PlanePointers};
-use crate::error::{HandleError, LockedError, MapError, RefError, SyncError};
+use crate::error::{HandleError, LockedError, MapError, SyncError};
 use crate::info::FrameInfo;
 use crate::layout::FrameLayout;
 use crate::pool::{PoolShared, SurfacePool};
@@ -129,11 +152,9 @@ pub struct SurfaceCore {
     pub(crate) layout: FrameLayout,
     mem_type: MemType,
     backing: Backing,
+    /// The number of live [`Surface`] handles.
     refs: AtomicU32,
     locked: AtomicU16,
-    /// Holds the surface alive while its reference counter is above zero: the counter, not a Rust
-    /// owner, decides its lifetime, since C holds plain pointers.
-    keepalive: Mutex<Option<Arc<SurfaceCore>>>,
     access: Mutex<AccessState>,
     access_changed: Condvar,
     /// Frame metadata and the completion hook: both reset together when the surface is recycled.
@@ -170,7 +191,6 @@ impl SurfaceCore {
             backing,
             refs: AtomicU32::new(0),
             locked: AtomicU16::new(0),
-            keepalive: Mutex::new(None),
             access: Mutex::new(AccessState {
                 raw_readers: 0,
                 guard_readers: 0,
@@ -190,7 +210,6 @@ impl SurfaceCore {
     pub(crate) fn revive(self: &Arc<Self>) -> Surface {
         let previous = self.refs.swap(1, Ordering::AcqRel);
         debug_assert_eq!(previous, 0, "revived a surface still referenced");
-        *lock(&self.keepalive) = Some(self.clone());
         *lock(&self.acquired) = Some(Instant::now());
         Surface { core: self.clone() }
     }
@@ -262,56 +281,10 @@ impl SurfaceCore {
 
     // ---- reference counter ----
 
+    /// How many [`Surface`] handles exist (the C ABI counts the application's references apart,
+    /// holding one handle while it has any).
     pub fn ref_count(&self) -> u32 {
         self.refs.load(Ordering::Acquire)
-    }
-
-    /// `AddRef`: refused on a surface nobody references any more.
-    pub fn add_ref(&self) -> Result<(), RefError> {
-        let mut current = self.refs.load(Ordering::Relaxed);
-        loop {
-            if current == 0 {
-                return Err(RefError::AlreadyZero);
-            }
-            let next = current.checked_add(1).ok_or(RefError::Overflow)?;
-            match self.refs.compare_exchange_weak(current, next, Ordering::AcqRel, Ordering::Relaxed) {
-                Ok(_) => return Ok(()),
-                Err(actual) => current = actual,
-            }
-        }
-    }
-
-    /// `Release`. When this was the last reference, the returned token sends the surface back to
-    /// its pool (or frees it) when dropped — after the caller has stopped using `self`.
-    pub fn release(&self) -> Result<Released, RefError> {
-        let mut current = self.refs.load(Ordering::Relaxed);
-        loop {
-            if current == 0 {
-                return Err(RefError::AlreadyZero);
-            }
-            match self.refs.compare_exchange_weak(current, current - 1, Ordering::AcqRel, Ordering::Relaxed) {
-                Ok(_) => break,
-                Err(actual) => current = actual,
-            }
-        }
-        if current > 1 {
-            return Ok(Released(None));
-        }
-        Ok(Released(lock(&self.keepalive).take()))
-    }
-
-    /// Drops every reference at once. Only for a runtime being unloaded, whose application can no
-    /// longer release the surfaces it still holds.
-    pub fn force_release(&self) -> Released {
-        self.refs.store(0, Ordering::Release);
-        Released(lock(&self.keepalive).take())
-    }
-
-    /// A new Rust handle to this surface (an `AddRef`).
-    pub fn new_handle(&self) -> Result<Surface, RefError> {
-        let keepalive = lock(&self.keepalive).clone().ok_or(RefError::AlreadyZero)?;
-        self.add_ref()?;
-        Ok(Surface { core: keepalive })
     }
 
     // ---- Locked counter ----
@@ -327,16 +300,16 @@ impl SurfaceCore {
         self.locked_cell().load(Ordering::Acquire)
     }
 
-    /// Raises the Locked counter: the runtime keeps this frame.
-    pub fn lock_frame(&self) -> Result<(), LockedError> {
+    /// Raises the Locked counter: the runtime keeps this frame (through a `LockedHold`).
+    pub(crate) fn lock_frame(&self) -> Result<(), LockedError> {
         self.locked_cell()
             .fetch_update(Ordering::AcqRel, Ordering::Acquire, |n| n.checked_add(1))
             .map(drop)
             .map_err(|_| LockedError::Overflow)
     }
 
-    /// Lowers the Locked counter.
-    pub fn unlock_frame(&self) -> Result<(), LockedError> {
+    /// Lowers the Locked counter (a `LockedHold` ends).
+    pub(crate) fn unlock_frame(&self) -> Result<(), LockedError> {
         self.locked_cell()
             .fetch_update(Ordering::AcqRel, Ordering::Acquire, |n| n.checked_sub(1))
             .map(drop)
@@ -434,7 +407,13 @@ impl SurfaceCore {
     }
 
     /// `Unmap` as the C API has it: ends one access taken with [`map`](Self::map).
-    pub fn unmap(&self) -> Result<(), MapError> {
+    ///
+    /// # Safety
+    /// The caller ends an access it took itself with [`map`](Self::map) (or answers for the C
+    /// application that did) and uses the plane pointers of that access no more: whoever took the
+    /// access may be reading or writing through them until it is ended.
+    #[allow(unsafe_code)] // an unsafe contract, no unsafe operation
+    pub unsafe fn unmap(&self) -> Result<(), MapError> {
         self.end_access(|state| {
             if state.raw_readers > 0 {
                 state.raw_readers -= 1;
@@ -568,29 +547,6 @@ impl std::fmt::Debug for SurfaceCore {
     }
 }
 
-/// The result of a `Release`: holds the surface's last strong reference, if it was the last
-/// release, and hands the surface back to its pool (or frees it) when dropped.
-#[must_use = "dropping this returns the surface to its pool"]
-pub struct Released(Option<Arc<SurfaceCore>>);
-
-impl Released {
-    /// True when this release dropped the last reference.
-    pub fn was_last(&self) -> bool {
-        self.0.is_some()
-    }
-}
-
-impl Drop for Released {
-    fn drop(&mut self) {
-        if let Some(core) = self.0.take() {
-            match core.pool.as_ref().and_then(Weak::upgrade) {
-                Some(pool) => pool.recycle(core),
-                None => drop(core),
-            }
-        }
-    }
-}
-
 /// A counted reference to a surface: `Clone` is `AddRef`, `Drop` is `Release`.
 pub struct Surface {
     pub(crate) core: Arc<SurfaceCore>,
@@ -623,20 +579,6 @@ impl Surface {
         &self.core
     }
 
-    /// Consumes the handle without releasing: the reference now belongs to the caller (the C ABI
-    /// hands it to the application, which releases it through `SurfaceCore::release`).
-    pub fn into_counted_reference(self) -> *const SurfaceCore {
-        let ptr = Arc::as_ptr(&self.core);
-        // Keep the count where it is while this handle's `Arc` goes away: the keepalive holds the
-        // core for as long as the count is above zero.
-        if self.core.add_ref().is_ok() {
-            drop(self);
-        } else {
-            std::mem::forget(self);
-        }
-        ptr
-    }
-
     pub fn ptr_eq(&self, other: &Surface) -> bool {
         Arc::ptr_eq(&self.core, &other.core)
     }
@@ -652,20 +594,23 @@ impl std::ops::Deref for Surface {
 
 impl Clone for Surface {
     fn clone(&self) -> Self {
-        // Cannot fail at zero: this handle holds a reference. Overflow would need 4 billion handles.
-        if let Err(error) = self.core.add_ref() {
-            panic!("surface {}: {error}", self.core.id);
-        }
+        // This handle holds a reference, so the count is above zero; overflowing it would take
+        // four billion handles, more than memory holds.
+        self.core.refs.fetch_add(1, Ordering::AcqRel);
         Self { core: self.core.clone() }
     }
 }
 
 impl Drop for Surface {
     fn drop(&mut self) {
-        // Cannot fail: this handle holds a reference.
-        let released = self.core.release();
-        debug_assert!(released.is_ok());
-        drop(released);
+        if self.core.refs.fetch_sub(1, Ordering::AcqRel) != 1 {
+            return;
+        }
+        // The last handle: a pooled surface goes back to its pool (which keeps it), a standalone
+        // one is freed with this handle's `Arc`.
+        if let Some(pool) = self.core.pool.as_ref().and_then(Weak::upgrade) {
+            pool.recycle(self.core.clone());
+        }
     }
 }
 

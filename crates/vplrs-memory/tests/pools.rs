@@ -283,8 +283,8 @@ fn the_report_names_every_holder_of_an_exhausted_pool() {
     let mapped = pool.acquire().unwrap();
     let locked = pool.acquire().unwrap();
     let reading = mapped.map_read().unwrap();
-    locked.lock_frame().unwrap();
-    let _second = held.new_handle().unwrap();
+    let hold = locked.hold().unwrap();
+    let _second = held.clone();
     assert!(matches!(pool.acquire(), Err(AcquireError::Timeout(_))));
     let report = pool.report();
     assert_eq!((report.surfaces.len(), report.in_use(), report.free, report.max_size), (3, 3, 0, 3));
@@ -298,7 +298,7 @@ fn the_report_names_every_holder_of_an_exhausted_pool() {
     assert!(text.contains(&format!("surface {}: 2 reference(s)", held.id())), "{text}");
     assert!(text.contains("Locked 1") && text.contains("mapped for reading 1 time(s)"), "{text}");
     drop(reading);
-    locked.unlock_frame().unwrap();
+    drop(hold);
     drop((held, mapped, locked, _second));
     let after = pool.report();
     assert_eq!((after.in_use(), after.free), (0, 3));

@@ -68,53 +68,24 @@
 //!
 //! The work-surface machinery of `DecodeFrameAsync` is in [`crate::decode_frames`].
 
-use vplrs_decode::{Codec, Decode, DecodeError};
+use vplrs_decode::{Codec, Decode, DecodeError, SkipMode};
 use vplrs_memory::{Status, ToStatus};
 
 use crate::bindings::*;
-use crate::decode_frames::{decode_one, decode_stream, Refusal};
+use crate::decode_frames::{decode_one, decode_stream};
 use crate::decode_params::{
     codec_of, header_to_c, is_stream_codec, mark_configurable, params_from_c, params_to_c, query, stream_header_to_c,
-    vp8_profile,
 };
 use crate::ffi::{guard, non_null, write_out, Outcome};
-use crate::parameter_sets;
 use crate::session::{lock, session, Session};
-
-/// The session's decoder and what the C layer adds to it.
-pub(crate) struct DecodeState {
-    pub(crate) decode: Decode,
-    /// `CodecProfile` given at Init.
-    pub(crate) profile: u16,
-    /// Frames skipped because they could not be decoded.
-    pub(crate) skipped: u64,
-    /// A key frame was accepted since Init/Reset: frames before the first one are skipped.
-    pub(crate) seen_key: bool,
-    /// Pictures copied from decode pool surfaces into application (1.x) surfaces.
-    pub(crate) copies: u64,
-    /// The `SetSkipMode` level in force (0: nothing skipped).
-    pub(crate) skip_level: u8,
-}
-
-impl DecodeState {
-    pub(crate) fn new(core: vplrs_runtime::Core) -> Self {
-        Self { decode: Decode::new(core), profile: 0, skipped: 0, seen_key: false, copies: 0, skip_level: 0 }
-    }
-
-    /// The codec of the initialised decoder.
-    pub(crate) fn codec(&self) -> Option<Codec> {
-        self.decode.params().ok().map(|params| params.codec)
-    }
-
-    pub(crate) fn close(&mut self) {
-        if self.decode.is_initialized() {
-            let _ = self.decode.close();
-        }
-    }
-}
 
 pub(crate) fn status(error: &DecodeError) -> Status {
     error.status()
+}
+
+/// The codec of the initialised decoder.
+pub(crate) fn running_codec(decode: &Decode) -> Option<Codec> {
+    decode.params().ok().map(|params| params.codec)
 }
 
 #[no_mangle]
@@ -167,12 +138,6 @@ pub(crate) unsafe fn bitstream_data<'a>(bs: &mfxBitstream) -> Outcome<&'a [u8]> 
     Ok(unsafe { std::slice::from_raw_parts(bs.Data.add(bs.DataOffset as usize), bs.DataLength as usize) })
 }
 
-/// Marks the bitstream's data as taken.
-fn consume(bs: &mut mfxBitstream) {
-    bs.DataOffset = bs.DataOffset.saturating_add(bs.DataLength);
-    bs.DataLength = 0;
-}
-
 #[no_mangle]
 pub extern "C" fn MFXVideoDECODE_DecodeHeader(
     session: mfxSession,
@@ -186,40 +151,33 @@ pub extern "C" fn MFXVideoDECODE_DecodeHeader(
         // SAFETY: checked non-null; the caller passes a valid structure.
         let par = unsafe { &mut *par };
         let codec = codec_of(par).ok_or(Status::ERR_UNSUPPORTED)?;
-        let mut state = lock(&this.decode);
+        let decode = lock(&this.decode);
         // SAFETY: checked non-null; the caller passes a valid bitstream.
-        header(codec, unsafe { &mut *bs }, par, &mut state)
+        header(codec, unsafe { &mut *bs }, par, &decode)
     })
 }
 
-/// `DecodeHeader` for a codec vplrs decodes. For libavcodec's codecs the decoder's pending
-/// sequence (the start of a new sequence it took but did not decode) comes before the data.
-fn header(codec: Codec, bs: &mut mfxBitstream, par: &mut mfxVideoParam, state: &mut DecodeState) -> Outcome<Status> {
-    if is_stream_codec(codec) {
-        return stream_header(codec, bs, par, state.decode.pending_sequence(codec));
-    }
+/// `DecodeHeader` for a codec vplrs decodes: the data before the first sequence header is
+/// skipped; the header's own data stays for `DecodeFrameAsync`.
+fn header(codec: Codec, bs: &mut mfxBitstream, par: &mut mfxVideoParam, decode: &Decode) -> Outcome<Status> {
     // SAFETY: the bitstream's buffer holds its data, per the API.
     let data = unsafe { bitstream_data(bs) }?;
-    match Decode::decode_header(Codec::Vp8, data) {
-        Ok(params) => {
-            // The frame starts at the key frame's header: the data stays where it is.
-            header_to_c(&params, vp8_profile(data), par);
-            Ok(Status::ERR_NONE)
-        }
-        Err(_) => {
-            // No key frame at the start of this frame's data: skip it (the API moves the
-            // pointer past data holding no sequence header).
-            consume(bs);
-            Err(Status::ERR_MORE_DATA)
-        }
+    let scan = decode.scan_header(codec, data);
+    advance(bs, scan.skipped);
+    let params = scan.params.map_err(|error| status(&error))?;
+    if is_stream_codec(codec) {
+        stream_header_to_c(&params, params.profile, params.level, par);
+    } else {
+        header_to_c(&params, params.profile, par);
     }
+    Ok(Status::ERR_NONE)
 }
 
 /// The simplified decode initialization of API 2.x: a `DecodeFrameAsync` before `Init`, with
 /// no work surface and the bitstream's `CodecId` set, reads the stream's header and initialises
 /// the decoder with internal memory (the output format `DecodeHeader` reports). Without a
 /// `CodecId` the call answers `MFX_ERR_NOT_INITIALIZED`.
-fn simplified_init(this: &Session, state: &mut DecodeState, bs: *mut mfxBitstream, work: bool) -> Outcome {
+fn simplified_init(this: &Session, decode: &mut Decode, bs: *mut mfxBitstream, work: bool) -> Outcome {
     // SAFETY: a non-null bitstream is valid, per the API.
     let Some(bs) = (unsafe { bs.as_mut() }) else { return Err(Status::ERR_NOT_INITIALIZED) };
     // SAFETY: the union's members are plain fields; CodecId is read as an integer.
@@ -233,9 +191,9 @@ fn simplified_init(this: &Session, state: &mut DecodeState, bs: *mut mfxBitstrea
     par.__bindgen_anon_1.mfx = mfx;
     par.IOPattern = MFX_IOPATTERN_OUT_SYSTEM_MEMORY as u16;
     let codec = codec_of(&par).ok_or(Status::ERR_UNSUPPORTED)?;
-    header(codec, bs, &mut par, state)?;
+    header(codec, bs, &mut par, decode)?;
     tracing::debug!(codec = ?codec, "simplified decode initialization");
-    init(this, state, &par)
+    init(this, decode, &par)
 }
 
 /// Moves `count` bytes of the bitstream's data to the taken side.
@@ -243,43 +201,6 @@ pub(crate) fn advance(bs: &mut mfxBitstream, count: usize) {
     let count = u32::try_from(count).unwrap_or(u32::MAX).min(bs.DataLength);
     bs.DataOffset = bs.DataOffset.saturating_add(count);
     bs.DataLength -= count;
-}
-
-/// `DecodeHeader` for libavcodec's codecs: the data before the first sequence header is skipped;
-/// the header's own data stays for `DecodeFrameAsync`.
-///
-/// `pending` is the start of a new sequence the decoder took but did not decode: it is read
-/// before the bitstream's data (and stays with the decoder, which decodes it first after Init).
-fn stream_header(codec: Codec, bs: &mut mfxBitstream, par: &mut mfxVideoParam, pending: &[u8]) -> Outcome<Status> {
-    // SAFETY: the bitstream's buffer holds its data, per the API.
-    let data = unsafe { bitstream_data(bs) }?;
-    let joined;
-    let data = if pending.is_empty() {
-        data
-    } else {
-        joined = [pending, data].concat();
-        joined.as_slice()
-    };
-    let Some(start) = parameter_sets::sequence_start(codec, data) else {
-        // "The function skips any bitstreams before it encounters the new sequence header."
-        advance(bs, parameter_sets::skippable(data).saturating_sub(pending.len()));
-        return Err(Status::ERR_MORE_DATA);
-    };
-    let data = &data[start..];
-    advance(bs, start.saturating_sub(pending.len()));
-    match Decode::decode_header(codec, data) {
-        Ok(params) => {
-            let (profile, level) = match codec {
-                Codec::Avc | Codec::Hevc => parameter_sets::profile_and_level(codec, data),
-                _ => (params.profile, params.level),
-            };
-            stream_header_to_c(&params, profile, level, par);
-            Ok(Status::ERR_NONE)
-        }
-        // No complete first picture yet (or one libavcodec cannot read): more data is needed.
-        Err(DecodeError::MoreData | DecodeError::Bitstream(_)) => Err(Status::ERR_MORE_DATA),
-        Err(other) => Err(status(&other)),
-    }
 }
 
 #[no_mangle]
@@ -319,15 +240,10 @@ fn init_status(error: DecodeError) -> Status {
     }
 }
 
-fn init(this: &Session, state: &mut DecodeState, par: &mfxVideoParam) -> Outcome {
+fn init(this: &Session, decode: &mut Decode, par: &mfxVideoParam) -> Outcome {
     let params = params_from_c(par)?;
-    state.decode.init(&params).map_err(init_status)?;
-    state.profile = crate::decode_params::mfx(par).CodecProfile;
-    state.skipped = 0;
-    state.seen_key = false;
-    state.copies = 0;
-    state.skip_level = 0;
-    if let Ok(pool) = state.decode.pool() {
+    decode.init(&params).map_err(init_status)?;
+    if let Ok(pool) = decode.pool() {
         this.track_pool(pool);
     }
     Ok(())
@@ -340,8 +256,7 @@ pub extern "C" fn MFXVideoDECODE_Init(session: mfxSession, par: *mut mfxVideoPar
         non_null(par)?;
         // SAFETY: checked non-null; the caller passes a valid structure.
         let par = unsafe { &*par };
-        let mut state = lock(&this.decode);
-        init(&this, &mut state, par)?;
+        init(&this, &mut lock(&this.decode), par)?;
         Ok(Status::ERR_NONE)
     })
 }
@@ -353,27 +268,12 @@ pub extern "C" fn MFXVideoDECODE_Reset(session: mfxSession, par: *mut mfxVideoPa
     guard("MFXVideoDECODE_Reset", || {
         let this = self::session(session)?;
         non_null(par)?;
-        let mut state = lock(&this.decode);
-        let current = state.decode.params().map_err(|e| status(&e))?;
+        let mut decode = lock(&this.decode);
+        decode.params().map_err(|e| status(&e))?;
         // SAFETY: checked non-null; the caller passes a valid structure.
-        let par = unsafe { &*par };
-        let params = params_from_c(par).map_err(|_| Status::ERR_INVALID_VIDEO_PARAM)?;
-        if params.output.fourcc != current.output.fourcc
-            || params.output.width > current.output.width
-            || params.output.height > current.output.height
-        {
-            return Err(Status::ERR_INCOMPATIBLE_VIDEO_PARAM);
-        }
-        state.decode.close().map_err(|e| status(&e))?;
-        let mut kept = params;
-        // The pool keeps the size of Init.
-        kept.output.width = current.output.width;
-        kept.output.height = current.output.height;
-        state.decode.init(&kept).map_err(init_status)?;
-        state.seen_key = false;
-        state.skip_level = 0;
-        state.profile = crate::decode_params::mfx(par).CodecProfile;
-        if let Ok(pool) = state.decode.pool() {
+        let params = params_from_c(unsafe { &*par }).map_err(|_| Status::ERR_INVALID_VIDEO_PARAM)?;
+        decode.reset(&params).map_err(init_status)?;
+        if let Ok(pool) = decode.pool() {
             this.track_pool(pool);
         }
         Ok(Status::ERR_NONE)
@@ -384,11 +284,13 @@ pub extern "C" fn MFXVideoDECODE_Reset(session: mfxSession, par: *mut mfxVideoPa
 pub extern "C" fn MFXVideoDECODE_Close(session: mfxSession) -> mfxStatus {
     guard("MFXVideoDECODE_Close", || {
         let this = self::session(session)?;
-        let mut state = lock(&this.decode);
-        state.decode.close().map_err(|e| status(&e))?;
-        if state.copies > 0 {
-            tracing::info!(copies = state.copies, "pictures copied into application surfaces");
+        let mut decode = lock(&this.decode);
+        if let Ok(stats) = decode.stats() {
+            if stats.copies > 0 {
+                tracing::info!(copies = stats.copies, shown = stats.shown, "pictures copied");
+            }
         }
+        decode.close().map_err(|e| status(&e))?;
         Ok(Status::ERR_NONE)
     })
 }
@@ -398,10 +300,9 @@ pub extern "C" fn MFXVideoDECODE_GetVideoParam(session: mfxSession, par: *mut mf
     guard("MFXVideoDECODE_GetVideoParam", || {
         let this = self::session(session)?;
         non_null(par)?;
-        let state = lock(&this.decode);
-        let params = state.decode.params().map_err(|e| status(&e))?;
+        let params = lock(&this.decode).params().map_err(|e| status(&e))?;
         // SAFETY: checked non-null; the caller passes a valid structure.
-        params_to_c(&params, state.profile, unsafe { &mut *par });
+        params_to_c(&params, params.profile, unsafe { &mut *par });
         Ok(Status::ERR_NONE)
     })
 }
@@ -411,13 +312,12 @@ pub extern "C" fn MFXVideoDECODE_GetDecodeStat(session: mfxSession, stat: *mut m
     guard("MFXVideoDECODE_GetDecodeStat", || {
         let this = self::session(session)?;
         non_null(stat)?;
-        let state = lock(&this.decode);
-        let stats = state.decode.stats().map_err(|e| status(&e))?;
+        let stats = lock(&this.decode).stats().map_err(|e| status(&e))?;
         let clamp = |n: u64| u32::try_from(n).unwrap_or(u32::MAX);
         let answer = mfxDecodeStat {
             NumFrame: clamp(stats.decoded),
-            NumSkippedFrame: clamp(state.skipped),
-            NumError: clamp(stats.errors + state.skipped),
+            NumSkippedFrame: clamp(stats.skipped),
+            NumError: clamp(stats.errors + stats.skipped),
             // Nothing is cached: every accepted frame is decoded in submission order.
             NumCachedFrame: 0,
             ..Default::default()
@@ -438,24 +338,17 @@ pub extern "C" fn MFXVideoDECODE_GetDecodeStat(session: mfxSession, stat: *mut m
 pub extern "C" fn MFXVideoDECODE_SetSkipMode(session: mfxSession, mode: mfxSkipMode) -> mfxStatus {
     guard("MFXVideoDECODE_SetSkipMode", || {
         let this = self::session(session)?;
-        let mut state = lock(&this.decode);
-        if !state.decode.is_initialized() {
-            return Err(Status::ERR_NOT_INITIALIZED);
-        }
-        let current = state.skip_level;
-        let wanted = match mode {
-            MFX_SKIPMODE_NOSKIP => 0,
-            MFX_SKIPMODE_MORE => current.saturating_add(1),
-            MFX_SKIPMODE_LESS => current.saturating_sub(1),
-            _ => return Err(Status::ERR_UNSUPPORTED),
+        let mode = match mode {
+            MFX_SKIPMODE_NOSKIP => SkipMode::NoSkip,
+            MFX_SKIPMODE_MORE => SkipMode::More,
+            MFX_SKIPMODE_LESS => SkipMode::Less,
+            _ => {
+                lock(&this.decode).params().map_err(|e| status(&e))?;
+                return Err(Status::ERR_UNSUPPORTED);
+            }
         };
-        let level = state.decode.set_skip_level(wanted).map_err(|e| status(&e))?;
-        state.skip_level = level;
-        if mode != MFX_SKIPMODE_NOSKIP && level == current {
-            Ok(Status::WRN_VALUE_NOT_CHANGED)
-        } else {
-            Ok(Status::ERR_NONE)
-        }
+        let level = lock(&this.decode).set_skip_mode(mode).map_err(|e| status(&e))?;
+        Ok(if level.changed { Status::ERR_NONE } else { Status::WRN_VALUE_NOT_CHANGED })
     })
 }
 
@@ -471,7 +364,7 @@ pub extern "C" fn MFXVideoDECODE_GetPayload(
         let this = self::session(session)?;
         non_null(ts)?;
         non_null(payload)?;
-        if !lock(&this.decode).decode.is_initialized() {
+        if !lock(&this.decode).is_initialized() {
             return Err(Status::ERR_NOT_INITIALIZED);
         }
         // SAFETY: checked non-null; the caller passes valid structures. Fields written in place.
@@ -499,14 +392,14 @@ pub extern "C" fn MFXVideoDECODE_DecodeFrameAsync(
         unsafe {
             surface_out.write(std::ptr::null_mut());
         }
-        let mut state = lock(&this.decode);
-        if !state.decode.is_initialized() {
-            simplified_init(&this, &mut state, bs, !surface_work.is_null())?;
+        let mut decode = lock(&this.decode);
+        if !decode.is_initialized() {
+            simplified_init(&this, &mut decode, bs, !surface_work.is_null())?;
         }
-        if state.codec().is_some_and(is_stream_codec) {
+        if running_codec(&decode).is_some_and(is_stream_codec) {
             // SAFETY: a non-null bitstream is valid, per the API.
             let bs = unsafe { bs.as_mut() };
-            let (pointer, sync) = decode_stream(&this, &mut state, bs, surface_work)?;
+            let (pointer, sync) = decode_stream(&this, &mut decode, bs, surface_work)?;
             let handle = this.register_sync(sync);
             // SAFETY: checked non-null; the caller passes valid output pointers.
             unsafe {
@@ -514,12 +407,12 @@ pub extern "C" fn MFXVideoDECODE_DecodeFrameAsync(
                 syncp.write(handle);
             }
             // A new sequence that still fits the surfaces: the picture comes with the warning.
-            let changed = state.decode.take_params_changed();
+            let changed = decode.take_params_changed();
             return Ok(if changed { Status::WRN_VIDEO_PARAM_CHANGED } else { Status::ERR_NONE });
         }
         if bs.is_null() {
             // Draining: nothing is cached.
-            let drained = state.decode.decode_frame_async(None, None, 0).err().unwrap_or(DecodeError::MoreData);
+            let drained = decode.decode_frame_async(None, None, 0).err().unwrap_or(DecodeError::MoreData);
             return Err(status(&drained));
         }
         // SAFETY: checked non-null; the caller passes a valid bitstream.
@@ -529,28 +422,16 @@ pub extern "C" fn MFXVideoDECODE_DecodeFrameAsync(
         if data.is_empty() {
             return Err(Status::ERR_MORE_DATA);
         }
-        match decode_one(&this, &mut state, data, bs.TimeStamp, surface_work) {
-            Ok((pointer, sync)) => {
-                consume(bs);
-                let handle = this.register_sync(sync);
-                // SAFETY: checked non-null; the caller passes valid output pointers.
-                unsafe {
-                    surface_out.write(pointer);
-                    syncp.write(handle);
-                }
-                Ok(Status::ERR_NONE)
-            }
-            Err(Refusal { status, consumed }) => {
-                if consumed {
-                    consume(bs);
-                }
-                if status.is_error() {
-                    Err(status)
-                } else {
-                    Ok(status)
-                }
-            }
+        let (outcome, consumed) = decode_one(&this, &mut decode, data, bs.TimeStamp, surface_work);
+        advance(bs, consumed);
+        let (pointer, sync) = outcome?;
+        let handle = this.register_sync(sync);
+        // SAFETY: checked non-null; the caller passes valid output pointers.
+        unsafe {
+            surface_out.write(pointer);
+            syncp.write(handle);
         }
+        Ok(Status::ERR_NONE)
     })
 }
 
@@ -559,7 +440,7 @@ pub extern "C" fn MFXMemory_GetSurfaceForDecode(session: mfxSession, surface: *m
     guard("MFXMemory_GetSurfaceForDecode", || {
         let this = self::session(session)?;
         non_null(surface)?;
-        let acquired = lock(&this.decode).decode.surface();
+        let acquired = lock(&this.decode).surface();
         // SAFETY: checked non-null; the caller passes a valid output pointer.
         unsafe { crate::surface::hand_out(acquired, surface) }
     })

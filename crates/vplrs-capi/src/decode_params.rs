@@ -313,11 +313,6 @@ pub(crate) fn query(input: &mfxVideoParam, out: &mut mfxVideoParam) -> Status {
     }
 }
 
-/// The VP8 profile (`MFX_PROFILE_VP8_*`) of a frame: its version field + 1.
-pub(crate) fn vp8_profile(frame: &[u8]) -> u16 {
-    frame.first().map_or(0, |tag| u16::from((tag >> 1) & 7) + 1)
-}
-
 /// Fills `par` from a VP8 key frame's header, as `DecodeHeader` does: codec, profile, an NV12 (or
 /// the I420/YV12 the application already asked for) frame info of the picture's size; VP8 carries
 /// no frame rate, so 30/1 when the application set none.

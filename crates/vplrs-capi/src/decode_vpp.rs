@@ -86,7 +86,7 @@ fn params_status(error: &VppError) -> Status {
 /// The pictures the decoder outputs (the input of every channel).
 fn decoded_info(this: &Session) -> Outcome<FrameInfo> {
     let state = lock(&this.decode);
-    state.decode.params().map(|params| params.output).map_err(|error| error.status())
+    state.params().map(|params| params.output).map_err(|error| error.status())
 }
 
 /// Creates a channel; returns it and whether VPP corrected its parameters.

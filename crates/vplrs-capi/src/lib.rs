@@ -45,7 +45,6 @@ mod ext;
 mod ffi;
 mod fields;
 mod foreign;
-mod parameter_sets;
 mod pool_iface;
 mod report;
 mod session;

@@ -38,7 +38,7 @@ struct SyncTable {
 pub(crate) struct Session {
     pub(crate) core: Core,
     pub(crate) vpp: Mutex<vplrs_vpp::Vpp>,
-    pub(crate) decode: Mutex<crate::decode::DecodeState>,
+    pub(crate) decode: Mutex<vplrs_decode::Decode>,
     pub(crate) encode: Mutex<vplrs_encode::Encode>,
     /// Decode+VPP (`MFXVideoDECODE_VPP_*`): its channels; the decoder is `decode`.
     pub(crate) decode_vpp: Mutex<Option<crate::decode_vpp::DecodeVpp>>,
@@ -72,7 +72,7 @@ impl Session {
         let core = Core::new();
         Self {
             vpp: Mutex::new(vplrs_vpp::Vpp::new(core.clone())),
-            decode: Mutex::new(crate::decode::DecodeState::new(core.clone())),
+            decode: Mutex::new(vplrs_decode::Decode::new(core.clone())),
             encode: Mutex::new(vplrs_encode::Encode::new(core.clone())),
             decode_vpp: Mutex::new(None),
             core,
@@ -150,7 +150,7 @@ impl Session {
                 let _ = vpp.close();
             }
         }
-        lock(&self.decode).close();
+        let _ = lock(&self.decode).close();
         {
             let mut encode = lock(&self.encode);
             if encode.is_initialized() {

@@ -15,6 +15,7 @@ use vplrs_runtime::{Core, IoPattern, Lane, SubmitError, SyncPoint};
 use crate::avcodec::{in_place, StreamEngine, Target};
 use crate::backend::{BackendError, Codec, DecoderBackend};
 use crate::vp8::{peek_frame, Vp8Backend};
+
 use crate::worker::{DecodeJob, DecodeWorker, WorkerCounters};
 
 /// Decoder parameters (`mfxVideoParam` with `mfxInfoMFX` for decode).
@@ -57,6 +58,9 @@ pub enum DecodeError {
     /// The stream changed to pictures the surfaces cannot hold.
     #[error("the stream's pictures ({0}x{1}) no longer fit the initialized surfaces")]
     Incompatible(u32, u32),
+    /// `Reset` asked for another output format or larger pictures than Init: Close and Init.
+    #[error("Reset cannot change the output format or enlarge the pictures of Init")]
+    ResetIncompatible,
     #[error(transparent)]
     Bitstream(#[from] BackendError),
     #[error(transparent)]
@@ -89,7 +93,7 @@ impl ToStatus for DecodeError {
             Self::MoreSurface => Status::ERR_MORE_SURFACE,
             Self::Unsupported(_) => Status::ERR_UNSUPPORTED,
             Self::InvalidParams(_) => Status::ERR_INVALID_VIDEO_PARAM,
-            Self::Incompatible(..) => Status::ERR_INCOMPATIBLE_VIDEO_PARAM,
+            Self::Incompatible(..) | Self::ResetIncompatible => Status::ERR_INCOMPATIBLE_VIDEO_PARAM,
             Self::Bitstream(_) => Status::ERR_UNDEFINED_BEHAVIOR,
             Self::Busy(error) => error.status(),
             Self::Acquire(error) => error.status(),
@@ -117,6 +121,8 @@ pub struct DecodeStats {
     pub shown: u64,
     pub corrupted: u64,
     pub errors: u64,
+    /// Frames skipped: undecodable, or before the first key frame.
+    pub skipped: u64,
     /// Pixel copies made (one per picture for backends that decode into their own memory, or
     /// that convert to the output format).
     pub copies: u64,
@@ -151,6 +157,37 @@ struct Running {
     engine: Engine,
     pool: SurfacePool,
     shown: u64,
+    /// A key frame was accepted since Init/Reset: VP8 frames before the first one are skipped.
+    seen_key: bool,
+    skipped: u64,
+    /// Pictures copied into application (1.x) surfaces.
+    application_copies: u64,
+    skip_level: u8,
+}
+
+impl Running {
+    fn new(params: DecodeParams, engine: Engine, pool: SurfacePool) -> Self {
+        Self { params, engine, pool, shown: 0, seen_key: false, skipped: 0, application_copies: 0, skip_level: 0 }
+    }
+}
+
+/// `SetSkipMode`'s request.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SkipMode {
+    /// Decode everything again.
+    NoSkip,
+    /// One level more skipped.
+    More,
+    /// One level less skipped.
+    Less,
+}
+
+/// The skip level in force after [`Decode::set_skip_mode`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SkipLevel {
+    pub level: u8,
+    /// False when `More` or `Less` met the end of the codec's range.
+    pub changed: bool,
 }
 
 /// A decode component of a session.
@@ -188,34 +225,6 @@ impl Decode {
     /// take what their parser used, which after `MoreSurface` or a picture may be part of it.
     pub fn consumed(&self) -> usize {
         self.consumed
-    }
-
-    /// `DecodeHeader`: stream parameters from the first frame, which must be a key frame.
-    ///
-    /// For libavcodec codecs a probe context decodes up to the first picture (in its own memory,
-    /// nothing is kept): size, crop, bit depth (8-bit: NV12, 10-bit: P010), frame rate, aspect,
-    /// picture structure and the frames the decoder will hold. The allocated size is what
-    /// libavcodec needs to decode in place (`avcodec_align_dimensions2` plus spare rows).
-    pub fn decode_header(codec: Codec, data: &[u8]) -> Result<DecodeParams, DecodeError> {
-        match codec {
-            Codec::Avc | Codec::Hevc | Codec::Av1 | Codec::Vp9 | Codec::Jpeg => stream_header(codec, data),
-            Codec::Vp8 => {
-                let peek = peek_frame(data)?;
-                let Some((width, height)) = peek.size else {
-                    return Err(DecodeError::MoreData);
-                };
-                Ok(DecodeParams {
-                    codec,
-                    output: FrameInfo::new(FourCc::Nv12, width, height),
-                    async_depth: 0,
-                    io_pattern: IoPattern::OUT_SYSTEM_MEMORY,
-                    hints: AllocationHints::default(),
-                    held_frames: Some(0),
-                    profile: 0,
-                    level: 0,
-                })
-            }
-        }
     }
 
     fn check(params: &DecodeParams) -> Result<(), DecodeError> {
@@ -307,7 +316,7 @@ impl Decode {
                 let private_pool =
                     if self.core.has_allocator() { Some(self.core.create_private_pool(&request)?) } else { None };
                 let engine = StreamEngine::new(codec, request.info, pool.clone(), private_pool, true)?;
-                self.running = Some(Running { params, engine: Engine::Stream(Box::new(engine)), pool, shown: 0 });
+                self.running = Some(Running::new(params, Engine::Stream(Box::new(engine)), pool));
                 return Ok(());
             }
         };
@@ -338,7 +347,7 @@ impl Decode {
         let worker = DecodeWorker { backend, spare_buffers: spare_buffers.clone(), counters: counters.clone() };
         let lane = Lane::new("decode", depth, worker).map_err(|e| DecodeError::Thread(e.to_string()))?;
         let engine = Engine::Framed(FramedEngine { lane, counters, spare_buffers });
-        self.running = Some(Running { params: *params, engine, pool, shown: 0 });
+        self.running = Some(Running::new(*params, engine, pool));
         Ok(())
     }
 
@@ -356,15 +365,43 @@ impl Decode {
         matches!(&self.running, Some(Running { engine: Engine::Stream(stream), .. }) if stream.is_in_place())
     }
 
-    /// `SetSkipMode`: sets the skip level (clamped to [`Codec::max_skip_level`]) and returns the
-    /// level in force.
-    pub fn set_skip_level(&mut self, level: u8) -> Result<u8, DecodeError> {
+    /// `SetSkipMode`: `NoSkip` decodes everything again; `More` and `Less` step the skip level
+    /// up or down within [`Codec::max_skip_level`] (for H.264, H.265 and VP9: the loop filter of
+    /// non-reference pictures, of all pictures, then B-pictures dropped, then every non-reference
+    /// picture; the other codecs have one level). Init and Reset start at level 0.
+    pub fn set_skip_mode(&mut self, mode: SkipMode) -> Result<SkipLevel, DecodeError> {
         let running = self.running.as_mut().ok_or(DecodeError::NotInitialized)?;
-        let level = level.min(running.params.codec.max_skip_level());
+        let current = running.skip_level;
+        let wanted = match mode {
+            SkipMode::NoSkip => 0,
+            SkipMode::More => current.saturating_add(1),
+            SkipMode::Less => current.saturating_sub(1),
+        };
+        let level = wanted.min(running.params.codec.max_skip_level());
         if let Engine::Stream(stream) = &mut running.engine {
             stream.set_skip_level(level);
         }
-        Ok(level)
+        running.skip_level = level;
+        Ok(SkipLevel { level, changed: mode == SkipMode::NoSkip || level != current })
+    }
+
+    /// `Reset`: decoding restarts (the next frame must be a key frame, the skip level is 0) with
+    /// parameters that fit the surfaces of Init: the same output format and pictures no larger
+    /// ([`DecodeError::ResetIncompatible`] otherwise: Close and Init). The surfaces keep their
+    /// size.
+    pub fn reset(&mut self, params: &DecodeParams) -> Result<(), DecodeError> {
+        let current = self.params()?;
+        if params.output.fourcc != current.output.fourcc
+            || params.output.width > current.output.width
+            || params.output.height > current.output.height
+        {
+            return Err(DecodeError::ResetIncompatible);
+        }
+        let mut kept = *params;
+        kept.output.width = current.output.width;
+        kept.output.height = current.output.height;
+        self.close()?;
+        self.init(&kept)
     }
 
     pub fn pool(&self) -> Result<&SurfacePool, DecodeError> {
@@ -418,17 +455,23 @@ impl Decode {
 
     pub fn stats(&self) -> Result<DecodeStats, DecodeError> {
         let running = self.running()?;
-        let c = match &running.engine {
-            Engine::Framed(framed) => &framed.counters,
-            Engine::Stream(stream) => return Ok(stream.stats()),
+        let mut stats = match &running.engine {
+            Engine::Framed(framed) => {
+                let c = &framed.counters;
+                DecodeStats {
+                    decoded: c.decoded.load(Ordering::Relaxed),
+                    shown: running.shown,
+                    corrupted: c.corrupted.load(Ordering::Relaxed),
+                    errors: c.errors.load(Ordering::Relaxed),
+                    skipped: 0,
+                    copies: c.copies.load(Ordering::Relaxed),
+                }
+            }
+            Engine::Stream(stream) => stream.stats(),
         };
-        Ok(DecodeStats {
-            decoded: c.decoded.load(Ordering::Relaxed),
-            shown: running.shown,
-            corrupted: c.corrupted.load(Ordering::Relaxed),
-            errors: c.errors.load(Ordering::Relaxed),
-            copies: c.copies.load(Ordering::Relaxed),
-        })
+        stats.skipped = running.skipped;
+        stats.copies += running.application_copies;
+        Ok(stats)
     }
 
     /// `DecodeFrameAsync`.
@@ -446,21 +489,77 @@ impl Decode {
     ///
     /// `timestamp` travels to the picture (for libavcodec codecs, to the picture starting in the
     /// data; `u64::MAX` is unknown).
+    ///
+    /// A work surface over an application's own memory ([`Surface::from_foreign`], the 1.x model)
+    /// is the output surface: it must not be Locked (`MoreSurface`) and must hold the pictures
+    /// (`InvalidParams`). libavcodec decoding in place keeps its references beyond the call, so
+    /// its pictures are decoded into the runtime's own memory and copied into it (one counted
+    /// copy, [`DecodeStats::copies`]).
+    ///
+    /// Frames that cannot be decoded, and VP8 frames before the first key frame, are skipped
+    /// (counted in [`DecodeStats::skipped`]; the data is taken).
     pub fn decode_frame_async(
         &mut self,
         data: Option<&[u8]>,
         work: Option<&Surface>,
         timestamp: u64,
     ) -> Result<DecodedFrame, DecodeError> {
-        self.decode_frame_to(data, work, Target::Pool, timestamp)
+        let result = match work {
+            Some(work) if work.is_application_memory() && self.is_stream() => {
+                self.decode_into_application(data, work, timestamp)
+            }
+            _ => self.decode_frame_to(data, work, Target::Pool, timestamp),
+        };
+        self.count_skipped(result)
     }
 
-    /// [`Self::decode_frame_async`] for a caller that copies each picture into an application
-    /// surface (the 1.x model when libavcodec decodes in place): with no work surface, pictures
-    /// go into surfaces of the runtime's own memory, never into the decode pool an application's
-    /// allocator serves (which may hold the application's own surfaces).
-    pub fn decode_frame_for_copy(&mut self, data: Option<&[u8]>, timestamp: u64) -> Result<DecodedFrame, DecodeError> {
-        self.decode_frame_to(data, None, Target::Private, timestamp)
+    fn is_stream(&self) -> bool {
+        matches!(&self.running, Some(Running { engine: Engine::Stream(_), .. }))
+    }
+
+    fn count_skipped(&mut self, result: Result<DecodedFrame, DecodeError>) -> Result<DecodedFrame, DecodeError> {
+        if let (Err(DecodeError::Bitstream(error)), Some(running)) = (&result, self.running.as_mut()) {
+            tracing::debug!(%error, "undecodable data skipped");
+            running.skipped += 1;
+        }
+        result
+    }
+
+    /// The 1.x model for libavcodec codecs: the picture goes into the application's surface.
+    fn decode_into_application(
+        &mut self,
+        data: Option<&[u8]>,
+        work: &Surface,
+        timestamp: u64,
+    ) -> Result<DecodedFrame, DecodeError> {
+        let running = self.running()?;
+        if work.locked() > 0 {
+            return Err(DecodeError::MoreSurface);
+        }
+        let layout = work.layout();
+        let crop = running.params.output.effective_crop();
+        if layout.fourcc != running.params.output.fourcc
+            || layout.width < crop.x + crop.width
+            || layout.height < crop.y + crop.height
+        {
+            return Err(DecodeError::InvalidParams("the work surface does not hold the decoded pictures"));
+        }
+        let in_place = self.decodes_in_place();
+        if !in_place {
+            // libavcodec converts into the work surface: the one conversion is the copy.
+            return self.decode_frame_to(data, Some(work), Target::Pool, timestamp);
+        }
+        let frame = self.decode_frame_to(data, None, Target::Private, timestamp)?;
+        vplrs_memory::copies::allow("decode into an application (1.x) surface", || {
+            "libavcodec keeps its references beyond the call, so pictures are decoded into the runtime's own \
+             surfaces and copied into the work surface (use a NULL work surface: 2.x)"
+                .to_owned()
+        })?;
+        copy_picture(&frame.surface, work)?;
+        if let Some(running) = self.running.as_mut() {
+            running.application_copies += 1;
+        }
+        Ok(DecodedFrame { surface: work.clone(), sync: frame.sync })
     }
 
     fn decode_frame_to(
@@ -495,6 +594,13 @@ impl Decode {
             }
         };
         let data = data.ok_or(DecodeError::MoreData)?;
+        let key_frame = matches!(peek_frame(data), Ok(peek) if peek.size.is_some());
+        if !running.seen_key && !key_frame {
+            // "The function skips any bitstreams before it encounters the new sequence header."
+            running.skipped += 1;
+            self.consumed = data.len();
+            return Err(DecodeError::MoreData);
+        }
         if !framed.lane.has_room() {
             return Err(SubmitError::Busy(framed.lane.in_flight()).into());
         }
@@ -530,6 +636,7 @@ impl Decode {
         }
         let sync = framed.lane.submit(DecodeJob { data: buffer, output: guard }).map_err(|(error, _)| error)?;
         self.consumed = data.len();
+        running.seen_key |= key_frame;
         match surface {
             Some(surface) => {
                 running.shown += 1;
@@ -584,6 +691,26 @@ impl Drop for Decode {
     }
 }
 
+/// Copies a picture into an application surface of the same format.
+fn copy_picture(source: &Surface, target: &Surface) -> Result<(), DecodeError> {
+    let read = source.map_read()?;
+    let mut output = target.begin_output().map_err(|_| DecodeError::MoreSurface)?;
+    let from = read.view();
+    let mut to = output.view_mut();
+    if from.fourcc != to.fourcc {
+        return Err(DecodeError::InvalidParams("the work surface's format is not the decoder's"));
+    }
+    for (to, from) in to.planes_mut().iter_mut().zip(from.planes()) {
+        let bytes = to.row_bytes().min(from.row_bytes());
+        for y in 0..to.rows().min(from.rows()) {
+            to.row_mut(y)[..bytes].copy_from_slice(&from.row(y)[..bytes]);
+        }
+    }
+    target.update_meta(|meta| *meta = source.meta());
+    output.finish(Status::ERR_NONE);
+    Ok(())
+}
+
 pub(crate) fn check_work_surface(work: &Surface, expected: &FrameInfo) -> Result<(), DecodeError> {
     let layout = work.layout();
     if layout.fourcc != expected.fourcc || layout.width < expected.width || layout.height < expected.height {
@@ -593,82 +720,4 @@ pub(crate) fn check_work_surface(work: &Surface, expected: &FrameInfo) -> Result
         return Err(DecodeError::MoreSurface);
     }
     Ok(())
-}
-
-/// `DecodeHeader` for libavcodec codecs.
-fn stream_header(codec: Codec, data: &[u8]) -> Result<DecodeParams, DecodeError> {
-    let id = codec.avcodec().ok_or(DecodeError::Unsupported("not a libavcodec codec"))?;
-    let info = vplrs_ffmpeg::probe(id, data)?.ok_or(DecodeError::MoreData)?;
-    // The format pictures come out in without resampling: 4:2:0 (NV12, or P010 for 10 bits),
-    // 8-bit 4:2:2 (YUY2) and 4:4:4 (AYUV) repacked.
-    let fourcc = match info.format {
-        vplrs_ffmpeg::PixelFormat::Yuv420p => FourCc::Nv12,
-        vplrs_ffmpeg::PixelFormat::Yuv420p10 => FourCc::P010,
-        vplrs_ffmpeg::PixelFormat::Yuv422p => FourCc::Yuy2,
-        vplrs_ffmpeg::PixelFormat::Yuv444p => FourCc::Ayuv,
-        vplrs_ffmpeg::PixelFormat::Yuv422p10 => FourCc::Y210,
-        vplrs_ffmpeg::PixelFormat::Yuv444p10 => FourCc::Y410,
-        vplrs_ffmpeg::PixelFormat::Other(_) => {
-            return Err(DecodeError::Unsupported("only 4:2:0, 4:2:2 and 4:4:4 of 8 or 10 bits are decoded"))
-        }
-    };
-    // The size reported is the picture's, aligned to 16 (32 in height for fields), as Intel's
-    // runtimes report it: applications size encoders and VPP from it. QueryIOSurf asks for the
-    // larger surfaces libavcodec decodes into in place; smaller ones cost a copy.
-    let mut output = FrameInfo::new(fourcc, info.width, info.height);
-    if info.frame_rate != (0, 0) {
-        output.frame_rate = vplrs_memory::FrameRate { num: info.frame_rate.0, den: info.frame_rate.1 };
-    }
-    output.aspect = (clamp_u16(info.aspect.0), clamp_u16(info.aspect.1));
-    if info.interlaced {
-        let pic_struct =
-            if info.top_field_first { vplrs_memory::PicStruct::FIELD_TFF } else { vplrs_memory::PicStruct::FIELD_BFF };
-        output = output.with_pic_struct(pic_struct);
-    }
-    Ok(DecodeParams {
-        codec,
-        output,
-        async_depth: 0,
-        io_pattern: IoPattern::OUT_SYSTEM_MEMORY,
-        hints: AllocationHints::default(),
-        held_frames: Some(held_frames(codec, &info)),
-        profile: mfx_profile(codec, info.profile),
-        level: mfx_level(codec, info.level),
-    })
-}
-
-fn clamp_u16(value: u32) -> u16 {
-    u16::try_from(value).unwrap_or(u16::MAX)
-}
-
-/// Frames libavcodec keeps at once, from what the headers say.
-fn held_frames(codec: Codec, info: &vplrs_ffmpeg::StreamInfo) -> u16 {
-    let worst = codec.worst_case_held_frames();
-    let held = match codec {
-        // References and reordered pictures, the picture being decoded, and the previous picture
-        // the H.264 decoder keeps for error concealment.
-        Codec::Avc if info.refs > 0 => info.refs + info.reorder + 2,
-        _ => return worst,
-    };
-    u16::try_from(held).unwrap_or(worst).min(worst)
-}
-
-/// libavcodec's profile (`FF_PROFILE_*`) as `MFX_PROFILE_*` (0: unknown, or left to the C layer).
-fn mfx_profile(codec: Codec, profile: i32) -> u16 {
-    match codec {
-        _ if profile < 0 => 0,
-        // MFX_PROFILE_VP9_0..3 and MFX_PROFILE_AV1_MAIN/HIGH/PRO are libavcodec's plus one.
-        Codec::Vp9 | Codec::Av1 => clamp_u16(profile as u32 + 1),
-        // Huffman baseline and extended sequential DCT: MFX_PROFILE_JPEG_BASELINE.
-        Codec::Jpeg if profile == 0xc0 || profile == 0xc1 => 1,
-        _ => 0,
-    }
-}
-
-/// libavcodec's level as `MFX_LEVEL_*`: AV1's `seq_level_idx` becomes major * 10 + minor.
-fn mfx_level(codec: Codec, level: i32) -> u16 {
-    match codec {
-        Codec::Av1 if (0..24).contains(&level) => ((2 + level / 4) * 10 + level % 4) as u16,
-        _ => 0,
-    }
 }

@@ -6,16 +6,22 @@
 //! - [`vp8`]: the pure-Rust VP8 backend (`vplrs-vp8`), in internal or XMA memory;
 //! - `avcodec`: the libavcodec stream backend (H.264, H.265, VP9, MJPEG, AV1) through
 //!   `vplrs-ffmpeg`, decoding in place into surfaces (I420/YV12) or converting (NV12, P010);
-//! - [`component`]: `Decode` — DecodeHeader, QueryIOSurf, Init, DecodeFrameAsync with an
-//!   application work surface (1.x) or none (2.x, from the decode pool), Close, statistics.
+//! - [`component`]: `Decode` — QueryIOSurf, Init, Reset, DecodeFrameAsync with an application
+//!   work surface (1.x) or none (2.x, from the decode pool), key-frame gating, skip modes, Close,
+//!   statistics;
+//! - [`header`]: DecodeHeader — the first sequence in the data, with [`parameter_sets`] (where
+//!   H.264/H.265/JPEG sequences start, profile and level of the SPS).
 #![forbid(unsafe_code)]
 
 mod avcodec;
 pub mod backend;
 pub mod component;
+pub mod header;
+pub mod parameter_sets;
 pub mod vp8;
 mod vp9_header;
 mod worker;
 
 pub use backend::{Codec, DecoderBackend, FramePeek, Picture};
-pub use component::{Decode, DecodeError, DecodeParams, DecodeStats, DecodedFrame};
+pub use component::{Decode, DecodeError, DecodeParams, DecodeStats, DecodedFrame, SkipLevel, SkipMode};
+pub use header::HeaderScan;

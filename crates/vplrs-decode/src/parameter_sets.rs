@@ -1,13 +1,15 @@
-//! What `MFXVideoDECODE_DecodeHeader` reads from the bitstream itself: where the first sequence
-//! header starts (the data before it is skipped, as the API documents) — the first parameter set
-//! of H.264 and H.265 Annex B byte streams, a JPEG picture's start-of-image marker; VP9 and AV1
-//! chunks are whole frames (temporal units) and start where they are — and the profile and level
-//! of the first H.264/H.265 sequence parameter set. The picture parameters come from libavcodec
-//! (`Decode::decode_header`).
+//! What `DecodeHeader` reads from the bitstream itself: where the first sequence header starts
+//! (the data before it is skipped, as the API documents) — the first parameter set of H.264 and
+//! H.265 Annex B byte streams, a JPEG picture's start-of-image marker; VP9 and AV1 chunks are whole
+//! frames (temporal units) and start where they are — and the profile and level of the first
+//! H.264/H.265 sequence parameter set. The picture parameters come from libavcodec.
 
-use vplrs_decode::Codec;
+use crate::backend::Codec;
 
-use crate::bindings::*;
+/// `MFX_PROFILE_AVC_BASELINE`.
+const AVC_BASELINE: u16 = 66;
+/// `MFX_PROFILE_AVC_CONSTRAINED_BASELINE`: Baseline with constraint_set1_flag.
+const AVC_CONSTRAINED_BASELINE: u16 = AVC_BASELINE + 0x200;
 
 /// NAL units of an Annex B byte stream: (offset of the start code, the unit's payload).
 fn nal_units(data: &[u8]) -> impl Iterator<Item = (usize, &[u8])> {
@@ -42,7 +44,7 @@ fn starts_sequence(codec: Codec, unit: &[u8]) -> bool {
 }
 
 /// The offset of the start of the first sequence header, if the data holds one.
-pub(crate) fn sequence_start(codec: Codec, data: &[u8]) -> Option<usize> {
+pub fn sequence_start(codec: Codec, data: &[u8]) -> Option<usize> {
     match codec {
         Codec::Avc | Codec::Hevc => {
             nal_units(data).find(|(_, unit)| starts_sequence(codec, unit)).map(|(offset, _)| offset)
@@ -55,7 +57,7 @@ pub(crate) fn sequence_start(codec: Codec, data: &[u8]) -> Option<usize> {
 
 /// The bytes a scan may skip when no sequence header was found: all but a possible partial start
 /// code (or marker) at the end.
-pub(crate) fn skippable(data: &[u8]) -> usize {
+pub fn skippable(data: &[u8]) -> usize {
     data.len().saturating_sub(3)
 }
 
@@ -79,7 +81,7 @@ fn unescape(unit: &[u8], count: usize) -> Vec<u8> {
 
 /// `(CodecProfile, CodecLevel)` in `MFX_PROFILE_*` / `MFX_LEVEL_*` terms, from the first SPS
 /// (`(0, 0)` when there is none).
-pub(crate) fn profile_and_level(codec: Codec, data: &[u8]) -> (u16, u16) {
+pub fn profile_and_level(codec: Codec, data: &[u8]) -> (u16, u16) {
     let sps_type = if codec == Codec::Hevc { 33 } else { 7 };
     let Some((_, unit)) = nal_units(data).find(|(_, unit)| nal_type(codec, unit) == Some(sps_type)) else {
         return (0, 0);
@@ -104,8 +106,8 @@ pub(crate) fn profile_and_level(codec: Codec, data: &[u8]) -> (u16, u16) {
                 return (0, 0);
             }
             let mut profile = u16::from(bytes[1]);
-            if profile == MFX_PROFILE_AVC_BASELINE as u16 && bytes[2] & 0x40 != 0 {
-                profile = MFX_PROFILE_AVC_CONSTRAINED_BASELINE as u16;
+            if profile == AVC_BASELINE && bytes[2] & 0x40 != 0 {
+                profile = AVC_CONSTRAINED_BASELINE;
             }
             (profile, u16::from(bytes[3]))
         }

@@ -10,9 +10,9 @@
 
 use std::collections::HashSet;
 
-use vplrs_memory::{AllocationHints, FrameInfo, FrameRate, Rect, Status};
+use vplrs::decode_vpp::ChannelParams;
+use vplrs_memory::{AllocationHints, FrameInfo, Rect, Status};
 use vplrs_runtime::IoPattern;
-use vplrs_vpp::VppParams;
 
 use crate::bindings::*;
 use crate::ext::ext_as;
@@ -33,38 +33,32 @@ pub(crate) struct ChannelRequest {
     pub(crate) in_crop: Option<Rect>,
 }
 
-/// Reads `count` channel descriptions; `known` is the set of ids a Reset may name (`None` at Init,
-/// where id 0 and duplicates are refused).
+impl ChannelRequest {
+    /// The channel as the component takes it.
+    pub(crate) fn params(&self) -> ChannelParams {
+        ChannelParams { id: self.id, output: self.output, hints: self.hints, in_crop: self.in_crop }
+    }
+}
+
+/// Reads `count` channel descriptions (their ids are checked by the component: not 0 at Init,
+/// known at Reset, each once).
 ///
 /// # Safety
 /// `array` must be NULL or point to `count` pointers, each NULL or to a valid
 /// `mfxVideoChannelParam` whose extension buffers are valid.
-pub(crate) unsafe fn read_channels(
-    array: *mut *mut mfxVideoChannelParam,
-    count: u32,
-    known: Option<&[u16]>,
-) -> Outcome<Vec<ChannelRequest>> {
+pub(crate) unsafe fn read_channels(array: *mut *mut mfxVideoChannelParam, count: u32) -> Outcome<Vec<ChannelRequest>> {
     if count == 0 {
         return Ok(Vec::new());
     }
     non_null(array)?;
     // SAFETY: per this function's contract.
     let pointers = unsafe { std::slice::from_raw_parts(array, count as usize) };
-    let mut seen = HashSet::new();
     let mut channels = Vec::with_capacity(pointers.len());
     for &pointer in pointers {
         // SAFETY: per this function's contract.
         let par = unsafe { pointer.as_ref() }.ok_or(Status::ERR_NULL_PTR)?;
         // SAFETY: per this function's contract.
-        let channel = unsafe { read_channel(par) }?;
-        let valid_id = match known {
-            None => channel.id != 0,
-            Some(ids) => ids.contains(&channel.id),
-        };
-        if !valid_id || !seen.insert(channel.id) {
-            return Err(Status::ERR_INVALID_VIDEO_PARAM);
-        }
-        channels.push(channel);
+        channels.push(unsafe { read_channel(par) }?);
     }
     Ok(channels)
 }
@@ -138,30 +132,4 @@ unsafe fn read_channel(par: &mfxVideoChannelParam) -> Outcome<ChannelRequest> {
         }
     }
     Ok(request)
-}
-
-fn valid_rate(rate: FrameRate) -> bool {
-    rate.num != 0 && rate.den != 0
-}
-
-/// The VPP parameters of `channel` fed with pictures described by `decoded`.
-///
-/// VPP does not convert frame rates: both sides take the channel's rate (the decoder's when the
-/// channel gives none).
-pub(crate) fn vpp_params(channel: &ChannelRequest, decoded: &FrameInfo) -> Outcome<VppParams> {
-    let mut input = *decoded;
-    if let Some(crop) = channel.in_crop {
-        let frame = decoded.effective_crop();
-        if crop.x + crop.width > frame.x + frame.width || crop.y + crop.height > frame.y + frame.height {
-            return Err(Status::ERR_INVALID_VIDEO_PARAM);
-        }
-        input.crop = crop;
-    }
-    let mut output = channel.output;
-    let rate = [output.frame_rate, decoded.frame_rate].into_iter().find(|&rate| valid_rate(rate)).unwrap_or_default();
-    input.frame_rate = rate;
-    output.frame_rate = rate;
-    let mut params = VppParams::new(input, output);
-    params.output_hints = channel.hints;
-    Ok(params)
 }

@@ -41,7 +41,7 @@ pub(crate) struct Session {
     pub(crate) decode: Mutex<vplrs_decode::Decode>,
     pub(crate) encode: Mutex<vplrs_encode::Encode>,
     /// Decode+VPP (`MFXVideoDECODE_VPP_*`): its channels; the decoder is `decode`.
-    pub(crate) decode_vpp: Mutex<Option<crate::decode_vpp::DecodeVpp>>,
+    pub(crate) decode_vpp: Mutex<Option<crate::decode_vpp::DecodeVppState>>,
     /// The application's allocator, also used to lock the mem ids of its own 1.x surfaces.
     pub(crate) allocator: Mutex<Option<Arc<crate::allocator::CAllocator>>>,
     /// Every pool the session's components made, for the pool interfaces' clean-up at close.
@@ -143,7 +143,9 @@ impl Session {
     /// Closes the components and the pools; surfaces the application still holds stay valid
     /// until their last Release.
     fn close(&self) {
-        drop(lock(&self.decode_vpp).take());
+        if let Some(decode_vpp) = lock(&self.decode_vpp).take() {
+            decode_vpp.close(&mut lock(&self.decode));
+        }
         {
             let mut vpp = lock(&self.vpp);
             if vpp.is_initialized() {

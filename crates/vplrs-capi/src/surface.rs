@@ -241,6 +241,12 @@ impl Shell {
         self.last_input.store(pointer, Ordering::Release);
     }
 
+    /// The runtime input of the operation producing this surface, if any.
+    pub(crate) fn last_input(&self) -> Option<&'static Shell> {
+        // SAFETY: shells are never freed (see the module documentation).
+        unsafe { self.last_input.load(Ordering::Acquire).as_ref() }
+    }
+
     /// The producing operation is over: the input it held shows its Locked counter lowered.
     fn refresh_last_input(&self) {
         let input = self.last_input.load(Ordering::Acquire);

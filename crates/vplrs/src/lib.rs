@@ -20,7 +20,13 @@
 //! ```
 #![forbid(unsafe_code)]
 
-pub use vplrs_decode::{vp8::Vp8Backend, Codec, Decode, DecodeError, DecodeParams, DecodeStats, DecodedFrame};
+pub mod decode_vpp;
+
+pub use decode_vpp::{ChannelParams, DecodeVpp, DecodeVppError, DecodedPictures};
+pub use vplrs_decode::{
+    vp8::Vp8Backend, Codec, Decode, DecodeError, DecodeParams, DecodeStats, DecodedFrame, HeaderScan, SkipLevel,
+    SkipMode,
+};
 pub use vplrs_encode::{
     Encode, EncodeCodec, EncodeError, EncodeParams, EncodeStats, EncodedFrame, FrameControl, FrameType, RateControl,
 };

@@ -11,3 +11,11 @@ cargo fmt --all --check
 cargo clippy --release --workspace --all-targets -- -D warnings
 cargo build --release --workspace
 cargo test --release --workspace --no-fail-fast
+
+# Without the ffmpeg feature: VP8, VPP and the memory model build, pass and link no FFmpeg.
+cargo clippy --release -p vplrs --no-default-features --all-targets -- -D warnings
+if cargo tree -p vplrs --no-default-features -e normal | grep -i ffmpeg; then
+  echo "vplrs without the ffmpeg feature still depends on FFmpeg" >&2
+  exit 1
+fi
+cargo test --release -p vplrs -p vplrs-decode --no-default-features

@@ -35,11 +35,12 @@
 //!   the simplified initialization: the header is read and the decoder initialised with internal
 //!   memory.
 //! - With an application 1.x surface (plane pointers or a MemId of the session's allocator), the
-//!   output surface is always the call's work surface, which must have `Locked` == 0. In I420/YV12
-//!   libavcodec decodes into surfaces of the decode pool (application buffers seldom have the row
-//!   alignment libavcodec needs) and the picture is copied into the work surface: one counted copy
-//!   per picture. Other formats are converted straight into the work surface (one copy, as in
-//!   2.x).
+//!   surface must have `Locked` == 0. In I420/YV12 libavcodec decodes in place into the
+//!   application's surfaces whose planes suit it (64-byte aligned plane starts and pitches, the
+//!   size QueryIOSurf asks for): it keeps its references there with `Data.Locked` raised, and the
+//!   output surface may be an earlier call's work surface. Once a surface does not suit it, every
+//!   later picture is copied into the work surface (one counted copy). Other formats are
+//!   converted straight into the work surface (one copy, as in 2.x).
 //!
 //! # VP8 bitstream accounting
 //!
@@ -61,8 +62,9 @@
 //! - a runtime surface (from `MFXMemory_GetSurfaceForDecode`): the picture goes there and
 //!   `surface_out` is that surface with one more reference;
 //! - an application 1.x surface (plane pointers, or a MemId locked through the session's
-//!   allocator): the picture goes there, `surface_out` is the work surface, its `Data.Locked` is
-//!   raised until the picture is complete (a surface with `Locked` != 0 is refused with
+//!   allocator): the picture goes there (VP8, converted formats) or, libavcodec in place, into
+//!   this or an earlier work surface; `surface_out` is that surface, its `Data.Locked` raised
+//!   while the runtime keeps it (a surface with `Locked` != 0 is refused with
 //!   `MFX_ERR_MORE_SURFACE`), and `Info.Crop*`, `TimeStamp`, `FrameOrder` and `Corrupted` are
 //!   written when it completes.
 //!

@@ -173,10 +173,10 @@ pub(crate) fn decode_stream(
     this: &Session,
     decode: &mut Decode,
     bs: Option<&mut mfxBitstream>,
-    work_pointer: *mut mfxFrameSurface1,
+    work: *mut mfxFrameSurface1,
 ) -> Outcome<(*mut mfxFrameSurface1, SyncPoint)> {
     // SAFETY: the API requires a valid work surface that lives until synchronised.
-    let work = unsafe { stream_work(this, work_pointer) }?;
+    let work = unsafe { stream_work(this, work) }?;
     let (data, timestamp) = match &bs {
         // SAFETY: the bitstream's buffer holds its data, per the API.
         Some(bs) => (Some(unsafe { bitstream_data(bs) }?), bs.TimeStamp),
@@ -192,14 +192,16 @@ pub(crate) fn decode_stream(
         }
     }
     let DecodedFrame { surface, sync } = result.map_err(refused)?;
-    // An application 1.x surface is always the output surface of the call.
+    // An application 1.x surface: the call's work surface, or (libavcodec in place) an earlier
+    // call's that the decoder kept for reordering.
     let pointer = if surface.is_application_memory() {
+        let pointer = crate::foreign::application_surface(&surface).ok_or(Status::ERR_UNKNOWN)?;
         let meta = surface.meta();
         drop(surface);
         drop(work);
         // SAFETY: the application's surface is valid until synchronised (the API's contract).
-        unsafe { AppSurfacePtr(work_pointer).publish(&meta) };
-        work_pointer
+        unsafe { AppSurfacePtr(pointer).publish(&meta) };
+        pointer
     } else {
         let shell = shell_of(surface.core())?;
         let pointer = expose(surface)?;

@@ -112,7 +112,7 @@ pub(crate) fn profiles(codec: Codec) -> &'static [u32] {
 
 /// True for libavcodec's codecs: bitstream in any chunking, pictures reordered.
 pub(crate) fn is_stream_codec(codec: Codec) -> bool {
-    codec.avcodec().is_some()
+    codec.is_stream()
 }
 
 /// The output formats of a codec's profile, as the implementation description lists them.

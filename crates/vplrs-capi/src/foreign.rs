@@ -1,5 +1,6 @@
 //! Application-allocated 1.x surfaces (`mfxFrameSurface1` with plane pointers, or a `MemId` of the
-//! session's allocator) wrapped as runtime `Surface`s for the time of one operation.
+//! session's allocator) wrapped as runtime `Surface`s for as long as the runtime uses them: one
+//! operation, or longer for a decoder that keeps a picture as a reference.
 //!
 //! The wrapper uses the application's own `Data.Locked` as the surface's Locked counter, so the
 //! runtime raises it while it keeps the frame, as the memory model requires. A mem-id surface is
@@ -119,6 +120,8 @@ pub(crate) unsafe fn wrap(surface: *mut mfxFrameSurface1, allocator: Option<Arc<
     };
     let memory = AppSurface { surface, planes, locked_through };
     let wrapped = Surface::from_foreign(info, layout, Box::new(memory)).or_status()?;
+    // A fresh wrapper has nothing attached yet: the set cannot fail.
+    let _ = wrapped.attachment().set(Box::new(AppSurfacePtr(surface)));
     wrapped.update_meta(|meta| {
         meta.timestamp = c.Data.TimeStamp;
         meta.frame_order = c.Data.FrameOrder;
@@ -126,6 +129,12 @@ pub(crate) unsafe fn wrap(surface: *mut mfxFrameSurface1, allocator: Option<Arc<
         meta.data_flag = c.Data.DataFlag;
     });
     Ok(wrapped)
+}
+
+/// The application surface a wrapper stands for (a decoder may hand out a picture in the work
+/// surface of an earlier call).
+pub(crate) fn application_surface(wrapped: &Surface) -> Option<*mut mfxFrameSurface1> {
+    wrapped.attachment().get()?.downcast_ref::<AppSurfacePtr>().map(|pointer| pointer.0)
 }
 
 /// An application's surface, whose fields a completion publishes the picture's metadata to.

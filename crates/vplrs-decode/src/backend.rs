@@ -50,17 +50,10 @@ impl Codec {
         }
     }
 
-    /// The libavcodec codec behind it (`None`: a pure-Rust backend).
-    pub fn avcodec(self) -> Option<vplrs_ffmpeg::CodecId> {
-        use vplrs_ffmpeg::CodecId;
-        Some(match self {
-            Self::Vp8 => return None,
-            Self::Avc => CodecId::H264,
-            Self::Hevc => CodecId::Hevc,
-            Self::Av1 => CodecId::Av1,
-            Self::Vp9 => CodecId::Vp9,
-            Self::Jpeg => CodecId::Mjpeg,
-        })
+    /// True for the codecs libavcodec decodes, fed as a byte stream in any chunking (VP8, vplrs'
+    /// own decoder, takes one frame per call).
+    pub fn is_stream(self) -> bool {
+        self != Self::Vp8
     }
 
     /// True when libavcodec's decoder can write pictures into our surfaces (`AV_CODEC_CAP_DR1`):

@@ -12,7 +12,7 @@ use vplrs_memory::{
 };
 use vplrs_runtime::{Core, IoPattern, Lane, SubmitError, SyncPoint};
 
-use crate::avcodec::{in_place, StreamEngine, Target};
+use crate::avcodec::{in_place, StreamEngine};
 use crate::backend::{BackendError, Codec, DecoderBackend};
 use crate::vp8::{peek_frame, Vp8Backend};
 
@@ -160,14 +160,12 @@ struct Running {
     /// A key frame was accepted since Init/Reset: VP8 frames before the first one are skipped.
     seen_key: bool,
     skipped: u64,
-    /// Pictures copied into application (1.x) surfaces.
-    application_copies: u64,
     skip_level: u8,
 }
 
 impl Running {
     fn new(params: DecodeParams, engine: Engine, pool: SurfacePool) -> Self {
-        Self { params, engine, pool, shown: 0, seen_key: false, skipped: 0, application_copies: 0, skip_level: 0 }
+        Self { params, engine, pool, shown: 0, seen_key: false, skipped: 0, skip_level: 0 }
     }
 }
 
@@ -228,6 +226,9 @@ impl Decode {
     }
 
     fn check(params: &DecodeParams) -> Result<(), DecodeError> {
+        if params.codec.is_stream() && !cfg!(feature = "ffmpeg") {
+            return Err(DecodeError::Unsupported("vplrs was built without the ffmpeg feature: VP8 only"));
+        }
         if params.io_pattern.contains(IoPattern::OUT_VIDEO_MEMORY) {
             return Err(DecodeError::Unsupported("video memory: vplrs runs on the CPU, use system memory"));
         }
@@ -264,9 +265,10 @@ impl Decode {
         let mem_type = MemType::SYSTEM_MEMORY | MemType::EXTERNAL_FRAME | MemType::FROM_DECODE;
         let mut info = params.output;
         let mut held = 0;
-        if let (Some(id), true) = (params.codec.avcodec(), in_place(params.codec, info.fourcc)) {
+        if in_place(params.codec, info.fourcc) {
             let crop = info.effective_crop();
-            let (width, height) = vplrs_ffmpeg::Decoder::surface_size(id, crop.x + crop.width, crop.y + crop.height)?;
+            let (width, height) =
+                crate::avcodec::surface_size(params.codec, crop.x + crop.width, crop.y + crop.height)?;
             // libavcodec's size, at the API's alignment (32 rows for fields).
             info.width = vplrs_memory::info::align_up(info.width.max(width), 16);
             info.height = vplrs_memory::info::align_up(info.height.max(height), info.height_alignment());
@@ -313,9 +315,7 @@ impl Decode {
                 // while libavcodec writes them): a surface whose rows are not aligned as
                 // libavcodec needs gets its picture through libavcodec's memory and one counted
                 // copy (`get_buffer2` checks each surface).
-                let private_pool =
-                    if self.core.has_allocator() { Some(self.core.create_private_pool(&request)?) } else { None };
-                let engine = StreamEngine::new(codec, request.info, pool.clone(), private_pool, true)?;
+                let engine = StreamEngine::new(codec, request.info, pool.clone())?;
                 self.running = Some(Running::new(params, Engine::Stream(Box::new(engine)), pool));
                 return Ok(());
             }
@@ -470,7 +470,6 @@ impl Decode {
             Engine::Stream(stream) => stream.stats(),
         };
         stats.skipped = running.skipped;
-        stats.copies += running.application_copies;
         Ok(stats)
     }
 
@@ -491,10 +490,11 @@ impl Decode {
     /// data; `u64::MAX` is unknown).
     ///
     /// A work surface over an application's own memory ([`Surface::from_foreign`], the 1.x model)
-    /// is the output surface: it must not be Locked (`MoreSurface`) and must hold the pictures
-    /// (`InvalidParams`). libavcodec decoding in place keeps its references beyond the call, so
-    /// its pictures are decoded into the runtime's own memory and copied into it (one counted
-    /// copy, [`DecodeStats::copies`]).
+    /// must not be Locked (`MoreSurface`) and must hold the pictures (`InvalidParams`). libavcodec
+    /// decoding in place (I420/YV12) decodes into it when its planes are aligned as libavcodec
+    /// needs (64-byte plane starts and pitches, the padding rows QueryIOSurf asks for), keeps it
+    /// while it is a reference (Locked raised), and may hand out an earlier work surface; other
+    /// surfaces get each picture in one counted copy ([`DecodeStats::copies`]).
     ///
     /// Frames that cannot be decoded, and VP8 frames before the first key frame, are skipped
     /// (counted in [`DecodeStats::skipped`]; the data is taken).
@@ -508,7 +508,7 @@ impl Decode {
             Some(work) if work.is_application_memory() && self.is_stream() => {
                 self.decode_into_application(data, work, timestamp)
             }
-            _ => self.decode_frame_to(data, work, Target::Pool, timestamp),
+            _ => self.decode_frame_to(data, work, timestamp),
         };
         self.count_skipped(result)
     }
@@ -532,52 +532,30 @@ impl Decode {
         work: &Surface,
         timestamp: u64,
     ) -> Result<DecodedFrame, DecodeError> {
-        let running = self.running()?;
-        if work.locked() > 0 {
-            return Err(DecodeError::MoreSurface);
-        }
-        let layout = work.layout();
-        let crop = running.params.output.effective_crop();
-        if layout.fourcc != running.params.output.fourcc
-            || layout.width < crop.x + crop.width
-            || layout.height < crop.y + crop.height
-        {
-            return Err(DecodeError::InvalidParams("the work surface does not hold the decoded pictures"));
-        }
-        let in_place = self.decodes_in_place();
-        if !in_place {
-            // libavcodec converts into the work surface: the one conversion is the copy.
-            return self.decode_frame_to(data, Some(work), Target::Pool, timestamp);
-        }
-        let frame = self.decode_frame_to(data, None, Target::Private, timestamp)?;
-        vplrs_memory::copies::allow("decode into an application (1.x) surface", || {
-            "libavcodec keeps its references beyond the call, so pictures are decoded into the runtime's own \
-             surfaces and copied into the work surface (use a NULL work surface: 2.x)"
-                .to_owned()
-        })?;
-        copy_picture(&frame.surface, work)?;
-        if let Some(running) = self.running.as_mut() {
-            running.application_copies += 1;
-        }
-        Ok(DecodedFrame { surface: work.clone(), sync: frame.sync })
+        check_work_surface(work, &self.running()?.params.output)?;
+        // In place (I420/YV12), libavcodec decodes into the work surface when its planes are
+        // aligned and padded as it needs, keeps it as a reference with its Locked counter raised,
+        // and may hand out a picture in an earlier call's work surface; other surfaces get their
+        // picture converted or copied (counted). Slice threads only: every surface is taken in
+        // the call it is offered in.
+        self.decode_frame_to(data, Some(work), timestamp)
     }
 
     fn decode_frame_to(
         &mut self,
         data: Option<&[u8]>,
         work: Option<&Surface>,
-        target: Target,
         timestamp: u64,
     ) -> Result<DecodedFrame, DecodeError> {
         self.consumed = 0;
-        if let Some(frame) = self.decode_pending(work, target)? {
+        if let Some(frame) = self.decode_pending(work)? {
             return Ok(frame);
         }
         let running = self.running.as_mut().ok_or(DecodeError::NotInitialized)?;
         let framed = match &mut running.engine {
             Engine::Framed(framed) => framed,
             Engine::Stream(stream) => {
-                let result = stream.decode(data, work, target, timestamp, &mut self.consumed);
+                let result = stream.decode(data, work, timestamp, &mut self.consumed);
                 if let Err(DecodeError::Incompatible(..)) = &result {
                     let undecoded = stream.take_undecoded();
                     if !undecoded.is_empty() {
@@ -648,10 +626,10 @@ impl Decode {
 
     /// Decodes the pending start of a new sequence, once a decoder for it runs: a picture, or
     /// `None` once it is all taken (the call goes on with the caller's data).
-    fn decode_pending(&mut self, work: Option<&Surface>, target: Target) -> Result<Option<DecodedFrame>, DecodeError> {
+    fn decode_pending(&mut self, work: Option<&Surface>) -> Result<Option<DecodedFrame>, DecodeError> {
         while self.pending_ready && !self.pending.is_empty() {
             let pending = std::mem::take(&mut self.pending);
-            let result = self.decode_frame_to(Some(&pending), work, target, TIMESTAMP_UNKNOWN);
+            let result = self.decode_frame_to(Some(&pending), work, TIMESTAMP_UNKNOWN);
             let used = std::mem::take(&mut self.consumed).min(pending.len());
             if self.pending.is_empty() {
                 self.pending = pending[used..].to_vec();
@@ -691,29 +669,18 @@ impl Drop for Decode {
     }
 }
 
-/// Copies a picture into an application surface of the same format.
-fn copy_picture(source: &Surface, target: &Surface) -> Result<(), DecodeError> {
-    let read = source.map_read()?;
-    let mut output = target.begin_output().map_err(|_| DecodeError::MoreSurface)?;
-    let from = read.view();
-    let mut to = output.view_mut();
-    if from.fourcc != to.fourcc {
-        return Err(DecodeError::InvalidParams("the work surface's format is not the decoder's"));
-    }
-    for (to, from) in to.planes_mut().iter_mut().zip(from.planes()) {
-        let bytes = to.row_bytes().min(from.row_bytes());
-        for y in 0..to.rows().min(from.rows()) {
-            to.row_mut(y)[..bytes].copy_from_slice(&from.row(y)[..bytes]);
-        }
-    }
-    target.update_meta(|meta| *meta = source.meta());
-    output.finish(Status::ERR_NONE);
-    Ok(())
-}
-
 pub(crate) fn check_work_surface(work: &Surface, expected: &FrameInfo) -> Result<(), DecodeError> {
     let layout = work.layout();
-    if layout.fourcc != expected.fourcc || layout.width < expected.width || layout.height < expected.height {
+    // An application's surface needs to hold the pictures (libavcodec decodes in place only into
+    // one as large as QueryIOSurf asks for; smaller ones get a copy); the runtime's are the
+    // decoder's own size.
+    let (width, height) = if work.is_application_memory() {
+        let crop = expected.effective_crop();
+        (crop.x + crop.width, crop.y + crop.height)
+    } else {
+        (expected.width, expected.height)
+    };
+    if layout.fourcc != expected.fourcc || layout.width < width || layout.height < height {
         return Err(DecodeError::InvalidParams("work surface does not match the decode parameters"));
     }
     if work.locked() > 0 || work.is_accessed() {

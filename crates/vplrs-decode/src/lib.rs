@@ -5,7 +5,8 @@
 //!   decode itself into a surface view);
 //! - [`vp8`]: the pure-Rust VP8 backend (`vplrs-vp8`), in internal or XMA memory;
 //! - `avcodec`: the libavcodec stream backend (H.264, H.265, VP9, MJPEG, AV1) through
-//!   `vplrs-ffmpeg`, decoding in place into surfaces (I420/YV12) or converting (NV12, P010);
+//!   `vplrs-ffmpeg`, decoding in place into surfaces (I420/YV12) or converting (NV12, P010), with
+//!   the `ffmpeg` feature (on by default); without it only VP8 decodes and nothing links FFmpeg;
 //! - [`component`]: `Decode` — QueryIOSurf, Init, Reset, DecodeFrameAsync with an application
 //!   work surface (1.x) or none (2.x, from the decode pool), key-frame gating, skip modes, Close,
 //!   statistics;
@@ -13,13 +14,16 @@
 //!   H.264/H.265/JPEG sequences start, profile and level of the SPS).
 #![forbid(unsafe_code)]
 
+#[cfg(feature = "ffmpeg")]
+mod avcodec;
+#[cfg(not(feature = "ffmpeg"))]
+#[path = "avcodec_absent.rs"]
 mod avcodec;
 pub mod backend;
 pub mod component;
 pub mod header;
 pub mod parameter_sets;
 pub mod vp8;
-mod vp9_header;
 mod worker;
 
 pub use backend::{Codec, DecoderBackend, FramePeek, Picture};

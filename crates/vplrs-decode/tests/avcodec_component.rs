@@ -1,6 +1,7 @@
 //! H.264, H.265, MJPEG and VP9 through the decode component (libavcodec): streams made now with
 //! the ffmpeg CLI, decoded in arbitrary chunks (VP9: one IVF frame per call) in both memory models,
 //! compared bit for bit with `ffmpeg -f rawvideo -pix_fmt yuv420p` of the same stream.
+#![cfg(feature = "ffmpeg")]
 
 use std::collections::VecDeque;
 use std::path::PathBuf;

@@ -50,6 +50,12 @@ pub(crate) struct BufferShared {
     /// Pictures put in libavcodec's own buffers because the offered surface's rows were not
     /// aligned as libavcodec needs.
     pub fallback_pictures: AtomicU64,
+    /// Set at the first surface that does not suit libavcodec: every later picture goes into
+    /// libavcodec's own memory too. A picture from there is copied into the call's work surface
+    /// when it is handed out, which must then still be on offer: were later pictures decoded into
+    /// offered surfaces again, one could take the work surface in the very call that hands out an
+    /// earlier picture, which would find no surface to go to.
+    pub fallback_only: std::sync::atomic::AtomicBool,
 }
 
 impl BufferShared {
@@ -62,6 +68,7 @@ impl BufferShared {
             incompatible: Mutex::new(None),
             direct_pictures: AtomicU64::new(0),
             fallback_pictures: AtomicU64::new(0),
+            fallback_only: std::sync::atomic::AtomicBool::new(false),
         }
     }
 }
@@ -127,6 +134,9 @@ unsafe fn get_buffer(ctx: *mut sys::AVCodecContext, frame: *mut sys::AVFrame, fl
     if !eight_bit_420 || width <= 0 || height <= 0 {
         return Err(incompatible(shared));
     }
+    if shared.fallback_only.load(Ordering::Acquire) {
+        return fallback(shared, ctx, frame, flags);
+    }
     let offered = shared.slot.lock().take();
     let surface = match (offered, &shared.pool) {
         (Some(surface), _) => surface,
@@ -175,10 +185,9 @@ unsafe fn get_buffer(ctx: *mut sys::AVCodecContext, frame: *mut sys::AVFrame, fl
         drop(hold);
         drop(guard);
         *shared.slot.lock() = Some(surface);
-        shared.fallback_pictures.fetch_add(1, Ordering::Relaxed);
-        // SAFETY: the caller's contract (libavcodec's): the same context, frame and flags.
-        let status = unsafe { sys::avcodec_default_get_buffer2(ctx, frame, flags) };
-        return if status < 0 { Err(status) } else { Ok(()) };
+        tracing::debug!("get_buffer2: a surface libavcodec cannot decode into: pictures are copied from now on");
+        shared.fallback_only.store(true, Ordering::Release);
+        return fallback(shared, ctx, frame, flags);
     }
     let base = pointers[0].0;
     let owner = Box::new(Owner {
@@ -210,6 +219,23 @@ unsafe fn get_buffer(ctx: *mut sys::AVCodecContext, frame: *mut sys::AVFrame, fl
     }
     shared.direct_pictures.fetch_add(1, Ordering::Relaxed);
     Ok(())
+}
+
+/// The picture goes into libavcodec's own memory; the offered surface stays on offer.
+fn fallback(
+    shared: &BufferShared,
+    ctx: *mut sys::AVCodecContext,
+    frame: *mut sys::AVFrame,
+    flags: libc::c_int,
+) -> Result<(), i32> {
+    shared.fallback_pictures.fetch_add(1, Ordering::Relaxed);
+    // SAFETY: the caller's contract (libavcodec's): the same context, frame and flags.
+    let status = unsafe { sys::avcodec_default_get_buffer2(ctx, frame, flags) };
+    if status < 0 {
+        Err(status)
+    } else {
+        Ok(())
+    }
 }
 
 fn clone_shared(shared: &BufferShared) -> Arc<BufferShared> {

@@ -4,6 +4,10 @@
 //! it) and the components that use it. Frames live in refcounted [`Surface`]s from
 //! [`SurfacePool`]s; components run asynchronously and report through [`SyncPoint`]s.
 //!
+//! Features: `ffmpeg` (on by default) brings libavcodec's decoders (H.264, H.265, VP9, AV1, JPEG)
+//! and every encoder. Without it (`default-features = false`) vplrs is the memory model, VPP,
+//! decode+VPP and the pure-Rust VP8 decoder (with XMA), and links no FFmpeg.
+//!
 //! ```
 //! use vplrs::{FourCc, FrameInfo, Session, VppParams};
 //! use std::time::Duration;
@@ -27,6 +31,7 @@ pub use vplrs_decode::{
     vp8::Vp8Backend, Codec, Decode, DecodeError, DecodeParams, DecodeStats, DecodedFrame, HeaderScan, SkipLevel,
     SkipMode,
 };
+#[cfg(feature = "ffmpeg")]
 pub use vplrs_encode::{
     Encode, EncodeCodec, EncodeError, EncodeParams, EncodeStats, EncodedFrame, FrameControl, FrameType, RateControl,
 };
@@ -49,13 +54,21 @@ pub struct Session {
     core: Core,
     pub decode: Decode,
     pub vpp: Vpp,
+    /// Encoders come from libavcodec: with the `ffmpeg` feature only.
+    #[cfg(feature = "ffmpeg")]
     pub encode: Encode,
 }
 
 impl Session {
     pub fn new() -> Self {
         let core = Core::new();
-        Self { decode: Decode::new(core.clone()), vpp: Vpp::new(core.clone()), encode: Encode::new(core.clone()), core }
+        Self {
+            decode: Decode::new(core.clone()),
+            vpp: Vpp::new(core.clone()),
+            #[cfg(feature = "ffmpeg")]
+            encode: Encode::new(core.clone()),
+            core,
+        }
     }
 
     /// `SetFrameAllocator`: pools made from now on allocate through `allocator` when it serves
@@ -81,6 +94,7 @@ impl Session {
         if self.vpp.is_initialized() {
             let _ = self.vpp.close();
         }
+        #[cfg(feature = "ffmpeg")]
         if self.encode.is_initialized() {
             let _ = self.encode.close();
         }

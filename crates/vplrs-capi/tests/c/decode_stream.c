@@ -8,7 +8,10 @@
  *                  never reuses a surface the application or libavcodec still holds).
  *          app     1.x: application surfaces with plane pointers, exactly NumFrameSuggested of
  *                  them. Checks that a surface with Locked != 0 is never written by a call and
- *                  that MFX_ERR_MORE_SURFACE never repeats without progress.
+ *                  that MFX_ERR_MORE_SURFACE never repeats without progress. The picture may
+ *                  come out in another of the surfaces than the call's work surface.
+ *          aligned as app, with planes as libavcodec decodes into (64-byte plane starts, a
+ *                  Pitch that is a multiple of 128 so the I420 chroma pitch is one of 64).
  *          skip    2.x after SetSkipMode(MORE) three times (loop filter off, B-pictures dropped
  *                  where the codec supports it).
  *          robust  2.x on damaged data: every status is one the API documents, pictures with
@@ -22,7 +25,11 @@
  *   FOURCC nv12: ask DecodeHeader for NV12 instead of the runtime's default; lsb: P010 with
  *          mfxFrameInfo.Shift 0 (samples in the low bits; DecodeHeader must report Shift 1)
  *
- * Prints "frames N corrupted C" at the end. */
+ * DECODE_ASYNC_DEPTH (1..4, default 4) sets AsyncDepth and how many pictures the program keeps
+ * before it writes the oldest.
+ *
+ * Prints "frames N corrupted C" at the end, and for 1.x the most surfaces seen with Locked != 0
+ * after a call ("locked_seen N": the runtime keeping references in them). */
 #include "common.h"
 #include "ivf.h"
 
@@ -50,7 +57,9 @@ typedef struct {
     mfxSession session;
     mfxVideoParam par;
     const char *mode;
-    int app, robust, skip;
+    int app, aligned, robust, skip;
+    int depth;      /* AsyncDepth, and the pictures kept before the oldest is written */
+    int locked_seen; /* the most 1.x surfaces with Locked != 0 after a call */
     FILE *out;
     mfxFrameSurface1 *surfaces;
     mfxU8 **buffers;
@@ -164,7 +173,7 @@ static void alloc_surfaces(decoder *d) {
     mfxFrameAllocRequest request;
     memset(&request, 0, sizeof(request));
     CHECK_STS(MFXVideoDECODE_QueryIOSurf(d->session, &d->par, &request), MFX_ERR_NONE);
-    CHECK(request.NumFrameSuggested >= ASYNC_DEPTH && request.NumFrameMin >= 1);
+    CHECK(request.NumFrameSuggested >= d->depth && request.NumFrameMin >= 1);
     CHECK(request.Info.FourCC == d->par.mfx.FrameInfo.FourCC);
     d->num_surfaces = request.NumFrameSuggested;
     d->surfaces = calloc((size_t)d->num_surfaces, sizeof(mfxFrameSurface1));
@@ -173,17 +182,20 @@ static void alloc_surfaces(decoder *d) {
     mfxU32 fourcc = request.Info.FourCC;
     REQUIRE(fourcc == MFX_FOURCC_I420 || fourcc == MFX_FOURCC_NV12 || fourcc == MFX_FOURCC_P010);
     size_t w = request.Info.Width, h = request.Info.Height, bytes = fourcc == MFX_FOURCC_P010 ? 2 : 1;
-    d->buffer_size = w * h * 3 / 2 * bytes;
+    size_t pitch = d->aligned ? (w * bytes + 127) / 128 * 128 : w * bytes;
+    d->buffer_size = (pitch * h * 3 / 2 + 63) / 64 * 64;
     for (int i = 0; i < d->num_surfaces; i++) {
         mfxFrameSurface1 *s = &d->surfaces[i];
-        s->Info = d->par.mfx.FrameInfo;
-        d->buffers[i] = calloc(1, d->buffer_size);
+        /* As Intel's samples do, aligned surfaces take the size QueryIOSurf asks for. */
+        s->Info = d->aligned ? request.Info : d->par.mfx.FrameInfo;
+        d->buffers[i] = d->aligned ? aligned_alloc(64, d->buffer_size) : calloc(1, d->buffer_size);
         REQUIRE(d->buffers[i]);
+        memset(d->buffers[i], 0, d->buffer_size);
         s->Data.Y = d->buffers[i];
-        s->Data.Pitch = (mfxU16)(w * bytes);
+        s->Data.Pitch = (mfxU16)pitch;
         if (fourcc == MFX_FOURCC_I420) {
-            s->Data.U = s->Data.Y + w * h;
-            s->Data.V = s->Data.U + w * h / 4;
+            s->Data.U = s->Data.Y + pitch * h;
+            s->Data.V = s->Data.U + pitch * h / 4;
         } else {
             s->Data.UV = s->Data.Y + w * h * bytes;
             s->Data.V = s->Data.UV + bytes;
@@ -241,7 +253,7 @@ static int init_decoder(decoder *d, mfxU32 codec, input *in, mfxBitstream *bs, i
            d->par.mfx.FrameInfo.CropH, (const char *)&d->par.mfx.FrameInfo.FourCC, d->par.mfx.CodecProfile,
            d->par.mfx.CodecLevel, d->par.mfx.FrameInfo.FrameRateExtN, d->par.mfx.FrameInfo.FrameRateExtD);
     d->par.IOPattern = MFX_IOPATTERN_OUT_SYSTEM_MEMORY;
-    d->par.AsyncDepth = ASYNC_DEPTH;
+    d->par.AsyncDepth = (mfxU16)d->depth;
     mfxVideoParam checked = d->par;
     sts = MFXVideoDECODE_Query(d->session, &d->par, &checked);
     if (sts != MFX_ERR_NONE) {
@@ -321,6 +333,9 @@ static mfxStatus decode_call(decoder *d, mfxBitstream *bs) {
     }
     mfxStatus sts = MFXVideoDECODE_DecodeFrameAsync(d->session, bs, work, &out, &sync);
     if (d->app) {
+        int locked = 0;
+        for (int i = 0; i < d->num_surfaces; i++) locked += d->surfaces[i].Data.Locked != 0;
+        if (locked > d->locked_seen) d->locked_seen = locked;
         /* A call never writes a surface that was Locked when it started. */
         for (int i = 0; i < d->num_surfaces && i < 64; i++)
             if (d->surfaces[i].Data.Locked && &d->surfaces[i] != work) CHECK(sums[i] == checksum(d, i));
@@ -328,8 +343,10 @@ static mfxStatus decode_call(decoder *d, mfxBitstream *bs) {
     switch (sts) {
     case MFX_ERR_NONE:
         CHECK(out != NULL && sync != NULL);
-        if (d->app) CHECK(out == work);
-        if (d->num_pending == ASYNC_DEPTH) finish_oldest(d);
+        /* The picture is in one of the application's surfaces (in place, possibly an earlier
+         * call's work surface the decoder kept for reordering). */
+        if (d->app) CHECK(out >= d->surfaces && out < d->surfaces + d->num_surfaces);
+        if (d->num_pending == d->depth) finish_oldest(d);
         d->pending[d->num_pending++] = (pending_frame){out, sync, d->app ? 0 : held_sum(out)};
         break;
     case MFX_ERR_MORE_DATA:
@@ -415,7 +432,11 @@ int main(int argc, char **argv) {
     decoder d;
     memset(&d, 0, sizeof(d));
     d.mode = argv[1];
-    d.app = !strcmp(d.mode, "app");
+    d.aligned = !strcmp(d.mode, "aligned");
+    d.app = d.aligned || !strcmp(d.mode, "app");
+    const char *depth = getenv("DECODE_ASYNC_DEPTH");
+    d.depth = depth ? atoi(depth) : ASYNC_DEPTH;
+    REQUIRE(d.depth >= 1 && d.depth <= ASYNC_DEPTH);
     d.robust = !strcmp(d.mode, "robust");
     d.skip = !strcmp(d.mode, "skip");
     REQUIRE(d.app || d.robust || d.skip || !strcmp(d.mode, "pool"));
@@ -436,6 +457,7 @@ int main(int argc, char **argv) {
     d.session = open_vplrs_with(&loader, "mfxImplDescription.mfxDecoderDescription.decoder.CodecID", codec);
     run(&d, codec, &in, nv12);
     printf("frames %d corrupted %d\n", d.frames, d.corrupted);
+    if (d.app) printf("locked_seen %d\n", d.locked_seen);
     CHECK_STS(MFXClose(d.session), MFX_ERR_NONE);
     MFXUnload(loader);
     if (d.out) fclose(d.out);

@@ -662,7 +662,8 @@ fn allocator_failures_at_every_call_are_answered_and_leak_nothing() {
 }
 
 /// `VPLRS_COPIES=forbid`: the 2.x decode of an I420 H.264 stream is zero-copy and runs; the
-/// 1.x decode into application surfaces, which copies each picture, fails and names the path.
+/// 1.x decode into application surfaces whose planes do not suit libavcodec (16-byte aligned,
+/// DecodeHeader's size), which copies each picture, fails and names why.
 #[test]
 fn forbidden_copies_fail_and_name_the_path() {
     let Some(stream) = stream("h264") else { return };
@@ -682,8 +683,43 @@ fn forbidden_copies_fail_and_name_the_path() {
     assert!(ok, "2.x decode in place must run with copies forbidden:\n{log}");
     assert_eq!(std::fs::read(&out).unwrap(), stream.reference, "and be bit-exact");
     let (ok, log) = run("app");
-    assert!(!ok, "1.x decode copies: it must fail with copies forbidden");
-    assert!(log.contains("VPLRS_COPIES=forbid") && log.contains("application (1.x) surface"), "{log}");
+    assert!(!ok, "1.x decode into unsuitable surfaces copies: it must fail with copies forbidden");
+    assert!(log.contains("VPLRS_COPIES=forbid") && log.contains("planes are not aligned"), "{log}");
+}
+
+/// 1.x in place: exactly NumFrameSuggested application I420 surfaces whose planes suit libavcodec
+/// (64-byte starts, 128-multiple Pitch). With copies forbidden, H.264 and H.265 (B-frames) and
+/// VP9 decode bit-exact at AsyncDepth 1 and 4, twice each, without starving, and the runtime keeps
+/// its references in the application's surfaces (Locked > 0 seen).
+#[test]
+fn application_surfaces_are_decoded_into_in_place_without_a_copy() {
+    let out = work_dir().join("in-place.raw");
+    for name in ["h264", "h265", "vp9"] {
+        let Some(stream) = stream(name) else { continue };
+        for depth in ["1", "4"] {
+            for run in 1..=2 {
+                let _ = std::fs::remove_file(&out);
+                let output = Command::new(decode_stream())
+                    .args(["aligned", stream.spec.codec, stream.input.to_str().unwrap(), out.to_str().unwrap()])
+                    .env("ONEVPL_SEARCH_PATH", lib_dir())
+                    .env("VPLRS_COPIES", "forbid")
+                    .env("DECODE_ASYNC_DEPTH", depth)
+                    .env("VPLRS_LOG", "warn")
+                    .output()
+                    .expect("decode_stream");
+                let log = show(&output);
+                let label = format!("{name} AsyncDepth {depth} run {run}");
+                assert!(output.status.success(), "{label}: must run with copies forbidden:\n{log}");
+                assert!(std::fs::read(&out).unwrap() == stream.reference, "{label}: not bit-exact");
+                let locked =
+                    log.lines().find_map(|l| l.strip_prefix("locked_seen ")).and_then(|n| n.parse::<u32>().ok());
+                assert!(locked.is_some_and(|n| n > 0), "{label}: no reference kept Locked:\n{log}");
+                if run == 1 {
+                    println!("{label}: bit-exact, 0 copies, at most {} surfaces Locked", locked.unwrap_or(0));
+                }
+            }
+        }
+    }
 }
 
 /// `tests/c/abi_random.c`: random parameters, extension buffers, damaged and out-of-bounds

@@ -6,10 +6,13 @@
 //! - the parser cuts the bitstream (any chunking) into packets, at most until one picture
 //!   comes out; the bytes taken are reported so the C layer can move `DataOffset`;
 //! - **in place** (I420/YV12 output, decoders with `AV_CODEC_CAP_DR1`): libavcodec decodes into
-//!   the work surface (1.x; it must have Locked == 0) or a surface of the decode pool (2.x). The
-//!   surface's Locked counter stays raised while libavcodec keeps the picture (reference or
-//!   reordering). The picture handed out may be in another surface than the work surface. When a
-//!   packet needs a surface and the call's work surface is used up: `MoreSurface`. No copy.
+//!   the work surface (1.x, the application's own memory included; it must have Locked == 0) or a
+//!   surface of the decode pool (2.x). The surface's Locked counter stays raised while libavcodec
+//!   keeps the picture (reference or reordering). The picture handed out may be in another
+//!   surface than the work surface. When a packet needs a surface and the call's work surface is
+//!   used up: `MoreSurface`. No copy. Once a surface does not suit libavcodec (planes not 64-byte
+//!   aligned, no padding rows), every later picture is decoded into libavcodec's memory and
+//!   copied into the call's work surface (counted).
 //! - **converted** (NV12 from 8-bit 4:2:0, P010 from 10-bit, YUY2 from 4:2:2, AYUV from 4:4:4; AV1,
 //!   whose wrappers decode into their own memory; and every picture when an application's
 //!   allocator serves the pool, whose rows may not be aligned as libavcodec needs): libavcodec
@@ -29,7 +32,12 @@ use vplrs_memory::surface::TIMESTAMP_UNKNOWN;
 use vplrs_memory::{FourCc, FrameInfo, FrameViewMut, PicStruct, Rect, Surface, SurfacePool};
 
 use crate::backend::{BackendError, Codec};
+
+mod header;
+mod vp9_header;
+
 use crate::component::{check_work_surface, DecodeError, DecodeStats};
+pub(crate) use header::stream_header;
 
 /// `MFX_CORRUPTION_MAJOR`: the picture's own data was damaged or missing.
 const CORRUPTION_MAJOR: u16 = 0x0002;
@@ -40,6 +48,24 @@ impl From<FfmpegError> for DecodeError {
     fn from(error: FfmpegError) -> Self {
         DecodeError::Bitstream(BackendError::Bitstream(error.to_string()))
     }
+}
+
+/// The libavcodec codec behind `codec` (`None`: a pure-Rust backend).
+pub(crate) fn codec_id(codec: Codec) -> Option<CodecId> {
+    Some(match codec {
+        Codec::Vp8 => return None,
+        Codec::Avc => CodecId::H264,
+        Codec::Hevc => CodecId::Hevc,
+        Codec::Av1 => CodecId::Av1,
+        Codec::Vp9 => CodecId::Vp9,
+        Codec::Jpeg => CodecId::Mjpeg,
+    })
+}
+
+/// The surface size libavcodec decodes pictures of `width` x `height` of `codec` into in place.
+pub(crate) fn surface_size(codec: Codec, width: u32, height: u32) -> Result<(u32, u32), DecodeError> {
+    let id = codec_id(codec).ok_or(DecodeError::Unsupported("not a libavcodec codec"))?;
+    Ok(Decoder::surface_size(id, width, height)?)
 }
 
 /// True when pictures of `codec` go straight into `fourcc` surfaces.
@@ -66,17 +92,6 @@ fn limits(output: &FrameInfo) -> Option<StreamLimits> {
     Some(StreamLimits { max_width: output.width, max_height: output.height, format })
 }
 
-/// Where a call's picture goes when no work surface is given.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Target {
-    /// A surface of the decode pool, handed to the application (the internal memory model).
-    Pool,
-    /// A surface only the runtime uses, whose picture the caller copies into an application
-    /// (1.x) surface: never one the application's allocator handed out, since an allocator may
-    /// return the application's own I/O frames for the decode pool.
-    Private,
-}
-
 /// How pictures reach surfaces when decoding in place.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Threading {
@@ -96,9 +111,6 @@ pub(crate) struct StreamEngine {
     skip_level: u8,
     output: FrameInfo,
     pool: SurfacePool,
-    /// The runtime's own pool that replaces `pool` when the application decodes into its own 1.x
-    /// surfaces while its allocator serves `pool` (see [`StreamEngine::decode`]).
-    private_pool: Option<SurfacePool>,
     stats: DecodeStats,
     /// Corruption the next picture inherits (`Corrupted` flags): `MAJOR` after a packet the
     /// decoder refused (data missing or concealed), then `REFERENCE_FRAME` until a key frame.
@@ -117,18 +129,12 @@ pub(crate) struct StreamEngine {
 }
 
 impl StreamEngine {
-    /// `allow_in_place`: the pool's surfaces are the runtime's own (rows aligned as libavcodec
-    /// needs); surfaces of an application's allocator get pictures copied instead.
-    pub fn new(
-        codec: Codec,
-        output: FrameInfo,
-        pool: SurfacePool,
-        private_pool: Option<SurfacePool>,
-        allow_in_place: bool,
-    ) -> Result<Self, DecodeError> {
-        let id = codec.avcodec().ok_or(DecodeError::Unsupported("not a libavcodec codec"))?;
-        let direct =
-            (allow_in_place && in_place(codec, output.fourcc)).then_some(DirectTarget { fourcc: output.fourcc });
+    /// Pictures go into `pool`'s surfaces (no work surface) or the caller's work surfaces: in
+    /// place where the codec and format allow it and each surface's planes suit libavcodec
+    /// (`get_buffer2` checks every one), converted otherwise.
+    pub fn new(codec: Codec, output: FrameInfo, pool: SurfacePool) -> Result<Self, DecodeError> {
+        let id = codec_id(codec).ok_or(DecodeError::Unsupported("not a libavcodec codec"))?;
+        let direct = in_place(codec, output.fourcc).then_some(DirectTarget { fourcc: output.fourcc });
         let mut config = DecoderConfig::new(id, direct, decode_threads());
         config.limits = limits(&output);
         let decoder = Decoder::new(config.clone())?;
@@ -140,7 +146,6 @@ impl StreamEngine {
             skip_level: 0,
             output,
             pool,
-            private_pool,
             stats: DecodeStats::default(),
             taint: 0,
             probe: ShapeProbe::new(id),
@@ -152,21 +157,10 @@ impl StreamEngine {
     }
 
     /// Settles the threading on the first call: without a work surface (the internal memory
-    /// model, or pictures the caller copies into application surfaces), the decoder is reopened
-    /// with frame threads drawing on the decode pool; for [`Target::Private`] that pool is the
-    /// runtime's own.
-    fn settle_threading(&mut self, work: Option<&Surface>, target: Target) -> Result<(), DecodeError> {
-        if target == Target::Private {
-            if let Some(private) = self.private_pool.take() {
-                // Decided once: the pool libavcodec's workers draw from cannot change under them.
-                if self.threading == Threading::Frames {
-                    self.private_pool = Some(private);
-                } else {
-                    tracing::debug!("pictures for application surfaces decoded in the runtime's own pool");
-                    self.pool = private;
-                }
-            }
-        }
+    /// model), the decoder is reopened with frame threads drawing on the decode pool; with work
+    /// surfaces (1.x, or runtime surfaces), slice threads, each picture going into the surface
+    /// offered in its call.
+    fn settle_threading(&mut self, work: Option<&Surface>) -> Result<(), DecodeError> {
         if self.threading != Threading::Undecided {
             return Ok(());
         }
@@ -207,7 +201,6 @@ impl StreamEngine {
         &mut self,
         data: Option<&[u8]>,
         work: Option<&Surface>,
-        target: Target,
         timestamp: u64,
         consumed: &mut usize,
     ) -> Result<Surface, DecodeError> {
@@ -222,7 +215,7 @@ impl StreamEngine {
         if let Some(work) = work {
             check_work_surface(work, &self.output)?;
         }
-        self.settle_threading(work, target)?;
+        self.settle_threading(work)?;
         // With frame threads a worker may want a surface after this call returns: the
         // application's work surface is never offered then (the picture comes from the pool).
         let direct = self.decoder.is_direct() && self.threading == Threading::Slices;
@@ -329,7 +322,7 @@ impl StreamEngine {
     fn check_frame_fits(&mut self, frame: &[u8]) -> Result<(), DecodeError> {
         let Some(limits) = self.config.limits else { return Ok(()) };
         let shape = match self.config.codec {
-            CodecId::Vp9 => crate::vp9_header::frame_shape(frame).map(|s| (s.width, s.height, s.format)),
+            CodecId::Vp9 => vp9_header::frame_shape(frame).map(|s| (s.width, s.height, s.format)),
             _ => self.probe.as_mut().and_then(|probe| probe.shape(frame)).map(|s| (s.width, s.height, s.format)),
         };
         match shape {
@@ -399,7 +392,8 @@ fn output_picture(
             }
             vplrs_memory::copies::allow("decode", || {
                 "libavcodec decoded into its own memory: the surface's planes are not aligned as its SIMD code \
-                 needs or lack its padding rows (an application allocator's surface)"
+                 needs (64-byte plane starts and pitches) or lack the padding rows QueryIOSurf asks for (an \
+                 application (1.x) surface, or one of its allocator's)"
                     .to_owned()
             })?;
             let mut guard = target.begin_output().map_err(|_| DecodeError::MoreSurface)?;

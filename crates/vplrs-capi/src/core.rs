@@ -20,7 +20,7 @@ pub extern "C" fn MFXVideoCORE_SetFrameAllocator(session: mfxSession, allocator:
         let this = self::session(session)?;
         if allocator.is_null() {
             // Back to the internal allocator.
-            this.core.set_allocator(None);
+            this.rust.set_allocator(None);
             *lock(&this.allocator) = None;
             return Ok(Status::ERR_NONE);
         }
@@ -29,7 +29,7 @@ pub extern "C" fn MFXVideoCORE_SetFrameAllocator(session: mfxSession, allocator:
         // An incompletely defined allocator is refused rather than called.
         let wrapped = Arc::new(CAllocator::new(table).ok_or(Status::ERR_NULL_PTR)?);
         let shared: Arc<dyn ExternalAllocator> = wrapped.clone();
-        this.core.set_allocator(Some(shared));
+        this.rust.set_allocator(Some(shared));
         *lock(&this.allocator) = Some(wrapped);
         Ok(Status::ERR_NONE)
     })

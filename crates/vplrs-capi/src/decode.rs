@@ -79,7 +79,7 @@ use crate::decode_params::{
     codec_of, header_to_c, is_stream_codec, mark_configurable, params_from_c, params_to_c, query, stream_header_to_c,
 };
 use crate::ffi::{guard, non_null, write_out, Outcome};
-use crate::session::{lock, session, Session};
+use crate::session::{session, Session};
 
 pub(crate) fn status(error: &DecodeError) -> Status {
     error.status()
@@ -153,7 +153,7 @@ pub extern "C" fn MFXVideoDECODE_DecodeHeader(
         // SAFETY: checked non-null; the caller passes a valid structure.
         let par = unsafe { &mut *par };
         let codec = codec_of(par).ok_or(Status::ERR_UNSUPPORTED)?;
-        let decode = lock(&this.decode);
+        let decode = this.rust.decode();
         // SAFETY: checked non-null; the caller passes a valid bitstream.
         header(codec, unsafe { &mut *bs }, par, &decode)
     })
@@ -258,7 +258,7 @@ pub extern "C" fn MFXVideoDECODE_Init(session: mfxSession, par: *mut mfxVideoPar
         non_null(par)?;
         // SAFETY: checked non-null; the caller passes a valid structure.
         let par = unsafe { &*par };
-        init(&this, &mut lock(&this.decode), par)?;
+        init(&this, &mut this.rust.decode(), par)?;
         Ok(Status::ERR_NONE)
     })
 }
@@ -270,7 +270,7 @@ pub extern "C" fn MFXVideoDECODE_Reset(session: mfxSession, par: *mut mfxVideoPa
     guard("MFXVideoDECODE_Reset", || {
         let this = self::session(session)?;
         non_null(par)?;
-        let mut decode = lock(&this.decode);
+        let mut decode = this.rust.decode();
         decode.params().map_err(|e| status(&e))?;
         // SAFETY: checked non-null; the caller passes a valid structure.
         let params = params_from_c(unsafe { &*par }).map_err(|_| Status::ERR_INVALID_VIDEO_PARAM)?;
@@ -286,7 +286,7 @@ pub extern "C" fn MFXVideoDECODE_Reset(session: mfxSession, par: *mut mfxVideoPa
 pub extern "C" fn MFXVideoDECODE_Close(session: mfxSession) -> mfxStatus {
     guard("MFXVideoDECODE_Close", || {
         let this = self::session(session)?;
-        let mut decode = lock(&this.decode);
+        let mut decode = this.rust.decode();
         if let Ok(stats) = decode.stats() {
             if stats.copies > 0 {
                 tracing::info!(copies = stats.copies, shown = stats.shown, "pictures copied");
@@ -302,7 +302,7 @@ pub extern "C" fn MFXVideoDECODE_GetVideoParam(session: mfxSession, par: *mut mf
     guard("MFXVideoDECODE_GetVideoParam", || {
         let this = self::session(session)?;
         non_null(par)?;
-        let params = lock(&this.decode).params().map_err(|e| status(&e))?;
+        let params = this.rust.decode().params().map_err(|e| status(&e))?;
         // SAFETY: checked non-null; the caller passes a valid structure.
         params_to_c(&params, params.profile, unsafe { &mut *par });
         Ok(Status::ERR_NONE)
@@ -314,7 +314,7 @@ pub extern "C" fn MFXVideoDECODE_GetDecodeStat(session: mfxSession, stat: *mut m
     guard("MFXVideoDECODE_GetDecodeStat", || {
         let this = self::session(session)?;
         non_null(stat)?;
-        let stats = lock(&this.decode).stats().map_err(|e| status(&e))?;
+        let stats = this.rust.decode().stats().map_err(|e| status(&e))?;
         let clamp = |n: u64| u32::try_from(n).unwrap_or(u32::MAX);
         let answer = mfxDecodeStat {
             NumFrame: clamp(stats.decoded),
@@ -345,11 +345,11 @@ pub extern "C" fn MFXVideoDECODE_SetSkipMode(session: mfxSession, mode: mfxSkipM
             MFX_SKIPMODE_MORE => SkipMode::More,
             MFX_SKIPMODE_LESS => SkipMode::Less,
             _ => {
-                lock(&this.decode).params().map_err(|e| status(&e))?;
+                this.rust.decode().params().map_err(|e| status(&e))?;
                 return Err(Status::ERR_UNSUPPORTED);
             }
         };
-        let level = lock(&this.decode).set_skip_mode(mode).map_err(|e| status(&e))?;
+        let level = this.rust.decode().set_skip_mode(mode).map_err(|e| status(&e))?;
         Ok(if level.changed { Status::ERR_NONE } else { Status::WRN_VALUE_NOT_CHANGED })
     })
 }
@@ -366,7 +366,7 @@ pub extern "C" fn MFXVideoDECODE_GetPayload(
         let this = self::session(session)?;
         non_null(ts)?;
         non_null(payload)?;
-        if !lock(&this.decode).is_initialized() {
+        if !this.rust.decode().is_initialized() {
             return Err(Status::ERR_NOT_INITIALIZED);
         }
         // SAFETY: checked non-null; the caller passes valid structures. Fields written in place.
@@ -394,7 +394,7 @@ pub extern "C" fn MFXVideoDECODE_DecodeFrameAsync(
         unsafe {
             surface_out.write(std::ptr::null_mut());
         }
-        let mut decode = lock(&this.decode);
+        let mut decode = this.rust.decode();
         if !decode.is_initialized() {
             simplified_init(&this, &mut decode, bs, !surface_work.is_null())?;
         }
@@ -442,7 +442,7 @@ pub extern "C" fn MFXMemory_GetSurfaceForDecode(session: mfxSession, surface: *m
     guard("MFXMemory_GetSurfaceForDecode", || {
         let this = self::session(session)?;
         non_null(surface)?;
-        let acquired = lock(&this.decode).surface();
+        let acquired = this.rust.decode().surface();
         // SAFETY: checked non-null; the caller passes a valid output pointer.
         unsafe { crate::surface::hand_out(acquired, surface) }
     })

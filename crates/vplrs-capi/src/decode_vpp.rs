@@ -31,7 +31,7 @@
 
 use std::sync::Arc;
 
-use vplrs::decode_vpp::{DecodeVpp, DecodeVppError, Produced};
+use vplrs::decode_vpp::{DecodeVppError, Produced};
 use vplrs_decode::DecodeError;
 use vplrs_memory::{Status, Surface, ToStatus};
 use vplrs_vpp::VppError;
@@ -42,21 +42,8 @@ use crate::decode_params::params_from_c;
 use crate::decode_vpp_params::{read_channels, ChannelRequest};
 use crate::ffi::{guard, non_null, Outcome};
 use crate::fields::frame_info_to_c;
-use crate::session::{lock, session, Session};
+use crate::session::{lock, session};
 use crate::surface::{expose, notify_complete, shell_of};
-
-/// An initialised decode+VPP component (a session field) and what the application gave for each
-/// channel, returned (updated) by GetChannelParam.
-pub(crate) struct DecodeVppState {
-    component: DecodeVpp,
-    requests: Vec<ChannelRequest>,
-}
-
-impl DecodeVppState {
-    pub(crate) fn close(self, decode: &mut vplrs_decode::Decode) {
-        self.component.close(decode);
-    }
-}
 
 fn status(error: &DecodeVppError) -> Status {
     match error {
@@ -88,12 +75,6 @@ fn refusal(error: &DecodeVppError) -> Outcome<Status> {
     }
 }
 
-fn track_pools(this: &Session, component: &DecodeVpp) {
-    for pool in component.output_pools() {
-        this.track_pool(pool);
-    }
-}
-
 fn init(
     handle: mfxSession,
     decode_par: *mut mfxVideoParam,
@@ -103,8 +84,7 @@ fn init(
     let this = session(handle)?;
     non_null(decode_par)?;
     non_null(array)?;
-    let mut slot = lock(&this.decode_vpp);
-    if slot.is_some() {
+    if this.rust.decode_vpp_initialized() {
         return Err(Status::ERR_UNDEFINED_BEHAVIOR);
     }
     // SAFETY: checked non-null; the API requires `count` valid channel pointers.
@@ -116,14 +96,9 @@ fn init(
     let skip_output = unsafe { mfx.__bindgen_anon_1.__bindgen_anon_2.SkipOutput } == MFX_CODINGOPTION_ON as u16;
     let params = params_from_c(decode_par)?;
     let channels: Vec<_> = requests.iter().map(ChannelRequest::params).collect();
-    let mut decode = lock(&this.decode);
-    let (component, corrected) =
-        DecodeVpp::init(&this.core, &mut decode, &params, &channels, skip_output).map_err(|error| status(&error))?;
-    if let Ok(pool) = decode.pool() {
-        this.track_pool(pool);
-    }
-    track_pools(&this, &component);
-    *slot = Some(DecodeVppState { component, requests });
+    let corrected = this.rust.init_decode_vpp(&params, &channels, skip_output).map_err(|error| status(&error))?;
+    this.track_pool_changes();
+    *lock(&this.channel_requests) = requests;
     Ok(if corrected { Status::WRN_INCOMPATIBLE_VIDEO_PARAM } else { Status::ERR_NONE })
 }
 
@@ -177,9 +152,9 @@ fn decode_frame(
     };
     // Ids above u16 name no channel.
     let skipped: Vec<u16> = skipped.iter().filter_map(|&id| u16::try_from(id).ok()).collect();
-    let mut slot = lock(&this.decode_vpp);
-    let state = slot.as_mut().ok_or(Status::ERR_NOT_INITIALIZED)?;
-    let mut decode = lock(&this.decode);
+    if !this.rust.decode_vpp_initialized() {
+        return Err(Status::ERR_NOT_INITIALIZED);
+    }
     // SAFETY: a non-null bitstream is valid, per the API.
     let bs = unsafe { bs.as_mut() };
     let (data, timestamp) = match &bs {
@@ -192,7 +167,8 @@ fn decode_frame(
         decoded_hooked |= produced == Produced::Decoded;
         install_completion(produced, surface, input);
     };
-    let result = state.component.decode_frame(&mut decode, data, timestamp, &skipped, &mut before);
+    let result = this.rust.decode_vpp_frame(data, timestamp, &skipped, &mut before);
+    let mut decode = this.rust.decode();
     let consumed = decode.consumed();
     if let Some(bs) = bs {
         match &result {
@@ -259,8 +235,9 @@ fn reset(
     if decode_par.is_null() && array.is_null() {
         return Err(Status::ERR_NULL_PTR);
     }
-    let mut slot = lock(&this.decode_vpp);
-    let state = slot.as_mut().ok_or(Status::ERR_NOT_INITIALIZED)?;
+    if !this.rust.decode_vpp_initialized() {
+        return Err(Status::ERR_NOT_INITIALIZED);
+    }
     // SAFETY: the API requires `count` valid channel pointers in a non-null array.
     let requests = if array.is_null() { Vec::new() } else { unsafe { read_channels(array, count) }? };
     // SAFETY: a non-null structure is valid, per the API.
@@ -269,14 +246,11 @@ fn reset(
         None => None,
     };
     let channels: Vec<_> = requests.iter().map(ChannelRequest::params).collect();
-    let mut decode = lock(&this.decode);
-    let corrected =
-        state.component.reset(&mut decode, decode_params.as_ref(), &channels).map_err(|error| status(&error))?;
-    if let Ok(pool) = decode.pool() {
-        this.track_pool(pool);
-    }
+    let corrected = this.rust.reset_decode_vpp(decode_params.as_ref(), &channels).map_err(|error| status(&error))?;
+    this.track_pool_changes();
+    let mut kept = lock(&this.channel_requests);
     for request in requests {
-        if let Some(kept) = state.requests.iter_mut().find(|kept| kept.id == request.id) {
+        if let Some(kept) = kept.iter_mut().find(|kept| kept.id == request.id) {
             *kept = request;
         }
     }
@@ -302,11 +276,13 @@ pub extern "C" fn MFXVideoDECODE_VPP_GetChannelParam(
     guard("MFXVideoDECODE_VPP_GetChannelParam", || {
         let this = self::session(session)?;
         non_null(par)?;
-        let slot = lock(&this.decode_vpp);
-        let state = slot.as_ref().ok_or(Status::ERR_NOT_INITIALIZED)?;
+        if !this.rust.decode_vpp_initialized() {
+            return Err(Status::ERR_NOT_INITIALIZED);
+        }
         let id = u16::try_from(channel_id).map_err(|_| Status::ERR_NOT_FOUND)?;
-        let (_, running) = state.component.channel_params(id).ok_or(Status::ERR_NOT_FOUND)?;
-        let request = state.requests.iter().find(|request| request.id == id).ok_or(Status::ERR_NOT_FOUND)?;
+        let (_, running) = this.rust.decode_vpp_channel(id).ok().flatten().ok_or(Status::ERR_NOT_FOUND)?;
+        let requests = lock(&this.channel_requests);
+        let request = requests.iter().find(|request| request.id == id).ok_or(Status::ERR_NOT_FOUND)?;
         let mut info = request.info;
         frame_info_to_c(&running.output, &mut info);
         info.ChannelId = id;
@@ -324,10 +300,11 @@ pub extern "C" fn MFXVideoDECODE_VPP_GetChannelParam(
 pub extern "C" fn MFXVideoDECODE_VPP_Close(session: mfxSession) -> mfxStatus {
     guard("MFXVideoDECODE_VPP_Close", || {
         let this = self::session(session)?;
-        let state = lock(&this.decode_vpp).take().ok_or(Status::ERR_NOT_INITIALIZED)?;
         // Each channel finishes its work in flight and closes its pool; the decoder closes too
         // (it may have been closed on its own already).
-        state.close(&mut lock(&this.decode));
+        this.rust.close_decode_vpp().map_err(|error| status(&error))?;
+        lock(&this.channel_requests).clear();
+        this.track_pool_changes();
         Ok(Status::ERR_NONE)
     })
 }

@@ -13,7 +13,7 @@ use crate::bindings::*;
 use crate::encode_params::{mark_configurable, params_from_c, params_to_c};
 use crate::ffi::{guard, non_null, write_out, Outcome};
 use crate::fields::frame_info_to_c;
-use crate::session::{lock, session};
+use crate::session::session;
 use crate::vpp::{resolve, Side};
 
 fn encode_status(error: EncodeError) -> Status {
@@ -104,7 +104,7 @@ pub extern "C" fn MFXVideoENCODE_Init(session: mfxSession, par: *mut mfxVideoPar
         non_null(par)?;
         // SAFETY: checked non-null; the caller passes a valid structure.
         let params = params_from_c(unsafe { &*par }).map_err(|_| Status::ERR_INVALID_VIDEO_PARAM)?;
-        let mut encode = lock(&this.encode);
+        let mut encode = this.rust.encode();
         let corrected = encode.init(&params).map_err(|e| init_status(&e))?;
         if let Ok(pool) = encode.pool() {
             this.track_pool(pool);
@@ -120,7 +120,7 @@ pub extern "C" fn MFXVideoENCODE_Reset(session: mfxSession, par: *mut mfxVideoPa
         non_null(par)?;
         // SAFETY: checked non-null; the caller passes a valid structure.
         let params = params_from_c(unsafe { &*par }).map_err(|_| Status::ERR_INVALID_VIDEO_PARAM)?;
-        let corrected = lock(&this.encode).reset(&params).map_err(|e| init_status(&e))?;
+        let corrected = this.rust.encode().reset(&params).map_err(|e| init_status(&e))?;
         Ok(if corrected { Status::WRN_INCOMPATIBLE_VIDEO_PARAM } else { Status::ERR_NONE })
     })
 }
@@ -129,7 +129,7 @@ pub extern "C" fn MFXVideoENCODE_Reset(session: mfxSession, par: *mut mfxVideoPa
 pub extern "C" fn MFXVideoENCODE_Close(session: mfxSession) -> mfxStatus {
     guard("MFXVideoENCODE_Close", || {
         let this = self::session(session)?;
-        lock(&this.encode).close().map_err(encode_status)?;
+        this.rust.encode().close().map_err(encode_status)?;
         Ok(Status::ERR_NONE)
     })
 }
@@ -139,7 +139,7 @@ pub extern "C" fn MFXVideoENCODE_GetVideoParam(session: mfxSession, par: *mut mf
     guard("MFXVideoENCODE_GetVideoParam", || {
         let this = self::session(session)?;
         non_null(par)?;
-        let encode = lock(&this.encode);
+        let encode = this.rust.encode();
         let params = encode.params().map_err(encode_status)?;
         // SAFETY: checked non-null; the caller passes a valid structure.
         let out = unsafe { &mut *par };
@@ -154,7 +154,7 @@ pub extern "C" fn MFXVideoENCODE_GetEncodeStat(session: mfxSession, stat: *mut m
     guard("MFXVideoENCODE_GetEncodeStat", || {
         let this = self::session(session)?;
         non_null(stat)?;
-        let stats = lock(&this.encode).stats().map_err(encode_status)?;
+        let stats = this.rust.encode().stats().map_err(encode_status)?;
         let answer = mfxEncodeStat {
             NumFrame: u32::try_from(stats.frames_out).unwrap_or(u32::MAX),
             NumBit: stats.bytes_out.saturating_mul(8),
@@ -295,7 +295,7 @@ pub extern "C" fn MFXVideoENCODE_EncodeFrameAsync(
         let this = self::session(session)?;
         non_null(bs)?;
         non_null(syncp)?;
-        let mut encode = lock(&this.encode);
+        let mut encode = this.rust.encode();
         if !encode.is_initialized() {
             return Err(Status::ERR_NOT_INITIALIZED);
         }
@@ -326,7 +326,7 @@ pub extern "C" fn MFXMemory_GetSurfaceForEncode(session: mfxSession, surface: *m
     guard("MFXMemory_GetSurfaceForEncode", || {
         let this = self::session(session)?;
         non_null(surface)?;
-        let acquired = lock(&this.encode).surface();
+        let acquired = this.rust.encode().surface();
         // SAFETY: checked non-null; the caller passes a valid output pointer.
         unsafe { crate::surface::hand_out(acquired, surface) }
     })

@@ -4,13 +4,14 @@
 //! An `mfxSession` handed to C is an opaque key into [`SESSIONS`]; it is never dereferenced, so a
 //! handle that is not (or no longer) a session answers `MFX_ERR_INVALID_HANDLE`.
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::HashMap;
 use std::sync::atomic::{AtomicI32, Ordering};
 use std::sync::{Arc, LazyLock, Mutex, MutexGuard};
 use std::time::Duration;
 
+use vplrs::Synchronized;
 use vplrs_memory::Status;
-use vplrs_runtime::{Core, SyncPoint, SyncPointError};
+use vplrs_runtime::SyncPoint;
 
 use crate::bindings::*;
 use crate::ffi::{guard, non_null, write_out, Outcome};
@@ -24,29 +25,13 @@ pub(crate) fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
     mutex.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
-/// How many finished sync points a session remembers after they were synchronised, so that a
-/// repeated `SyncOperation` answers the same status.
-const FINISHED_KEPT: usize = 64;
-
-#[derive(Default)]
-struct SyncTable {
-    pending: HashMap<u64, SyncPoint>,
-    finished: VecDeque<(u64, Status)>,
-}
-
-/// One session: its core, its components and the C-side bookkeeping.
+/// One session: the Rust session it translates, and what only the C API has.
 pub(crate) struct Session {
-    pub(crate) core: Core,
-    pub(crate) vpp: Mutex<vplrs_vpp::Vpp>,
-    pub(crate) decode: Mutex<vplrs_decode::Decode>,
-    pub(crate) encode: Mutex<vplrs_encode::Encode>,
-    /// Decode+VPP (`MFXVideoDECODE_VPP_*`): its channels; the decoder is `decode`.
-    pub(crate) decode_vpp: Mutex<Option<crate::decode_vpp::DecodeVppState>>,
+    pub(crate) rust: vplrs::Session,
+    /// The decode+VPP channels as the application described them (for GetChannelParam).
+    pub(crate) channel_requests: Mutex<Vec<crate::decode_vpp_params::ChannelRequest>>,
     /// The application's allocator, also used to lock the mem ids of its own 1.x surfaces.
     pub(crate) allocator: Mutex<Option<Arc<crate::allocator::CAllocator>>>,
-    /// Every pool the session's components made, for the pool interfaces' clean-up at close.
-    pub(crate) pools: Mutex<Vec<vplrs_memory::SurfacePool>>,
-    syncs: Mutex<SyncTable>,
     handles: Mutex<HashMap<mfxHandleType, usize>>,
     priority: AtomicI32,
     /// The session this one is joined to as a child.
@@ -56,29 +41,22 @@ pub(crate) struct Session {
 }
 
 impl Session {
-    /// Remembers a component's pool for the clean-up of its pool interfaces; the pools closed
-    /// since (a component's Close) are cleaned up now, so that Init/Close cycles keep nothing.
+    /// Remembers a component's pool; the pools closed since (a component's Close) lose their C
+    /// pool interfaces now, so that Init/Close cycles keep nothing.
     pub(crate) fn track_pool(&self, pool: &vplrs_memory::SurfacePool) {
-        let mut pools = lock(&self.pools);
-        let (closed, open): (Vec<_>, Vec<_>) = std::mem::take(&mut *pools).into_iter().partition(|p| p.is_closed());
-        crate::pool_iface::session_closed(&closed);
-        *pools = open;
-        if !pools.iter().any(|kept| kept.ptr_eq(pool)) {
-            pools.push(pool.clone());
-        }
+        crate::pool_iface::session_closed(&self.rust.track_pool(pool));
+    }
+
+    /// Cleans up after the pools a component closed (the Rust session tracked its new ones).
+    pub(crate) fn track_pool_changes(&self) {
+        crate::pool_iface::session_closed(&self.rust.forget_closed_pools());
     }
 
     fn new() -> Self {
-        let core = Core::new();
         Self {
-            vpp: Mutex::new(vplrs_vpp::Vpp::new(core.clone())),
-            decode: Mutex::new(vplrs_decode::Decode::new(core.clone())),
-            encode: Mutex::new(vplrs_encode::Encode::new(core.clone())),
-            decode_vpp: Mutex::new(None),
-            core,
+            rust: vplrs::Session::new(),
+            channel_requests: Mutex::default(),
             allocator: Mutex::new(None),
-            pools: Mutex::default(),
-            syncs: Mutex::default(),
             handles: Mutex::default(),
             priority: AtomicI32::new(MFX_PRIORITY_NORMAL as i32),
             parent: Mutex::new(None),
@@ -88,42 +66,17 @@ impl Session {
 
     /// Registers an operation's sync point and returns the `mfxSyncPoint` value for it.
     pub(crate) fn register_sync(&self, sync: SyncPoint) -> mfxSyncPoint {
-        let id = sync.id();
-        lock(&self.syncs).pending.insert(id, sync);
-        id as usize as mfxSyncPoint
+        self.rust.register(sync) as usize as mfxSyncPoint
     }
 
     /// `SyncOperation`: waits up to `wait` for the operation behind `syncp`.
     pub(crate) fn sync_operation(&self, syncp: mfxSyncPoint, wait: Duration) -> Outcome<Status> {
-        let id = syncp as usize as u64;
-        let sync = {
-            let table = lock(&self.syncs);
-            match table.pending.get(&id) {
-                Some(sync) => sync.clone(),
-                None => {
-                    let finished = table.finished.iter().find(|(done, _)| *done == id);
-                    // An id this session never handed out.
-                    let (_, status) = finished.ok_or(Status::ERR_NOT_FOUND)?;
-                    return if status.is_error() { Err(*status) } else { Ok(*status) };
-                }
-            }
-        };
-        let result = sync.wait(wait);
-        let status = match result {
-            Err(SyncPointError::InExecution) => return Ok(Status::WRN_IN_EXECUTION),
-            Ok(status) => status,
-            Err(SyncPointError::Failed(status)) => status,
-        };
-        let mut table = lock(&self.syncs);
-        table.pending.remove(&id);
-        if table.finished.len() == FINISHED_KEPT {
-            table.finished.pop_front();
-        }
-        table.finished.push_back((id, status));
-        if status.is_error() {
-            Err(status)
-        } else {
-            Ok(status)
+        match self.rust.synchronize(syncp as usize as u64, wait) {
+            // An id this session never handed out.
+            None => Err(Status::ERR_NOT_FOUND),
+            Some(Synchronized::InExecution) => Ok(Status::WRN_IN_EXECUTION),
+            Some(Synchronized::Finished(status)) if status.is_error() => Err(status),
+            Some(Synchronized::Finished(status)) => Ok(status),
         }
     }
 
@@ -143,27 +96,8 @@ impl Session {
     /// Closes the components and the pools; surfaces the application still holds stay valid
     /// until their last Release.
     fn close(&self) {
-        if let Some(decode_vpp) = lock(&self.decode_vpp).take() {
-            decode_vpp.close(&mut lock(&self.decode));
-        }
-        {
-            let mut vpp = lock(&self.vpp);
-            if vpp.is_initialized() {
-                let _ = vpp.close();
-            }
-        }
-        let _ = lock(&self.decode).close();
-        {
-            let mut encode = lock(&self.encode);
-            if encode.is_initialized() {
-                let _ = encode.close();
-            }
-        }
-        self.core.close();
-        crate::pool_iface::session_closed(&std::mem::take(&mut *lock(&self.pools)));
-        let mut syncs = lock(&self.syncs);
-        syncs.pending.clear();
-        syncs.finished.clear();
+        lock(&self.channel_requests).clear();
+        crate::pool_iface::session_closed(&self.rust.close());
     }
 }
 
@@ -181,9 +115,9 @@ pub(crate) fn pool_reports() -> String {
     let sessions: Vec<Arc<Session>> = lock(&SESSIONS).values().cloned().collect();
     let mut text = String::new();
     for (index, session) in sessions.iter().enumerate() {
-        let pools = lock(&session.pools).clone();
+        let pools = session.rust.pools();
         text.push_str(&format!("session {index}: {} pools\n", pools.len()));
-        for pool in pools.iter().filter(|pool| !pool.is_closed()) {
+        for pool in &pools {
             text.push_str(&pool.report().to_string());
         }
     }

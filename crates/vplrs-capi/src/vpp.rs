@@ -282,7 +282,7 @@ pub extern "C" fn MFXVideoVPP_Init(session: mfxSession, par: *mut mfxVideoParam)
         non_null(par)?;
         // SAFETY: checked non-null; the caller passes a valid structure.
         let params = params_from_c(unsafe { &*par }).map_err(|_| Status::ERR_INVALID_VIDEO_PARAM)?;
-        let mut vpp = lock(&this.vpp);
+        let mut vpp = this.rust.vpp();
         let corrected = vpp.init(&params).map_err(|e| init_status(&e))?;
         for pool in [vpp.input_pool(), vpp.output_pool()].into_iter().flatten() {
             this.track_pool(pool);
@@ -298,7 +298,7 @@ pub extern "C" fn MFXVideoVPP_Reset(session: mfxSession, par: *mut mfxVideoParam
         non_null(par)?;
         // SAFETY: checked non-null; the caller passes a valid structure.
         let params = params_from_c(unsafe { &*par }).map_err(|_| Status::ERR_INVALID_VIDEO_PARAM)?;
-        let corrected = lock(&this.vpp).reset(&params).map_err(|e| init_status(&e))?;
+        let corrected = this.rust.vpp().reset(&params).map_err(|e| init_status(&e))?;
         Ok(if corrected { Status::WRN_INCOMPATIBLE_VIDEO_PARAM } else { Status::ERR_NONE })
     })
 }
@@ -307,7 +307,7 @@ pub extern "C" fn MFXVideoVPP_Reset(session: mfxSession, par: *mut mfxVideoParam
 pub extern "C" fn MFXVideoVPP_Close(session: mfxSession) -> mfxStatus {
     guard("MFXVideoVPP_Close", || {
         let this = self::session(session)?;
-        lock(&this.vpp).close().map_err(vpp_status)?;
+        this.rust.vpp().close().map_err(vpp_status)?;
         Ok(Status::ERR_NONE)
     })
 }
@@ -317,7 +317,7 @@ pub extern "C" fn MFXVideoVPP_GetVideoParam(session: mfxSession, par: *mut mfxVi
     guard("MFXVideoVPP_GetVideoParam", || {
         let this = self::session(session)?;
         non_null(par)?;
-        let params = lock(&this.vpp).params().map_err(vpp_status)?;
+        let params = this.rust.vpp().params().map_err(vpp_status)?;
         // SAFETY: checked non-null; the caller passes a valid structure.
         let out = unsafe { &mut *par };
         params_to_c(&params, out);
@@ -331,7 +331,7 @@ pub extern "C" fn MFXVideoVPP_GetVPPStat(session: mfxSession, stat: *mut mfxVPPS
     guard("MFXVideoVPP_GetVPPStat", || {
         let this = self::session(session)?;
         non_null(stat)?;
-        let stats = lock(&this.vpp).stats().map_err(vpp_status)?;
+        let stats = this.rust.vpp().stats().map_err(vpp_status)?;
         let answer = mfxVPPStat {
             NumFrame: u32::try_from(stats.frames).unwrap_or(u32::MAX),
             NumCachedFrame: u32::try_from(stats.cached).unwrap_or(u32::MAX),
@@ -445,7 +445,7 @@ pub extern "C" fn MFXVideoVPP_RunFrameVPPAsync(
         let this = self::session(session)?;
         non_null(syncp)?;
         non_null(output)?;
-        let mut vpp = lock(&this.vpp);
+        let mut vpp = this.rust.vpp();
         if !vpp.is_initialized() {
             return Err(Status::ERR_NOT_INITIALIZED);
         }
@@ -482,7 +482,7 @@ pub extern "C" fn MFXVideoVPP_ProcessFrameAsync(
     guard("MFXVideoVPP_ProcessFrameAsync", || {
         let this = self::session(session)?;
         non_null(output)?;
-        let mut vpp = lock(&this.vpp);
+        let mut vpp = this.rust.vpp();
         if !vpp.is_initialized() {
             return Err(Status::ERR_NOT_INITIALIZED);
         }
@@ -508,7 +508,7 @@ fn surface_for(session: mfxSession, surface: *mut *mut mfxFrameSurface1, output:
     let this = self::session(session)?;
     non_null(surface)?;
     let acquired = {
-        let vpp = lock(&this.vpp);
+        let vpp = this.rust.vpp();
         if output {
             vpp.output_surface()
         } else {

@@ -138,7 +138,7 @@ fn xma_backend(max: (u32, u32), threads: u32) -> Result<Vp8Backend> {
     Ok(Vp8Backend::with_decoder(decoder))
 }
 
-fn init(session: &mut Session, args: &DecodeArgs, first: &[u8], max: (u32, u32)) -> Result<DecodeParams> {
+fn init(session: &Session, args: &DecodeArgs, first: &[u8], max: (u32, u32)) -> Result<DecodeParams> {
     let mut params = vplrs::Decode::decode_header(Codec::Vp8, first).context("DecodeHeader")?;
     let (w, h) = (params.output.crop.width, params.output.crop.height);
     let (alloc_w, alloc_h) = if args.memory == DecodeMemory::Xma { max } else { (w, h) };
@@ -147,13 +147,13 @@ fn init(session: &mut Session, args: &DecodeArgs, first: &[u8], max: (u32, u32))
     params.output.crop.height = h;
     params.async_depth = args.async_depth;
     match args.memory {
-        DecodeMemory::Xma => session.decode.init_with_backend(&params, Box::new(xma_backend(max, args.threads)?))?,
+        DecodeMemory::Xma => session.decode().init_with_backend(&params, Box::new(xma_backend(max, args.threads)?))?,
         _ if args.threads > 1 => {
             let mut decoder = Decoder::new();
             decoder.set_threads(args.threads as usize);
-            session.decode.init_with_backend(&params, Box::new(Vp8Backend::with_decoder(decoder)))?
+            session.decode().init_with_backend(&params, Box::new(Vp8Backend::with_decoder(decoder)))?
         }
-        _ => session.decode.init(&params)?,
+        _ => session.decode().init(&params)?,
     }
     Ok(params)
 }
@@ -168,7 +168,7 @@ pub fn run(args: &DecodeArgs) -> Result<()> {
     if &header.fourcc != b"VP80" {
         bail!("{}: codec {:?} is not VP8", args.input.display(), String::from_utf8_lossy(&header.fourcc));
     }
-    let mut session = Session::new();
+    let session = Session::new();
     let allocator = (args.memory == DecodeMemory::External).then(|| Arc::new(SystemAllocator::new()));
     if let Some(allocator) = &allocator {
         session.set_allocator(Some(allocator.clone() as Arc<dyn vplrs::ExternalAllocator>));
@@ -197,14 +197,16 @@ pub fn run(args: &DecodeArgs) -> Result<()> {
             continue; // a dropped frame: nothing to show, as vpxdec
         }
         if !initialized {
-            match init(&mut session, args, &frame.data, max) {
+            match init(&session, args, &frame.data, max) {
                 Ok(_) => initialized = true,
                 Err(error) if frame_index == 1 => return Err(error),
                 Err(_) => continue, // no key frame yet
             }
         }
         loop {
-            match session.decode.decode_frame_async(Some(&frame.data), None, frame.pts) {
+            // The decoder's lock is let go before the arms, which may close and re-initialise it.
+            let result = session.decode().decode_frame_async(Some(&frame.data), None, frame.pts);
+            match result {
                 Ok(decoded) => {
                     pending.push_back(decoded);
                     break;
@@ -218,8 +220,8 @@ pub fn run(args: &DecodeArgs) -> Result<()> {
                     for decoded in pending.drain(..) {
                         out.write(decoded)?;
                     }
-                    session.decode.close()?;
-                    init(&mut session, args, &frame.data, max)?;
+                    session.decode().close()?;
+                    init(&session, args, &frame.data, max)?;
                 }
                 Err(error) => return Err(error).with_context(|| format!("frame {frame_index}")),
             }
@@ -240,8 +242,8 @@ pub fn run(args: &DecodeArgs) -> Result<()> {
         println!("{:x}", all.finalize());
     }
     if initialized {
-        let stats = session.decode.stats()?;
-        let pool = session.decode.pool()?.stats();
+        let stats = session.decode().stats()?;
+        let pool = session.decode().pool()?.stats();
         eprintln!(
             "decode: {} frames ({} decoded, {} corrupted) in {:.2} s ({:.1} fps), {} memory, {} pixel copies",
             out.count,

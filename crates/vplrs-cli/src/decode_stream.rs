@@ -28,14 +28,14 @@ pub fn handles(path: &Path) -> bool {
 
 pub fn run(input: &Path, output: Option<&PathBuf>, md5: bool) -> Result<()> {
     let mut stream = InputStream::open(input)?;
-    let mut session = Session::new();
+    let session = Session::new();
     let mut params = Decode::decode_header(stream.codec, stream.header_data()).context("DecodeHeader")?;
     // 8-bit 4:2:0 in I420 (decoded in place); other streams in the format DecodeHeader names
     // (P010, YUY2, AYUV), written as ffmpeg's p010le, yuyv422 and vuya.
     if params.output.fourcc == FourCc::Nv12 {
         params.output.fourcc = FourCc::I420;
     }
-    session.decode.init(&params).context("DECODE Init")?;
+    session.decode().init(&params).context("DECODE Init")?;
     let mut file = match output {
         Some(path) => Some(BufWriter::new(File::create(path).with_context(|| format!("creating {}", path.display()))?)),
         None => None,
@@ -44,7 +44,8 @@ pub fn run(input: &Path, output: Option<&PathBuf>, md5: bool) -> Result<()> {
     let started = Instant::now();
     let mut count = 0u64;
     let mut scratch = Vec::new();
-    while let Some(picture) = stream.next_picture(&mut session.decode)? {
+    let mut decode = session.decode();
+    while let Some(picture) = stream.next_picture(&mut decode)? {
         count += 1;
         if file.is_none() && all.is_none() {
             // Decoded and released, like `ffmpeg -f null`.
@@ -69,7 +70,7 @@ pub fn run(input: &Path, output: Option<&PathBuf>, md5: bool) -> Result<()> {
         println!("{:x}", all.finalize());
         return Ok(());
     }
-    let stats = session.decode.stats()?;
+    let stats = decode.stats()?;
     println!(
         "decode: {count} pictures of {:?} {}x{}, {:.2} s ({:.1} fps), {} copies ({:.2} per frame)",
         stream.codec,
@@ -80,7 +81,8 @@ pub fn run(input: &Path, output: Option<&PathBuf>, md5: bool) -> Result<()> {
         stats.copies,
         stats.copies_per_frame()
     );
-    print_pool("decode", &session.decode.pool()?.stats());
+    print_pool("decode", &decode.pool()?.stats());
+    drop(decode);
     session.close();
     Ok(())
 }

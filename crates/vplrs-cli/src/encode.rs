@@ -88,13 +88,13 @@ pub struct EncodeArgs {
 
 pub fn run(args: &EncodeArgs) -> Result<()> {
     let (mut source, info, rate) = FrameSource::open(args.input.as_deref(), args.input_size, args.input_format)?;
-    let mut session = Session::new();
+    let session = Session::new();
     let allocator = (args.memory == MemoryModel::External).then(|| Arc::new(SystemAllocator::new()));
     if let Some(allocator) = &allocator {
         session.set_allocator(Some(allocator.clone() as Arc<dyn vplrs::ExternalAllocator>));
     }
     let params = args.encoder.params(info, args.async_depth);
-    if session.encode.init(&params).context("ENCODE Init")? {
+    if session.encode().init(&params).context("ENCODE Init")? {
         eprintln!("vplrs: the encoder corrected some parameters");
     }
     let size = (info.crop.width, info.crop.height);
@@ -104,20 +104,20 @@ pub fn run(args: &EncodeArgs) -> Result<()> {
     let started = Instant::now();
     let mut index = 0;
     while index < limit {
-        let surface = session.encode.surface().context("GetSurfaceForEncode")?;
+        let surface = session.encode().surface().context("GetSurfaceForEncode")?;
         if !source.fill(&surface, &info, index)? {
             break;
         }
         surface.update_meta(|meta| meta.timestamp = index * 90_000 * u64::from(rate.1) / u64::from(rate.0.max(1)));
-        put(&mut session, Some(&surface), |data, pts| output.write(data, pts))?;
+        put(&session, Some(&surface), |data, pts| output.write(data, pts))?;
         index += 1;
         progress.set_position(index);
     }
-    while put(&mut session, None, |data, pts| output.write(data, pts))? {}
+    while put(&session, None, |data, pts| output.write(data, pts))? {}
     progress.finish_and_clear();
     let elapsed = started.elapsed().as_secs_f64();
-    let stats = session.encode.stats()?;
-    let pool = session.encode.pool()?.stats();
+    let stats = session.encode().stats()?;
+    let pool = session.encode().pool()?.stats();
     output.finish(size)?;
     println!(
         "encode: {} frames {}x{} {} -> {} ({}), {:.2} s ({:.1} fps)",
@@ -139,15 +139,16 @@ pub fn run(args: &EncodeArgs) -> Result<()> {
 /// Feeds one frame (`None`: drains) and hands what comes out (data, 90 kHz timestamp) to
 /// `take`; false once drained.
 pub fn put(
-    session: &mut Session,
+    session: &Session,
     surface: Option<&vplrs::Surface>,
     mut take: impl FnMut(&[u8], u64) -> Result<()>,
 ) -> Result<bool> {
-    match session.encode.encode_frame_async(surface, FrameControl::default(), usize::MAX) {
+    let result = session.encode().encode_frame_async(surface, FrameControl::default(), usize::MAX);
+    match result {
         Ok(frame) => {
             frame.sync.wait(std::time::Duration::from_secs(60)).context("encode")?;
             take(&frame.data, frame.timestamp)?;
-            session.encode.recycle(frame.data);
+            session.encode().recycle(frame.data);
             Ok(true)
         }
         Err(EncodeError::MoreData) => Ok(false),

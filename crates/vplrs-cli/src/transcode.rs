@@ -64,7 +64,7 @@ pub fn run(args: &TranscodeArgs) -> Result<()> {
         Some(path) => InputStream::open(path)?,
         None => InputStream::from_bytes(Codec::Avc, pattern_stream(args.pattern_size, args.pattern_frames)?)?,
     };
-    let mut session = Session::new();
+    let session = Session::new();
     let allocator = (args.memory == MemoryModel::External).then(|| Arc::new(SystemAllocator::new()));
     if let Some(allocator) = &allocator {
         session.set_allocator(Some(allocator.clone() as Arc<dyn vplrs::ExternalAllocator>));
@@ -96,17 +96,17 @@ pub fn run(args: &TranscodeArgs) -> Result<()> {
         None => (shared_pool_size(&decode_request, &encode_request, depth), None),
     };
     decode_params.hints = limited(decode_pool);
-    session.decode.init(&decode_params).context("DECODE Init")?;
+    session.decode().init(&decode_params).context("DECODE Init")?;
     // The crop of the pictures VPP is initialised for (None: no VPP yet).
     let mut vpp_crop = None;
     if let (Some(mut vpp), Some(size)) = (vpp_params, vpp_pool) {
         vpp.output_hints = limited(size);
-        session.vpp.init(&vpp).context("VPP Init")?;
+        session.vpp().init(&vpp).context("VPP Init")?;
         vpp_crop = Some(decoded.crop);
     }
     // The encoder's own pool is not used: its input comes from the decoder or VPP.
     encode_params.hints = limited(1);
-    session.encode.init(&encode_params).context("ENCODE Init")?;
+    session.encode().init(&encode_params).context("ENCODE Init")?;
 
     let mut output = match &args.output {
         Some(path) => Some(OutputStream::create(path, args.encoder.codec, (width, height), rate)?),
@@ -121,29 +121,29 @@ pub fn run(args: &TranscodeArgs) -> Result<()> {
     let started = Instant::now();
     let mut count = 0;
     while count < limit {
-        let Some(picture) = stream.next_picture(&mut session.decode)? else { break };
+        let Some(picture) = stream.next_picture(&mut session.decode())? else { break };
         // Pictures of another size than the encoder's (--size, or a stream whose resolution
         // changes) are scaled; VPP follows the pictures' size.
         let crop = picture.info().crop;
         let picture = if (crop.width, crop.height) != (width, height) {
             if vpp_crop != Some(crop) {
-                follow_resolution(&mut session, crop, encoder_input, &encode_request, depth)?;
+                follow_resolution(&session, crop, encoder_input, &encode_request, depth)?;
                 vpp_crop = Some(crop);
             }
-            session.vpp.process_frame_async(&picture).context("VPP")?
+            session.vpp().process_frame_async(&picture).context("VPP")?
         } else {
             picture
         };
-        put(&mut session, Some(&picture), &mut write)?;
+        put(&session, Some(&picture), &mut write)?;
         count += 1;
         progress.set_position(count);
     }
-    while put(&mut session, None, &mut write)? {}
+    while put(&session, None, &mut write)? {}
     progress.finish_and_clear();
     let elapsed = started.elapsed().as_secs_f64();
 
-    let stats = session.encode.stats()?;
-    let decode_stats = session.decode.stats()?;
+    let stats = session.encode().stats()?;
+    let decode_stats = session.decode().stats()?;
     println!(
         "transcode: {} frames, {:?} {}x{} -> {} {}x{}, {:.2} s ({:.1} fps), async depth {depth}, {} memory",
         stats.frames_out,
@@ -164,11 +164,11 @@ pub fn run(args: &TranscodeArgs) -> Result<()> {
         decode_stats.copies,
         decode_stats.copies_per_frame()
     );
-    print_pool("decode", &session.decode.pool()?.stats());
-    if let Ok(pool) = session.vpp.output_pool() {
+    print_pool("decode", &session.decode().pool()?.stats());
+    if let Ok(pool) = session.vpp().output_pool() {
         print_pool("vpp output", &pool.stats());
     }
-    print_pool("encode", &session.encode.pool()?.stats());
+    print_pool("encode", &session.encode().pool()?.stats());
     if let Some(out) = output {
         out.finish((width, height))?;
     }
@@ -179,21 +179,21 @@ pub fn run(args: &TranscodeArgs) -> Result<()> {
 /// (Re)initialises VPP for pictures of `crop` (a new sequence of the input stream), scaling to
 /// the encoder's input.
 fn follow_resolution(
-    session: &mut Session,
+    session: &Session,
     crop: vplrs::Rect,
     encoder_input: FrameInfo,
     encode_request: &vplrs::sizing::SurfaceRequest,
     depth: u16,
 ) -> Result<()> {
-    if session.vpp.is_initialized() {
-        session.vpp.close().context("VPP Close")?;
+    if session.vpp().is_initialized() {
+        session.vpp().close().context("VPP Close")?;
     }
     let input = FrameInfo::new(FourCc::I420, crop.width, crop.height)
         .with_frame_rate(encoder_input.frame_rate.num, encoder_input.frame_rate.den);
     let mut vpp = VppParams::new(input, encoder_input).with_async_depth(depth);
     let [_, vpp_out] = Vpp::query_io_surf(&vpp).context("VPP QueryIOSurf")?;
     vpp.output_hints = limited(shared_pool_size(&vpp_out, encode_request, depth));
-    session.vpp.init(&vpp).context("VPP Init")?;
+    session.vpp().init(&vpp).context("VPP Init")?;
     tracing::info!(width = crop.width, height = crop.height, "VPP scales the new sequence");
     Ok(())
 }
@@ -201,21 +201,21 @@ fn follow_resolution(
 /// The test pattern encoded to H.264 (fast preset, high quality) in memory.
 fn pattern_stream(size: (u32, u32), frames: u64) -> Result<Vec<u8>> {
     let (mut source, info, _) = FrameSource::open(None, size, FourCc::I420)?;
-    let mut session = Session::new();
+    let session = Session::new();
     let mut params = vplrs::EncodeParams::new(EncodeCodec::Avc, info, RateControl::Cqp { qpi: 18, qpp: 20, qpb: 22 });
     params.target_usage = 7;
-    session.encode.init(&params).context("encoding the test pattern")?;
+    session.encode().init(&params).context("encoding the test pattern")?;
     let mut stream = Vec::new();
     let mut take = |data: &[u8], _pts: u64| {
         stream.extend_from_slice(data);
         Ok(())
     };
     for index in 0..frames {
-        let surface = session.encode.surface()?;
+        let surface = session.encode().surface()?;
         source.fill(&surface, &info, index)?;
-        put(&mut session, Some(&surface), &mut take).context("encoding the test pattern")?;
+        put(&session, Some(&surface), &mut take).context("encoding the test pattern")?;
     }
-    while put(&mut session, None, &mut take).context("encoding the test pattern")? {}
+    while put(&session, None, &mut take).context("encoding the test pattern")? {}
     session.close();
     Ok(stream)
 }

@@ -84,13 +84,13 @@ pub fn run(args: &VppArgs) -> Result<()> {
         }
     };
 
-    let mut session = Session::new();
+    let session = Session::new();
     let allocator = (args.memory == MemoryModel::External).then(|| Arc::new(SystemAllocator::new()));
     if let Some(allocator) = &allocator {
         session.set_allocator(Some(allocator.clone() as Arc<dyn vplrs::ExternalAllocator>));
     }
     let params = VppParams::new(input_info, output_info).with_async_depth(args.async_depth);
-    session.vpp.init(&params).context("VPP Init")?;
+    session.vpp().init(&params).context("VPP Init")?;
 
     let limit = args.frames.unwrap_or(if source.is_pattern() { 300 } else { u64::MAX });
     let progress = progress_bar(limit);
@@ -100,7 +100,7 @@ pub fn run(args: &VppArgs) -> Result<()> {
     let mut index = 0u64;
     let depth = usize::from(args.async_depth.max(1));
     while index < limit {
-        let input = session.vpp.input_surface().context("GetSurfaceForVPP")?;
+        let input = session.vpp().input_surface().context("GetSurfaceForVPP")?;
         if !source.fill(&input, &input_info, index)? {
             break;
         }
@@ -112,7 +112,8 @@ pub fn run(args: &VppArgs) -> Result<()> {
             emit(&mut pending, &mut sink, &mut written)?;
         }
         let output = loop {
-            match session.vpp.process_frame_async(&input) {
+            let result = session.vpp().process_frame_async(&input);
+            match result {
                 Ok(output) => break output,
                 Err(VppError::Busy(_)) if !pending.is_empty() => emit(&mut pending, &mut sink, &mut written)?,
                 Err(error) => return Err(error).context("ProcessFrameAsync"),
@@ -132,9 +133,9 @@ pub fn run(args: &VppArgs) -> Result<()> {
         Sink::None => {}
     }
 
-    let stats = session.vpp.stats()?;
-    let in_pool = session.vpp.input_pool()?.stats();
-    let out_pool = session.vpp.output_pool()?.stats();
+    let stats = session.vpp().stats()?;
+    let in_pool = session.vpp().input_pool()?.stats();
+    let out_pool = session.vpp().output_pool()?.stats();
     println!(
         "vpp: {} frames {}x{} {} -> {}x{} {} in {:.2} s ({:.1} fps), async depth {}, {} memory",
         written,

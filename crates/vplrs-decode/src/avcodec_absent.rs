@@ -4,7 +4,9 @@
 use vplrs_memory::{FourCc, FrameInfo, Surface, SurfacePool};
 
 use crate::backend::Codec;
-use crate::component::{DecodeError, DecodeParams, DecodeStats};
+use crate::error::DecodeError;
+use crate::output::DecodeStats;
+use crate::params::DecodeParams;
 
 const ABSENT: DecodeError = DecodeError::Unsupported("vplrs was built without the ffmpeg feature: VP8 only");
 

@@ -7,137 +7,19 @@ use parking_lot::Mutex;
 use vplrs_memory::allocator::MemType;
 use vplrs_memory::sizing::{effective_async_depth, SurfaceRequest};
 use vplrs_memory::surface::TIMESTAMP_UNKNOWN;
-use vplrs_memory::{
-    AcquireError, AllocError, AllocationHints, FourCc, FrameInfo, MapError, Status, Surface, SurfacePool, ToStatus,
-};
+use vplrs_memory::{FourCc, Status, Surface, SurfacePool};
 use vplrs_runtime::{Core, IoPattern, Lane, SubmitError, SyncPoint};
 
 use crate::avcodec::{in_place, StreamEngine};
-use crate::backend::{BackendError, Codec, DecoderBackend};
+use crate::backend::{Codec, DecoderBackend};
 use crate::vp8::{peek_frame, Vp8Backend};
 
 use crate::worker::{DecodeJob, DecodeWorker, WorkerCounters};
 
-/// Decoder parameters (`mfxVideoParam` with `mfxInfoMFX` for decode).
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub struct DecodeParams {
-    pub codec: Codec,
-    /// Output surfaces: FourCC, allocated size (the largest picture), crop of the first picture.
-    pub output: FrameInfo,
-    pub async_depth: u16,
-    pub io_pattern: IoPattern,
-    /// `mfxExtAllocationHints` for the decode pool (used with no work surface).
-    pub hints: AllocationHints,
-    /// Frames the codec keeps at once (references, pictures held for reordering, the one being
-    /// decoded), as `DecodeHeader` read them from the stream; `None`: the codec's worst case.
-    pub held_frames: Option<u16>,
-    /// `MFX_PROFILE_*` and `MFX_LEVEL_*` as `DecodeHeader` read them (0: not known here; the C
-    /// layer reads H.264 and H.265 sequence parameter sets itself).
-    pub profile: u16,
-    pub level: u16,
-}
-
-/// Why a decode call produced no frame.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum DecodeError {
-    #[error("the decoder is not initialized")]
-    NotInitialized,
-    #[error("the decoder is already initialized")]
-    AlreadyInitialized,
-    /// More bitstream is needed: the data held no picture to show (a hidden frame, which was
-    /// consumed), or the stream is drained.
-    #[error("more data needed")]
-    MoreData,
-    /// The work surface cannot be written now; give another one (the data was not consumed).
-    #[error("the work surface is in use; another surface is needed")]
-    MoreSurface,
-    #[error("unsupported decode parameters: {0}")]
-    Unsupported(&'static str),
-    #[error("invalid decode parameters: {0}")]
-    InvalidParams(&'static str),
-    /// The stream changed to pictures the surfaces cannot hold.
-    #[error("the stream's pictures ({0}x{1}) no longer fit the initialized surfaces")]
-    Incompatible(u32, u32),
-    /// `Reset` asked for another output format or larger pictures than Init: Close and Init.
-    #[error("Reset cannot change the output format or enlarge the pictures of Init")]
-    ResetIncompatible,
-    #[error(transparent)]
-    Bitstream(#[from] BackendError),
-    #[error(transparent)]
-    Busy(#[from] SubmitError),
-    #[error(transparent)]
-    Acquire(#[from] AcquireError),
-    #[error(transparent)]
-    Alloc(#[from] AllocError),
-    #[error(transparent)]
-    Map(#[from] MapError),
-    #[error("could not start the decode worker: {0}")]
-    Thread(String),
-    #[error(transparent)]
-    CopyForbidden(#[from] vplrs_memory::copies::CopyForbidden),
-}
-
-impl DecodeError {
-    /// True when the call took the data (the application moves on to the next frame).
-    pub fn consumed_data(&self) -> bool {
-        matches!(self, Self::MoreData | Self::Bitstream(_))
-    }
-}
-
-impl ToStatus for DecodeError {
-    fn status(&self) -> Status {
-        match self {
-            Self::NotInitialized => Status::ERR_NOT_INITIALIZED,
-            Self::AlreadyInitialized => Status::ERR_UNDEFINED_BEHAVIOR,
-            Self::MoreData => Status::ERR_MORE_DATA,
-            Self::MoreSurface => Status::ERR_MORE_SURFACE,
-            Self::Unsupported(_) => Status::ERR_UNSUPPORTED,
-            Self::InvalidParams(_) => Status::ERR_INVALID_VIDEO_PARAM,
-            Self::Incompatible(..) | Self::ResetIncompatible => Status::ERR_INCOMPATIBLE_VIDEO_PARAM,
-            Self::Bitstream(_) => Status::ERR_UNDEFINED_BEHAVIOR,
-            Self::Busy(error) => error.status(),
-            Self::Acquire(error) => error.status(),
-            Self::Alloc(error) => error.status(),
-            Self::Map(error) => error.status(),
-            Self::Thread(_) => Status::ERR_MEMORY_ALLOC,
-            Self::CopyForbidden(error) => error.status(),
-        }
-    }
-}
-
-/// A picture on its way: the surface it will be in, and the operation producing it.
-#[derive(Debug)]
-pub struct DecodedFrame {
-    pub surface: Surface,
-    pub sync: SyncPoint,
-}
-
-/// `mfxDecodeStat` and copy accounting.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct DecodeStats {
-    /// Frames decoded (shown and hidden).
-    pub decoded: u64,
-    /// Pictures handed out.
-    pub shown: u64,
-    pub corrupted: u64,
-    pub errors: u64,
-    /// Frames skipped: undecodable, or before the first key frame.
-    pub skipped: u64,
-    /// Pixel copies made (one per picture for backends that decode into their own memory, or
-    /// that convert to the output format).
-    pub copies: u64,
-}
-
-impl DecodeStats {
-    /// Pixel copies per picture handed out (0 when pictures are decoded in place).
-    pub fn copies_per_frame(&self) -> f64 {
-        if self.shown == 0 {
-            0.0
-        } else {
-            self.copies as f64 / self.shown as f64
-        }
-    }
-}
+pub use crate::error::DecodeError;
+use crate::output::check_work_surface;
+pub use crate::output::{DecodeStats, DecodedFrame};
+pub use crate::params::DecodeParams;
 
 /// A codec backend fed one complete frame per call, decoding on the component's lane (VP8).
 struct FramedEngine {
@@ -667,24 +549,4 @@ impl Drop for Decode {
             let _ = self.close();
         }
     }
-}
-
-pub(crate) fn check_work_surface(work: &Surface, expected: &FrameInfo) -> Result<(), DecodeError> {
-    let layout = work.layout();
-    // An application's surface needs to hold the pictures (libavcodec decodes in place only into
-    // one as large as QueryIOSurf asks for; smaller ones get a copy); the runtime's are the
-    // decoder's own size.
-    let (width, height) = if work.is_application_memory() {
-        let crop = expected.effective_crop();
-        (crop.x + crop.width, crop.y + crop.height)
-    } else {
-        (expected.width, expected.height)
-    };
-    if layout.fourcc != expected.fourcc || layout.width < width || layout.height < height {
-        return Err(DecodeError::InvalidParams("work surface does not match the decode parameters"));
-    }
-    if work.locked() > 0 || work.is_accessed() {
-        return Err(DecodeError::MoreSurface);
-    }
-    Ok(())
 }

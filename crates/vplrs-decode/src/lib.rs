@@ -21,8 +21,11 @@ mod avcodec;
 mod avcodec;
 pub mod backend;
 pub mod component;
+mod error;
 pub mod header;
+mod output;
 pub mod parameter_sets;
+mod params;
 pub mod vp8;
 mod worker;
 

@@ -185,7 +185,16 @@ unsafe fn get_buffer(ctx: *mut sys::AVCodecContext, frame: *mut sys::AVFrame, fl
         drop(hold);
         drop(guard);
         *shared.slot.lock() = Some(surface);
-        tracing::debug!("get_buffer2: a surface libavcodec cannot decode into: pictures are copied from now on");
+        tracing::debug!(
+            aligned,
+            roomy,
+            pitches = ?pointers.map(|(_, pitch)| pitch),
+            starts_mod_64 = ?pointers.map(|(ptr, _)| ptr as usize % 64),
+            size = ?(layout.width, layout.height),
+            needed = ?needed,
+            row_align = align[0],
+            "get_buffer2: a surface libavcodec cannot decode into: pictures are copied from now on"
+        );
         shared.fallback_only.store(true, Ordering::Release);
         return fallback(shared, ctx, frame, flags);
     }

@@ -5,104 +5,18 @@
 //! took. Codecs whose input is already one frame per chunk (VP9, AV1 from a container) get each
 //! chunk as one packet.
 
-use std::ffi::CStr;
 use std::ptr;
 use std::sync::Arc;
 
 use crate::buffers::{self, BufferShared, DirectTarget};
-use crate::picture::{Picture, PixelFormat};
+use crate::codec::{parse, quiet_logs, CodecId, FfmpegError};
+use crate::picture::Picture;
+use crate::shape::{StreamLimits, StreamShape};
 use crate::sys;
 
 /// `AV_INPUT_BUFFER_PADDING_SIZE`: bytes libavcodec's parsers and bit readers may read past the
 /// end of their input.
 const INPUT_PADDING: usize = sys::AV_INPUT_BUFFER_PADDING_SIZE as usize;
-
-/// One `av_parser_parse2` call without timestamps of its own: the bytes used, and the packet
-/// cut (a null pointer and 0 when none).
-///
-/// # Safety
-/// `parser` and `ctx` must be valid; `data` must be readable for `size` bytes followed by
-/// AV_INPUT_BUFFER_PADDING_SIZE more (or null with size 0: the flush request).
-pub(crate) unsafe fn parse(
-    parser: *mut sys::AVCodecParserContext,
-    ctx: *mut sys::AVCodecContext,
-    data: *const u8,
-    size: libc::c_int,
-    pts: i64,
-) -> (libc::c_int, *mut u8, libc::c_int) {
-    let mut out: *mut u8 = ptr::null_mut();
-    let mut out_size: libc::c_int = 0;
-    // SAFETY: per the contract.
-    let used =
-        unsafe { sys::av_parser_parse2(parser, ctx, &mut out, &mut out_size, data, size, pts, sys::AV_NOPTS_VALUE, 0) };
-    (used, out, out_size)
-}
-
-/// The codecs vplrs decodes through libavcodec.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum CodecId {
-    H264,
-    Hevc,
-    Av1,
-    Vp9,
-    Mjpeg,
-}
-
-impl CodecId {
-    fn av_id(self) -> sys::AVCodecID {
-        match self {
-            Self::H264 => sys::AVCodecID::AV_CODEC_ID_H264,
-            Self::Hevc => sys::AVCodecID::AV_CODEC_ID_HEVC,
-            Self::Av1 => sys::AVCodecID::AV_CODEC_ID_AV1,
-            Self::Vp9 => sys::AVCodecID::AV_CODEC_ID_VP9,
-            Self::Mjpeg => sys::AVCodecID::AV_CODEC_ID_MJPEG,
-        }
-    }
-
-    /// Decoders by preference: AV1's native decoder needs hardware in FFmpeg 5.1.
-    fn decoder_names(self) -> &'static [&'static CStr] {
-        match self {
-            Self::Av1 => &[c"libdav1d", c"libaom-av1"],
-            _ => &[],
-        }
-    }
-
-    /// True when the stream is cut into packets by a parser (else a chunk is a packet).
-    fn parsed(self) -> bool {
-        matches!(self, Self::H264 | Self::Hevc | Self::Mjpeg)
-    }
-}
-
-/// What went wrong in libavcodec.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum FfmpegError {
-    #[error("no libavcodec decoder for {0:?}")]
-    NoDecoder(CodecId),
-    #[error("no libavcodec encoder for {0:?}")]
-    NoEncoder(crate::encoder::EncoderCodec),
-    #[error("libavcodec could not allocate {0}")]
-    Alloc(&'static str),
-    #[error("{call} failed: {message} ({code})")]
-    Call { call: &'static str, code: i32, message: String },
-    #[error("the input chunk is larger than libavcodec accepts")]
-    TooLarge,
-}
-
-impl FfmpegError {
-    pub(crate) fn call(call: &'static str, code: i32) -> Self {
-        let mut text = [0 as libc::c_char; 128];
-        // SAFETY: the buffer is writable for its length, which we pass; av_strerror NUL-terminates.
-        unsafe { sys::av_strerror(code, text.as_mut_ptr(), text.len()) };
-        // SAFETY: NUL-terminated by av_strerror (or by our zero initialisation).
-        let message = unsafe { CStr::from_ptr(text.as_ptr()) }.to_string_lossy().into_owned();
-        Self::Call { call, code, message }
-    }
-
-    /// True for `AVERROR_INVALIDDATA` and friends: the bitstream, not the runtime, is at fault.
-    pub fn is_bitstream(&self) -> bool {
-        matches!(self, Self::Call { code, .. } if *code == sys::AVERROR_INVALIDDATA || *code == sys::AVERROR_PATCHWELCOME)
-    }
-}
 
 /// How to open a decoder.
 #[derive(Clone)]
@@ -159,28 +73,6 @@ pub struct Decoder {
     shape_changed: bool,
     /// A JPEG picture without its end-of-image marker was sent (a truncated picture).
     truncated: bool,
-}
-
-/// The pictures a decoder's surfaces can hold.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct StreamLimits {
-    pub max_width: u32,
-    pub max_height: u32,
-    pub format: PixelFormat,
-}
-
-/// What the parser read of a packet's sequence: the picture size and format.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct StreamShape {
-    pub width: u32,
-    pub height: u32,
-    pub format: PixelFormat,
-}
-
-impl StreamShape {
-    fn fits(&self, limits: &StreamLimits) -> bool {
-        self.width <= limits.max_width && self.height <= limits.max_height && self.format == limits.format
-    }
 }
 
 /// A packet held back at a change of sequence.
@@ -579,16 +471,4 @@ fn find_decoder(codec: CodecId) -> Result<*const sys::AVCodec, FfmpegError> {
     } else {
         Ok(found)
     }
-}
-
-/// libavcodec logs to stderr: only fatal messages unless `VPLRS_FFMPEG_LOG` is set (errors in a
-/// stream are reported through statistics and surface flags instead).
-pub(crate) fn quiet_logs() {
-    static ONCE: std::sync::Once = std::sync::Once::new();
-    ONCE.call_once(|| {
-        if std::env::var_os("VPLRS_FFMPEG_LOG").is_none() {
-            // SAFETY: sets a global integer in libavutil.
-            unsafe { sys::av_log_set_level(sys::AV_LOG_FATAL) };
-        }
-    });
 }

@@ -12,7 +12,7 @@ use std::ffi::{CStr, CString};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::ptr;
 
-use crate::decoder::FfmpegError;
+use crate::codec::{quiet_logs, FfmpegError};
 use crate::sys;
 
 /// The codecs vplrs encodes through libavcodec.
@@ -32,6 +32,16 @@ impl EncoderCodec {
             Self::Hevc => &[c"libx265"],
             Self::Av1 => &[c"libsvtav1", c"libaom-av1"],
             Self::Mjpeg => &[c"mjpeg"],
+        }
+    }
+
+    /// The codec's name, for messages.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::H264 => "H.264",
+            Self::Hevc => "H.265",
+            Self::Av1 => "AV1",
+            Self::Mjpeg => "MJPEG",
         }
     }
 
@@ -194,7 +204,7 @@ unsafe impl Send for Encoder {}
 
 impl Encoder {
     pub fn new(config: EncoderConfig) -> Result<Self, FfmpegError> {
-        crate::decoder::quiet_logs();
+        quiet_logs();
         let codec = find_encoder(config.codec)?;
         // SAFETY: a valid encoder from libavcodec's static tables.
         let ctx = unsafe { sys::avcodec_alloc_context3(codec) };
@@ -547,5 +557,5 @@ fn find_encoder(codec: EncoderCodec) -> Result<*const sys::AVCodec, FfmpegError>
             return Ok(found);
         }
     }
-    Err(FfmpegError::NoEncoder(codec))
+    Err(FfmpegError::NoEncoder(codec.name()))
 }

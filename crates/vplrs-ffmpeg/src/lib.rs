@@ -11,13 +11,17 @@
 //! - [`picture`]: a decoded picture, readable as plane slices, or handed over as its surface;
 //! - [`encoder`]: an encoding context: pictures borrowed from their owners (surfaces) without a
 //!   copy, released by libavcodec's buffer free callback when the encoder lets go, packets out;
-//! - [`probe`]: stream parameters from the first decoded picture (what `DecodeHeader` reports).
+//! - [`probe`]: stream parameters from the first decoded picture (what `DecodeHeader` reports);
+//! - [`shape`]: the size and format of a sequence as the parser reads it, before decoding;
+//! - [`codec`]: what they share: codec ids, the error type, the parser call, the log level.
 //!
-//! Threading: contexts use slice threads only, so `get_buffer2` runs on the thread that calls
-//! [`Decoder::feed`]/[`Decoder::receive`]; the callback is nevertheless thread-safe (its state is
-//! behind mutexes and atomics), as frame threading would require.
+//! Threading: with slice threads `get_buffer2` runs on the thread that calls
+//! [`Decoder::feed`]/[`Decoder::receive`]; with frame threads (a decode pool to draw on) on
+//! libavcodec's workers. The callback is thread-safe either way (its state is behind mutexes and
+//! atomics).
 
 pub mod buffers;
+pub mod codec;
 pub mod decoder;
 pub mod encoder;
 pub mod picture;
@@ -27,7 +31,8 @@ pub mod shape;
 pub(crate) use ffmpeg_sys_next as sys;
 
 pub use buffers::DirectTarget;
-pub use decoder::{CodecId, Decoder, DecoderConfig, FeedResult, FfmpegError, HeldPacket, StreamLimits, StreamShape};
+pub use codec::{CodecId, FfmpegError};
+pub use decoder::{Decoder, DecoderConfig, FeedResult, HeldPacket};
 pub use encoder::Encoder;
 pub use encoder::{
     EncoderCodec, EncoderConfig, FrameOwner, InputLayout, InputPicture, Packet, PictureType, RateControl,
@@ -35,3 +40,4 @@ pub use encoder::{
 pub use picture::{Picture, PixelFormat};
 pub use probe::{probe, StreamInfo};
 pub use shape::ShapeProbe;
+pub use shape::{StreamLimits, StreamShape};

@@ -1,7 +1,8 @@
 //! Stream parameters for `DecodeHeader`: a probe context decodes up to the first picture (in
 //! libavcodec's own memory) and reports what the sequence headers and that picture say.
 
-use crate::decoder::{CodecId, Decoder, DecoderConfig, FfmpegError};
+use crate::codec::{CodecId, FfmpegError};
+use crate::decoder::{Decoder, DecoderConfig};
 use crate::picture::PixelFormat;
 
 /// What a stream's headers and first picture tell.

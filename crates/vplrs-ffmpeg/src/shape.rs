@@ -4,7 +4,7 @@
 
 use std::ptr;
 
-use crate::decoder::{CodecId, StreamShape};
+use crate::codec::CodecId;
 use crate::picture::PixelFormat;
 use crate::sys;
 
@@ -46,7 +46,7 @@ impl ShapeProbe {
         self.padded.extend_from_slice(frame);
         self.padded.resize(frame.len() + sys::AV_INPUT_BUFFER_PADDING_SIZE as usize, 0);
         // SAFETY: valid parser and context; the input is `size` bytes followed by the padding.
-        unsafe { crate::decoder::parse(self.parser, self.ctx, self.padded.as_ptr(), size, sys::AV_NOPTS_VALUE) };
+        unsafe { crate::codec::parse(self.parser, self.ctx, self.padded.as_ptr(), size, sys::AV_NOPTS_VALUE) };
         // SAFETY: a valid parser context.
         unsafe { parsed_shape(self.parser) }
     }
@@ -74,4 +74,26 @@ pub(crate) unsafe fn parsed_shape(parser: *const sys::AVCodecParserContext) -> O
         height: height as u32,
         format: PixelFormat::from_raw(format).0,
     })
+}
+
+/// The pictures a decoder's surfaces can hold.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct StreamLimits {
+    pub max_width: u32,
+    pub max_height: u32,
+    pub format: PixelFormat,
+}
+
+/// What the parser read of a packet's sequence: the picture size and format.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct StreamShape {
+    pub width: u32,
+    pub height: u32,
+    pub format: PixelFormat,
+}
+
+impl StreamShape {
+    pub(crate) fn fits(&self, limits: &StreamLimits) -> bool {
+        self.width <= limits.max_width && self.height <= limits.max_height && self.format == limits.format
+    }
 }

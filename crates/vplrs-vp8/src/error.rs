@@ -1,7 +1,7 @@
 //! Typed errors returned by the decoder, the XMA interface, stream peeking
 //! and the IVF reader.
 
-use crate::memory::SegmentId;
+use crate::segment_id::SegmentId;
 
 /// Errors from [`peek_stream_info`](crate::peek_stream_info).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]

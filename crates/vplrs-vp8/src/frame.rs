@@ -4,8 +4,6 @@
 
 use std::io::{self, Write};
 
-use crate::loopfilter::FilterRows;
-
 /// Luma border in pixels (chroma uses half). Motion vectors are clamped so
 /// that the sub-pixel filters never read further out than this.
 pub(crate) const BORDER: usize = 32;
@@ -316,4 +314,13 @@ impl<'a> Frame<'a> {
         }
         Some(pos)
     }
+}
+
+/// One macroblock row of a frame, as filtered: each plane's rows of the
+/// macroblock row (16 luma, 8 chroma), starting with the first byte of the
+/// row's left border, and optionally the last four rows of the macroblock
+/// row above (which the top edge filter reads and changes).
+pub(crate) struct FilterRows<'a> {
+    pub above: Option<[&'a mut [u8]; 3]>,
+    pub cur: [&'a mut [u8]; 3],
 }

@@ -86,6 +86,7 @@ mod modes;
 mod parse;
 mod probs;
 mod recon;
+mod segment_id;
 mod tables;
 mod threads;
 mod tokens;

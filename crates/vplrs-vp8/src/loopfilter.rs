@@ -10,7 +10,7 @@
 use bytemuck::cast;
 use wide::{i16x8, i8x16, u16x8, u8x16};
 
-use crate::frame::{FrameGeom, BORDER, UV_BORDER};
+use crate::frame::{FilterRows, FrameGeom, BORDER, UV_BORDER};
 use crate::header::{FrameHeader, LfDeltas, Segmentation};
 use crate::memory::MB_INFO_STRIDE;
 use crate::modes::{B_PRED, INTRA_FRAME, SPLITMV, ZEROMV};
@@ -408,15 +408,6 @@ impl FrameFilter {
     pub fn new(simple: bool, sharpness: u8, key_frame: bool) -> Self {
         FrameFilter { simple, limits: core::array::from_fn(|lvl| limits(lvl as u8, sharpness, key_frame)) }
     }
-}
-
-/// One macroblock row of a frame, as filtered: each plane's rows of the
-/// macroblock row (16 luma, 8 chroma), starting with the first byte of the
-/// row's left border, and optionally the last four rows of the macroblock
-/// row above (which the top edge filter reads and changes).
-pub(crate) struct FilterRows<'a> {
-    pub above: Option<[&'a mut [u8]; 3]>,
-    pub cur: [&'a mut [u8]; 3],
 }
 
 /// Filters the luma of one macroblock whose top-left pixel is at `x` in

@@ -32,8 +32,9 @@ use std::collections::VecDeque;
 use std::sync::{Condvar, Mutex};
 
 use crate::bool_decoder::BoolDecoder;
+use crate::frame::FilterRows;
 use crate::frame::{FrameGeom, Planes};
-use crate::loopfilter::{filter_row, FilterRows, FrameFilter};
+use crate::loopfilter::{filter_row, FrameFilter};
 use crate::memory::MB_INFO_STRIDE;
 use crate::parse::{MbParser, ParsedMb, COEFF_BYTES};
 use crate::recon::MbRecon;

@@ -1,6 +1,7 @@
 //! The VPP component (`MFXVideoVPP_*`): colour conversion between the frame formats, crop, resize
 //! and picture-structure passthrough, from input surfaces to output surfaces, asynchronously.
 //!
+//! - `VppError` ([`error`]): the answers of failed calls;
 //! - [`params`]: `VppParams` (the `mfxVideoParam` of VPP), Query and QueryIOSurf;
 //! - [`component`]: the `Vpp` life cycle (Init, Reset, Close) and the two ways to run a frame:
 //!   `run_frame_async` into a surface the application gives (1.x), and `process_frame_async`
@@ -9,9 +10,11 @@
 #![forbid(unsafe_code)]
 
 pub mod component;
+pub mod error;
 pub mod params;
 mod worker;
 
-pub use component::{Vpp, VppError, VppStats};
+pub use component::{Vpp, VppStats};
+pub use error::VppError;
 pub use params::{QueryOutcome, VppParams};
 pub use vplrs_kernels::{ColorSpec, Matrix, Range};

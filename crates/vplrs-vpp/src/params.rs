@@ -6,7 +6,7 @@ use vplrs_memory::sizing::SurfaceRequest;
 use vplrs_memory::{AllocationHints, FrameInfo, PicStruct, Rect};
 use vplrs_runtime::IoPattern;
 
-use crate::component::VppError;
+use crate::error::VppError;
 
 /// The parameters of a VPP session (`mfxVideoParam` with `mfxInfoVPP`).
 ///

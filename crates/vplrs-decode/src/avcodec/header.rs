@@ -5,7 +5,8 @@ use vplrs_runtime::IoPattern;
 
 use super::codec_id;
 use crate::backend::Codec;
-use crate::component::{DecodeError, DecodeParams};
+use crate::error::DecodeError;
+use crate::params::DecodeParams;
 
 /// `DecodeHeader` for libavcodec codecs.
 pub(crate) fn stream_header(codec: Codec, data: &[u8]) -> Result<DecodeParams, DecodeError> {

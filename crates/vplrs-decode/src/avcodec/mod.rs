@@ -36,7 +36,8 @@ use crate::backend::{BackendError, Codec};
 mod header;
 mod vp9_header;
 
-use crate::component::{check_work_surface, DecodeError, DecodeStats};
+use crate::error::DecodeError;
+use crate::output::{check_work_surface, DecodeStats};
 pub(crate) use header::stream_header;
 
 /// `MFX_CORRUPTION_MAJOR`: the picture's own data was damaged or missing.

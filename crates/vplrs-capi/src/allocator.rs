@@ -7,9 +7,9 @@
 use std::collections::HashMap;
 use std::sync::Mutex;
 
+use crate::status::Status;
 use vplrs_memory::{
-    AllocRequest, AllocResponse, AllocatorError, ExternalAllocator, FourCc, MemId, MemType, NativeHandle,
-    PlanePointers, Status,
+    AllocRequest, AllocResponse, AllocatorError, ExternalAllocator, FourCc, MemId, MemType, NativeHandle, PlanePointers,
 };
 
 use crate::bindings::*;
@@ -35,7 +35,7 @@ fn check(status: mfxStatus) -> Result<(), AllocatorError> {
     if status == Status::ERR_NONE.0 {
         Ok(())
     } else {
-        Err(AllocatorError::from_status(Status(status)))
+        Err(crate::status::allocator_error(Status(status)))
     }
 }
 
@@ -61,7 +61,7 @@ impl CAllocator {
             Some(planes) => Ok(planes),
             None => {
                 let _ = self.unlock(mid);
-                Err(AllocatorError::Failed(Status::ERR_LOCK_MEMORY))
+                Err(AllocatorError::Lock)
             }
         }
     }
@@ -109,7 +109,7 @@ unsafe impl ExternalAllocator for CAllocator {
     }
 
     fn lock(&self, mid: MemId) -> Result<PlanePointers, AllocatorError> {
-        let fourcc = lock(&self.formats).get(&mid.0).copied().ok_or(AllocatorError::Failed(Status::ERR_LOCK_MEMORY))?;
+        let fourcc = lock(&self.formats).get(&mid.0).copied().ok_or(AllocatorError::Lock)?;
         self.lock_as(mid, fourcc)
     }
 

@@ -3,7 +3,8 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use vplrs_memory::{ExternalAllocator, Status};
+use crate::status::Status;
+use vplrs_memory::ExternalAllocator;
 
 use crate::allocator::CAllocator;
 use crate::bindings::*;

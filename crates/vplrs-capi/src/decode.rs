@@ -70,8 +70,8 @@
 //!
 //! The work-surface machinery of `DecodeFrameAsync` is in [`crate::decode_frames`].
 
+use crate::status::{Status, ToStatus};
 use vplrs_decode::{Codec, Decode, DecodeError, SkipMode};
-use vplrs_memory::{Status, ToStatus};
 
 use crate::bindings::*;
 use crate::decode_frames::{decode_one, decode_stream};

@@ -4,8 +4,9 @@
 
 use std::sync::{Arc, Mutex};
 
+use crate::status::Status;
 use vplrs_decode::{Decode, DecodeError, DecodedFrame};
-use vplrs_memory::{LockedHold, Status, Surface, SurfaceCore};
+use vplrs_memory::{LockedHold, Surface, SurfaceCore};
 use vplrs_runtime::SyncPoint;
 
 use crate::bindings::*;
@@ -45,7 +46,8 @@ fn install_completion(work: &Work) -> Option<Arc<Mutex<HoldState>>> {
     match work {
         Work::Runtime(shell, surface) => {
             let shell: &'static Shell = shell;
-            surface.set_on_complete(Some(Arc::new(move |status: Status| {
+            surface.set_on_complete(Some(Arc::new(move |outcome: Result<(), vplrs_memory::OperationError>| {
+                let status = crate::status::ToStatus::status(&outcome);
                 shell.publish_live();
                 notify_complete(shell, status);
             })));
@@ -56,7 +58,7 @@ fn install_completion(work: &Work) -> Option<Arc<Mutex<HoldState>>> {
             let hook_state = state.clone();
             let app = AppSurfacePtr(*pointer);
             let core = CorePtr(surface.core() as *const SurfaceCore);
-            surface.set_on_complete(Some(Arc::new(move |_status: Status| {
+            surface.set_on_complete(Some(Arc::new(move |_outcome: Result<(), vplrs_memory::OperationError>| {
                 // SAFETY: called by this surface's own `finish_output`: it is alive.
                 let meta = unsafe { core.get() }.meta();
                 // SAFETY: the application's surface is valid until synchronised (AppSurfacePtr).

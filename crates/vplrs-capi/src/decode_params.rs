@@ -8,9 +8,10 @@
 //! 4:2:2 as YUY2 (Y210 for 10 bits) and 4:4:4 as AYUV (Y410) (the samples repacked, never
 //! resampled).
 
+use crate::status::Status;
 use vplrs_decode::{Codec, DecodeParams};
 use vplrs_memory::info::{align_up, MAX_DIMENSION};
-use vplrs_memory::{AllocationHints, FourCc, Rect, Status};
+use vplrs_memory::{AllocationHints, FourCc, Rect};
 use vplrs_runtime::IoPattern;
 
 use crate::bindings::*;

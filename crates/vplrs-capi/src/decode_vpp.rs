@@ -31,9 +31,10 @@
 
 use std::sync::Arc;
 
+use crate::status::{Status, ToStatus};
 use vplrs::decode_vpp::{DecodeVppError, Produced};
 use vplrs_decode::DecodeError;
-use vplrs_memory::{Status, Surface, ToStatus};
+use vplrs_memory::Surface;
 use vplrs_vpp::VppError;
 
 use crate::bindings::*;
@@ -99,7 +100,7 @@ fn init(
     let corrected = this.rust.init_decode_vpp(&params, &channels, skip_output).map_err(|error| status(&error))?;
     this.track_pool_changes();
     *lock(&this.channel_requests) = requests;
-    Ok(if corrected { Status::WRN_INCOMPATIBLE_VIDEO_PARAM } else { Status::ERR_NONE })
+    Ok(if corrected.is_corrected() { Status::WRN_INCOMPATIBLE_VIDEO_PARAM } else { Status::ERR_NONE })
 }
 
 #[no_mangle]
@@ -123,7 +124,8 @@ fn install_completion(produced: Produced, surface: &Surface, input: Option<&Surf
         Produced::Channel(id) => id,
     };
     shell.with_c(|c| c.Info.ChannelId = channel);
-    surface.set_on_complete(Some(Arc::new(move |status: Status| {
+    surface.set_on_complete(Some(Arc::new(move |outcome: Result<(), vplrs_memory::OperationError>| {
+        let status = crate::status::ToStatus::status(&outcome);
         shell.publish_live();
         if let Some(input_shell) = input_shell {
             input_shell.refresh_locked();
@@ -254,7 +256,7 @@ fn reset(
             *kept = request;
         }
     }
-    Ok(if corrected { Status::WRN_INCOMPATIBLE_VIDEO_PARAM } else { Status::ERR_NONE })
+    Ok(if corrected.is_corrected() { Status::WRN_INCOMPATIBLE_VIDEO_PARAM } else { Status::ERR_NONE })
 }
 
 #[no_mangle]

@@ -10,8 +10,9 @@
 
 use std::collections::HashSet;
 
+use crate::status::Status;
 use vplrs::decode_vpp::ChannelParams;
-use vplrs_memory::{AllocationHints, FrameInfo, Rect, Status};
+use vplrs_memory::{AllocationHints, FrameInfo, Rect};
 use vplrs_runtime::IoPattern;
 
 use crate::bindings::*;

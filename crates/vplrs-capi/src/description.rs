@@ -11,8 +11,9 @@ use std::collections::HashMap;
 use std::ffi::CString;
 use std::sync::{LazyLock, Mutex};
 
+use crate::status::Status;
 use vplrs_memory::info::MAX_DIMENSION;
-use vplrs_memory::{AllocationPolicy, FourCc, Status};
+use vplrs_memory::{AllocationPolicy, FourCc};
 
 use crate::bindings::*;
 use crate::ffi::{guard, guard_value};

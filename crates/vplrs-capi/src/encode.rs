@@ -6,8 +6,8 @@
 //! DataLength`; when it only fits once the bytes before `DataOffset` are reclaimed, the data is
 //! moved to the start first.
 
+use crate::status::{Status, ToStatus};
 use vplrs_encode::{query, query_io_surf, EncodeError, EncodedFrame, FrameControl};
-use vplrs_memory::{Status, ToStatus};
 
 use crate::bindings::*;
 use crate::encode_params::{mark_configurable, params_from_c, params_to_c};
@@ -109,7 +109,7 @@ pub extern "C" fn MFXVideoENCODE_Init(session: mfxSession, par: *mut mfxVideoPar
         if let Ok(pool) = encode.pool() {
             this.track_pool(pool);
         }
-        Ok(if corrected { Status::WRN_INCOMPATIBLE_VIDEO_PARAM } else { Status::ERR_NONE })
+        Ok(if corrected.is_corrected() { Status::WRN_INCOMPATIBLE_VIDEO_PARAM } else { Status::ERR_NONE })
     })
 }
 
@@ -121,7 +121,7 @@ pub extern "C" fn MFXVideoENCODE_Reset(session: mfxSession, par: *mut mfxVideoPa
         // SAFETY: checked non-null; the caller passes a valid structure.
         let params = params_from_c(unsafe { &*par }).map_err(|_| Status::ERR_INVALID_VIDEO_PARAM)?;
         let corrected = this.rust.encode().reset(&params).map_err(|e| init_status(&e))?;
-        Ok(if corrected { Status::WRN_INCOMPATIBLE_VIDEO_PARAM } else { Status::ERR_NONE })
+        Ok(if corrected.is_corrected() { Status::WRN_INCOMPATIBLE_VIDEO_PARAM } else { Status::ERR_NONE })
     })
 }
 

@@ -6,8 +6,9 @@
 //! buffers of the coding-option family are accepted and their fields left to the encoder's
 //! defaults; other buffers are refused.
 
+use crate::status::Status;
 use vplrs_encode::{EncodeCodec, EncodeParams, RateControl};
-use vplrs_memory::{AllocationHints, FourCc, Rect, Status};
+use vplrs_memory::{AllocationHints, FourCc, Rect};
 use vplrs_runtime::IoPattern;
 
 use crate::bindings::*;

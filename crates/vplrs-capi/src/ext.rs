@@ -5,7 +5,7 @@
 use crate::bindings::*;
 use crate::contract::Violation;
 use crate::ffi::Outcome;
-use vplrs_memory::Status;
+use crate::status::Status;
 
 /// The size of the structures of the buffer ids vplrs reads or writes (others: the header).
 fn expected_size(id: u32) -> usize {

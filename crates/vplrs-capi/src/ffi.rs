@@ -8,7 +8,7 @@
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
-use vplrs_memory::{Status, ToStatus};
+use crate::status::{Status, ToStatus};
 
 use crate::bindings::mfxStatus;
 

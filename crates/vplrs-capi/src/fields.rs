@@ -4,8 +4,9 @@
 //! All union members read here are integers or pointers of identical size, so every bit pattern is
 //! a valid value of each member.
 
+use crate::status::Status;
 use vplrs_memory::layout::MAX_PLANES;
-use vplrs_memory::{FourCc, FrameInfo, FrameRate, PicStruct, PlanePointers, Rect, Status};
+use vplrs_memory::{FourCc, FrameInfo, FrameRate, PicStruct, PlanePointers, Rect};
 
 use crate::bindings::*;
 use crate::ffi::Outcome;

@@ -11,8 +11,9 @@ use std::sync::atomic::AtomicU16;
 use std::sync::{Arc, LazyLock, Mutex};
 use std::time::Duration;
 
+use crate::status::Status;
 use vplrs_memory::surface::ForeignMemory;
-use vplrs_memory::{FrameLayout, LayoutOptions, MemId, PlanePointers, Status, Surface, SurfaceCore};
+use vplrs_memory::{FrameLayout, LayoutOptions, MemId, PlanePointers, Surface, SurfaceCore};
 use vplrs_runtime::SyncPoint;
 
 use crate::allocator::CAllocator;

@@ -48,6 +48,7 @@ mod foreign;
 mod pool_iface;
 mod report;
 mod session;
+mod status;
 mod surface;
 mod surface_array;
 mod unload;

@@ -10,7 +10,8 @@ use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 use std::sync::{LazyLock, Mutex};
 
-use vplrs_memory::{PoolWarning, Status, SurfacePool};
+use crate::status::Status;
+use vplrs_memory::{PoolWarning, SurfacePool};
 
 use crate::bindings::*;
 use crate::ffi::{guard, non_null, write_out, Outcome};

@@ -9,8 +9,8 @@ use std::sync::atomic::{AtomicI32, Ordering};
 use std::sync::{Arc, LazyLock, Mutex, MutexGuard};
 use std::time::Duration;
 
+use crate::status::{Status, ToStatus};
 use vplrs::Synchronized;
-use vplrs_memory::Status;
 use vplrs_runtime::SyncPoint;
 
 use crate::bindings::*;
@@ -75,8 +75,8 @@ impl Session {
             // An id this session never handed out.
             None => Err(Status::ERR_NOT_FOUND),
             Some(Synchronized::InExecution) => Ok(Status::WRN_IN_EXECUTION),
-            Some(Synchronized::Finished(status)) if status.is_error() => Err(status),
-            Some(Synchronized::Finished(status)) => Ok(status),
+            Some(Synchronized::Finished(Ok(()))) => Ok(Status::ERR_NONE),
+            Some(Synchronized::Finished(Err(error))) => Err(error.status()),
         }
     }
 

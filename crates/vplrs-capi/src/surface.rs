@@ -16,7 +16,8 @@ use std::sync::atomic::{AtomicPtr, Ordering};
 use std::sync::{LazyLock, Mutex};
 use std::time::Duration;
 
-use vplrs_memory::{MapError, Status, Surface, SurfaceCore, SyncError};
+use crate::status::Status;
+use vplrs_memory::{MapError, Surface, SurfaceCore, SyncError};
 
 use crate::bindings::*;
 use crate::contract::Violation;
@@ -313,7 +314,7 @@ pub(crate) fn expose(surface: Surface) -> Outcome<*mut mfxFrameSurface1> {
 ///
 /// # Safety
 /// `out` must be non-null and valid for a write.
-pub(crate) unsafe fn hand_out<E: vplrs_memory::ToStatus>(
+pub(crate) unsafe fn hand_out<E: crate::status::ToStatus>(
     acquired: Result<Surface, E>,
     out: *mut *mut mfxFrameSurface1,
 ) -> Outcome<Status> {
@@ -498,7 +499,7 @@ extern "C" fn synchronize(surface: *mut mfxFrameSurface1, wait: mfxU32) -> mfxSt
         match outcome {
             Ok(()) => Ok(Status::ERR_NONE),
             Err(SyncError::Timeout) => Ok(Status::WRN_IN_EXECUTION),
-            Err(SyncError::Failed(Status::ERR_ABORTED)) => Err(Status::ERR_ABORTED),
+            Err(SyncError::Failed(vplrs_memory::OperationError::Aborted)) => Err(Status::ERR_ABORTED),
             // Any other failure of the producing operation is an internal error for this call.
             Err(SyncError::Failed(_)) => Err(Status::ERR_UNKNOWN),
         }

@@ -18,7 +18,8 @@ use std::collections::HashMap;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{LazyLock, Mutex};
 
-use vplrs_memory::{Status, Surface};
+use crate::status::Status;
+use vplrs_memory::Surface;
 
 use crate::bindings::*;
 use crate::ffi::{guard, non_null, write_out, Outcome};

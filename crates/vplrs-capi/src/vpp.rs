@@ -2,7 +2,8 @@
 
 use std::sync::Arc;
 
-use vplrs_memory::{AllocationHints, AllocationPolicy, FourCc, Status, Surface, SurfaceCore};
+use crate::status::Status;
+use vplrs_memory::{AllocationHints, AllocationPolicy, FourCc, Surface, SurfaceCore};
 use vplrs_runtime::IoPattern;
 use vplrs_vpp::{ColorSpec, Matrix, Range, Vpp, VppError, VppParams};
 
@@ -175,7 +176,7 @@ fn fill_ext_buffers(params: &VppParams, out: &mfxVideoParam) {
 fn init_status(error: &VppError) -> Status {
     match error {
         VppError::Unsupported(_) => Status::ERR_INVALID_VIDEO_PARAM,
-        other => vplrs_memory::ToStatus::status(other),
+        other => crate::status::ToStatus::status(other),
     }
 }
 
@@ -183,7 +184,7 @@ fn vpp_status(error: VppError) -> Status {
     if matches!(error, VppError::OutputLocked) {
         crate::contract::report(Violation::OutputLocked, "MFXVideoVPP_RunFrameVPPAsync", "the output surface");
     }
-    vplrs_memory::ToStatus::status(&error)
+    crate::status::ToStatus::status(&error)
 }
 
 /// The marks `Query(NULL, out)` sets on the fields VPP configures.
@@ -287,7 +288,7 @@ pub extern "C" fn MFXVideoVPP_Init(session: mfxSession, par: *mut mfxVideoParam)
         for pool in [vpp.input_pool(), vpp.output_pool()].into_iter().flatten() {
             this.track_pool(pool);
         }
-        Ok(if corrected { Status::WRN_INCOMPATIBLE_VIDEO_PARAM } else { Status::ERR_NONE })
+        Ok(if corrected.is_corrected() { Status::WRN_INCOMPATIBLE_VIDEO_PARAM } else { Status::ERR_NONE })
     })
 }
 
@@ -299,7 +300,7 @@ pub extern "C" fn MFXVideoVPP_Reset(session: mfxSession, par: *mut mfxVideoParam
         // SAFETY: checked non-null; the caller passes a valid structure.
         let params = params_from_c(unsafe { &*par }).map_err(|_| Status::ERR_INVALID_VIDEO_PARAM)?;
         let corrected = this.rust.vpp().reset(&params).map_err(|e| init_status(&e))?;
-        Ok(if corrected { Status::WRN_INCOMPATIBLE_VIDEO_PARAM } else { Status::ERR_NONE })
+        Ok(if corrected.is_corrected() { Status::WRN_INCOMPATIBLE_VIDEO_PARAM } else { Status::ERR_NONE })
     })
 }
 
@@ -387,7 +388,8 @@ fn install_completion(output: &Side, input: &Side) {
     match output {
         Side::Runtime(shell, surface) => {
             let shell: &'static Shell = shell;
-            surface.set_on_complete(Some(Arc::new(move |status: Status| {
+            surface.set_on_complete(Some(Arc::new(move |outcome: Result<(), vplrs_memory::OperationError>| {
+                let status = crate::status::ToStatus::status(&outcome);
                 // SAFETY: called by this surface's own `finish_output`: it is alive.
                 let core = unsafe { core.get() };
                 shell.publish(core);
@@ -399,7 +401,7 @@ fn install_completion(output: &Side, input: &Side) {
         }
         Side::Application(app, surface) => {
             let app = AppSurfacePtr(*app);
-            surface.set_on_complete(Some(Arc::new(move |_status: Status| {
+            surface.set_on_complete(Some(Arc::new(move |_outcome: Result<(), vplrs_memory::OperationError>| {
                 if let Some(input) = input_shell {
                     input.refresh_locked();
                 }

@@ -94,7 +94,7 @@ pub fn run(args: &EncodeArgs) -> Result<()> {
         session.set_allocator(Some(allocator.clone() as Arc<dyn vplrs::ExternalAllocator>));
     }
     let params = args.encoder.params(info, args.async_depth);
-    if session.encode().init(&params).context("ENCODE Init")? {
+    if session.encode().init(&params).context("ENCODE Init")?.is_corrected() {
         eprintln!("vplrs: the encoder corrected some parameters");
     }
     let size = (info.crop.width, info.crop.height);

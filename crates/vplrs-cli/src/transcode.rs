@@ -101,12 +101,12 @@ pub fn run(args: &TranscodeArgs) -> Result<()> {
     let mut vpp_crop = None;
     if let (Some(mut vpp), Some(size)) = (vpp_params, vpp_pool) {
         vpp.output_hints = limited(size);
-        session.vpp().init(&vpp).context("VPP Init")?;
+        note_corrected("VPP", session.vpp().init(&vpp).context("VPP Init")?);
         vpp_crop = Some(decoded.crop);
     }
     // The encoder's own pool is not used: its input comes from the decoder or VPP.
     encode_params.hints = limited(1);
-    session.encode().init(&encode_params).context("ENCODE Init")?;
+    note_corrected("the encoder", session.encode().init(&encode_params).context("ENCODE Init")?);
 
     let mut output = match &args.output {
         Some(path) => Some(OutputStream::create(path, args.encoder.codec, (width, height), rate)?),
@@ -193,7 +193,7 @@ fn follow_resolution(
     let mut vpp = VppParams::new(input, encoder_input).with_async_depth(depth);
     let [_, vpp_out] = Vpp::query_io_surf(&vpp).context("VPP QueryIOSurf")?;
     vpp.output_hints = limited(shared_pool_size(&vpp_out, encode_request, depth));
-    session.vpp().init(&vpp).context("VPP Init")?;
+    note_corrected("VPP", session.vpp().init(&vpp).context("VPP Init")?);
     tracing::info!(width = crop.width, height = crop.height, "VPP scales the new sequence");
     Ok(())
 }
@@ -204,7 +204,7 @@ fn pattern_stream(size: (u32, u32), frames: u64) -> Result<Vec<u8>> {
     let session = Session::new();
     let mut params = vplrs::EncodeParams::new(EncodeCodec::Avc, info, RateControl::Cqp { qpi: 18, qpp: 20, qpb: 22 });
     params.target_usage = 7;
-    session.encode().init(&params).context("encoding the test pattern")?;
+    note_corrected("the pattern's encoder", session.encode().init(&params).context("encoding the test pattern")?);
     let mut stream = Vec::new();
     let mut take = |data: &[u8], _pts: u64| {
         stream.extend_from_slice(data);
@@ -218,4 +218,12 @@ fn pattern_stream(size: (u32, u32), frames: u64) -> Result<Vec<u8>> {
     while put(&session, None, &mut take).context("encoding the test pattern")? {}
     session.close();
     Ok(stream)
+}
+
+/// Components that corrected parameters the tool chose run with values it did not ask for: said in
+/// the log, not an error.
+pub fn note_corrected(component: &str, accepted: vplrs::Accepted) {
+    if accepted.is_corrected() {
+        tracing::info!("{component} corrected some parameters");
+    }
 }

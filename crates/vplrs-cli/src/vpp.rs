@@ -90,7 +90,7 @@ pub fn run(args: &VppArgs) -> Result<()> {
         session.set_allocator(Some(allocator.clone() as Arc<dyn vplrs::ExternalAllocator>));
     }
     let params = VppParams::new(input_info, output_info).with_async_depth(args.async_depth);
-    session.vpp().init(&params).context("VPP Init")?;
+    crate::transcode::note_corrected("VPP", session.vpp().init(&params).context("VPP Init")?);
 
     let limit = args.frames.unwrap_or(if source.is_pattern() { 300 } else { u64::MAX });
     let progress = progress_bar(limit);

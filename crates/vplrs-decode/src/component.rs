@@ -7,7 +7,7 @@ use parking_lot::Mutex;
 use vplrs_memory::allocator::MemType;
 use vplrs_memory::sizing::{effective_async_depth, SurfaceRequest};
 use vplrs_memory::surface::TIMESTAMP_UNKNOWN;
-use vplrs_memory::{FourCc, Status, Surface, SurfacePool};
+use vplrs_memory::{FourCc, Surface, SurfacePool};
 use vplrs_runtime::{Core, IoPattern, Lane, SubmitError, SyncPoint};
 
 use crate::avcodec::{in_place, StreamEngine};
@@ -449,7 +449,7 @@ impl Decode {
                 let surface = result?;
                 running.shown += 1;
                 let sync = SyncPoint::new();
-                sync.complete(Status::ERR_NONE);
+                sync.complete(Ok(()));
                 return Ok(DecodedFrame { surface, sync });
             }
         };

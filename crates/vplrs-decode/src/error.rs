@@ -1,6 +1,6 @@
-//! Why a decode call produced no picture, each reason naming the `mfxStatus` it stands for.
+//! Why a decode call produced no picture.
 
-use vplrs_memory::{AcquireError, AllocError, MapError, Status, ToStatus};
+use vplrs_memory::{AcquireError, AllocError, MapError};
 use vplrs_runtime::SubmitError;
 
 use crate::backend::BackendError;
@@ -49,26 +49,5 @@ impl DecodeError {
     /// True when the call took the data (the application moves on to the next frame).
     pub fn consumed_data(&self) -> bool {
         matches!(self, Self::MoreData | Self::Bitstream(_))
-    }
-}
-
-impl ToStatus for DecodeError {
-    fn status(&self) -> Status {
-        match self {
-            Self::NotInitialized => Status::ERR_NOT_INITIALIZED,
-            Self::AlreadyInitialized => Status::ERR_UNDEFINED_BEHAVIOR,
-            Self::MoreData => Status::ERR_MORE_DATA,
-            Self::MoreSurface => Status::ERR_MORE_SURFACE,
-            Self::Unsupported(_) => Status::ERR_UNSUPPORTED,
-            Self::InvalidParams(_) => Status::ERR_INVALID_VIDEO_PARAM,
-            Self::Incompatible(..) | Self::ResetIncompatible => Status::ERR_INCOMPATIBLE_VIDEO_PARAM,
-            Self::Bitstream(_) => Status::ERR_UNDEFINED_BEHAVIOR,
-            Self::Busy(error) => error.status(),
-            Self::Acquire(error) => error.status(),
-            Self::Alloc(error) => error.status(),
-            Self::Map(error) => error.status(),
-            Self::Thread(_) => Status::ERR_MEMORY_ALLOC,
-            Self::CopyForbidden(error) => error.status(),
-        }
     }
 }

@@ -4,7 +4,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
 use parking_lot::Mutex;
-use vplrs_memory::{OutputGuard, Rect, Status};
+use vplrs_memory::{OperationError, OutputGuard, Rect};
 use vplrs_runtime::Worker;
 
 use crate::backend::DecoderBackend;
@@ -35,7 +35,7 @@ pub(crate) struct WorkerCounters {
 impl Worker for DecodeWorker {
     type Job = DecodeJob;
 
-    fn run(&mut self, job: &mut DecodeJob) -> Status {
+    fn run(&mut self, job: &mut DecodeJob) -> Result<(), OperationError> {
         let result = {
             let mut view = job.output.as_mut().map(|guard| guard.view_mut());
             self.backend.decode(&job.data, view.as_mut())
@@ -54,22 +54,22 @@ impl Worker for DecodeWorker {
                     });
                 } else if job.output.is_some() {
                     // A frame announced as shown produced no picture: nothing valid to hand out.
-                    return Status::ERR_ABORTED;
+                    return Err(OperationError::Aborted);
                 }
-                Status::ERR_NONE
+                Ok(())
             }
             Err(error) => {
                 tracing::warn!(%error, "frame not decoded");
                 self.counters.errors.fetch_add(1, Ordering::Relaxed);
-                Status::ERR_ABORTED
+                Err(OperationError::Aborted)
             }
         }
     }
 
-    fn complete(&mut self, job: DecodeJob, status: Status) {
+    fn complete(&mut self, job: DecodeJob, outcome: Result<(), OperationError>) {
         let DecodeJob { mut data, output } = job;
         if let Some(output) = output {
-            output.finish(status);
+            output.finish(outcome);
         }
         data.clear();
         self.spare_buffers.lock().push(data);

@@ -13,7 +13,7 @@ mod common;
 use common::picture_md5;
 use md5::{Digest, Md5};
 use vplrs_decode::{Codec, Decode, DecodeError};
-use vplrs_memory::{AllocationHints, AllocationPolicy, FourCc, FrameInfo, Status, Surface, ToStatus};
+use vplrs_memory::{AllocationHints, AllocationPolicy, FourCc, FrameInfo, Surface};
 use vplrs_runtime::Core;
 
 struct Stream {
@@ -170,7 +170,7 @@ fn decode(codec: Codec, stream: &Stream, fourcc: FourCc, work_surfaces: bool, ch
         done.sync.wait(Duration::from_secs(10)).unwrap();
         md5s.push(picture_md5(&done.surface));
     }
-    assert_eq!(decode.decode_frame_async(None, None, 0).unwrap_err().status(), Status::ERR_MORE_DATA);
+    assert_eq!(decode.decode_frame_async(None, None, 0).unwrap_err(), DecodeError::MoreData);
     let stats = decode.stats().unwrap();
     decode.close().unwrap();
     drop(surfaces);
@@ -298,7 +298,7 @@ fn header_reports_the_stream() {
     // In-place decoding asks for libavcodec's padded area.
     assert!(request.info.width >= 176 && request.info.height >= 144 + 4, "{:?}", request.info);
     assert!(request.num_frame_suggested > request.num_frame_min || params.async_depth == 0);
-    assert_eq!(Decode::decode_header(Codec::Avc, &stream.bytes[..8]).unwrap_err().status(), Status::ERR_MORE_DATA);
+    assert_eq!(Decode::decode_header(Codec::Avc, &stream.bytes[..8]).unwrap_err(), DecodeError::MoreData);
 }
 
 struct FrameInfoParams;

@@ -10,7 +10,7 @@ mod common;
 use common::picture_md5;
 use vplrs_decode::vp8::Vp8Backend;
 use vplrs_decode::{Codec, Decode, DecodeError};
-use vplrs_memory::{AllocationHints, ExternalAllocator, FourCc, Status, SystemAllocator, ToStatus};
+use vplrs_memory::{AllocationHints, ExternalAllocator, FourCc, SystemAllocator};
 use vplrs_runtime::Core;
 use vplrs_vp8::ivf::IvfReader;
 
@@ -123,7 +123,7 @@ fn decode_vector(path: &Path, fourcc: FourCc, memory: &Memory, work_surfaces: bo
         done.sync.wait(Duration::from_secs(10)).unwrap();
         md5s.push(picture_md5(&done.surface));
     }
-    assert_eq!(decode.decode_frame_async(None, None, 0).unwrap_err().status(), Status::ERR_MORE_DATA);
+    assert_eq!(decode.decode_frame_async(None, None, 0).unwrap_err(), DecodeError::MoreData);
     let stats = decode.stats().unwrap();
     assert_eq!(stats.shown, stats.copies, "one counted copy per picture");
     let _ = params;
@@ -159,16 +159,16 @@ fn every_vector_is_bit_exact_through_the_component_in_every_memory_model() {
 fn header_errors_and_surface_misuse_report_documented_codes() {
     let path = &vectors()[0];
     let frames = frames(path);
-    assert_eq!(Decode::decode_header(Codec::Vp8, &frames[1]).unwrap_err().status(), Status::ERR_MORE_DATA);
+    assert_eq!(Decode::decode_header(Codec::Vp8, &frames[1]).unwrap_err(), DecodeError::MoreData);
     assert!(Decode::decode_header(Codec::Vp8, &[]).is_err());
     let mut decode = Decode::new(Core::new());
-    assert_eq!(decode.decode_frame_async(Some(&frames[0]), None, 0).unwrap_err().status(), Status::ERR_NOT_INITIALIZED);
+    assert_eq!(decode.decode_frame_async(Some(&frames[0]), None, 0).unwrap_err(), DecodeError::NotInitialized);
     let params = Decode::decode_header(Codec::Vp8, &frames[0]).unwrap();
     decode.init(&params).unwrap();
     let work = decode.surface().unwrap();
     let hold = work.hold().unwrap();
     let error = decode.decode_frame_async(Some(&frames[0]), Some(&work), 0).unwrap_err();
-    assert_eq!(error.status(), Status::ERR_MORE_SURFACE);
+    assert_eq!(error, DecodeError::MoreSurface);
     assert!(!error.consumed_data());
     drop(hold);
     let decoded = decode.decode_frame_async(Some(&frames[0]), Some(&work), 0).unwrap();

@@ -6,8 +6,8 @@ use std::sync::Arc;
 
 use vplrs_ffmpeg::{Encoder, FfmpegError, Packet, PictureType};
 use vplrs_memory::surface::TIMESTAMP_UNKNOWN;
-use vplrs_memory::{Status, Surface, SurfacePool};
-use vplrs_runtime::{Core, SyncPoint};
+use vplrs_memory::{Surface, SurfacePool};
+use vplrs_runtime::{Accepted, Core, SyncPoint};
 
 use crate::input::{picture, InputPath, Scratch};
 use crate::params::{encoder_config, query, query_io_surf, EncodeCodec, EncodeParams};
@@ -90,8 +90,8 @@ impl Encode {
     }
 
     /// `Init`: opens the encoder and the pool `MFXMemory_GetSurfaceForEncode` draws from. Returns
-    /// whether a parameter was corrected (`MFX_WRN_INCOMPATIBLE_VIDEO_PARAM`).
-    pub fn init(&mut self, params: &EncodeParams) -> Result<bool, EncodeError> {
+    /// whether a parameter was corrected (`MFX_WRN_INCOMPATIBLE_VIDEO_PARAM` in C).
+    pub fn init(&mut self, params: &EncodeParams) -> Result<Accepted, EncodeError> {
         if self.running.is_some() {
             return Err(EncodeError::AlreadyInitialized);
         }
@@ -120,12 +120,12 @@ impl Encode {
             stats: EncodeStats::default(),
             spare_buffers: Vec::new(),
         });
-        Ok(outcome.corrected)
+        Ok(Accepted::from_corrected(outcome.corrected))
     }
 
     /// `Reset`: new parameters for the same input pool. Pictures the encoder still held are
     /// dropped (the application drains before it resets); the next picture is a key frame.
-    pub fn reset(&mut self, params: &EncodeParams) -> Result<bool, EncodeError> {
+    pub fn reset(&mut self, params: &EncodeParams) -> Result<Accepted, EncodeError> {
         let running = self.running.as_mut().ok_or(EncodeError::NotInitialized)?;
         let outcome = query(params)?;
         let mut new = outcome.params;
@@ -151,7 +151,7 @@ impl Encode {
         running.params = new;
         running.pending.clear();
         running.timestamps.clear();
-        Ok(outcome.corrected)
+        Ok(Accepted::from_corrected(outcome.corrected))
     }
 
     pub fn close(&mut self) -> Result<(), EncodeError> {
@@ -296,7 +296,7 @@ impl Running {
         self.stats.frames_out += 1;
         self.stats.bytes_out += packet.data.len() as u64;
         let sync = SyncPoint::new();
-        sync.complete(Status::ERR_NONE);
+        sync.complete(Ok(()));
         EncodedFrame {
             frame_type: frame_type(self.params.codec, &packet),
             data: packet.data,

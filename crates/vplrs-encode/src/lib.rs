@@ -20,7 +20,7 @@ pub use component::{Encode, EncodeStats, EncodedFrame, FrameControl};
 pub use headers::ParameterSets;
 pub use params::{query, query_io_surf, EncodeCodec, EncodeParams, QueryOutcome, RateControl};
 
-use vplrs_memory::{AcquireError, AllocError, MapError, Status, ToStatus};
+use vplrs_memory::{AcquireError, AllocError, MapError};
 
 /// `mfxBitstream.FrameType` (`MFX_FRAMETYPE_*`).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
@@ -82,24 +82,4 @@ pub enum EncodeError {
     Map(#[from] MapError),
     #[error(transparent)]
     CopyForbidden(#[from] vplrs_memory::copies::CopyForbidden),
-}
-
-impl ToStatus for EncodeError {
-    fn status(&self) -> Status {
-        match self {
-            Self::NotInitialized => Status::ERR_NOT_INITIALIZED,
-            Self::AlreadyInitialized => Status::ERR_UNDEFINED_BEHAVIOR,
-            Self::MoreData => Status::ERR_MORE_DATA,
-            Self::NotEnoughBuffer { .. } => Status::ERR_NOT_ENOUGH_BUFFER,
-            Self::Unsupported(_) => Status::ERR_UNSUPPORTED,
-            Self::InvalidParams(_) | Self::Open(_) => Status::ERR_INVALID_VIDEO_PARAM,
-            Self::Incompatible(_) => Status::ERR_INCOMPATIBLE_VIDEO_PARAM,
-            Self::InvalidSurface(_) => Status::ERR_UNDEFINED_BEHAVIOR,
-            Self::Encoder(_) => Status::ERR_UNDEFINED_BEHAVIOR,
-            Self::Acquire(error) => error.status(),
-            Self::Alloc(error) => error.status(),
-            Self::Map(error) => error.status(),
-            Self::CopyForbidden(error) => error.status(),
-        }
-    }
 }

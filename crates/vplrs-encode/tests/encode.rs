@@ -107,7 +107,7 @@ struct Outcome {
 /// Encodes FRAMES source frames through the encode pool and drains.
 fn encode(params: &EncodeParams) -> Outcome {
     let mut encode = Encode::new(Core::new());
-    assert!(!encode.init(params).unwrap(), "no correction expected");
+    assert_eq!(encode.init(params).unwrap(), vplrs_runtime::Accepted::AsGiven, "no correction expected");
     let mut outcome =
         Outcome { stream: Vec::new(), packets: Vec::new(), types: Vec::new(), timestamps: Vec::new(), copies: 0 };
     let collect = |result: Result<vplrs_encode::EncodedFrame, EncodeError>, outcome: &mut Outcome| match result {
@@ -359,13 +359,12 @@ fn forced_key_frames_are_idrs() {
 
 #[test]
 fn bad_parameters_get_their_documented_answers() {
-    use vplrs_memory::ToStatus;
-    let status = |p: &EncodeParams| Encode::new(Core::new()).init(p).unwrap_err().status();
+    let refusal = |p: &EncodeParams| Encode::new(Core::new()).init(p).unwrap_err();
     let mut p = params(EncodeCodec::Avc, FourCc::Rgb4);
-    assert_eq!(status(&p), vplrs_memory::Status::ERR_UNSUPPORTED);
+    assert!(matches!(refusal(&p), EncodeError::Unsupported(_)));
     p = params(EncodeCodec::Avc, FourCc::I420);
     p.input.frame_rate = vplrs_memory::FrameRate { num: 0, den: 0 };
-    assert_eq!(status(&p), vplrs_memory::Status::ERR_INVALID_VIDEO_PARAM);
+    assert!(matches!(refusal(&p), EncodeError::InvalidParams(_)));
     // No bitrate: a default for the picture size and rate, not a correction.
     p = params(EncodeCodec::Avc, FourCc::I420);
     p.rate_control = RateControl::Cbr { kbps: 0 };
@@ -374,9 +373,9 @@ fn bad_parameters_get_their_documented_answers() {
     assert_eq!(answer.params.rate_control, RateControl::Cbr { kbps: 230 }, "0.1 bit per pixel at 320x240x30");
     p = params(EncodeCodec::Avc, FourCc::I420);
     p.input.crop.width = 101;
-    assert_eq!(status(&p), vplrs_memory::Status::ERR_INVALID_VIDEO_PARAM);
+    assert!(matches!(refusal(&p), EncodeError::InvalidParams(_)));
     let mut encode = Encode::new(Core::new());
-    assert_eq!(encode.surface().unwrap_err().status(), vplrs_memory::Status::ERR_NOT_INITIALIZED);
+    assert!(matches!(encode.surface(), Err(EncodeError::NotInitialized)));
     let corrected = vplrs_encode::query(&{
         let mut p = params(EncodeCodec::Avc, FourCc::I420);
         p.target_usage = 9;
@@ -400,14 +399,11 @@ fn bad_parameters_get_their_documented_answers() {
     assert_eq!((input.width, input.height), (640, 368));
     assert_eq!(input.crop, vplrs_memory::Rect { x: 0, y: 0, width: 640, height: 360 });
     encode.init(&params(EncodeCodec::Avc, FourCc::I420)).unwrap();
-    assert_eq!(
-        encode.init(&params(EncodeCodec::Avc, FourCc::I420)).unwrap_err().status(),
-        vplrs_memory::Status::ERR_UNDEFINED_BEHAVIOR
-    );
+    assert!(matches!(encode.init(&params(EncodeCodec::Avc, FourCc::I420)), Err(EncodeError::AlreadyInitialized)));
     // A surface of another format is refused without being taken.
     let foreign = Surface::new(FrameInfo::new(FourCc::Nv12, W, H), Default::default()).unwrap();
     let error = encode.encode_frame_async(Some(&foreign), FrameControl::default(), usize::MAX).unwrap_err();
-    assert_eq!(error.status(), vplrs_memory::Status::ERR_UNDEFINED_BEHAVIOR);
+    assert!(matches!(error, EncodeError::InvalidSurface(_)), "{error}");
     assert_eq!(encode.stats().unwrap().frames_in, 0);
 }
 

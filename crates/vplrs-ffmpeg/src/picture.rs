@@ -155,7 +155,7 @@ impl<'a> Picture<'a> {
         let owner = unsafe { owner_of(self.frame, self.shared?) }?;
         let guard = owner.output.lock().take();
         if let Some(guard) = guard {
-            guard.finish(vplrs_memory::Status::ERR_NONE);
+            guard.finish(Ok(()));
             match owner.surface.map_read() {
                 Ok(read) => {
                     let luma = read.view().plane(0).data().as_ptr() as usize;

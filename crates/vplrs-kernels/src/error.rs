@@ -1,6 +1,6 @@
 //! Why a conversion was refused. Every check runs before any pixel is written.
 
-use vplrs_memory::{FourCc, Rect, Status, ToStatus};
+use vplrs_memory::{FourCc, Rect};
 
 /// Which side of a conversion an error is about.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -42,14 +42,4 @@ pub enum KernelError {
     /// A SIMD back end refused arguments this crate had already checked: a bug in this crate.
     #[error("internal error in the {0} kernel")]
     Internal(&'static str),
-}
-
-impl ToStatus for KernelError {
-    fn status(&self) -> Status {
-        match self {
-            Self::Unsupported { .. } => Status::ERR_UNSUPPORTED,
-            Self::Internal(_) => Status::ERR_UNKNOWN,
-            _ => Status::ERR_INVALID_VIDEO_PARAM,
-        }
-    }
 }

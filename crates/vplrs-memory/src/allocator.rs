@@ -17,7 +17,6 @@ use std::sync::Arc;
 
 use crate::arena::PlanePointers;
 use crate::info::FrameInfo;
-use crate::status::{Status, ToStatus};
 
 bitflags::bitflags! {
     /// Memory type of an allocation request, with the values of `MFX_MEMTYPE_*`.
@@ -92,29 +91,15 @@ pub enum AllocatorError {
     Unsupported,
     #[error("the allocator ran out of memory")]
     OutOfMemory,
-    #[error("the allocator failed with {0}")]
-    Failed(Status),
-}
-
-impl AllocatorError {
-    /// Classifies a status returned by a C allocator.
-    pub fn from_status(status: Status) -> Self {
-        match status {
-            Status::ERR_UNSUPPORTED => Self::Unsupported,
-            Status::ERR_MEMORY_ALLOC => Self::OutOfMemory,
-            other => Self::Failed(other),
-        }
-    }
-}
-
-impl ToStatus for AllocatorError {
-    fn status(&self) -> Status {
-        match self {
-            Self::Unsupported => Status::ERR_UNSUPPORTED,
-            Self::OutOfMemory => Status::ERR_MEMORY_ALLOC,
-            Self::Failed(status) => *status,
-        }
-    }
+    #[error("the allocator does not know this memory id")]
+    UnknownMemId,
+    #[error("the request's frame description is invalid")]
+    InvalidRequest,
+    #[error("the memory could not be locked, or was not locked")]
+    Lock,
+    /// Any other answer of an application's allocator: its own status code.
+    #[error("the allocator failed with status {0}")]
+    Failed(i32),
 }
 
 /// The application's frame allocator (`mfxFrameAllocator`).

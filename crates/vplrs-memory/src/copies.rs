@@ -4,8 +4,6 @@
 
 use std::sync::OnceLock;
 
-use crate::status::{Status, ToStatus};
-
 /// A copy the runtime would have made while copies are forbidden.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("pixel copy forbidden (VPLRS_COPIES=forbid): {path}: {reason}")]
@@ -14,12 +12,6 @@ pub struct CopyForbidden {
     pub path: &'static str,
     /// Why the copy cannot be avoided there.
     pub reason: String,
-}
-
-impl ToStatus for CopyForbidden {
-    fn status(&self) -> Status {
-        Status::ERR_UNSUPPORTED
-    }
 }
 
 /// True when `VPLRS_COPIES=forbid`.

@@ -1,8 +1,7 @@
-//! The typed errors of surface operations, each naming the `mfxStatus` it stands for.
+//! The typed errors of surface operations (the C ABI maps each to the `mfxStatus` it stands for).
 
 use crate::allocator::AllocatorError;
 use crate::layout::LayoutError;
-use crate::status::{Status, ToStatus};
 
 /// Misuse of the Locked counter.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
@@ -11,12 +10,6 @@ pub enum LockedError {
     Underflow,
     #[error("the Locked counter would overflow")]
     Overflow,
-}
-
-impl ToStatus for LockedError {
-    fn status(&self) -> Status {
-        Status::ERR_UNDEFINED_BEHAVIOR
-    }
 }
 
 /// Why a Map, Unmap or output reservation was refused.
@@ -38,35 +31,13 @@ pub enum MapError {
     BadPlanePointers,
 }
 
-impl ToStatus for MapError {
-    fn status(&self) -> Status {
-        match self {
-            Self::InvalidFlags(_) | Self::NotMapped => Status::ERR_UNSUPPORTED,
-            // Map's doc comment lists MFX_ERR_LOCK_MEMORY for every refused access, NOWAIT
-            // included; MFX_ERR_RESOURCE_MAPPED is not among its codes.
-            Self::Locked(_) | Self::Busy | Self::WouldWait | Self::AllocatorLock(_) | Self::BadPlanePointers => {
-                Status::ERR_LOCK_MEMORY
-            }
-        }
-    }
-}
-
 /// What `Synchronize` reports instead of readiness.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 pub enum SyncError {
     #[error("the surface is not ready yet")]
     Timeout,
     #[error("the operation producing the surface failed: {0}")]
-    Failed(Status),
-}
-
-impl ToStatus for SyncError {
-    fn status(&self) -> Status {
-        match self {
-            Self::Timeout => Status::WRN_IN_EXECUTION,
-            Self::Failed(status) => *status,
-        }
-    }
+    Failed(OperationError),
 }
 
 /// Native or device handle queries.
@@ -76,15 +47,6 @@ pub enum HandleError {
     SystemMemory,
     #[error("the allocator has no handle for this surface: {0}")]
     Allocator(AllocatorError),
-}
-
-impl ToStatus for HandleError {
-    fn status(&self) -> Status {
-        match self {
-            Self::SystemMemory => Status::ERR_UNSUPPORTED,
-            Self::Allocator(error) => error.status(),
-        }
-    }
 }
 
 /// Why frame memory could not be allocated.
@@ -98,17 +60,6 @@ pub enum AllocError {
     Allocator(AllocatorError),
 }
 
-impl ToStatus for AllocError {
-    fn status(&self) -> Status {
-        match self {
-            Self::Layout(LayoutError::Info(error)) => error.status(),
-            Self::Layout(LayoutError::PitchAlign(_)) => Status::ERR_INVALID_VIDEO_PARAM,
-            Self::OutOfMemory(_) => Status::ERR_MEMORY_ALLOC,
-            Self::Allocator(_) => Status::ERR_MEMORY_ALLOC,
-        }
-    }
-}
-
 /// Why a pool handed out no surface.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum AcquireError {
@@ -120,12 +71,19 @@ pub enum AcquireError {
     Alloc(#[from] AllocError),
 }
 
-impl ToStatus for AcquireError {
-    fn status(&self) -> Status {
-        match self {
-            Self::Timeout(_) => Status::WRN_ALLOC_TIMEOUT_EXPIRED,
-            Self::Closed => Status::ERR_NOT_INITIALIZED,
-            Self::Alloc(error) => error.status(),
-        }
-    }
+/// How an asynchronous operation failed (what its sync point and the surfaces it produced report).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum OperationError {
+    /// Abandoned before it finished, or an input's producer failed.
+    #[error("the operation was aborted (abandoned, or an input's producer failed)")]
+    Aborted,
+    /// An input surface could not be mapped for reading.
+    #[error("an input surface could not be read")]
+    InputUnreadable,
+    /// The work itself failed (a conversion the kernels refused).
+    #[error("the operation failed")]
+    Failed,
+    /// The worker running it panicked.
+    #[error("the worker running the operation panicked")]
+    Panicked,
 }

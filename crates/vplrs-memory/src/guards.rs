@@ -3,8 +3,8 @@
 #![allow(unsafe_code)]
 
 use crate::arena::{self, PlanePointers};
+use crate::error::OperationError;
 use crate::error::{LockedError, MapError};
-use crate::status::Status;
 use crate::surface::{Surface, Writer};
 use crate::view::{FrameView, FrameViewMut};
 
@@ -141,17 +141,17 @@ impl OutputGuard {
         &self.mapped.surface
     }
 
-    /// Ends production with `status` (`ERR_NONE`, or an error that travels to the sync point).
-    pub fn finish(mut self, status: Status) {
+    /// Ends production: the surface is ready, or the failure travels to whoever synchronises it.
+    pub fn finish(mut self, outcome: Result<(), OperationError>) {
         self.finished = true;
-        self.mapped.surface.core.finish_output(status);
+        self.mapped.surface.core.finish_output(outcome);
     }
 }
 
 impl Drop for OutputGuard {
     fn drop(&mut self) {
         if !self.finished {
-            self.mapped.surface.core.finish_output(Status::ERR_ABORTED);
+            self.mapped.surface.core.finish_output(Err(OperationError::Aborted));
         }
     }
 }

@@ -1,7 +1,6 @@
 //! `FrameInfo`: what a surface holds (the analog of `mfxFrameInfo`) and the rules it must obey.
 
 use crate::format::{ChromaFormat, FourCc};
-use crate::status::{Status, ToStatus};
 
 bitflags::bitflags! {
     /// Picture structure, with the bit values of `MFX_PICSTRUCT_*`.
@@ -93,15 +92,6 @@ pub enum FrameInfoError {
     UnsupportedFourCc(u32),
     #[error("chroma format {chroma:?} / bit depth {bit_depth} do not match {fourcc}")]
     FormatMismatch { fourcc: FourCc, chroma: ChromaFormat, bit_depth: u16 },
-}
-
-impl ToStatus for FrameInfoError {
-    fn status(&self) -> Status {
-        match self {
-            Self::UnsupportedFourCc(_) | Self::FormatMismatch { .. } => Status::ERR_UNSUPPORTED,
-            _ => Status::ERR_INVALID_VIDEO_PARAM,
-        }
-    }
 }
 
 /// The largest width or height vplrs allocates (the limit of 16-bit `mfxFrameInfo` fields,

@@ -12,7 +12,6 @@
 //! - [`system_allocator`]: a mem-id allocator over system memory, as an application would write;
 //! - [`sizing`]: `QueryIOSurf` arithmetic and the shared-pool rule; [`copies`]: the
 //!   `VPLRS_COPIES=forbid` switch;
-//! - [`status`]: `mfxStatus` values that every typed error maps to.
 //!
 //! `unsafe` code lives in [`arena`], [`guards`] and [`system_allocator`] only (raw aligned pixel
 //! memory, the slices made from it while access is held, an allocator handing out raw pointers) and
@@ -30,21 +29,19 @@ pub mod layout;
 pub mod pool;
 pub mod report;
 pub mod sizing;
-pub mod status;
 pub mod surface;
 pub mod system_allocator;
 pub mod view;
 
 pub use allocator::{AllocRequest, AllocResponse, AllocatorError, ExternalAllocator, MemId, MemType, NativeHandle};
 pub use arena::PlanePointers;
-pub use error::{AcquireError, AllocError, HandleError, LockedError, MapError, SyncError};
+pub use error::{AcquireError, AllocError, HandleError, LockedError, MapError, OperationError, SyncError};
 pub use format::{ChromaFormat, FourCc};
 pub use guards::{LockedHold, OutputGuard, ReadGuard, WriteGuard};
 pub use info::{FrameInfo, FrameRate, PicStruct, Rect};
 pub use layout::{FrameLayout, LayoutOptions, PlaneLayout};
 pub use pool::{AllocationHints, AllocationPolicy, PoolConfig, PoolStats, PoolWarning, SurfacePool};
 pub use sizing::SurfaceRequest;
-pub use status::{Status, ToStatus};
-pub use surface::{FrameMeta, MapFlags, Surface, SurfaceCore};
+pub use surface::{FrameMeta, MapFlags, Surface, SurfaceCore, WeakSurface};
 pub use system_allocator::{AllocatorCounters, SystemAllocator};
 pub use view::{Field, FrameView, FrameViewMut, Plane, PlaneMut};

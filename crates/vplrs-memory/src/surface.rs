@@ -45,11 +45,10 @@ use std::time::{Duration, Instant};
 
 use crate::allocator::{ExternalAllocation, MemId, MemType, NativeHandle};
 use crate::arena::{self, FrameBuffer, PlanePointers};
-use crate::error::{HandleError, LockedError, MapError, SyncError};
+use crate::error::{HandleError, LockedError, MapError, OperationError, SyncError};
 use crate::info::FrameInfo;
 use crate::layout::FrameLayout;
 use crate::pool::{PoolShared, SurfacePool};
-use crate::status::Status;
 
 bitflags::bitflags! {
     /// `MFX_MAP_*`.
@@ -132,8 +131,8 @@ pub(crate) struct AccessState {
     pub(crate) writer: Writer,
     /// Plane pointers while the backing is locked (external memory) or always (the others).
     pointers: Option<PlanePointers>,
-    /// Status of the last finished operation that produced the surface (None: success).
-    outcome: Option<Status>,
+    /// How the last operation that produced the surface failed (None: it succeeded).
+    outcome: Option<OperationError>,
 }
 
 impl AccessState {
@@ -143,7 +142,7 @@ impl AccessState {
 }
 
 /// A completion callback (`mfxFrameSurfaceInterface::OnComplete`).
-pub type CompletionHook = Arc<dyn Fn(Status) + Send + Sync>;
+pub type CompletionHook = Arc<dyn Fn(Result<(), OperationError>) + Send + Sync>;
 
 /// The shared state of one surface. Reached through a [`Surface`] handle, or by the C ABI through
 /// the context pointer of its `mfxFrameSurface1`.
@@ -449,7 +448,7 @@ impl SurfaceCore {
             self.access_changed.wait_for(&mut state, left);
         }
         match state.outcome {
-            Some(status) => Err(SyncError::Failed(status)),
+            Some(error) => Err(SyncError::Failed(error)),
             None => Ok(()),
         }
     }
@@ -470,18 +469,18 @@ impl SurfaceCore {
         lock(&self.meta).1 = hook;
     }
 
-    pub(crate) fn finish_output(&self, status: Status) {
+    pub(crate) fn finish_output(&self, outcome: Result<(), OperationError>) {
         {
             let mut state = lock(&self.access);
             debug_assert_eq!(state.writer, Writer::Output);
             state.writer = Writer::None;
-            state.outcome = status.is_error().then_some(status);
+            state.outcome = outcome.err();
             self.settle(&mut state);
         }
         self.access_changed.notify_all();
         let hook = lock(&self.meta).1.clone();
         if let Some(hook) = hook {
-            hook(status);
+            hook(outcome);
         }
     }
 
@@ -579,6 +578,11 @@ impl Surface {
         &self.core
     }
 
+    /// A handle that does not keep the surface alive (see [`WeakSurface`]).
+    pub fn downgrade(&self) -> WeakSurface {
+        WeakSurface(Arc::downgrade(&self.core))
+    }
+
     pub fn ptr_eq(&self, other: &Surface) -> bool {
         Arc::ptr_eq(&self.core, &other.core)
     }
@@ -610,6 +614,29 @@ impl Drop for Surface {
         // one is freed with this handle's `Arc`.
         if let Some(pool) = self.core.pool.as_ref().and_then(Weak::upgrade) {
             pool.recycle(self.core.clone());
+        }
+    }
+}
+
+/// A surface found again while somebody still holds it: an outer layer's table of the surfaces it
+/// made (the C ABI's wrappers of application surfaces) without keeping them alive.
+#[derive(Clone, Debug)]
+pub struct WeakSurface(Weak<SurfaceCore>);
+
+impl WeakSurface {
+    /// A new handle, if a handle to the surface is still alive. A surface whose last handle is
+    /// going (back to its pool, or freed) is not revived.
+    pub fn upgrade(&self) -> Option<Surface> {
+        let core = self.0.upgrade()?;
+        let mut current = core.refs.load(Ordering::Acquire);
+        loop {
+            if current == 0 {
+                return None;
+            }
+            match core.refs.compare_exchange_weak(current, current + 1, Ordering::AcqRel, Ordering::Acquire) {
+                Ok(_) => return Some(Surface { core }),
+                Err(actual) => current = actual,
+            }
         }
     }
 }

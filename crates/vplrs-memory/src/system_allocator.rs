@@ -99,8 +99,8 @@ unsafe impl ExternalAllocator for SystemAllocator {
             self.refused.fetch_add(1, Ordering::Relaxed);
             return Err(AllocatorError::Unsupported);
         }
-        let layout = FrameLayout::new(&request.info, LayoutOptions::default())
-            .map_err(|_| AllocatorError::Failed(crate::status::Status::ERR_INVALID_VIDEO_PARAM))?;
+        let layout =
+            FrameLayout::new(&request.info, LayoutOptions::default()).map_err(|_| AllocatorError::InvalidRequest)?;
         let count = request.num_frame_suggested.max(request.num_frame_min).max(1);
         let mut made = Vec::with_capacity(usize::from(count));
         for _ in 0..count {
@@ -124,7 +124,7 @@ unsafe impl ExternalAllocator for SystemAllocator {
 
     fn lock(&self, mid: MemId) -> Result<PlanePointers, AllocatorError> {
         let mut frames = self.frames();
-        let frame = frames.get_mut(&mid.0).ok_or(AllocatorError::Failed(crate::status::Status::ERR_INVALID_HANDLE))?;
+        let frame = frames.get_mut(&mid.0).ok_or(AllocatorError::UnknownMemId)?;
         frame.locks += 1;
         self.locks.fetch_add(1, Ordering::Relaxed);
         Ok(frame.buffer.plane_pointers(&frame.layout))
@@ -132,9 +132,8 @@ unsafe impl ExternalAllocator for SystemAllocator {
 
     fn unlock(&self, mid: MemId) -> Result<(), AllocatorError> {
         let mut frames = self.frames();
-        let frame = frames.get_mut(&mid.0).ok_or(AllocatorError::Failed(crate::status::Status::ERR_INVALID_HANDLE))?;
-        frame.locks =
-            frame.locks.checked_sub(1).ok_or(AllocatorError::Failed(crate::status::Status::ERR_LOCK_MEMORY))?;
+        let frame = frames.get_mut(&mid.0).ok_or(AllocatorError::UnknownMemId)?;
+        frame.locks = frame.locks.checked_sub(1).ok_or(AllocatorError::Lock)?;
         self.unlocks.fetch_add(1, Ordering::Relaxed);
         Ok(())
     }

@@ -1,8 +1,34 @@
 //! Random sequences of surface operations against a model of the documented rules: every call
-//! returns exactly the status the model predicts, and the surface's counters follow the model.
+//! answers exactly what the model predicts, and the surface's counters follow the model.
 
 use proptest::prelude::*;
-use vplrs_memory::{FourCc, FrameInfo, LayoutOptions, MapFlags, Status, Surface, ToStatus};
+use vplrs_memory::{FourCc, FrameInfo, LayoutOptions, MapError, MapFlags, Surface};
+
+/// What a call answers: success, or the reason of a refusal.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Answer {
+    Done,
+    /// Access refused while somebody has access.
+    Busy,
+    /// Write access refused while the frame is Locked.
+    Locked,
+    /// A NOWAIT read refused while a writer is at work.
+    WouldWait,
+    InvalidFlags,
+    NotMapped,
+}
+
+fn answer<T>(result: Result<T, MapError>) -> Answer {
+    match result {
+        Ok(_) => Answer::Done,
+        Err(MapError::Busy) => Answer::Busy,
+        Err(MapError::Locked(_)) => Answer::Locked,
+        Err(MapError::WouldWait) => Answer::WouldWait,
+        Err(MapError::InvalidFlags(_)) => Answer::InvalidFlags,
+        Err(MapError::NotMapped) => Answer::NotMapped,
+        Err(other) => panic!("unexpected {other}"),
+    }
+}
 
 #[derive(Clone, Copy, Debug)]
 enum Op {
@@ -44,49 +70,48 @@ struct Model {
 }
 
 impl Model {
-    /// The status the documented rules give `op`, updating the model.
-    fn apply(&mut self, op: Op) -> Status {
+    /// The answer the documented rules give `op`, updating the model.
+    fn apply(&mut self, op: Op) -> Answer {
         match op {
             Op::AddRef => {
                 self.extra_refs += 1;
-                Status::ERR_NONE
+                Answer::Done
             }
-            Op::Release if self.extra_refs == 0 => Status::ERR_NONE, // the test skips its own last ref
+            Op::Release if self.extra_refs == 0 => Answer::Done, // the test skips its own last ref
             Op::Release => {
                 self.extra_refs -= 1;
-                Status::ERR_NONE
+                Answer::Done
             }
-            Op::MapRead | Op::MapReadNoWait if self.writer => Status::ERR_LOCK_MEMORY,
+            Op::MapRead | Op::MapReadNoWait if self.writer => Answer::WouldWait,
             Op::MapRead | Op::MapReadNoWait => {
                 self.readers += 1;
-                Status::ERR_NONE
+                Answer::Done
             }
-            Op::MapWrite | Op::MapReadWrite if self.locked > 0 || self.writer || self.readers > 0 => {
-                Status::ERR_LOCK_MEMORY
-            }
+            Op::MapWrite | Op::MapReadWrite if self.locked > 0 => Answer::Locked,
+            Op::MapWrite | Op::MapReadWrite if self.writer || self.readers > 0 => Answer::Busy,
             Op::MapWrite | Op::MapReadWrite => {
                 self.writer = true;
-                Status::ERR_NONE
+                Answer::Done
             }
-            Op::MapInvalid(_) => Status::ERR_UNSUPPORTED,
+            Op::MapInvalid(_) => Answer::InvalidFlags,
             Op::Unmap if self.readers > 0 => {
                 self.readers -= 1;
-                Status::ERR_NONE
+                Answer::Done
             }
             Op::Unmap if self.writer => {
                 self.writer = false;
-                Status::ERR_NONE
+                Answer::Done
             }
-            Op::Unmap => Status::ERR_UNSUPPORTED,
+            Op::Unmap => Answer::NotMapped,
             Op::LockFrame => {
                 self.locked += 1;
-                Status::ERR_NONE
+                Answer::Done
             }
             // Safe code can only end a hold it has: nothing to drop.
-            Op::UnlockFrame if self.locked == 0 => Status::ERR_NONE,
+            Op::UnlockFrame if self.locked == 0 => Answer::Done,
             Op::UnlockFrame => {
                 self.locked -= 1;
-                Status::ERR_NONE
+                Answer::Done
             }
         }
     }
@@ -96,10 +121,6 @@ impl Model {
 fn unmap(surface: &Surface) -> Result<(), vplrs_memory::MapError> {
     // SAFETY: the test takes every raw access itself and never uses its plane pointers.
     unsafe { surface.unmap() }
-}
-
-fn status_of<T, E: ToStatus>(result: Result<T, E>) -> Status {
-    result.map_or_else(|e| e.status(), |_| Status::ERR_NONE)
 }
 
 proptest! {
@@ -121,22 +142,25 @@ proptest! {
             let got = match op {
                 Op::AddRef => {
                     handles.push(surface.clone());
-                    Status::ERR_NONE
+                    Answer::Done
                 }
                 Op::Release => {
                     handles.pop();
-                    Status::ERR_NONE
+                    Answer::Done
                 }
-                Op::MapRead => status_of(surface.map(MapFlags::READ.bits())),
-                Op::MapReadNoWait => status_of(surface.map((MapFlags::READ | MapFlags::NOWAIT).bits())),
-                Op::MapWrite => status_of(surface.map(MapFlags::WRITE.bits())),
-                Op::MapReadWrite => status_of(surface.map(MapFlags::READ_WRITE.bits())),
-                Op::MapInvalid(flags) => status_of(surface.map(flags)),
-                Op::Unmap => status_of(unmap(&surface)),
-                Op::LockFrame => status_of(surface.hold().map(|hold| holds.push(hold))),
+                Op::MapRead => answer(surface.map(MapFlags::READ.bits())),
+                Op::MapReadNoWait => answer(surface.map((MapFlags::READ | MapFlags::NOWAIT).bits())),
+                Op::MapWrite => answer(surface.map(MapFlags::WRITE.bits())),
+                Op::MapReadWrite => answer(surface.map(MapFlags::READ_WRITE.bits())),
+                Op::MapInvalid(flags) => answer(surface.map(flags)),
+                Op::Unmap => answer(unmap(&surface)),
+                Op::LockFrame => {
+                    holds.push(surface.hold().unwrap());
+                    Answer::Done
+                },
                 Op::UnlockFrame => {
                     holds.pop();
-                    Status::ERR_NONE
+                    Answer::Done
                 }
             };
             prop_assert_eq!(got, expected, "{:?} with model {:?}", op, model);

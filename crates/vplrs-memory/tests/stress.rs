@@ -4,7 +4,7 @@ use std::collections::HashSet;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use vplrs_memory::{AllocationHints, AllocationPolicy, FourCc, FrameInfo, MemType, PoolConfig, Status, SurfacePool};
+use vplrs_memory::{AllocationHints, AllocationPolicy, FourCc, FrameInfo, MemType, PoolConfig, SurfacePool};
 
 #[test]
 fn concurrent_acquire_map_release_hands_out_each_surface_once() {
@@ -35,7 +35,7 @@ fn concurrent_acquire_map_release_hands_out_each_surface_once() {
                     let mut output = surface.begin_output().expect("free surface is writable");
                     let producer = std::thread::spawn(move || {
                         output.view_mut().plane_mut(0).fill(stamp);
-                        output.finish(Status::ERR_NONE);
+                        output.finish(Ok(()));
                     });
                     let extra = surface.clone();
                     {

@@ -4,7 +4,9 @@ use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
-use vplrs_memory::{FourCc, FrameInfo, LayoutOptions, MapError, MapFlags, Status, Surface, SyncError, ToStatus};
+use vplrs_memory::{
+    FourCc, FrameInfo, HandleError, LayoutOptions, MapError, MapFlags, OperationError, Surface, SyncError,
+};
 
 /// Ends a raw access taken by the test itself.
 fn unmap(surface: &Surface) -> Result<(), MapError> {
@@ -50,9 +52,9 @@ fn map_flags_are_validated() {
     let s = surface();
     for flags in [0, 0x4, 0x10, 0x100, 0x13 | 0x20] {
         let error = s.map(flags).unwrap_err();
-        assert_eq!(error.status(), Status::ERR_UNSUPPORTED, "flags {flags:#x}");
+        assert_eq!(error, MapError::InvalidFlags(flags), "flags {flags:#x}");
     }
-    assert_eq!(unmap(&s).unwrap_err().status(), Status::ERR_UNSUPPORTED, "unmap of an unmapped surface");
+    assert_eq!(unmap(&s).unwrap_err(), MapError::NotMapped, "unmap of an unmapped surface");
 }
 
 #[test]
@@ -62,16 +64,16 @@ fn readers_share_and_writers_exclude() {
     let p2 = s.map(MapFlags::READ.bits()).unwrap();
     assert_eq!(p1, p2);
     assert_eq!(s.map(MapFlags::WRITE.bits()).unwrap_err(), MapError::Busy);
-    assert_eq!(s.map(MapFlags::READ_WRITE.bits()).unwrap_err().status(), Status::ERR_LOCK_MEMORY);
+    assert_eq!(s.map(MapFlags::READ_WRITE.bits()).unwrap_err(), MapError::Busy);
     unmap(&s).unwrap();
     assert_eq!(s.map(MapFlags::WRITE.bits()).unwrap_err(), MapError::Busy, "one reader left");
     unmap(&s).unwrap();
     assert!(unmap(&s).is_err());
 
     s.map(MapFlags::WRITE.bits()).unwrap();
-    assert_eq!(s.map(MapFlags::WRITE.bits()).unwrap_err().status(), Status::ERR_LOCK_MEMORY);
+    assert_eq!(s.map(MapFlags::WRITE.bits()).unwrap_err(), MapError::Busy);
     let nowait = (MapFlags::READ | MapFlags::NOWAIT).bits();
-    assert_eq!(s.map(nowait).unwrap_err().status(), Status::ERR_LOCK_MEMORY);
+    assert_eq!(s.map(nowait).unwrap_err(), MapError::WouldWait);
     assert!(s.try_map_read().is_err());
     unmap(&s).unwrap();
     s.map(nowait).unwrap();
@@ -105,7 +107,7 @@ fn locked_frames_can_be_read_not_written() {
     let hold = s.hold().unwrap();
     assert_eq!(s.locked(), 1);
     assert_eq!(s.map(MapFlags::WRITE.bits()).unwrap_err(), MapError::Locked(1));
-    assert_eq!(s.map(MapFlags::WRITE.bits()).unwrap_err().status(), Status::ERR_LOCK_MEMORY);
+    assert_eq!(s.map(MapFlags::WRITE.bits()).unwrap_err(), MapError::Locked(1));
     s.map(MapFlags::READ.bits()).unwrap();
     unmap(&s).unwrap();
     drop(hold);
@@ -159,19 +161,18 @@ fn output_synchronisation_reports_completion_and_errors() {
     let s = surface();
     let completions = Arc::new(AtomicU32::new(0));
     let seen = completions.clone();
-    s.set_on_complete(Some(Arc::new(move |status| {
-        assert_eq!(status, Status::ERR_NONE);
+    s.set_on_complete(Some(Arc::new(move |outcome| {
+        assert_eq!(outcome, Ok(()));
         seen.fetch_add(1, Ordering::SeqCst);
     })));
     let out = s.begin_output().unwrap();
     assert!(s.is_pending());
     assert_eq!(s.synchronize(Duration::from_millis(5)).unwrap_err(), SyncError::Timeout);
-    assert_eq!(SyncError::Timeout.status(), Status::WRN_IN_EXECUTION);
     let nowait = (MapFlags::READ | MapFlags::NOWAIT).bits();
-    assert_eq!(s.map(nowait).unwrap_err().status(), Status::ERR_LOCK_MEMORY, "not ready yet");
+    assert_eq!(s.map(nowait).unwrap_err(), MapError::WouldWait, "not ready yet");
     let worker = std::thread::spawn(move || {
         std::thread::sleep(Duration::from_millis(20));
-        out.finish(Status::ERR_NONE);
+        out.finish(Ok(()));
     });
     s.synchronize(Duration::from_secs(5)).unwrap();
     worker.join().unwrap();
@@ -180,13 +181,24 @@ fn output_synchronisation_reports_completion_and_errors() {
     s.set_on_complete(None);
     let out = s.begin_output().unwrap();
     drop(out); // abandoned: the error travels to whoever synchronises
-    assert_eq!(s.synchronize(Duration::ZERO).unwrap_err(), SyncError::Failed(Status::ERR_ABORTED));
+    assert_eq!(s.synchronize(Duration::ZERO).unwrap_err(), SyncError::Failed(OperationError::Aborted));
 }
 
 #[test]
 fn system_memory_has_no_native_handles() {
     let s = surface();
-    assert_eq!(s.native_handle().unwrap_err().status(), Status::ERR_UNSUPPORTED);
-    assert_eq!(s.device_handle().unwrap_err().status(), Status::ERR_UNSUPPORTED);
+    assert_eq!(s.native_handle().unwrap_err(), HandleError::SystemMemory);
+    assert_eq!(s.device_handle().unwrap_err(), HandleError::SystemMemory);
     assert!(s.pool().is_none());
+}
+
+#[test]
+fn a_weak_handle_finds_a_surface_only_while_somebody_holds_it() {
+    let s = surface();
+    let weak = s.downgrade();
+    let again = weak.upgrade().expect("held by `s`");
+    assert!(again.ptr_eq(&s));
+    assert_eq!(s.ref_count(), 2);
+    drop((s, again));
+    assert!(weak.upgrade().is_none(), "the last handle is gone: not revived");
 }

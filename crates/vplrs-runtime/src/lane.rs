@@ -9,7 +9,7 @@ use std::collections::VecDeque;
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::thread::JoinHandle;
 
-use vplrs_memory::{Status, ToStatus};
+use vplrs_memory::OperationError;
 
 use crate::sync::SyncPoint;
 
@@ -17,11 +17,11 @@ use crate::sync::SyncPoint;
 pub trait Worker: Send + 'static {
     type Job: Send + 'static;
     /// Does the work of `job`.
-    fn run(&mut self, job: &mut Self::Job) -> Status;
+    fn run(&mut self, job: &mut Self::Job) -> Result<(), OperationError>;
     /// Publishes the result (finishes output surfaces, lets go of inputs). Called after the lane
     /// has counted the job finished, so whoever wakes on an output can submit again at once.
-    fn complete(&mut self, job: Self::Job, status: Status) {
-        let _ = (job, status);
+    fn complete(&mut self, job: Self::Job, outcome: Result<(), OperationError>) {
+        let _ = (job, outcome);
     }
 }
 
@@ -34,15 +34,6 @@ pub enum SubmitError {
     Busy(usize),
     #[error("the component is closed")]
     Closed,
-}
-
-impl ToStatus for SubmitError {
-    fn status(&self) -> Status {
-        match self {
-            Self::Busy(_) => Status::WRN_DEVICE_BUSY,
-            Self::Closed => Status::ERR_NOT_INITIALIZED,
-        }
-    }
 }
 
 struct Queue<J> {
@@ -183,18 +174,18 @@ fn run<W: Worker>(shared: &LaneShared<W::Job>, mut worker: W) {
             }
         };
         // A panicking job must not take the lane (and every later operation) down with it.
-        let status =
+        let outcome =
             std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| worker.run(&mut job))).unwrap_or_else(|_| {
                 tracing::error!("an operation panicked");
-                Status::ERR_UNKNOWN
+                Err(OperationError::Panicked)
             });
         // Count the job finished before anything says so: whoever wakes on it may submit.
         shared.queue().in_flight -= 1;
         shared.work_done.notify_all();
-        let completed = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| worker.complete(job, status)));
+        let completed = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| worker.complete(job, outcome)));
         if completed.is_err() {
             tracing::error!("completing an operation panicked");
         }
-        sync.complete(status);
+        sync.complete(outcome);
     }
 }

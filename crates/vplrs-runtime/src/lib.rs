@@ -1,6 +1,7 @@
 //! The vplrs runtime: how work runs, not what it computes.
 //!
-//! - [`sync`]: sync points (`mfxSyncPoint`), which carry an operation's status to whoever waits;
+//! - [`sync`]: sync points (`mfxSyncPoint`), which carry an operation's outcome to whoever waits;
+//! - [`accepted`]: what Init and Reset did with the parameters they took;
 //! - [`lane`]: a component's serial worker, with `AsyncDepth` back-pressure;
 //! - [`core`]: what a session shares between its components: the application's allocator and
 //!   the pools made from `QueryIOSurf` answers and allocation hints.
@@ -12,10 +13,12 @@
 //! held for writing until its producer finishes, and a consumer's read map waits for that.
 #![forbid(unsafe_code)]
 
+pub mod accepted;
 pub mod core;
 pub mod lane;
 pub mod sync;
 
 pub use crate::core::{Core, IoPattern};
+pub use accepted::Accepted;
 pub use lane::{Lane, SubmitError, Worker};
 pub use sync::{SyncPoint, SyncPointError};

@@ -1,13 +1,13 @@
-//! Sync points: one per asynchronous operation, completed once with the operation's status.
+//! Sync points: one per asynchronous operation, completed once with the operation's outcome.
 
 use std::sync::{Arc, Condvar, Mutex};
 use std::time::{Duration, Instant};
 
-use vplrs_memory::{Status, ToStatus};
+use vplrs_memory::OperationError;
 
 #[derive(Default)]
 struct SyncState {
-    done: Option<Status>,
+    done: Option<Result<(), OperationError>>,
 }
 
 struct SyncShared {
@@ -29,16 +29,7 @@ pub enum SyncPointError {
     #[error("the operation is still in execution")]
     InExecution,
     #[error("the operation failed: {0}")]
-    Failed(Status),
-}
-
-impl ToStatus for SyncPointError {
-    fn status(&self) -> Status {
-        match self {
-            Self::InExecution => Status::WRN_IN_EXECUTION,
-            Self::Failed(status) => *status,
-        }
-    }
+    Failed(OperationError),
 }
 
 static NEXT_ID: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
@@ -57,7 +48,7 @@ impl SyncPoint {
     /// A completed sync point for a lane's reuse list.
     pub(crate) fn spare() -> Self {
         let spare = Self::new();
-        spare.complete(Status::ERR_NONE);
+        spare.complete(Ok(()));
         spare
     }
 
@@ -67,10 +58,10 @@ impl SyncPoint {
     }
 
     /// Completes the operation; later calls are ignored (an operation completes once).
-    pub fn complete(&self, status: Status) {
+    pub fn complete(&self, outcome: Result<(), OperationError>) {
         let mut state = self.shared.state.lock().unwrap_or_else(|p| p.into_inner());
         if state.done.is_none() {
-            state.done = Some(status);
+            state.done = Some(outcome);
             drop(state);
             self.shared.completed.notify_all();
         }
@@ -81,7 +72,8 @@ impl SyncPoint {
     pub(crate) fn try_recycle(&mut self) -> Option<SyncPoint> {
         let shared = Arc::get_mut(&mut self.shared)?;
         let state = shared.state.get_mut().unwrap_or_else(|p| p.into_inner());
-        state.done.take()?;
+        // A pending operation is not recycled.
+        let _finished = state.done.take()?;
         shared.id = NEXT_ID.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         Some(self.clone())
     }
@@ -90,13 +82,13 @@ impl SyncPoint {
         self.shared.state.lock().unwrap_or_else(|p| p.into_inner()).done.is_some()
     }
 
-    /// Waits up to `timeout` for the operation. Warnings of the operation are returned as `Ok`.
-    pub fn wait(&self, timeout: Duration) -> Result<Status, SyncPointError> {
+    /// Waits up to `timeout` for the operation.
+    pub fn wait(&self, timeout: Duration) -> Result<(), SyncPointError> {
         let deadline = Instant::now().checked_add(timeout);
         let mut state = self.shared.state.lock().unwrap_or_else(|p| p.into_inner());
         loop {
-            if let Some(status) = state.done {
-                return if status.is_error() { Err(SyncPointError::Failed(status)) } else { Ok(status) };
+            if let Some(outcome) = state.done {
+                return outcome.map_err(SyncPointError::Failed);
             }
             let left = deadline.map_or(Duration::from_secs(3600), |d| d.saturating_duration_since(Instant::now()));
             if left.is_zero() {

@@ -4,7 +4,7 @@ use std::sync::mpsc;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use vplrs_memory::{Status, ToStatus};
+use vplrs_memory::OperationError;
 use vplrs_runtime::{Lane, SubmitError, SyncPointError, Worker};
 
 /// Records the order jobs ran in; a job may block until released, or fail.
@@ -15,27 +15,27 @@ struct Recorder {
 enum Job {
     Record(u32),
     BlockUntil(u32, mpsc::Receiver<()>),
-    Fail(u32, Status),
+    Fail(u32, OperationError),
     Panic,
 }
 
 impl Worker for Recorder {
     type Job = Job;
 
-    fn run(&mut self, job: &mut Job) -> Status {
+    fn run(&mut self, job: &mut Job) -> Result<(), OperationError> {
         match std::mem::replace(job, Job::Record(u32::MAX)) {
             Job::Record(n) => {
                 self.ran.lock().unwrap().push(n);
-                Status::ERR_NONE
+                Ok(())
             }
             Job::BlockUntil(n, gate) => {
                 let _ = gate.recv();
                 self.ran.lock().unwrap().push(n);
-                Status::ERR_NONE
+                Ok(())
             }
-            Job::Fail(n, status) => {
+            Job::Fail(n, error) => {
                 self.ran.lock().unwrap().push(n);
-                status
+                Err(error)
             }
             Job::Panic => panic!("job panicked on purpose"),
         }
@@ -56,14 +56,13 @@ fn async_depth_bounds_work_in_flight() {
     let third = lane.submit(Job::Record(2)).map_err(|(e, _)| e).unwrap();
     let (error, job) = lane.submit(Job::Record(3)).unwrap_err();
     assert_eq!(error, SubmitError::Busy(3));
-    assert_eq!(error.status(), Status::WRN_DEVICE_BUSY);
     assert!(matches!(job, Job::Record(3)), "a refused job is handed back untouched");
     assert!(!lane.has_room());
     assert_eq!(first.wait(Duration::from_millis(10)).unwrap_err(), SyncPointError::InExecution);
     open.send(()).unwrap();
     // Deferred synchronisation: submit N, then sync N, in order.
     for sync in [first, second, third] {
-        assert_eq!(sync.wait(Duration::from_secs(5)).unwrap(), Status::ERR_NONE);
+        assert_eq!(sync.wait(Duration::from_secs(5)), Ok(()));
     }
     assert!(lane.has_room());
     assert_eq!(*ran.lock().unwrap(), vec![0, 1, 2]);
@@ -100,12 +99,12 @@ fn submit_many_then_sync_many_loses_nothing() {
 #[test]
 fn errors_travel_to_the_sync_point_and_panics_are_contained() {
     let (lane, _) = lane(2);
-    let failed = lane.submit(Job::Fail(0, Status::ERR_ABORTED)).map_err(|(e, _)| e).unwrap();
-    assert_eq!(failed.wait(Duration::from_secs(5)).unwrap_err(), SyncPointError::Failed(Status::ERR_ABORTED));
-    let warned = lane.submit(Job::Fail(1, Status::WRN_VIDEO_PARAM_CHANGED)).map_err(|(e, _)| e).unwrap();
-    assert_eq!(warned.wait(Duration::from_secs(5)).unwrap(), Status::WRN_VIDEO_PARAM_CHANGED);
+    let failed = lane.submit(Job::Fail(0, OperationError::Aborted)).map_err(|(e, _)| e).unwrap();
+    assert_eq!(failed.wait(Duration::from_secs(5)), Err(SyncPointError::Failed(OperationError::Aborted)));
+    let broken = lane.submit(Job::Fail(1, OperationError::Failed)).map_err(|(e, _)| e).unwrap();
+    assert_eq!(broken.wait(Duration::from_secs(5)), Err(SyncPointError::Failed(OperationError::Failed)));
     let panicked = lane.submit(Job::Panic).map_err(|(e, _)| e).unwrap();
-    assert_eq!(panicked.wait(Duration::from_secs(5)).unwrap_err(), SyncPointError::Failed(Status::ERR_UNKNOWN));
+    assert_eq!(panicked.wait(Duration::from_secs(5)), Err(SyncPointError::Failed(OperationError::Panicked)));
     let after = lane.submit(Job::Record(2)).map_err(|(e, _)| e).unwrap();
     assert!(after.wait(Duration::from_secs(5)).is_ok(), "the lane survives a panicking job");
 }

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use vplrs_kernels::Converter;
 use vplrs_memory::sizing::{effective_async_depth, SurfaceRequest};
 use vplrs_memory::{MapError, Surface, SurfacePool};
-use vplrs_runtime::{Core, Lane, SubmitError, SyncPoint};
+use vplrs_runtime::{Accepted, Core, Lane, SubmitError, SyncPoint};
 
 use crate::error::VppError;
 use crate::params::{query, query_io_surf, QueryOutcome, VppParams};
@@ -53,8 +53,8 @@ impl Vpp {
         query_io_surf(params)
     }
 
-    /// `Init`. Returns true when parameters were corrected (`MFX_WRN_INCOMPATIBLE_VIDEO_PARAM`).
-    pub fn init(&mut self, params: &VppParams) -> Result<bool, VppError> {
+    /// `Init`: the parameters as given, or corrected where VPP supports other values.
+    pub fn init(&mut self, params: &VppParams) -> Result<Accepted, VppError> {
         if self.running.is_some() {
             return Err(VppError::AlreadyInitialized);
         }
@@ -67,7 +67,7 @@ impl Vpp {
         let depth = usize::from(effective_async_depth(params.async_depth));
         let lane = Lane::new("vpp", depth, worker).map_err(|e| VppError::Thread(e.to_string()))?;
         self.running = Some(Running { params, lane, input_pool, output_pool, frames, submitted: 0 });
-        Ok(corrected)
+        Ok(Accepted::from_corrected(corrected))
     }
 
     fn running(&self) -> Result<&Running, VppError> {
@@ -75,7 +75,7 @@ impl Vpp {
     }
 
     /// `Reset`: new crop, size (within Init's), colour; same formats, memory and AsyncDepth.
-    pub fn reset(&mut self, params: &VppParams) -> Result<bool, VppError> {
+    pub fn reset(&mut self, params: &VppParams) -> Result<Accepted, VppError> {
         let running = self.running.as_mut().ok_or(VppError::NotInitialized)?;
         let QueryOutcome { params, corrected } = query(params)?;
         let old = &running.params;
@@ -93,7 +93,7 @@ impl Vpp {
         }
         running.lane.drain();
         running.params = params;
-        Ok(corrected)
+        Ok(Accepted::from_corrected(corrected))
     }
 
     /// `Close`: finishes the work in flight, then frees the pools' free surfaces.

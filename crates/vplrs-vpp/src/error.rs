@@ -1,6 +1,6 @@
-//! The errors of VPP calls, each naming the `mfxStatus` it stands for.
+//! Why a VPP call failed.
 
-use vplrs_memory::{AcquireError, AllocError, MapError, Status, ToStatus};
+use vplrs_memory::{AcquireError, AllocError, MapError};
 use vplrs_runtime::SubmitError;
 
 /// Why a VPP call failed.
@@ -35,24 +35,4 @@ pub enum VppError {
     Alloc(#[from] AllocError),
     #[error("could not start the VPP worker: {0}")]
     Thread(String),
-}
-
-impl ToStatus for VppError {
-    fn status(&self) -> Status {
-        match self {
-            Self::InvalidParams(_) | Self::SurfaceMismatch(_) => Status::ERR_INVALID_VIDEO_PARAM,
-            Self::Unsupported(_) => Status::ERR_UNSUPPORTED,
-            Self::Incompatible(_) => Status::ERR_INCOMPATIBLE_VIDEO_PARAM,
-            Self::NotInitialized => Status::ERR_NOT_INITIALIZED,
-            Self::AlreadyInitialized => Status::ERR_UNDEFINED_BEHAVIOR,
-            Self::MoreData => Status::ERR_MORE_DATA,
-            Self::OutputLocked => Status::ERR_LOCK_MEMORY,
-            Self::SameSurface => Status::ERR_UNDEFINED_BEHAVIOR,
-            Self::Busy(error) => error.status(),
-            Self::Map(error) => error.status(),
-            Self::Acquire(error) => error.status(),
-            Self::Alloc(error) => error.status(),
-            Self::Thread(_) => Status::ERR_MEMORY_ALLOC,
-        }
-    }
 }

@@ -3,7 +3,7 @@
 use std::time::Duration;
 
 use vplrs_kernels::{ColorSpec, Converter};
-use vplrs_memory::{LockedHold, OutputGuard, PicStruct, Rect, Status, Surface, SyncError};
+use vplrs_memory::{LockedHold, OperationError, OutputGuard, PicStruct, Rect, Surface, SyncError};
 use vplrs_runtime::Worker;
 
 /// One frame to process: the input (held Locked until done) and the output being produced.
@@ -36,19 +36,19 @@ pub(crate) struct VppWorker {
 impl Worker for VppWorker {
     type Job = VppJob;
 
-    fn run(&mut self, job: &mut VppJob) -> Status {
+    fn run(&mut self, job: &mut VppJob) -> Result<(), OperationError> {
         let VppJob { input, output, geometry, .. } = job;
         // The read map waits for the input's producer (an upstream decode or VPP) to finish.
         let source = match input.map_read() {
             Ok(source) => source,
             Err(error) => {
                 tracing::warn!(%error, "VPP input cannot be read");
-                return Status::ERR_LOCK_MEMORY;
+                return Err(OperationError::InputUnreadable);
             }
         };
-        if let Err(SyncError::Failed(status)) = input.synchronize(Duration::ZERO) {
-            tracing::warn!(%status, "VPP input's producer failed");
-            return Status::ERR_ABORTED;
+        if let Err(SyncError::Failed(error)) = input.synchronize(Duration::ZERO) {
+            tracing::warn!(%error, "VPP input's producer failed");
+            return Err(OperationError::Aborted);
         }
         // An application surface's own crop locates its picture (known now that its producer is
         // done); the parameters' crop otherwise.
@@ -63,7 +63,7 @@ impl Worker for VppWorker {
         );
         if let Err(error) = result {
             tracing::error!(%error, "VPP conversion failed");
-            return Status::ERR_UNDEFINED_BEHAVIOR;
+            return Err(OperationError::Failed);
         }
         let meta = input.meta();
         output.surface().update_meta(|out| {
@@ -76,15 +76,15 @@ impl Worker for VppWorker {
                 if geometry.output_pic_struct.is_empty() { meta.info.pic_struct } else { geometry.output_pic_struct };
         });
         self.frames.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        Status::ERR_NONE
+        Ok(())
     }
 
-    fn complete(&mut self, job: VppJob, status: Status) {
+    fn complete(&mut self, job: VppJob, outcome: Result<(), OperationError>) {
         let VppJob { input_hold, output_hold, output, .. } = job;
         drop(input_hold);
         // Lowered before the completion publishes the surface to its owner.
         drop(output_hold);
-        output.finish(status);
+        output.finish(outcome);
     }
 }
 

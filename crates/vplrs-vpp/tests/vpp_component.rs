@@ -6,8 +6,8 @@ use std::time::Duration;
 
 use vplrs_memory::sizing::shared_pool_size;
 use vplrs_memory::{
-    AllocationHints, AllocationPolicy, ExternalAllocator, FourCc, FrameInfo, MemType, Rect, Status, Surface,
-    SystemAllocator, ToStatus,
+    AllocationHints, AllocationPolicy, ExternalAllocator, FourCc, FrameInfo, MapError, MemType, OperationError, Rect,
+    Surface, SyncError, SystemAllocator,
 };
 use vplrs_runtime::{Core, IoPattern};
 use vplrs_vpp::{Vpp, VppError, VppParams};
@@ -54,10 +54,10 @@ fn query_corrects_and_refuses() {
 
     let mut video = params(1);
     video.io_pattern = IoPattern::IN_VIDEO_MEMORY | IoPattern::OUT_SYSTEM_MEMORY;
-    assert_eq!(Vpp::query(&video).unwrap_err().status(), Status::ERR_UNSUPPORTED);
+    assert!(matches!(Vpp::query(&video), Err(VppError::Unsupported(_))));
     let mut none = params(1);
     none.io_pattern = IoPattern::empty();
-    assert_eq!(Vpp::query(&none).unwrap_err().status(), Status::ERR_INVALID_VIDEO_PARAM);
+    assert!(matches!(Vpp::query(&none), Err(VppError::InvalidParams(_))));
     // A crop reaching past the frame is fitted to it (sample_encode -dstw/-dsth sends the input's
     // crop with the output's frame); one that starts outside is refused.
     let mut beyond = params(1);
@@ -67,19 +67,19 @@ fn query_corrects_and_refuses() {
     assert_eq!(fitted.params.input.crop, Rect { x: 300, y: 0, width: beyond.input.width - 300, height: 10 });
     let mut outside = params(1);
     outside.input.crop = Rect { x: outside.input.width, y: 0, width: 100, height: 10 };
-    assert_eq!(Vpp::query(&outside).unwrap_err().status(), Status::ERR_INVALID_VIDEO_PARAM);
+    assert!(matches!(Vpp::query(&outside), Err(VppError::InvalidParams(_))));
 }
 
 #[test]
 fn calls_before_init_and_after_close_are_refused() {
     let mut vpp = Vpp::new(Core::new());
-    assert_eq!(vpp.input_surface().unwrap_err().status(), Status::ERR_NOT_INITIALIZED);
-    assert_eq!(vpp.stats().unwrap_err().status(), Status::ERR_NOT_INITIALIZED);
-    assert_eq!(vpp.close().unwrap_err().status(), Status::ERR_NOT_INITIALIZED);
+    assert!(matches!(vpp.input_surface(), Err(VppError::NotInitialized)));
+    assert!(matches!(vpp.stats(), Err(VppError::NotInitialized)));
+    assert!(matches!(vpp.close(), Err(VppError::NotInitialized)));
     vpp.init(&params(1)).unwrap();
     assert!(vpp.init(&params(1)).is_err(), "double Init");
     vpp.close().unwrap();
-    assert_eq!(vpp.output_surface().unwrap_err().status(), Status::ERR_NOT_INITIALIZED);
+    assert!(matches!(vpp.output_surface(), Err(VppError::NotInitialized)));
 }
 
 #[test]
@@ -120,9 +120,8 @@ fn async_depth_gives_back_pressure_and_deferred_sync_delivers_every_frame() {
     let fourth = vpp.input_surface().unwrap();
     let error = vpp.process_frame_async(&fourth).unwrap_err();
     assert!(matches!(error, VppError::Busy(_)));
-    assert_eq!(error.status(), Status::WRN_DEVICE_BUSY);
-    assert_eq!(outputs[0].synchronize(Duration::from_millis(10)).unwrap_err().status(), Status::WRN_IN_EXECUTION);
-    blocker.finish(Status::ERR_NONE);
+    assert_eq!(outputs[0].synchronize(Duration::from_millis(10)), Err(SyncError::Timeout));
+    blocker.finish(Ok(()));
     for (n, output) in outputs.iter().enumerate() {
         output.synchronize(Duration::from_secs(5)).unwrap();
         let read = output.map_read().unwrap();
@@ -140,8 +139,8 @@ fn a_failed_producer_aborts_the_dependent_operation() {
     let input = vpp.input_surface().unwrap();
     let producer = input.begin_output().unwrap();
     let output = vpp.process_frame_async(&input).unwrap();
-    producer.finish(Status::ERR_DEVICE_FAILED);
-    assert_eq!(output.synchronize(Duration::from_secs(5)).unwrap_err().status(), Status::ERR_ABORTED);
+    producer.finish(Err(OperationError::Failed));
+    assert_eq!(output.synchronize(Duration::from_secs(5)), Err(SyncError::Failed(OperationError::Aborted)));
 }
 
 #[test]
@@ -173,7 +172,7 @@ fn application_surfaces_from_an_external_allocator_work_1x_style() {
     // BT.601 limited: Y=126, U=V=128 is grey 128.
     assert!(bgra[..3].iter().all(|&c| c.abs_diff(128) <= 2), "{bgra:?}");
     drop(read);
-    assert_eq!(vpp.run_frame_async(None, &output).unwrap_err().status(), Status::ERR_MORE_DATA);
+    assert!(matches!(vpp.run_frame_async(None, &output), Err(VppError::MoreData)));
     drop((input, output));
     vpp.close().unwrap();
     core.close();
@@ -189,12 +188,12 @@ fn locked_or_mismatched_surfaces_are_refused() {
     let input = vpp.input_surface().unwrap();
     let output = vpp.output_surface().unwrap();
     let hold = output.hold().unwrap();
-    assert_eq!(vpp.run_frame_async(Some(&input), &output).unwrap_err().status(), Status::ERR_LOCK_MEMORY);
+    assert!(matches!(vpp.run_frame_async(Some(&input), &output), Err(VppError::OutputLocked)));
     drop(hold);
     let wrong = Surface::new(FrameInfo::new(FourCc::Rgb4, 160, 120), Default::default()).unwrap();
-    assert_eq!(vpp.run_frame_async(Some(&input), &wrong).unwrap_err().status(), Status::ERR_INVALID_VIDEO_PARAM);
+    assert!(matches!(vpp.run_frame_async(Some(&input), &wrong), Err(VppError::SurfaceMismatch(_))));
     let small = Surface::new(FrameInfo::new(FourCc::Nv12, 64, 64), Default::default()).unwrap();
-    assert_eq!(vpp.run_frame_async(Some(&input), &small).unwrap_err().status(), Status::ERR_INVALID_VIDEO_PARAM);
+    assert!(matches!(vpp.run_frame_async(Some(&input), &small), Err(VppError::SurfaceMismatch(_))));
 }
 
 #[test]
@@ -209,7 +208,7 @@ fn output_pool_policies_apply() {
     let first = vpp.process_frame_async(&input).unwrap();
     first.synchronize(Duration::from_secs(5)).unwrap();
     let error = vpp.process_frame_async(&input).unwrap_err();
-    assert_eq!(error.status(), Status::WRN_ALLOC_TIMEOUT_EXPIRED);
+    assert!(matches!(error, VppError::Acquire(vplrs_memory::AcquireError::Timeout(20))), "{error}");
     drop(first);
     vpp.process_frame_async(&input).unwrap().synchronize(Duration::from_secs(5)).unwrap();
 }
@@ -220,7 +219,7 @@ fn reset_changes_geometry_within_init_limits() {
     vpp.init(&params(1)).unwrap();
     let mut smaller = params(1);
     smaller.output = FrameInfo::new(FourCc::Nv12, 80, 64);
-    assert!(!vpp.reset(&smaller).unwrap());
+    assert_eq!(vpp.reset(&smaller).unwrap(), vplrs_runtime::Accepted::AsGiven);
     assert_eq!(vpp.params().unwrap().output.crop.width, 80);
     let input = vpp.input_surface().unwrap();
     fill_flat(&input, 100, 128);
@@ -229,10 +228,10 @@ fn reset_changes_geometry_within_init_limits() {
     assert_eq!(output.info().crop, Rect { x: 0, y: 0, width: 80, height: 64 });
     let mut larger = params(1);
     larger.output = FrameInfo::new(FourCc::Nv12, 640, 480);
-    assert_eq!(vpp.reset(&larger).unwrap_err().status(), Status::ERR_INCOMPATIBLE_VIDEO_PARAM);
+    assert!(matches!(vpp.reset(&larger), Err(VppError::Incompatible(_))));
     let mut other_format = params(1);
     other_format.output.fourcc = FourCc::Rgb4;
-    assert_eq!(vpp.reset(&other_format).unwrap_err().status(), Status::ERR_INCOMPATIBLE_VIDEO_PARAM);
+    assert!(matches!(vpp.reset(&other_format), Err(VppError::Incompatible(_))));
 }
 
 #[test]
@@ -243,7 +242,7 @@ fn the_same_surface_as_input_and_output_is_refused_not_deadlocked() {
     vpp.init(&p).unwrap();
     let surface = vpp.input_surface().unwrap();
     let error = vpp.run_frame_async(Some(&surface), &surface).unwrap_err();
-    assert_eq!(error.status(), Status::ERR_UNDEFINED_BEHAVIOR);
+    assert_eq!(error, VppError::SameSurface);
     assert_eq!(surface.locked(), 0, "nothing held after the refusal");
     vpp.close().unwrap();
 }
@@ -254,7 +253,7 @@ fn an_input_the_application_is_writing_is_refused_not_waited_for() {
     vpp.init(&params(1)).unwrap();
     let input = vpp.input_surface().unwrap();
     let writing = input.map_write().unwrap();
-    assert_eq!(vpp.process_frame_async(&input).unwrap_err().status(), Status::ERR_LOCK_MEMORY);
+    assert!(matches!(vpp.process_frame_async(&input), Err(VppError::Map(MapError::Busy))));
     drop(writing);
     vpp.process_frame_async(&input).unwrap().synchronize(Duration::from_secs(5)).unwrap();
 }

@@ -14,7 +14,7 @@ use std::time::Duration;
 use vplrs_decode::{Decode, DecodeError, DecodeParams, DecodedFrame};
 use vplrs_memory::sizing::effective_async_depth;
 use vplrs_memory::{AllocationHints, FrameInfo, FrameRate, Rect, Surface};
-use vplrs_runtime::{SyncPoint, SyncPointError};
+use vplrs_runtime::{Accepted, SyncPoint, SyncPointError};
 use vplrs_vpp::{Vpp, VppError, VppParams};
 
 use crate::Core;
@@ -164,7 +164,7 @@ impl DecodeVpp {
         params: &DecodeParams,
         channels: &[ChannelParams],
         skip_decoder_output: bool,
-    ) -> Result<(Self, bool), DecodeVppError> {
+    ) -> Result<(Self, Accepted), DecodeVppError> {
         if decode.is_initialized() {
             return Err(DecodeVppError::AlreadyInitialized);
         }
@@ -172,7 +172,7 @@ impl DecodeVpp {
         decode.init(params)?;
         let decoded = decode.params()?.output;
         let mut opened = Vec::with_capacity(channels.len());
-        let mut corrected = false;
+        let mut accepted = Accepted::AsGiven;
         for channel in channels {
             let opening = channel.vpp_params(&decoded, params.async_depth).and_then(|vpp_params| {
                 let mut vpp = Vpp::new(core.clone());
@@ -181,7 +181,7 @@ impl DecodeVpp {
             });
             match opening {
                 Ok((vpp, fixed)) => {
-                    corrected |= fixed;
+                    accepted = accepted.and(fixed);
                     opened.push(Channel { params: *channel, vpp, in_flight: VecDeque::new() });
                 }
                 Err(error) => {
@@ -192,7 +192,7 @@ impl DecodeVpp {
             }
         }
         let component = Self { channels: opened, skip_decoder_output, async_depth: params.async_depth };
-        Ok((component, corrected))
+        Ok((component, accepted))
     }
 
     /// One decode call: the decoder takes `data` as its own `decode_frame_async` does (`None`
@@ -243,7 +243,7 @@ impl DecodeVpp {
         decode: &mut Decode,
         decode_params: Option<&DecodeParams>,
         channels: &[ChannelParams],
-    ) -> Result<bool, DecodeVppError> {
+    ) -> Result<Accepted, DecodeVppError> {
         for (index, channel) in channels.iter().enumerate() {
             if !self.channels.iter().any(|known| known.params.id == channel.id) {
                 return Err(DecodeVppError::UnknownChannel(channel.id));
@@ -264,14 +264,14 @@ impl DecodeVpp {
             decode.reset(params)?;
         }
         let decoded = decode.params()?.output;
-        let mut corrected = false;
+        let mut accepted = Accepted::AsGiven;
         for (channel, plan) in self.channels.iter_mut().zip(plans) {
             channel.drain();
             let params = plan.vpp_params(&decoded, self.async_depth)?;
-            corrected |= channel.vpp.reset(&params).map_err(vpp_error(plan.id))?;
+            accepted = accepted.and(channel.vpp.reset(&params).map_err(vpp_error(plan.id))?);
             channel.params = plan;
         }
-        Ok(corrected)
+        Ok(accepted)
     }
 
     /// The running VPP parameters of channel `id`, if it is one.

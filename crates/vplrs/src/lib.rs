@@ -41,10 +41,10 @@ pub use vplrs_encode::{
 pub use vplrs_memory::{
     allocator, sizing, AcquireError, AllocError, AllocationHints, AllocationPolicy, ChromaFormat, ExternalAllocator,
     Field, FourCc, FrameInfo, FrameLayout, FrameMeta, FrameRate, FrameView, FrameViewMut, LayoutOptions, MapError,
-    MapFlags, MemType, PicStruct, Plane, PlaneMut, PoolStats, Rect, Status, Surface, SurfacePool, SyncError,
-    SystemAllocator, ToStatus,
+    MapFlags, MemType, OperationError, PicStruct, Plane, PlaneMut, PoolStats, Rect, Surface, SurfacePool, SyncError,
+    SystemAllocator,
 };
-pub use vplrs_runtime::{Core, IoPattern, SyncPoint, SyncPointError};
+pub use vplrs_runtime::{Accepted, Core, IoPattern, SyncPoint, SyncPointError};
 /// The pure-Rust VP8 decoder, with its XMA interface.
 pub use vplrs_vp8 as vp8;
 pub use vplrs_vpp::{ColorSpec, Matrix, Range, Vpp, VppError, VppParams, VppStats};

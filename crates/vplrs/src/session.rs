@@ -13,8 +13,8 @@ use parking_lot::{Mutex, MutexGuard};
 use vplrs_decode::{Decode, DecodeParams};
 #[cfg(feature = "ffmpeg")]
 use vplrs_encode::Encode;
-use vplrs_memory::{ExternalAllocator, Status, Surface, SurfacePool};
-use vplrs_runtime::{Core, SyncPoint, SyncPointError};
+use vplrs_memory::{ExternalAllocator, OperationError, Surface, SurfacePool};
+use vplrs_runtime::{Accepted, Core, SyncPoint, SyncPointError};
 use vplrs_vpp::{Vpp, VppParams};
 
 use crate::decode_vpp::{ChannelParams, DecodeVpp, DecodeVppError, DecodedPictures, Produced};
@@ -26,14 +26,14 @@ const FINISHED_KEPT: usize = 64;
 #[derive(Default)]
 struct SyncTable {
     pending: HashMap<u64, SyncPoint>,
-    finished: VecDeque<(u64, Status)>,
+    finished: VecDeque<(u64, Result<(), OperationError>)>,
 }
 
 /// What [`Session::synchronize`] found.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Synchronized {
-    /// The operation finished with this status (success, a warning or an error).
-    Finished(Status),
+    /// The operation finished: succeeded, or failed as said.
+    Finished(Result<(), OperationError>),
     /// Still running after the wait.
     InExecution,
 }
@@ -100,13 +100,13 @@ impl Session {
         params: &DecodeParams,
         channels: &[ChannelParams],
         skip_decoder_output: bool,
-    ) -> Result<bool, DecodeVppError> {
+    ) -> Result<Accepted, DecodeVppError> {
         let mut slot = self.decode_vpp.lock();
         if slot.is_some() {
             return Err(DecodeVppError::AlreadyInitialized);
         }
         let mut decode = self.decode.lock();
-        let (component, corrected) = DecodeVpp::init(&self.core, &mut decode, params, channels, skip_decoder_output)?;
+        let (component, accepted) = DecodeVpp::init(&self.core, &mut decode, params, channels, skip_decoder_output)?;
         if let Ok(pool) = decode.pool() {
             self.track_pool(pool);
         }
@@ -114,7 +114,7 @@ impl Session {
             self.track_pool(pool);
         }
         *slot = Some(component);
-        Ok(corrected)
+        Ok(accepted)
     }
 
     /// One decode+VPP call (see [`DecodeVpp::decode_frame`]); [`Decode::consumed`] tells what the
@@ -136,15 +136,15 @@ impl Session {
         &self,
         decode_params: Option<&DecodeParams>,
         channels: &[ChannelParams],
-    ) -> Result<bool, DecodeVppError> {
+    ) -> Result<Accepted, DecodeVppError> {
         let mut slot = self.decode_vpp.lock();
         let component = slot.as_mut().ok_or(DecodeVppError::NotInitialized)?;
         let mut decode = self.decode.lock();
-        let corrected = component.reset(&mut decode, decode_params, channels)?;
+        let accepted = component.reset(&mut decode, decode_params, channels)?;
         if let Ok(pool) = decode.pool() {
             self.track_pool(pool);
         }
-        Ok(corrected)
+        Ok(accepted)
     }
 
     pub fn decode_vpp_initialized(&self) -> bool {
@@ -206,22 +206,23 @@ impl Session {
             match table.pending.get(&id) {
                 Some(sync) => sync.clone(),
                 None => {
-                    let (_, status) = table.finished.iter().find(|(done, _)| *done == id)?;
-                    return Some(Synchronized::Finished(*status));
+                    let (_, outcome) = table.finished.iter().find(|(done, _)| *done == id)?;
+                    return Some(Synchronized::Finished(*outcome));
                 }
             }
         };
-        let status = match sync.wait(wait) {
+        let outcome = match sync.wait(wait) {
             Err(SyncPointError::InExecution) => return Some(Synchronized::InExecution),
-            Ok(status) | Err(SyncPointError::Failed(status)) => status,
+            Ok(()) => Ok(()),
+            Err(SyncPointError::Failed(error)) => Err(error),
         };
         let mut table = self.syncs.lock();
         table.pending.remove(&id);
         if table.finished.len() == FINISHED_KEPT {
             table.finished.pop_front();
         }
-        table.finished.push_back((id, status));
-        Some(Synchronized::Finished(status))
+        table.finished.push_back((id, outcome));
+        Some(Synchronized::Finished(outcome))
     }
 
     /// Closes every component, then every pool; surfaces still referenced stay valid until their

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use vplrs::decode_vpp::ChannelParams;
-use vplrs::{Codec, Decode, FourCc, FrameInfo, Session, Status, Synchronized, VppParams};
+use vplrs::{Codec, Decode, FourCc, FrameInfo, Session, Synchronized, VppParams};
 use vplrs_vp8::ivf::IvfReader;
 
 fn frames() -> Vec<Vec<u8>> {
@@ -59,7 +59,7 @@ fn one_session_decodes_on_one_thread_while_vpp_runs_on_another() {
     let decode_ids = decoder.join().unwrap();
     assert_eq!(decode_ids.len() as u64, count);
     for id in decode_ids.into_iter().chain(vpp_ids) {
-        let finished = Synchronized::Finished(Status::ERR_NONE);
+        let finished = Synchronized::Finished(Ok(()));
         assert_eq!(session.synchronize(id, Duration::from_secs(10)), Some(finished));
         assert_eq!(session.synchronize(id, Duration::ZERO), Some(finished), "answered again");
     }

@@ -400,7 +400,7 @@ fn output_picture(
             let mut guard = target.begin_output().map_err(|_| DecodeError::MoreSurface)?;
             convert(&picture, &mut guard.view_mut(), output.lsb_aligned)?;
             stats.copies += 1;
-            guard.finish(vplrs_memory::Status::ERR_NONE);
+            guard.finish(Ok(()));
             target
         }
     };

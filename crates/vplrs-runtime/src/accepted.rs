@@ -1,0 +1,28 @@
+//! What a component did with parameters it accepted at Init or Reset.
+
+/// Parameters a component took: as given, or with values corrected to ones it supports (what the
+/// C API reports as `MFX_WRN_INCOMPATIBLE_VIDEO_PARAM`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Accepted {
+    AsGiven,
+    Corrected,
+}
+
+impl Accepted {
+    pub fn from_corrected(corrected: bool) -> Self {
+        if corrected {
+            Self::Corrected
+        } else {
+            Self::AsGiven
+        }
+    }
+
+    pub fn is_corrected(self) -> bool {
+        self == Self::Corrected
+    }
+
+    /// Corrected when either was.
+    pub fn and(self, other: Accepted) -> Accepted {
+        Self::from_corrected(self.is_corrected() || other.is_corrected())
+    }
+}

@@ -142,7 +142,6 @@ pub(crate) fn decode_one(
                 let mut hold = lock(&hold_state);
                 if !hold.completed {
                     hold.hold = wrapped.hold().ok();
-                    crate::foreign::note_write(*pointer, &sync);
                 }
             }
             *pointer

@@ -1,60 +1,47 @@
 //! Application-allocated 1.x surfaces (`mfxFrameSurface1` with plane pointers, or a `MemId` of the
-//! session's allocator) wrapped as runtime `Surface`s for as long as the runtime uses them: one
-//! operation, or longer for a decoder that keeps a picture as a reference.
+//! session's allocator) wrapped as runtime `Surface`s.
+//!
+//! One lasting wrapper per application surface: a surface passed again (to the same component or
+//! another, in this session or a joined one) is found again by its address while anybody still
+//! holds its wrapper, as long as its memory is the same (plane pointers, or memory id, FourCC and
+//! size). So the operation reading a surface waits for the one writing it the way every runtime
+//! surface does — its read map waits for the writer's output access — and a decoder that keeps a
+//! picture as a reference keeps that very wrapper. The table holds no wrapper alive: each lives
+//! while an operation, a component or the application's call holds it.
 //!
 //! The wrapper uses the application's own `Data.Locked` as the surface's Locked counter, so the
 //! runtime raises it while it keeps the frame, as the memory model requires. A mem-id surface is
-//! locked through the allocator when wrapped and unlocked when the operation lets it go.
+//! locked through the allocator when wrapped and unlocked when its wrapper goes.
 
 use std::collections::HashMap;
 use std::sync::atomic::AtomicU16;
 use std::sync::{Arc, LazyLock, Mutex};
-use std::time::Duration;
 
-use crate::status::Status;
 use vplrs_memory::surface::ForeignMemory;
-use vplrs_memory::{FrameLayout, LayoutOptions, MemId, PlanePointers, Surface, SurfaceCore};
-use vplrs_runtime::SyncPoint;
+use vplrs_memory::{FourCc, FrameLayout, LayoutOptions, MemId, PlanePointers, Surface, SurfaceCore, WeakSurface};
 
 use crate::allocator::CAllocator;
 use crate::bindings::*;
 use crate::ffi::{OrStatus, Outcome};
 use crate::fields::{frame_info_from_c, frame_size, plane_pointers_from_c, set_frame_size};
 use crate::session::lock;
+use crate::status::Status;
 
-/// Operations writing application (1.x) surfaces, by surface address: a decode or a VPP whose
-/// output is an application surface runs after the call returns, on the component's worker, in
-/// a wrapper of its own. Any component given that surface as its input (VPP after decode, encode
-/// after VPP, in this session or another) waits for the write first, as the API's task
-/// dependencies require: its own wrapper cannot see the writer's.
-static APP_WRITES: LazyLock<Mutex<HashMap<usize, SyncPoint>>> = LazyLock::new(Mutex::default);
-
-/// Notes that the operation of `sync` writes the application surface at `surface`.
-pub(crate) fn note_write(surface: *const mfxFrameSurface1, sync: &SyncPoint) {
-    if !sync.is_done() {
-        lock(&APP_WRITES).insert(surface as usize, sync.clone());
-    }
+/// What makes a wrapper stand for an application surface: its memory as the C structure gives it.
+#[derive(Clone, Copy, PartialEq, Eq)]
+struct Memory {
+    planes: Option<PlanePointers>,
+    mem_id: usize,
+    fourcc: FourCc,
+    size: (u32, u32),
 }
 
-/// Waits until an operation writing the application surface at `surface` is complete (at most
-/// 60 s: an operation that never completes is the runtime's fault, reported by the caller's
-/// own synchronisation).
-pub(crate) fn wait_for_write(surface: *const mfxFrameSurface1) {
-    let pending = lock(&APP_WRITES).get(&(surface as usize)).cloned();
-    if let Some(sync) = pending {
-        if let Err(error) = sync.wait(Duration::from_secs(60)) {
-            tracing::warn!(?error, "an operation writing an application surface did not complete");
-        }
-        let mut writes = lock(&APP_WRITES);
-        if writes.get(&(surface as usize)).is_some_and(SyncPoint::is_done) {
-            writes.remove(&(surface as usize));
-        }
-    }
-}
+/// The wrappers made, by the address of the application's surface.
+static WRAPPERS: LazyLock<Mutex<HashMap<usize, (Memory, WeakSurface)>>> = LazyLock::new(Mutex::default);
 
-/// Forgets the writes in flight (the library is being unloaded).
+/// Forgets every wrapper (the library is being unloaded).
 pub(crate) fn release_all() {
-    drop(std::mem::take(&mut *lock(&APP_WRITES)));
+    drop(std::mem::take(&mut *lock(&WRAPPERS)));
 }
 
 /// The pixels and Locked counter of one application surface.
@@ -98,17 +85,60 @@ impl Drop for AppSurface {
     }
 }
 
-/// Wraps an application surface. `allocator` serves its `MemId` when it has no plane pointers.
+/// The wrapper of an application surface: the one made before while it lives and the memory is
+/// the same, else a new one. `allocator` serves its `MemId` when it has no plane pointers. What
+/// the application may set (frame info and crop, timestamp, frame order, flags) is taken from the
+/// C structure, unless an operation is producing the surface (its producer sets them).
 ///
 /// # Safety
 /// `surface` must point to a valid `mfxFrameSurface1` that stays valid (with its pixels) until the
-/// operation it is used for has completed.
+/// operations it is used for have completed.
 pub(crate) unsafe fn wrap(surface: *mut mfxFrameSurface1, allocator: Option<Arc<CAllocator>>) -> Outcome<Surface> {
     // SAFETY: valid per the caller's contract; copied out.
     let c = unsafe { surface.read() };
     let info = frame_info_from_c(&c.Info).map_err(|_| Status::ERR_INVALID_VIDEO_PARAM)?;
+    let planes = plane_pointers_from_c(&c.Data, info.fourcc);
+    let memory = Memory { planes, mem_id: c.Data.MemId as usize, fourcc: info.fourcc, size: (info.width, info.height) };
+    let known = lock(&WRAPPERS)
+        .get(&(surface as usize))
+        .filter(|(made_for, _)| *made_for == memory)
+        .and_then(|(_, weak)| weak.upgrade());
+    let wrapped = match known {
+        Some(wrapped) => wrapped,
+        None => {
+            // SAFETY: per this function's contract.
+            let wrapped = unsafe { new_wrapper(surface, &c, planes, allocator) }?;
+            let mut table = lock(&WRAPPERS);
+            table.retain(|_, (_, weak)| weak.is_alive());
+            table.insert(surface as usize, (memory, wrapped.downgrade()));
+            wrapped
+        }
+    };
+    if !wrapped.is_pending() {
+        wrapped.update_meta(|meta| {
+            meta.info = info;
+            meta.timestamp = c.Data.TimeStamp;
+            meta.frame_order = c.Data.FrameOrder;
+            meta.corrupted = c.Data.Corrupted;
+            meta.data_flag = c.Data.DataFlag;
+        });
+    }
+    Ok(wrapped)
+}
+
+/// A new wrapper of an application surface.
+///
+/// # Safety
+/// As [`wrap`]; `c` is the surface's structure as read now.
+unsafe fn new_wrapper(
+    surface: *mut mfxFrameSurface1,
+    c: &mfxFrameSurface1,
+    planes: Option<PlanePointers>,
+    allocator: Option<Arc<CAllocator>>,
+) -> Outcome<Surface> {
+    let info = frame_info_from_c(&c.Info).map_err(|_| Status::ERR_INVALID_VIDEO_PARAM)?;
     let layout = FrameLayout::new(&info, LayoutOptions::default()).map_err(|_| Status::ERR_INVALID_VIDEO_PARAM)?;
-    let (planes, locked_through) = match plane_pointers_from_c(&c.Data, info.fourcc) {
+    let (planes, locked_through) = match planes {
         Some(planes) => (planes, None),
         None if !c.Data.MemId.is_null() => {
             let allocator = allocator.ok_or(Status::ERR_NULL_PTR)?;
@@ -123,12 +153,6 @@ pub(crate) unsafe fn wrap(surface: *mut mfxFrameSurface1, allocator: Option<Arc<
     let wrapped = Surface::from_foreign(info, layout, Box::new(memory)).or_status()?;
     // A fresh wrapper has nothing attached yet: the set cannot fail.
     let _ = wrapped.attachment().set(Box::new(AppSurfacePtr(surface)));
-    wrapped.update_meta(|meta| {
-        meta.timestamp = c.Data.TimeStamp;
-        meta.frame_order = c.Data.FrameOrder;
-        meta.corrupted = c.Data.Corrupted;
-        meta.data_flag = c.Data.DataFlag;
-    });
     Ok(wrapped)
 }
 

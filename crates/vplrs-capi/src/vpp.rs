@@ -369,8 +369,8 @@ pub(crate) unsafe fn resolve(this: &Session, surface: *mut mfxFrameSurface1) -> 
         shell.absorb(handle.core());
         return Ok(Side::Runtime(shell, handle));
     }
-    // A picture a decode or VPP is still writing into this application surface comes first.
-    crate::foreign::wait_for_write(surface);
+    // A picture a decode or VPP is still writing into this application surface: the wrapper is
+    // the writer's, and VPP's read of it waits for the writer.
     let allocator = lock(&this.allocator).clone();
     // SAFETY: per this function's contract.
     let wrapped = unsafe { crate::foreign::wrap(surface, allocator) }?;
@@ -465,9 +465,6 @@ pub extern "C" fn MFXVideoVPP_RunFrameVPPAsync(
         // SAFETY: as above.
         let output = unsafe { resolve(&this, output) }?;
         let sync = run(&mut vpp, &input, &output)?;
-        if let Side::Application(pointer, _) = &output {
-            crate::foreign::note_write(*pointer, &sync);
-        }
         let handle = this.register_sync(sync);
         // SAFETY: checked non-null; the caller passes a valid output pointer.
         unsafe { write_out(syncp, handle) }?;

@@ -624,6 +624,11 @@ impl Drop for Surface {
 pub struct WeakSurface(Weak<SurfaceCore>);
 
 impl WeakSurface {
+    /// True while the surface exists.
+    pub fn is_alive(&self) -> bool {
+        self.0.strong_count() > 0
+    }
+
     /// A new handle, if a handle to the surface is still alive. A surface whose last handle is
     /// going (back to its pool, or freed) is not revived.
     pub fn upgrade(&self) -> Option<Surface> {

@@ -4,7 +4,7 @@
 //! (profiles 0 and 2), AV1 (Main) and JPEG (baseline) decoders, each profile with the output
 //! formats it writes (NV12, I420, YV12; P010 for 10 bits; YUY2 and AYUV for JPEG 4:2:2 and 4:4:4),
 //! H.264, H.265, AV1 and JPEG encoders (those the installed FFmpeg has; see
-//! [`crate::encoder_description`]), and VPP (scaling, colour conversion, video signal info) on
+//! [`crate::encode::description`]), and VPP (scaling, colour conversion, video signal info) on
 //! system memory, the three pool policies.
 
 use std::collections::HashMap;
@@ -101,7 +101,7 @@ struct DescriptionStorage {
     _policies: Vec<mfxPoolAllocationPolicy>,
     _modes: Vec<mfxAccelerationMode>,
     _decoder: DecoderStorage,
-    _encoder: crate::encoder_description::EncoderStorage,
+    _encoder: crate::encode::description::EncoderStorage,
 }
 
 /// The decoder description's arrays: the codecs, their profiles, one memory type (system
@@ -114,7 +114,7 @@ struct DecoderStorage {
 }
 
 fn build_decoders() -> DecoderStorage {
-    use crate::decode_params::{output_fourccs, profiles, CODECS};
+    use crate::decode::params::{output_fourccs, profiles, CODECS};
     use vplrs_decode::Codec;
     let mut all_formats: Vec<Vec<u32>> = Vec::new();
     let mut all_memdescs = Vec::new();
@@ -274,7 +274,7 @@ fn build_description() -> DescriptionStorage {
     desc.Dec.Version = struct_version(1, 0);
     desc.Dec.NumCodecs = decoder.codecs.len() as mfxU16;
     desc.Dec.Codecs = decoder.codecs.as_mut_ptr();
-    let mut encoder = crate::encoder_description::build_encoders();
+    let mut encoder = crate::encode::description::build_encoders();
     desc.Enc.Version = struct_version(1, 0);
     desc.Enc.NumCodecs = encoder.codecs.len() as mfxU16;
     desc.Enc.Codecs = encoder.codecs.as_mut_ptr();

@@ -21,11 +21,11 @@ extern "C" fn release_at_unload() {
     // Nothing may unwind out of a destructor the loader calls.
     let _ = std::panic::catch_unwind(|| {
         crate::session::release_all();
-        crate::foreign::release_all();
-        crate::pool_iface::release_all();
+        crate::surface::foreign::release_all();
+        crate::surface::pool::release_all();
         crate::description::release_all();
         // Arrays hold surface references: they go before the surfaces' own clean-up.
-        crate::surface_array::release_all();
+        crate::surface::array::release_all();
         crate::surface::release_all();
     });
 }

@@ -57,13 +57,25 @@ fn lib_dir() -> PathBuf {
                 (with --release for `cargo test --release`) before the tests";
     let built = std::fs::metadata(&lib).and_then(|m| m.modified());
     let built = built.unwrap_or_else(|_| panic!("{} is missing: {hint}", lib.display()));
-    let newest_source = std::fs::read_dir(manifest_dir().join("src"))
-        .expect("src/")
-        .filter_map(|entry| entry.ok()?.metadata().ok()?.modified().ok())
-        .max()
-        .expect("sources");
+    let newest_source = newest_modification(&manifest_dir().join("src")).expect("sources");
     assert!(built >= newest_source, "{} is older than the sources: {hint}", lib.display());
     dir
+}
+
+/// The latest modification time of the files under `dir`, in every folder.
+fn newest_modification(dir: &Path) -> Option<std::time::SystemTime> {
+    std::fs::read_dir(dir)
+        .ok()?
+        .filter_map(|entry| {
+            let entry = entry.ok()?;
+            let metadata = entry.metadata().ok()?;
+            if metadata.is_dir() {
+                newest_modification(&entry.path())
+            } else {
+                metadata.modified().ok()
+            }
+        })
+        .max()
 }
 
 fn show(output: &Output) -> String {

@@ -11,6 +11,8 @@
 //! Decoder handles are keys into a registry, never dereferenced: a handle that is not (or no
 //! longer) a decoder answers `VPLRS_CODEC_INVALID_PARAM`.
 
+pub(crate) mod codes;
+
 use std::collections::HashMap;
 use std::ffi::{c_char, c_int, c_uint, c_void};
 use std::panic::{catch_unwind, AssertUnwindSafe};
@@ -19,7 +21,7 @@ use std::sync::{Arc, LazyLock, Mutex};
 use vplrs_vp8::{Decoder, MemMapCursor, Segment, SegmentId, StreamInfo, XmaMemory};
 
 use crate::session::lock;
-use crate::xma_codes::CodecErr;
+use crate::xma::codes::CodecErr;
 
 /// `vplrs_vp8_stream_info_t`.
 #[repr(C)]

@@ -68,14 +68,17 @@
 //!   `MFX_ERR_MORE_SURFACE`), and `Info.Crop*`, `TimeStamp`, `FrameOrder` and `Corrupted` are
 //!   written when it completes.
 //!
-//! The work-surface machinery of `DecodeFrameAsync` is in [`crate::decode_frames`].
+//! The work-surface machinery of `DecodeFrameAsync` is in [`crate::decode::frames`].
+
+pub(crate) mod frames;
+pub(crate) mod params;
 
 use crate::status::{Status, ToStatus};
 use vplrs_decode::{Codec, Decode, DecodeError, SkipMode};
 
 use crate::bindings::*;
-use crate::decode_frames::{decode_one, decode_stream};
-use crate::decode_params::{
+use crate::decode::frames::{decode_one, decode_stream};
+use crate::decode::params::{
     codec_of, header_to_c, is_stream_codec, mark_configurable, params_from_c, params_to_c, query, stream_header_to_c,
 };
 use crate::ffi::{guard, non_null, write_out, Outcome};
@@ -188,7 +191,7 @@ fn simplified_init(this: &Session, decode: &mut Decode, bs: *mut mfxBitstream, w
         return Err(Status::ERR_NOT_INITIALIZED);
     }
     let mut par = mfxVideoParam::default();
-    let mut mfx = crate::decode_params::mfx(&par);
+    let mut mfx = crate::decode::params::mfx(&par);
     mfx.CodecId = codec_id;
     par.__bindgen_anon_1.mfx = mfx;
     par.IOPattern = MFX_IOPATTERN_OUT_SYSTEM_MEMORY as u16;
@@ -224,7 +227,7 @@ pub extern "C" fn MFXVideoDECODE_QueryIOSurf(
         })?;
         let mut c = mfxFrameAllocRequest::default();
         c.__bindgen_anon_1.AllocId = par.AllocId;
-        c.Info = crate::decode_params::mfx(par).FrameInfo;
+        c.Info = crate::decode::params::mfx(par).FrameInfo;
         crate::fields::frame_info_to_c(&answer.info, &mut c.Info);
         c.Type = answer.mem_type.bits();
         c.NumFrameMin = answer.num_frame_min;

@@ -12,8 +12,8 @@ use crate::contract::Violation;
 use crate::ext::{ext_as, ext_buffers};
 use crate::ffi::{guard, non_null, write_out, Outcome};
 use crate::fields::{frame_info_from_c, frame_info_to_c};
-use crate::foreign::{AppSurfacePtr, CorePtr};
 use crate::session::{lock, session, Session};
+use crate::surface::foreign::{AppSurfacePtr, CorePtr};
 use crate::surface::{expose, lookup, notify_complete, runtime_surface, Shell};
 
 /// The outputs VPP converts `input` to: every format to every format (vplrs-kernels converts
@@ -373,7 +373,7 @@ pub(crate) unsafe fn resolve(this: &Session, surface: *mut mfxFrameSurface1) -> 
     // the writer's, and VPP's read of it waits for the writer.
     let allocator = lock(&this.allocator).clone();
     // SAFETY: per this function's contract.
-    let wrapped = unsafe { crate::foreign::wrap(surface, allocator) }?;
+    let wrapped = unsafe { crate::surface::foreign::wrap(surface, allocator) }?;
     Ok(Side::Application(surface, wrapped))
 }
 

@@ -6,9 +6,9 @@ use std::time::Duration;
 use crate::status::Status;
 use vplrs_memory::ExternalAllocator;
 
-use crate::allocator::CAllocator;
 use crate::bindings::*;
 use crate::ffi::{guard, non_null, write_out};
+use crate::session::allocator::CAllocator;
 use crate::session::{lock, session};
 
 /// The handle types of `mfxHandleType` (API 2.8).

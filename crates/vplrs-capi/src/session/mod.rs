@@ -4,6 +4,9 @@
 //! An `mfxSession` handed to C is an opaque key into [`SESSIONS`]; it is never dereferenced, so a
 //! handle that is not (or no longer) a session answers `MFX_ERR_INVALID_HANDLE`.
 
+pub(crate) mod allocator;
+mod core;
+
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicI32, Ordering};
 use std::sync::{Arc, LazyLock, Mutex, MutexGuard};
@@ -29,9 +32,9 @@ pub(crate) fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
 pub(crate) struct Session {
     pub(crate) rust: vplrs::Session,
     /// The decode+VPP channels as the application described them (for GetChannelParam).
-    pub(crate) channel_requests: Mutex<Vec<crate::decode_vpp_params::ChannelRequest>>,
+    pub(crate) channel_requests: Mutex<Vec<crate::decode_vpp::params::ChannelRequest>>,
     /// The application's allocator, also used to lock the mem ids of its own 1.x surfaces.
-    pub(crate) allocator: Mutex<Option<Arc<crate::allocator::CAllocator>>>,
+    pub(crate) allocator: Mutex<Option<Arc<crate::session::allocator::CAllocator>>>,
     handles: Mutex<HashMap<mfxHandleType, usize>>,
     priority: AtomicI32,
     /// The session this one is joined to as a child.
@@ -44,12 +47,12 @@ impl Session {
     /// Remembers a component's pool; the pools closed since (a component's Close) lose their C
     /// pool interfaces now, so that Init/Close cycles keep nothing.
     pub(crate) fn track_pool(&self, pool: &vplrs_memory::SurfacePool) {
-        crate::pool_iface::session_closed(&self.rust.track_pool(pool));
+        crate::surface::pool::session_closed(&self.rust.track_pool(pool));
     }
 
     /// Cleans up after the pools a component closed (the Rust session tracked its new ones).
     pub(crate) fn track_pool_changes(&self) {
-        crate::pool_iface::session_closed(&self.rust.forget_closed_pools());
+        crate::surface::pool::session_closed(&self.rust.forget_closed_pools());
     }
 
     fn new() -> Self {
@@ -97,7 +100,7 @@ impl Session {
     /// until their last Release.
     fn close(&self) {
         lock(&self.channel_requests).clear();
-        crate::pool_iface::session_closed(&self.rust.close());
+        crate::surface::pool::session_closed(&self.rust.close());
     }
 }
 

@@ -12,7 +12,7 @@ use vplrs_memory::{AllocationHints, FourCc, Rect};
 use vplrs_runtime::IoPattern;
 
 use crate::bindings::*;
-use crate::decode_params::mfx;
+use crate::decode::params::mfx;
 use crate::ext::{ext_as, ext_buffers};
 use crate::ffi::Outcome;
 use crate::fields::{frame_info_from_c, frame_info_to_c};

@@ -10,6 +10,10 @@
 //!
 //! Every interface function returns exactly the codes its doc comment in `mfxstructures.h` lists.
 
+pub(crate) mod array;
+pub(crate) mod foreign;
+pub(crate) mod pool;
+
 use std::cell::UnsafeCell;
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicPtr, Ordering};
@@ -521,7 +525,7 @@ extern "C" fn query_interface(surface: *mut mfxFrameSurface1, guid: mfxGUID, ifa
             return Err(Status::ERR_UNSUPPORTED);
         }
         let pool = core.pool().ok_or(Status::ERR_NOT_INITIALIZED)?;
-        let handle = crate::pool_iface::acquire(&pool)?;
+        let handle = crate::surface::pool::acquire(&pool)?;
         // SAFETY: checked non-null; the caller passes a valid output pointer.
         unsafe { write_out(iface, handle as mfxHDL) }?;
         Ok(Status::ERR_NONE)

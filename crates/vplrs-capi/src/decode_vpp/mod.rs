@@ -6,13 +6,13 @@
 //! (`mfxExtAllocationHints` with `MFX_VPP_POOL_OUT` on the channel sizes it; unlimited otherwise),
 //! reading the decoded picture in place, with up to AsyncDepth frames in flight.
 //!
-//! - `Init`: channel parameters are checked first ([`crate::decode_vpp_params`]); then the decoder
+//! - `Init`: channel parameters are checked first ([`crate::decode_vpp::params`]); then the decoder
 //!   and the channels. Channel 0 is the decoder's output and no VPP channel may use it.
 //!   `MFX_ERR_UNDEFINED_BEHAVIOR` when already initialised (also when the session's decoder was
 //!   initialised on its own). `mfxInfoMFX::SkipOutput` ON leaves the decoder's channel out.
 //! - `DecodeFrameAsync`: one decoded picture (the decoder's statuses, `MFX_ERR_MORE_DATA` at the
 //!   end of a drain with a NULL bitstream, pass through) becomes one `mfxSurfaceArray`
-//!   ([`crate::surface_array`]): the decoder's surface (ChannelId 0) first, then one surface per
+//!   ([`crate::surface::array`]): the decoder's surface (ChannelId 0) first, then one surface per
 //!   channel in the order of Init, minus the skipped channels. Each surface carries a reference
 //!   for the application, which releases it, and one the array holds. A call whose every channel
 //!   is skipped returns `MFX_ERR_NONE` with a NULL array. Decode and VPP work may still run when
@@ -29,6 +29,8 @@
 //! Every function checks its session first (`MFX_ERR_INVALID_HANDLE`), then its pointers
 //! (`MFX_ERR_NULL_PTR`), then that the component is initialised (`MFX_ERR_NOT_INITIALIZED`).
 
+pub(crate) mod params;
+
 use std::sync::Arc;
 
 use crate::status::{Status, ToStatus};
@@ -38,9 +40,9 @@ use vplrs_memory::Surface;
 use vplrs_vpp::VppError;
 
 use crate::bindings::*;
+use crate::decode::params::params_from_c;
 use crate::decode::{advance, bitstream_data};
-use crate::decode_params::params_from_c;
-use crate::decode_vpp_params::{read_channels, ChannelRequest};
+use crate::decode_vpp::params::{read_channels, ChannelRequest};
 use crate::ffi::{guard, non_null, Outcome};
 use crate::fields::frame_info_to_c;
 use crate::session::{lock, session};
@@ -92,7 +94,7 @@ fn init(
     let requests = unsafe { read_channels(array, count) }?;
     // SAFETY: checked non-null; the caller passes a valid structure.
     let decode_par = unsafe { &*decode_par };
-    let mfx = crate::decode_params::mfx(decode_par);
+    let mfx = crate::decode::params::mfx(decode_par);
     // SAFETY: the union's members are structures of u16 fields; a decoder reads its options.
     let skip_output = unsafe { mfx.__bindgen_anon_1.__bindgen_anon_2.SkipOutput } == MFX_CODINGOPTION_ON as u16;
     let params = params_from_c(decode_par)?;
@@ -207,7 +209,7 @@ fn decode_frame(
         outputs.push((expose(output.surface.clone())?, output.surface));
     }
     if !outputs.is_empty() {
-        let array = crate::surface_array::publish(outputs);
+        let array = crate::surface::array::publish(outputs);
         // SAFETY: checked non-null; the caller passes a valid output pointer.
         unsafe { out.write(array) };
     }

@@ -6,11 +6,14 @@
 //! DataLength`; when it only fits once the bytes before `DataOffset` are reclaimed, the data is
 //! moved to the start first.
 
+pub(crate) mod description;
+pub(crate) mod params;
+
 use crate::status::{Status, ToStatus};
 use vplrs_encode::{query, query_io_surf, EncodeError, EncodedFrame, FrameControl};
 
 use crate::bindings::*;
-use crate::encode_params::{mark_configurable, params_from_c, params_to_c};
+use crate::encode::params::{mark_configurable, params_from_c, params_to_c};
 use crate::ffi::{guard, non_null, write_out, Outcome};
 use crate::fields::frame_info_to_c;
 use crate::session::session;
@@ -58,7 +61,7 @@ pub extern "C" fn MFXVideoENCODE_Query(
             Err(status) => {
                 // "If correction is impossible, the function zeroes the fields": the codec or the
                 // format it cannot encode.
-                let mut info = crate::decode_params::mfx(&requested);
+                let mut info = crate::decode::params::mfx(&requested);
                 if vplrs_encode::EncodeCodec::from_code(info.CodecId).is_none() {
                     info.CodecId = 0;
                 }

@@ -12,8 +12,8 @@ use vplrs_runtime::SyncPoint;
 use crate::bindings::*;
 use crate::decode::{advance, bitstream_data, status};
 use crate::ffi::Outcome;
-use crate::foreign::{AppSurfacePtr, CorePtr};
 use crate::session::{lock, Session};
+use crate::surface::foreign::{AppSurfacePtr, CorePtr};
 use crate::surface::{expose, lookup, notify_complete, runtime_surface, shell_of, Shell};
 
 /// The work surface of one call.
@@ -90,7 +90,7 @@ unsafe fn resolve_work(this: &Session, decode: &Decode, work: *mut mfxFrameSurfa
     }
     let allocator = lock(&this.allocator).clone();
     // SAFETY: per this function's contract.
-    let wrapped = unsafe { crate::foreign::wrap(work, allocator) }
+    let wrapped = unsafe { crate::surface::foreign::wrap(work, allocator) }
         .map_err(|_| DecodeError::InvalidParams("the work surface has no usable memory"))?;
     Ok(Work::Application(work, wrapped))
 }
@@ -165,7 +165,7 @@ unsafe fn stream_work(this: &Session, work: *mut mfxFrameSurface1) -> Outcome<Op
     }
     let allocator = lock(&this.allocator).clone();
     // SAFETY: per this function's contract.
-    Ok(Some(unsafe { crate::foreign::wrap(work, allocator) }?))
+    Ok(Some(unsafe { crate::surface::foreign::wrap(work, allocator) }?))
 }
 
 /// `DecodeFrameAsync` for libavcodec's codecs (see the module documentation); `DataOffset`
@@ -196,7 +196,7 @@ pub(crate) fn decode_stream(
     // An application 1.x surface: the call's work surface, or (libavcodec in place) an earlier
     // call's that the decoder kept for reordering.
     let pointer = if surface.is_application_memory() {
-        let pointer = crate::foreign::application_surface(&surface).ok_or(Status::ERR_UNKNOWN)?;
+        let pointer = crate::surface::foreign::application_surface(&surface).ok_or(Status::ERR_UNKNOWN)?;
         let meta = surface.meta();
         drop(surface);
         drop(work);

@@ -114,7 +114,7 @@ struct DecoderStorage {
 }
 
 fn build_decoders() -> DecoderStorage {
-    use crate::decode::params::{output_fourccs, profiles, CODECS};
+    use vplrs_decode::capabilities::{output_formats, profiles, CODECS};
     use vplrs_decode::Codec;
     let mut all_formats: Vec<Vec<u32>> = Vec::new();
     let mut all_memdescs = Vec::new();
@@ -136,7 +136,7 @@ fn build_decoders() -> DecoderStorage {
         let mut memdescs: Vec<mfxDecoderDescription_decoder_decprofile_decmemdesc> = profiles(codec)
             .iter()
             .map(|&profile| {
-                let mut formats = output_fourccs(codec, profile).to_vec();
+                let mut formats: Vec<u32> = output_formats(codec, profile).iter().map(|fourcc| fourcc.code()).collect();
                 let memdesc = mfxDecoderDescription_decoder_decprofile_decmemdesc {
                     MemHandleType: MFX_RESOURCE_SYSTEM_SURFACE,
                     Width: mfxRange32U { Min: 16, Max: max_size, Step: 1 },
@@ -154,7 +154,7 @@ fn build_decoders() -> DecoderStorage {
             .iter()
             .zip(memdescs.iter_mut())
             .map(|(&profile, memdesc)| mfxDecoderDescription_decoder_decprofile {
-                Profile: profile,
+                Profile: profile.into(),
                 reserved: [0; 7],
                 NumMemTypes: 1,
                 MemDesc: memdesc,

@@ -7,6 +7,7 @@
 //! - `avcodec`: the libavcodec stream backend (H.264, H.265, VP9, MJPEG, AV1) through
 //!   `vplrs-ffmpeg`, decoding in place into surfaces (I420/YV12) or converting (NV12, P010), with
 //!   the `ffmpeg` feature (on by default); without it only VP8 decodes and nothing links FFmpeg;
+//! - [`capabilities`]: the codecs, profiles and output formats decoded;
 //! - [`component`]: `Decode` — QueryIOSurf, Init, Reset, DecodeFrameAsync with an application
 //!   work surface (1.x) or none (2.x, from the decode pool), key-frame gating, skip modes, Close,
 //!   statistics;
@@ -20,6 +21,7 @@ mod avcodec;
 #[path = "avcodec_absent.rs"]
 mod avcodec;
 pub mod backend;
+pub mod capabilities;
 pub mod component;
 mod error;
 pub mod header;

@@ -3,13 +3,10 @@
 //!
 //! vplrs decodes VP8 (its own decoder), H.264, H.265, VP9, AV1 and JPEG (libavcodec); any other
 //! `CodecId` is `MFX_ERR_UNSUPPORTED`. Outputs are in system memory, in the formats of the
-//! stream's profile (see [`output_fourccs`]): 8-bit 4:2:0 as NV12 (the default when FourCC is
-//! 0), I420 or YV12; 10-bit 4:2:0 (H.264 High 10, H.265 Main10, VP9 profile 2, AV1) as P010;
-//! 4:2:2 as YUY2 (Y210 for 10 bits) and 4:4:4 as AYUV (Y410) (the samples repacked, never
-//! resampled).
+//! stream's profile (`vplrs_decode::capabilities`; NV12 when FourCC is 0).
 
 use crate::status::Status;
-use vplrs_decode::{Codec, DecodeParams};
+use vplrs_decode::{capabilities, Codec, DecodeParams};
 use vplrs_memory::info::{align_up, MAX_DIMENSION};
 use vplrs_memory::{AllocationHints, FourCc, Rect};
 use vplrs_runtime::IoPattern;
@@ -19,71 +16,6 @@ use crate::ext::{ext_as, ext_buffers};
 use crate::ffi::Outcome;
 use crate::fields::{frame_info_from_c, frame_info_to_c, frame_size, set_frame_size};
 use crate::vpp::hints_from_c;
-
-/// The 8-bit 4:2:0 output formats every decoder writes.
-pub(crate) const OUTPUT_FOURCCS: [u32; 3] = [MFX_FOURCC_NV12, MFX_FOURCC_I420, MFX_FOURCC_YV12];
-
-/// The output format of 10-bit 4:2:0 profiles.
-const OUTPUT_FOURCCS_10: [u32; 1] = [MFX_FOURCC_P010];
-
-/// AV1 Main: 8-bit or 10-bit 4:2:0.
-const OUTPUT_FOURCCS_8_10: [u32; 4] = [MFX_FOURCC_NV12, MFX_FOURCC_I420, MFX_FOURCC_YV12, MFX_FOURCC_P010];
-
-/// JPEG: 4:2:0 pictures as NV12/I420/YV12, 4:2:2 as YUY2, 4:4:4 as AYUV.
-const OUTPUT_FOURCCS_JPEG: [u32; 5] =
-    [MFX_FOURCC_NV12, MFX_FOURCC_I420, MFX_FOURCC_YV12, MFX_FOURCC_YUY2, MFX_FOURCC_AYUV];
-
-/// The 4:2:2/4:4:4 profiles of the video codecs, 8 or 10 bits: JPEG's formats, and 10-bit
-/// 4:2:0 as P010, 4:2:2 as Y210, 4:4:4 as Y410.
-const OUTPUT_FOURCCS_CHROMA: [u32; 8] = [
-    MFX_FOURCC_NV12,
-    MFX_FOURCC_I420,
-    MFX_FOURCC_YV12,
-    MFX_FOURCC_YUY2,
-    MFX_FOURCC_AYUV,
-    MFX_FOURCC_P010,
-    MFX_FOURCC_Y210,
-    MFX_FOURCC_Y410,
-];
-
-/// `MFX_PROFILE_JPEG_BASELINE` (`mfxjpeg.h`, which `mfx.h` does not include).
-pub(crate) const MFX_PROFILE_JPEG_BASELINE: u32 = 1;
-
-/// VP8 profiles (`MFX_PROFILE_VP8_0..3`, the bitstream's version + 1).
-pub(crate) const VP8_PROFILES: [u32; 4] = [MFX_PROFILE_VP8_0, MFX_PROFILE_VP8_1, MFX_PROFILE_VP8_2, MFX_PROFILE_VP8_3];
-
-/// H.264's High 4:4:4 Predictive profile (`profile_idc` 244; mfxstructures.h names none).
-const AVC_HIGH_444: u32 = 244;
-
-/// H.264 profiles decoded: 8-bit 4:2:0, High 10 (P010), High 4:2:2 and High 4:4:4 Predictive
-/// (8-bit 4:2:2 as YUY2, 4:4:4 as AYUV); the constraint flags are ignored.
-pub(crate) const AVC_PROFILES: [u32; 6] = [
-    MFX_PROFILE_AVC_BASELINE,
-    MFX_PROFILE_AVC_MAIN,
-    MFX_PROFILE_AVC_HIGH,
-    MFX_PROFILE_AVC_HIGH10,
-    MFX_PROFILE_AVC_HIGH_422,
-    AVC_HIGH_444,
-];
-
-/// H.265 profiles decoded: Main and Main Still Picture (8-bit), Main10 (P010), and the range
-/// extensions' 8-bit 4:2:2 (YUY2) and 4:4:4 (AYUV).
-pub(crate) const HEVC_PROFILES: [u32; 4] =
-    [MFX_PROFILE_HEVC_MAIN, MFX_PROFILE_HEVC_MAINSP, MFX_PROFILE_HEVC_MAIN10, MFX_PROFILE_HEVC_REXT];
-
-/// VP9 profiles decoded: 0 (8-bit 4:2:0), 1 (8-bit 4:2:2 and 4:4:4), 2 (10-bit 4:2:0, P010) and
-/// 3 (10-bit 4:2:2 and 4:4:4, Y210 and Y410).
-pub(crate) const VP9_PROFILES: [u32; 4] = [MFX_PROFILE_VP9_0, MFX_PROFILE_VP9_1, MFX_PROFILE_VP9_2, MFX_PROFILE_VP9_3];
-
-/// AV1 profiles decoded: Main (4:2:0, 8 or 10 bits).
-pub(crate) const AV1_PROFILES: [u32; 1] = [MFX_PROFILE_AV1_MAIN];
-
-/// JPEG profiles decoded: baseline (libavcodec also reads extended and progressive pictures,
-/// which DecodeHeader reports with profile 0).
-pub(crate) const JPEG_PROFILES: [u32; 1] = [MFX_PROFILE_JPEG_BASELINE];
-
-/// The codecs the C API decodes.
-pub(crate) const CODECS: [Codec; 6] = [Codec::Vp8, Codec::Avc, Codec::Hevc, Codec::Vp9, Codec::Av1, Codec::Jpeg];
 
 pub(crate) fn mfx(par: &mfxVideoParam) -> mfxInfoMFX {
     // SAFETY: the members of the union are plain integer structures; decode reads `mfx`.
@@ -96,19 +28,7 @@ pub(crate) fn codec_of(par: &mfxVideoParam) -> Option<Codec> {
 }
 
 fn codec_of_id(id: u32) -> Option<Codec> {
-    Codec::from_code(id).filter(|codec| CODECS.contains(codec))
-}
-
-/// The profiles of a codec (`MFX_PROFILE_*`), as the implementation description lists them.
-pub(crate) fn profiles(codec: Codec) -> &'static [u32] {
-    match codec {
-        Codec::Vp8 => &VP8_PROFILES,
-        Codec::Avc => &AVC_PROFILES,
-        Codec::Hevc => &HEVC_PROFILES,
-        Codec::Vp9 => &VP9_PROFILES,
-        Codec::Av1 => &AV1_PROFILES,
-        Codec::Jpeg => &JPEG_PROFILES,
-    }
+    Codec::from_code(id).filter(|codec| capabilities::CODECS.contains(codec))
 }
 
 /// True for libavcodec's codecs: bitstream in any chunking, pictures reordered.
@@ -116,34 +36,12 @@ pub(crate) fn is_stream_codec(codec: Codec) -> bool {
     codec.is_stream()
 }
 
-/// The output formats of a codec's profile, as the implementation description lists them.
-pub(crate) fn output_fourccs(codec: Codec, profile: u32) -> &'static [u32] {
-    match (codec, profile) {
-        (Codec::Hevc, MFX_PROFILE_HEVC_MAIN10)
-        | (Codec::Vp9, MFX_PROFILE_VP9_2)
-        | (Codec::Avc, MFX_PROFILE_AVC_HIGH10) => &OUTPUT_FOURCCS_10,
-        (Codec::Av1, _) => &OUTPUT_FOURCCS_8_10,
-        (Codec::Jpeg, _) => &OUTPUT_FOURCCS_JPEG,
-        (Codec::Avc, MFX_PROFILE_AVC_HIGH_422 | AVC_HIGH_444)
-        | (Codec::Hevc, MFX_PROFILE_HEVC_REXT)
-        | (Codec::Vp9, MFX_PROFILE_VP9_1 | MFX_PROFILE_VP9_3) => &OUTPUT_FOURCCS_CHROMA,
-        _ => &OUTPUT_FOURCCS,
-    }
-}
-
 /// The output format `code` asks for, if one of the codec's profiles writes it (0: NV12).
 fn output_fourcc(codec: Codec, code: u32) -> Option<FourCc> {
     if code == 0 {
         return Some(FourCc::Nv12);
     }
-    let known = profiles(codec).iter().any(|&profile| output_fourccs(codec, profile).contains(&code));
-    known.then(|| FourCc::from_code(code)).flatten()
-}
-
-fn profile_supported(codec: Codec, profile: u16) -> bool {
-    // H.264's constraint flags ride above the profile_idc.
-    let base = if codec == Codec::Avc { profile & 0xff } else { profile };
-    profile == 0 || profiles(codec).contains(&u32::from(base))
+    FourCc::from_code(code).filter(|&fourcc| capabilities::writes(codec, fourcc))
 }
 
 /// The decoder parameters of a C `mfxVideoParam`. A codec vplrs does not decode is
@@ -155,7 +53,7 @@ fn profile_supported(codec: Codec, profile: u16) -> bool {
 pub(crate) fn params_from_c(par: &mfxVideoParam) -> Outcome<DecodeParams> {
     let codec = codec_of(par).ok_or(Status::ERR_UNSUPPORTED)?;
     let mfx = mfx(par);
-    if par.Protected != 0 || !profile_supported(codec, mfx.CodecProfile) {
+    if par.Protected != 0 || !capabilities::profile_supported(codec, mfx.CodecProfile) {
         return Err(Status::ERR_INVALID_VIDEO_PARAM);
     }
     let fourcc = output_fourcc(codec, mfx.FrameInfo.FourCC).ok_or(Status::ERR_INVALID_VIDEO_PARAM)?;
@@ -259,7 +157,7 @@ pub(crate) fn query(input: &mfxVideoParam, out: &mut mfxVideoParam) -> Status {
     };
     let mut unsupported = false;
     let mut corrected = false;
-    if !profile_supported(codec, mfx.CodecProfile) {
+    if !capabilities::profile_supported(codec, mfx.CodecProfile) {
         mfx.CodecProfile = 0;
         unsupported = true;
     }

@@ -16,9 +16,10 @@ use vplrs_memory::info::MAX_DIMENSION;
 use vplrs_memory::{AllocationPolicy, FourCc};
 
 use crate::bindings::*;
+use crate::ffi::lock;
 use crate::ffi::{guard, guard_value};
 use crate::fields::{copy_str, struct_version, version};
-use crate::session::{lock, API_MAJOR, API_MINOR};
+use crate::session::{API_MAJOR, API_MINOR};
 
 /// The name the implementation reports.
 pub(crate) const IMPLEMENTATION_NAME: &str = "vplrs";

@@ -81,3 +81,9 @@ pub(crate) unsafe fn write_out<T>(out: *mut T, value: T) -> Outcome {
     unsafe { out.write(value) };
     Ok(())
 }
+
+/// Locks a mutex of the C layer's bookkeeping; a panic elsewhere (caught at the export) does not
+/// make it unusable.
+pub(crate) fn lock<T>(mutex: &std::sync::Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+}

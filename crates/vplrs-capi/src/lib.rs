@@ -7,7 +7,7 @@
 //! - `description`: `MFXQueryImplsDescription` / `MFXReleaseImplDescription`;
 //! - `session`: `MFXInit`, `MFXInitEx`, `MFXInitialize`, `MFXClose`, queries, join, priority, over
 //!   a `vplrs::Session`; `session::core`: `MFXVideoCORE_*` (allocator, handles, `SyncOperation`);
-//!   `session::allocator`: the application's `mfxFrameAllocator` as the runtime's allocator;
+//! - `allocator`: the application's `mfxFrameAllocator` as the runtime's allocator;
 //! - `decode`: `MFXVideoDECODE_*` and `MFXMemory_GetSurfaceForDecode` (VP8, H.264, H.265, VP9,
 //!   AV1, JPEG; parameters in `decode::params`, work surfaces in `decode::frames`);
 //! - `vpp`: `MFXVideoVPP_*` and `MFXMemory_GetSurfaceForVPP*`;
@@ -18,7 +18,7 @@
 //! - `xma`: the `vplrs_vp8_*` XMA interface of the VP8 decoder (header `include/vplrs_xma.h`).
 //!
 //! Surfaces the runtime allocates carry a complete `mfxFrameSurfaceInterface` (`surface`) whose
-//! `QueryInterface` gives an `mfxSurfacePoolInterface` (`surface::pool`); each application 1.x
+//! `QueryInterface` gives an `mfxSurfacePoolInterface` (`pool_iface`); each application 1.x
 //! surface has one lasting wrapper (`surface::foreign`).
 //!
 //! Every export is a shim (`ffi`): NULL checks, a caught panic (`MFX_ERR_UNKNOWN`), safe Rust,
@@ -29,6 +29,7 @@
 // The exports keep the C names of the API.
 #![allow(non_snake_case)]
 
+mod allocator;
 mod bindings;
 mod contract;
 mod decode;
@@ -38,6 +39,7 @@ mod encode;
 mod ext;
 mod ffi;
 mod fields;
+mod pool_iface;
 mod report;
 mod session;
 mod status;

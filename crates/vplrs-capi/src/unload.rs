@@ -22,7 +22,7 @@ extern "C" fn release_at_unload() {
     let _ = std::panic::catch_unwind(|| {
         crate::session::release_all();
         crate::surface::foreign::release_all();
-        crate::surface::pool::release_all();
+        crate::pool_iface::release_all();
         crate::description::release_all();
         // Arrays hold surface references: they go before the surfaces' own clean-up.
         crate::surface::array::release_all();

@@ -20,6 +20,7 @@ use vplrs::{
 use crate::encode::{check_encodable, encoder_name, print_encode_stats, print_pool, put, EncoderOptions};
 use crate::source::FrameSource;
 use crate::streams::{InputStream, OutputStream};
+use crate::vpp::note_corrected;
 use crate::vpp::{parse_size, progress_bar};
 use crate::MemoryModel;
 
@@ -218,12 +219,4 @@ fn pattern_stream(size: (u32, u32), frames: u64) -> Result<Vec<u8>> {
     while put(&session, None, &mut take).context("encoding the test pattern")? {}
     session.close();
     Ok(stream)
-}
-
-/// Components that corrected parameters the tool chose run with values it did not ask for: said in
-/// the log, not an error.
-pub fn note_corrected(component: &str, accepted: vplrs::Accepted) {
-    if accepted.is_corrected() {
-        tracing::info!("{component} corrected some parameters");
-    }
 }

@@ -90,7 +90,7 @@ pub fn run(args: &VppArgs) -> Result<()> {
         session.set_allocator(Some(allocator.clone() as Arc<dyn vplrs::ExternalAllocator>));
     }
     let params = VppParams::new(input_info, output_info).with_async_depth(args.async_depth);
-    crate::transcode::note_corrected("VPP", session.vpp().init(&params).context("VPP Init")?);
+    note_corrected("VPP", session.vpp().init(&params).context("VPP Init")?);
 
     let limit = args.frames.unwrap_or(if source.is_pattern() { 300 } else { u64::MAX });
     let progress = progress_bar(limit);
@@ -212,4 +212,12 @@ pub(crate) fn progress_bar(total: u64) -> indicatif::ProgressBar {
             .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
     );
     bar
+}
+
+/// Components that corrected parameters the tool chose run with values it did not ask for: said in
+/// the log, not an error.
+pub fn note_corrected(component: &str, accepted: vplrs::Accepted) {
+    if accepted.is_corrected() {
+        tracing::info!("{component} corrected some parameters");
+    }
 }

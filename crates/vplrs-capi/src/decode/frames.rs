@@ -11,8 +11,9 @@ use vplrs_runtime::SyncPoint;
 
 use crate::bindings::*;
 use crate::decode::{advance, bitstream_data, status};
+use crate::ffi::lock;
 use crate::ffi::Outcome;
-use crate::session::{lock, Session};
+use crate::session::Session;
 use crate::surface::foreign::{AppSurfacePtr, CorePtr};
 use crate::surface::{expose, lookup, notify_complete, runtime_surface, shell_of, Shell};
 

@@ -43,9 +43,10 @@ use crate::bindings::*;
 use crate::decode::params::params_from_c;
 use crate::decode::{advance, bitstream_data};
 use crate::decode_vpp::params::{read_channels, ChannelRequest};
+use crate::ffi::lock;
 use crate::ffi::{guard, non_null, Outcome};
 use crate::fields::frame_info_to_c;
-use crate::session::{lock, session};
+use crate::session::session;
 use crate::surface::{expose, notify_complete, shell_of};
 
 fn status(error: &DecodeVppError) -> Status {

@@ -11,35 +11,15 @@
 use std::collections::HashSet;
 
 use crate::status::Status;
-use vplrs::decode_vpp::ChannelParams;
-use vplrs_memory::{AllocationHints, FrameInfo, Rect};
+use vplrs_memory::{AllocationHints, Rect};
 use vplrs_runtime::IoPattern;
 
 use crate::bindings::*;
 use crate::ext::ext_as;
 use crate::ffi::{non_null, Outcome};
 use crate::fields::frame_info_from_c;
+pub(crate) use crate::session::channels::ChannelRequest;
 use crate::vpp::hints_from_c;
-
-/// One channel as the application asked for it.
-#[derive(Clone, Copy)]
-pub(crate) struct ChannelRequest {
-    pub(crate) id: u16,
-    /// The application's frame info, returned (updated) by GetChannelParam.
-    pub(crate) info: mfxFrameInfo,
-    pub(crate) io_pattern: u16,
-    pub(crate) output: FrameInfo,
-    pub(crate) hints: AllocationHints,
-    /// `mfxExtInCrops`: the source rectangle in the decoded picture.
-    pub(crate) in_crop: Option<Rect>,
-}
-
-impl ChannelRequest {
-    /// The channel as the component takes it.
-    pub(crate) fn params(&self) -> ChannelParams {
-        ChannelParams { id: self.id, output: self.output, hints: self.hints, in_crop: self.in_crop }
-    }
-}
 
 /// Reads `count` channel descriptions (their ids are checked by the component: not 0 at Init,
 /// known at Reset, each once).

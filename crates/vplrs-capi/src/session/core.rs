@@ -6,10 +6,11 @@ use std::time::Duration;
 use crate::status::Status;
 use vplrs_memory::ExternalAllocator;
 
+use crate::allocator::CAllocator;
 use crate::bindings::*;
+use crate::ffi::lock;
 use crate::ffi::{guard, non_null, write_out};
-use crate::session::allocator::CAllocator;
-use crate::session::{lock, session};
+use crate::session::session;
 
 /// The handle types of `mfxHandleType` (API 2.8).
 const HANDLE_TYPES: std::ops::RangeInclusive<mfxHandleType> =

@@ -4,12 +4,12 @@
 //! An `mfxSession` handed to C is an opaque key into [`SESSIONS`]; it is never dereferenced, so a
 //! handle that is not (or no longer) a session answers `MFX_ERR_INVALID_HANDLE`.
 
-pub(crate) mod allocator;
+pub(crate) mod channels;
 mod core;
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicI32, Ordering};
-use std::sync::{Arc, LazyLock, Mutex, MutexGuard};
+use std::sync::{Arc, LazyLock, Mutex};
 use std::time::Duration;
 
 use crate::status::{Status, ToStatus};
@@ -17,24 +17,20 @@ use vplrs::Synchronized;
 use vplrs_runtime::SyncPoint;
 
 use crate::bindings::*;
-use crate::ffi::{guard, non_null, write_out, Outcome};
+use crate::ffi::{guard, lock, non_null, write_out, Outcome};
 use crate::fields::{version, version_parts};
 
 /// The API version vplrs implements.
 pub(crate) const API_MAJOR: u16 = 2;
 pub(crate) const API_MINOR: u16 = 8;
 
-pub(crate) fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
-    mutex.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
-}
-
 /// One session: the Rust session it translates, and what only the C API has.
 pub(crate) struct Session {
     pub(crate) rust: vplrs::Session,
     /// The decode+VPP channels as the application described them (for GetChannelParam).
-    pub(crate) channel_requests: Mutex<Vec<crate::decode_vpp::params::ChannelRequest>>,
+    pub(crate) channel_requests: Mutex<Vec<channels::ChannelRequest>>,
     /// The application's allocator, also used to lock the mem ids of its own 1.x surfaces.
-    pub(crate) allocator: Mutex<Option<Arc<crate::session::allocator::CAllocator>>>,
+    pub(crate) allocator: Mutex<Option<Arc<crate::allocator::CAllocator>>>,
     handles: Mutex<HashMap<mfxHandleType, usize>>,
     priority: AtomicI32,
     /// The session this one is joined to as a child.
@@ -47,12 +43,12 @@ impl Session {
     /// Remembers a component's pool; the pools closed since (a component's Close) lose their C
     /// pool interfaces now, so that Init/Close cycles keep nothing.
     pub(crate) fn track_pool(&self, pool: &vplrs_memory::SurfacePool) {
-        crate::surface::pool::session_closed(&self.rust.track_pool(pool));
+        crate::pool_iface::session_closed(&self.rust.track_pool(pool));
     }
 
     /// Cleans up after the pools a component closed (the Rust session tracked its new ones).
     pub(crate) fn track_pool_changes(&self) {
-        crate::surface::pool::session_closed(&self.rust.forget_closed_pools());
+        crate::pool_iface::session_closed(&self.rust.forget_closed_pools());
     }
 
     fn new() -> Self {
@@ -100,7 +96,7 @@ impl Session {
     /// until their last Release.
     fn close(&self) {
         lock(&self.channel_requests).clear();
-        crate::surface::pool::session_closed(&self.rust.close());
+        crate::pool_iface::session_closed(&self.rust.close());
     }
 }
 

@@ -22,9 +22,9 @@ use crate::status::Status;
 use vplrs_memory::Surface;
 
 use crate::bindings::*;
+use crate::ffi::lock;
 use crate::ffi::{guard, non_null, write_out, Outcome};
 use crate::fields::struct_version;
-use crate::session::lock;
 
 /// What an array holds: the C pointers it shows and the references behind them.
 #[derive(Default)]

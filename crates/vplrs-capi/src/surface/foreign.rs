@@ -20,11 +20,11 @@ use std::sync::{Arc, LazyLock, Mutex};
 use vplrs_memory::surface::ForeignMemory;
 use vplrs_memory::{FourCc, FrameLayout, LayoutOptions, MemId, PlanePointers, Surface, SurfaceCore, WeakSurface};
 
+use crate::allocator::CAllocator;
 use crate::bindings::*;
+use crate::ffi::lock;
 use crate::ffi::{OrStatus, Outcome};
 use crate::fields::{frame_info_from_c, frame_size, plane_pointers_from_c, set_frame_size};
-use crate::session::allocator::CAllocator;
-use crate::session::lock;
 use crate::status::Status;
 
 /// What makes a wrapper stand for an application surface: its memory as the C structure gives it.

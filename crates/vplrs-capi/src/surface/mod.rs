@@ -12,7 +12,6 @@
 
 pub(crate) mod array;
 pub(crate) mod foreign;
-pub(crate) mod pool;
 
 use std::cell::UnsafeCell;
 use std::collections::HashMap;
@@ -25,9 +24,9 @@ use vplrs_memory::{MapError, Surface, SurfaceCore, SyncError};
 
 use crate::bindings::*;
 use crate::contract::Violation;
+use crate::ffi::lock;
 use crate::ffi::{guard, non_null, write_out, Outcome};
 use crate::fields::{clear_plane_pointers, frame_info_to_c, set_plane_pointers, struct_version};
-use crate::session::lock;
 
 /// The C face of one runtime surface.
 pub(crate) struct Shell {
@@ -525,7 +524,7 @@ extern "C" fn query_interface(surface: *mut mfxFrameSurface1, guid: mfxGUID, ifa
             return Err(Status::ERR_UNSUPPORTED);
         }
         let pool = core.pool().ok_or(Status::ERR_NOT_INITIALIZED)?;
-        let handle = crate::surface::pool::acquire(&pool)?;
+        let handle = crate::pool_iface::acquire(&pool)?;
         // SAFETY: checked non-null; the caller passes a valid output pointer.
         unsafe { write_out(iface, handle as mfxHDL) }?;
         Ok(Status::ERR_NONE)

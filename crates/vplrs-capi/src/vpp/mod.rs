@@ -10,9 +10,10 @@ use vplrs_vpp::{ColorSpec, Matrix, Range, Vpp, VppError, VppParams};
 use crate::bindings::*;
 use crate::contract::Violation;
 use crate::ext::{ext_as, ext_buffers};
+use crate::ffi::lock;
 use crate::ffi::{guard, non_null, write_out, Outcome};
 use crate::fields::{frame_info_from_c, frame_info_to_c};
-use crate::session::{lock, session, Session};
+use crate::session::{session, Session};
 use crate::surface::foreign::{AppSurfacePtr, CorePtr};
 use crate::surface::{expose, lookup, notify_complete, runtime_surface, Shell};
 

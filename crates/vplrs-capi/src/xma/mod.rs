@@ -20,7 +20,7 @@ use std::sync::{Arc, LazyLock, Mutex};
 
 use vplrs_vp8::{Decoder, MemMapCursor, Segment, SegmentId, StreamInfo, XmaMemory};
 
-use crate::session::lock;
+use crate::ffi::lock;
 use crate::xma::codes::CodecErr;
 
 /// `vplrs_vp8_stream_info_t`.

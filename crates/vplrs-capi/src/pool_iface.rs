@@ -14,8 +14,8 @@ use crate::status::Status;
 use vplrs_memory::{PoolWarning, SurfacePool};
 
 use crate::bindings::*;
+use crate::ffi::lock;
 use crate::ffi::{guard, non_null, write_out, Outcome};
-use crate::session::lock;
 
 struct PoolIface {
     iface: UnsafeCell<mfxSurfacePoolInterface>,

@@ -13,8 +13,8 @@ use vplrs_memory::{
 };
 
 use crate::bindings::*;
+use crate::ffi::lock;
 use crate::fields::{frame_info_to_c, plane_pointers_from_c};
-use crate::session::lock;
 
 /// A copy of the application's allocator structure (the application may free its own after
 /// `SetFrameAllocator`; `pthis` must stay valid, as the API requires).

@@ -1,12 +1,12 @@
 //! Built without the `ffmpeg` feature: no libavcodec. Only VP8 (vplrs' own decoder) decodes; the
 //! other codecs answer [`DecodeError::Unsupported`] at DecodeHeader, QueryIOSurf and Init.
 
-use vplrs_memory::{FourCc, FrameInfo, Surface, SurfacePool};
+use vplrs_memory::{FourCc, FrameInfo, SurfacePool};
 
 use crate::backend::Codec;
 use crate::error::DecodeError;
-use crate::output::DecodeStats;
 use crate::params::DecodeParams;
+use crate::stream::StreamBackend;
 
 const ABSENT: DecodeError = DecodeError::Unsupported("vplrs was built without the ffmpeg feature: VP8 only");
 
@@ -26,41 +26,10 @@ pub(crate) fn stream_header(_codec: Codec, _data: &[u8]) -> Result<DecodeParams,
     Err(ABSENT)
 }
 
-/// No stream engine can be made: the type has no values.
-pub(crate) enum StreamEngine {}
-
-impl StreamEngine {
-    pub fn new(_codec: Codec, _output: FrameInfo, _pool: SurfacePool) -> Result<Self, DecodeError> {
-        Err(ABSENT)
-    }
-
-    pub fn decode(
-        &mut self,
-        _data: Option<&[u8]>,
-        _work: Option<&Surface>,
-        _timestamp: u64,
-        _consumed: &mut usize,
-    ) -> Result<Surface, DecodeError> {
-        match *self {}
-    }
-
-    pub fn stats(&self) -> DecodeStats {
-        match *self {}
-    }
-
-    pub fn set_skip_level(&mut self, _level: u8) {
-        match *self {}
-    }
-
-    pub fn is_in_place(&self) -> bool {
-        match *self {}
-    }
-
-    pub fn take_params_changed(&mut self) -> bool {
-        match *self {}
-    }
-
-    pub fn take_undecoded(&mut self) -> Vec<u8> {
-        match *self {}
-    }
+pub(crate) fn stream_backend(
+    _codec: Codec,
+    _output: FrameInfo,
+    _pool: SurfacePool,
+) -> Result<Box<dyn StreamBackend>, DecodeError> {
+    Err(ABSENT)
 }

@@ -7,11 +7,12 @@ use parking_lot::Mutex;
 use vplrs_memory::allocator::MemType;
 use vplrs_memory::sizing::{effective_async_depth, SurfaceRequest};
 use vplrs_memory::surface::TIMESTAMP_UNKNOWN;
-use vplrs_memory::{FourCc, Surface, SurfacePool};
+use vplrs_memory::{FourCc, FrameInfo, Surface, SurfacePool};
 use vplrs_runtime::{Core, IoPattern, Lane, SubmitError, SyncPoint};
 
-use crate::avcodec::{in_place, StreamEngine};
+use crate::avcodec::in_place;
 use crate::backend::{Codec, DecoderBackend};
+use crate::stream::StreamBackend;
 use crate::vp8::{peek_frame, Vp8Backend};
 
 use crate::worker::{DecodeJob, DecodeWorker, WorkerCounters};
@@ -31,7 +32,7 @@ struct FramedEngine {
 enum Engine {
     Framed(FramedEngine),
     /// libavcodec: bitstream in any chunking, decoded in the call (see [`crate::avcodec`]).
-    Stream(Box<StreamEngine>),
+    Stream(Box<dyn StreamBackend>),
 }
 
 struct Running {
@@ -197,8 +198,8 @@ impl Decode {
                 // while libavcodec writes them): a surface whose rows are not aligned as
                 // libavcodec needs gets its picture through libavcodec's memory and one counted
                 // copy (`get_buffer2` checks each surface).
-                let engine = StreamEngine::new(codec, request.info, pool.clone())?;
-                self.running = Some(Running::new(params, Engine::Stream(Box::new(engine)), pool));
+                let engine = crate::avcodec::stream_backend(codec, request.info, pool.clone())?;
+                self.running = Some(Running::new(params, Engine::Stream(engine), pool));
                 return Ok(());
             }
         };
@@ -230,6 +231,32 @@ impl Decode {
         let lane = Lane::new("decode", depth, worker).map_err(|e| DecodeError::Thread(e.to_string()))?;
         let engine = Engine::Framed(FramedEngine { lane, counters, spare_buffers });
         self.running = Some(Running::new(*params, engine, pool));
+        Ok(())
+    }
+
+    /// `Init` with a stream backend made by the caller (a codec of its own, or a test's): `make`
+    /// gets the surfaces' frame info and the decode pool, sized for `params.held_frames` pictures
+    /// kept by the backend plus AsyncDepth. The component's work (the bitstream accounting, the
+    /// work surfaces, the drain, skipped frames) is the same as for libavcodec's codecs; `reset`
+    /// re-initialises with the codec's own backend (Close and this for the caller's).
+    pub fn init_with_stream_backend(
+        &mut self,
+        params: &DecodeParams,
+        make: impl FnOnce(FrameInfo, SurfacePool) -> Box<dyn StreamBackend>,
+    ) -> Result<(), DecodeError> {
+        if self.running.is_some() {
+            return Err(DecodeError::AlreadyInitialized);
+        }
+        if !params.codec.is_stream() {
+            return Err(DecodeError::InvalidParams("a stream backend for a codec fed one frame per call"));
+        }
+        params.output.validate().map_err(|_| DecodeError::InvalidParams("frame size or crop"))?;
+        let mem_type = MemType::SYSTEM_MEMORY | MemType::EXTERNAL_FRAME | MemType::FROM_DECODE;
+        let held = params.held_frames.unwrap_or(0);
+        let request = SurfaceRequest::for_component(params.output, mem_type, held, params.async_depth);
+        let pool = self.core.create_pool(&request, params.hints)?;
+        let engine = make(request.info, pool.clone());
+        self.running = Some(Running::new(*params, Engine::Stream(engine), pool));
         Ok(())
     }
 

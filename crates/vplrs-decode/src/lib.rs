@@ -7,6 +7,7 @@
 //! - `avcodec`: the libavcodec stream backend (H.264, H.265, VP9, MJPEG, AV1) through
 //!   `vplrs-ffmpeg`, decoding in place into surfaces (I420/YV12) or converting (NV12, P010), with
 //!   the `ffmpeg` feature (on by default); without it only VP8 decodes and nothing links FFmpeg;
+//! - [`stream`]: `StreamBackend`, what a decoder fed a byte stream provides;
 //! - [`capabilities`]: the codecs, profiles and output formats decoded;
 //! - [`component`]: `Decode` — QueryIOSurf, Init, Reset, DecodeFrameAsync with an application
 //!   work surface (1.x) or none (2.x, from the decode pool), key-frame gating, skip modes, Close,
@@ -28,9 +29,11 @@ pub mod header;
 mod output;
 pub mod parameter_sets;
 mod params;
+pub mod stream;
 pub mod vp8;
 mod worker;
 
 pub use backend::{Codec, DecoderBackend, FramePeek, Picture};
 pub use component::{Decode, DecodeError, DecodeParams, DecodeStats, DecodedFrame, SkipLevel, SkipMode};
 pub use header::HeaderScan;
+pub use stream::StreamBackend;

@@ -38,6 +38,7 @@ mod vp9_header;
 
 use crate::error::DecodeError;
 use crate::output::{check_work_surface, DecodeStats};
+use crate::stream::StreamBackend;
 pub(crate) use header::stream_header;
 
 /// `MFX_CORRUPTION_MAJOR`: the picture's own data was damaged or missing.
@@ -67,6 +68,15 @@ pub(crate) fn codec_id(codec: Codec) -> Option<CodecId> {
 pub(crate) fn surface_size(codec: Codec, width: u32, height: u32) -> Result<(u32, u32), DecodeError> {
     let id = codec_id(codec).ok_or(DecodeError::Unsupported("not a libavcodec codec"))?;
     Ok(Decoder::surface_size(id, width, height)?)
+}
+
+/// The libavcodec backend of `codec`, decoding into `pool`'s surfaces (or the work surfaces).
+pub(crate) fn stream_backend(
+    codec: Codec,
+    output: FrameInfo,
+    pool: SurfacePool,
+) -> Result<Box<dyn StreamBackend>, DecodeError> {
+    Ok(Box::new(StreamEngine::new(codec, output, pool)?))
 }
 
 /// True when pictures of `codec` go straight into `fourcc` surfaces.
@@ -536,4 +546,36 @@ fn convert(picture: &Picture<'_>, view: &mut FrameViewMut<'_>, lsb_aligned: bool
         _ => return Err(incompatible()),
     }
     Ok(())
+}
+
+impl StreamBackend for StreamEngine {
+    fn decode(
+        &mut self,
+        data: Option<&[u8]>,
+        work: Option<&Surface>,
+        timestamp: u64,
+        consumed: &mut usize,
+    ) -> Result<Surface, DecodeError> {
+        StreamEngine::decode(self, data, work, timestamp, consumed)
+    }
+
+    fn stats(&self) -> DecodeStats {
+        StreamEngine::stats(self)
+    }
+
+    fn set_skip_level(&mut self, level: u8) {
+        StreamEngine::set_skip_level(self, level);
+    }
+
+    fn is_in_place(&self) -> bool {
+        StreamEngine::is_in_place(self)
+    }
+
+    fn take_params_changed(&mut self) -> bool {
+        StreamEngine::take_params_changed(self)
+    }
+
+    fn take_undecoded(&mut self) -> Vec<u8> {
+        StreamEngine::take_undecoded(self)
+    }
 }

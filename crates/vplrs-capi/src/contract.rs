@@ -65,3 +65,10 @@ pub(crate) fn report(violation: Violation, function: &str, object: impl Display)
         violation.rule()
     );
 }
+
+/// Logs `violation` on `object` in the export running now (checks shared by many exports: the
+/// parameters' extension buffers and frame info, a bitstream's bounds).
+pub(crate) fn report_here(violation: Violation, object: impl Display) {
+    let function = crate::ffi::current_export();
+    report(violation, if function.is_empty() { "an export" } else { function }, object);
+}

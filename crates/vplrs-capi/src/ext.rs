@@ -40,7 +40,7 @@ pub(crate) fn ext_buffers(par: &mfxVideoParam) -> Outcome<Vec<*mut mfxExtBuffer>
     }
     if par.ExtParam.is_null() {
         let object = format!("mfxVideoParam (NumExtParam {}, ExtParam NULL)", par.NumExtParam);
-        crate::contract::report(Violation::BadExtBuffers, "parameters", object);
+        crate::contract::report_here(Violation::BadExtBuffers, object);
         return Err(Status::ERR_NULL_PTR);
     }
     // SAFETY: the API requires `ExtParam` to hold `NumExtParam` buffer pointers.
@@ -48,14 +48,14 @@ pub(crate) fn ext_buffers(par: &mfxVideoParam) -> Outcome<Vec<*mut mfxExtBuffer>
     for &buffer in &buffers {
         // SAFETY: the API requires each pointer to be NULL or a valid buffer header.
         let Some(header) = (unsafe { buffer.as_ref() }) else {
-            crate::contract::report(Violation::BadExtBuffers, "parameters", "a NULL extension buffer");
+            crate::contract::report_here(Violation::BadExtBuffers, "a NULL extension buffer");
             return Err(Status::ERR_NULL_PTR);
         };
         let expected = expected_size(header.BufferId);
         if (header.BufferSz as usize) < expected {
             let object =
                 format!("extension buffer {:#010x} of {} bytes ({expected} needed)", header.BufferId, header.BufferSz);
-            crate::contract::report(Violation::BadExtBuffers, "parameters", object);
+            crate::contract::report_here(Violation::BadExtBuffers, object);
             return Err(Status::ERR_INVALID_VIDEO_PARAM);
         }
     }

@@ -15,10 +15,24 @@ use crate::bindings::mfxStatus;
 /// What the safe layer returns: success, or the status to report.
 pub(crate) type Outcome<T = ()> = Result<T, Status>;
 
+thread_local! {
+    /// The export running on this thread (the innermost, when an application's callback calls
+    /// back into the runtime): what contract violations name.
+    static CURRENT_EXPORT: std::cell::Cell<&'static str> = const { std::cell::Cell::new("") };
+}
+
+/// The export the calling thread is in ("" outside any).
+pub(crate) fn current_export() -> &'static str {
+    CURRENT_EXPORT.with(std::cell::Cell::get)
+}
+
 /// Runs `body` and returns its status; a panic becomes `MFX_ERR_UNKNOWN`.
 pub(crate) fn guard(name: &'static str, body: impl FnOnce() -> Outcome<Status>) -> mfxStatus {
     init_logging();
-    match catch_unwind(AssertUnwindSafe(body)) {
+    let outer = CURRENT_EXPORT.with(|current| current.replace(name));
+    let result = catch_unwind(AssertUnwindSafe(body));
+    CURRENT_EXPORT.with(|current| current.set(outer));
+    match result {
         Ok(Ok(status)) => status.0,
         Ok(Err(status)) => {
             tracing::debug!(function = name, status = status.0, "error returned");

@@ -45,7 +45,7 @@ pub(crate) fn frame_info_from_c(info: &mfxFrameInfo) -> Outcome<FrameInfo> {
     let yuv = !matches!(fourcc, FourCc::Rgb4 | FourCc::Bgr4 | FourCc::A2Rgb10);
     if yuv && info.ChromaFormat != 0 && info.ChromaFormat != fourcc.chroma_format() as u16 {
         let object = format!("mfxFrameInfo ({fourcc} with ChromaFormat {})", info.ChromaFormat);
-        crate::contract::report(crate::contract::Violation::ChromaFormatMismatch, "parameters", object);
+        crate::contract::report_here(crate::contract::Violation::ChromaFormatMismatch, object);
         return Err(Status::ERR_INVALID_VIDEO_PARAM);
     }
     let size = frame_size(info);

@@ -147,6 +147,11 @@ fn contract_violations_are_logged_with_their_ids() {
         assert!(log.contains(id), "{id} not logged:\n{log}");
         assert!(doc.contains(&format!("| {id} |")), "{id} is not in docs/contract-violations.md");
     }
+    // Checks shared by many exports name the export they ran in.
+    for id in ["VPLRS-E007", "VPLRS-E008"] {
+        let line = log.lines().find(|line| line.contains(id)).unwrap_or_default();
+        assert!(line.contains(&format!("{id} in MFX")), "{id} does not name its function: {line}");
+    }
 }
 
 #[test]

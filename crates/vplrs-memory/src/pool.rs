@@ -308,6 +308,7 @@ impl SurfacePool {
         let mut surfaces: Vec<_> = members.iter().map(|core| core.usage()).collect();
         surfaces.sort_by_key(|usage| usage.id);
         crate::report::PoolReport {
+            purpose: crate::report::purpose(self.shared.config.mem_type),
             info: self.shared.config.info,
             policy: self.policy(),
             max_size: max,

@@ -6,8 +6,24 @@
 use std::fmt;
 use std::time::Duration;
 
+use crate::allocator::MemType;
 use crate::info::FrameInfo;
 use crate::pool::AllocationPolicy;
+
+/// The component a pool serves, from its request's `FROM_*` flags.
+pub fn purpose(mem_type: MemType) -> &'static str {
+    if mem_type.contains(MemType::FROM_DECODE) {
+        "decode output"
+    } else if mem_type.contains(MemType::FROM_VPPIN) {
+        "VPP input"
+    } else if mem_type.contains(MemType::FROM_VPPOUT) {
+        "VPP output"
+    } else if mem_type.contains(MemType::FROM_ENCODE) {
+        "encode input"
+    } else {
+        "application"
+    }
+}
 
 /// Who holds one surface.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -28,6 +44,8 @@ pub struct SurfaceUsage {
 /// A pool and its surfaces.
 #[derive(Clone, Debug, PartialEq)]
 pub struct PoolReport {
+    /// What the pool serves: "decode output", "VPP input", "VPP output", "encode input".
+    pub purpose: &'static str,
     pub info: FrameInfo,
     pub policy: AllocationPolicy,
     /// `u32::MAX`: unlimited.
@@ -48,7 +66,8 @@ impl fmt::Display for PoolReport {
         let max = if self.max_size == u32::MAX { "unlimited".to_owned() } else { self.max_size.to_string() };
         writeln!(
             f,
-            "pool of {} {}x{} ({} policy, at most {max}): {} surfaces, {} in use, {} free",
+            "{} pool of {} {}x{} ({} policy, at most {max}): {} surfaces, {} in use, {} free",
+            self.purpose,
             self.info.fourcc,
             self.info.width,
             self.info.height,

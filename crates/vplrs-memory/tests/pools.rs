@@ -294,6 +294,7 @@ fn the_report_names_every_holder_of_an_exhausted_pool() {
     assert!(report.surfaces.iter().all(|u| u.held_for.is_some()));
     let text = report.to_string();
     assert!(text.contains("limited policy, at most 3") && text.contains("3 in use"), "{text}");
+    assert!(text.starts_with("VPP output pool of NV12"), "the report names what the pool serves: {text}");
     assert!(text.contains(&format!("surface {}: 2 reference(s)", held.id())), "{text}");
     assert!(text.contains("Locked 1") && text.contains("mapped for reading 1 time(s)"), "{text}");
     drop(reading);

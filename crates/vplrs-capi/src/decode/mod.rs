@@ -132,7 +132,7 @@ pub(crate) unsafe fn bitstream_data<'a>(bs: &mfxBitstream) -> Outcome<&'a [u8]> 
             "mfxBitstream (DataOffset {}, DataLength {}, MaxLength {})",
             bs.DataOffset, bs.DataLength, bs.MaxLength
         );
-        crate::contract::report(crate::contract::Violation::BitstreamOutOfBounds, "decode", object);
+        crate::contract::report_here(crate::contract::Violation::BitstreamOutOfBounds, object);
         return Err(Status::ERR_UNDEFINED_BEHAVIOR);
     }
     if bs.DataLength == 0 {

@@ -89,7 +89,7 @@ impl Output {
         }
         if self.frame_lines {
             let digest = Md5::digest(&self.scratch);
-            println!("{digest:x}  {}-{}x{}-{:04}.i420", self.name, crop.width, crop.height, self.count);
+            crate::out::data!("{digest:x}  {}-{}x{}-{:04}.i420", self.name, crop.width, crop.height, self.count);
         }
         Ok(())
     }
@@ -160,7 +160,7 @@ fn init(session: &Session, args: &DecodeArgs, first: &[u8], max: (u32, u32)) -> 
 
 pub fn run(args: &DecodeArgs) -> Result<()> {
     if crate::decode_stream::handles(&args.input) {
-        return crate::decode_stream::run(&args.input, args.output.as_ref(), args.md5);
+        return crate::decode_stream::run(&args.input, args.output.as_ref(), args.md5, args.frame_md5);
     }
     let file = File::open(&args.input).with_context(|| format!("opening {}", args.input.display()))?;
     let mut reader = IvfReader::new(BufReader::new(file)).context("reading the IVF header")?;
@@ -178,7 +178,7 @@ pub fn run(args: &DecodeArgs) -> Result<()> {
         file: args
             .output
             .as_ref()
-            .map(|p| File::create(p).map(|f| BufWriter::with_capacity(1 << 20, f)))
+            .map(|p| crate::out::create(p).map(|f| BufWriter::with_capacity(1 << 20, f)))
             .transpose()?,
         all: args.md5.then(Md5::new),
         frame_lines: args.frame_md5,
@@ -239,7 +239,7 @@ pub fn run(args: &DecodeArgs) -> Result<()> {
     }
     let elapsed = started.elapsed().as_secs_f64();
     if let Some(all) = out.all.take() {
-        println!("{:x}", all.finalize());
+        crate::out::data!("{:x}", all.finalize());
     }
     if initialized {
         let stats = session.decode().stats()?;

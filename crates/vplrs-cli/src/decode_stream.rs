@@ -26,7 +26,7 @@ pub fn handles(path: &Path) -> bool {
     read.is_ok() && &magic[8..12] != b"VP80"
 }
 
-pub fn run(input: &Path, output: Option<&PathBuf>, md5: bool) -> Result<()> {
+pub fn run(input: &Path, output: Option<&PathBuf>, md5: bool, frame_md5: bool) -> Result<()> {
     let mut stream = InputStream::open(input)?;
     let session = Session::new();
     let mut params = Decode::decode_header(stream.codec, stream.header_data()).context("DecodeHeader")?;
@@ -37,17 +37,20 @@ pub fn run(input: &Path, output: Option<&PathBuf>, md5: bool) -> Result<()> {
     }
     session.decode().init(&params).context("DECODE Init")?;
     let mut file = match output {
-        Some(path) => Some(BufWriter::new(File::create(path).with_context(|| format!("creating {}", path.display()))?)),
+        Some(path) => {
+            Some(BufWriter::new(crate::out::create(path).with_context(|| format!("creating {}", path.display()))?))
+        }
         None => None,
     };
     let mut all = md5.then(Md5::new);
+    let name = input.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
     let started = Instant::now();
     let mut count = 0u64;
     let mut scratch = Vec::new();
     let mut decode = session.decode();
     while let Some(picture) = stream.next_picture(&mut decode)? {
         count += 1;
-        if file.is_none() && all.is_none() {
+        if file.is_none() && all.is_none() && !frame_md5 {
             // Decoded and released, like `ffmpeg -f null`.
             continue;
         }
@@ -61,17 +64,21 @@ pub fn run(input: &Path, output: Option<&PathBuf>, md5: bool) -> Result<()> {
         if let Some(all) = &mut all {
             all.update(&scratch);
         }
+        if frame_md5 {
+            let digest = Md5::digest(&scratch);
+            crate::out::data!("{digest:x}  {name}-{}x{}-{count:04}.i420", crop.width, crop.height);
+        }
     }
     if let Some(file) = &mut file {
         file.flush()?;
     }
     let elapsed = started.elapsed().as_secs_f64();
     if let Some(all) = all {
-        println!("{:x}", all.finalize());
+        crate::out::data!("{:x}", all.finalize());
         return Ok(());
     }
     let stats = decode.stats()?;
-    println!(
+    eprintln!(
         "decode: {count} pictures of {:?} {}x{}, {:.2} s ({:.1} fps), {} copies ({:.2} per frame)",
         stream.codec,
         params.output.crop.width,

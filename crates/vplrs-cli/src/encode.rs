@@ -119,7 +119,7 @@ pub fn run(args: &EncodeArgs) -> Result<()> {
     let stats = session.encode().stats()?;
     let pool = session.encode().pool()?.stats();
     output.finish(size)?;
-    println!(
+    eprintln!(
         "encode: {} frames {}x{} {} -> {} ({}), {:.2} s ({:.1} fps)",
         stats.frames_out,
         size.0,
@@ -165,7 +165,7 @@ pub fn encoder_name(codec: EncodeCodec) -> String {
 
 pub fn print_encode_stats(stats: &EncodeStats, rate: (u32, u32)) {
     let seconds = stats.frames_out as f64 * f64::from(rate.1) / f64::from(rate.0.max(1));
-    println!(
+    eprintln!(
         "  stream: {} bytes, {:.0} kbps; pixel copies by vplrs: {} ({:.2} per frame)",
         stats.bytes_out,
         stats.bytes_out as f64 * 8.0 / seconds.max(1e-9) / 1000.0,
@@ -178,7 +178,7 @@ pub fn print_encode_stats(stats: &EncodeStats, rate: (u32, u32)) {
 }
 
 pub fn print_pool(name: &str, pool: &PoolStats) {
-    println!(
+    eprintln!(
         "  {name} pool: {} surfaces ({:.1} MiB), {} allocations, {} reuses, peak {} in use, {} waits, {} timeouts",
         pool.surfaces,
         pool.bytes as f64 / 1048576.0,

@@ -3,11 +3,15 @@
 use vplrs::{AllocationPolicy, EncodeCodec, FourCc};
 
 pub fn run() -> anyhow::Result<()> {
-    println!("implementation: {} {} (software, system memory)", vplrs::IMPLEMENTATION_NAME, env!("CARGO_PKG_VERSION"));
-    println!("memory models: internal (refcounted pools), external (application allocator, mem ids)");
-    println!("frame formats:");
+    crate::out::data!(
+        "implementation: {} {} (software, system memory)",
+        vplrs::IMPLEMENTATION_NAME,
+        env!("CARGO_PKG_VERSION")
+    );
+    crate::out::data!("memory models: internal (refcounted pools), external (application allocator, mem ids)");
+    crate::out::data!("frame formats:");
     for fourcc in FourCc::ALL {
-        println!(
+        crate::out::data!(
             "  {:<8} chroma {:?}, {}-bit, {} plane(s)",
             fourcc.name(),
             fourcc.chroma_format(),
@@ -15,9 +19,11 @@ pub fn run() -> anyhow::Result<()> {
             fourcc.planes().len()
         );
     }
-    println!("VPP filters: colour conversion (any format above to any other; BT.601/BT.709, limited/full range),");
-    println!("             scaling, crop, picture structure passthrough");
-    println!("decoders: VP8 (pure Rust, XMA), H.264, H.265, VP9, AV1, JPEG (libavcodec)");
+    crate::out::data!(
+        "VPP filters: colour conversion (any format above to any other; BT.601/BT.709, limited/full range),"
+    );
+    crate::out::data!("             scaling, crop, picture structure passthrough");
+    crate::out::data!("decoders: VP8 (pure Rust, XMA), H.264, H.265, VP9, AV1, JPEG (libavcodec)");
     let encoders: Vec<String> = EncodeCodec::ALL
         .iter()
         .map(|codec| match codec.encoder_name() {
@@ -25,8 +31,8 @@ pub fn run() -> anyhow::Result<()> {
             None => format!("{codec:?} (no encoder in this FFmpeg)"),
         })
         .collect();
-    println!("encoders: {}", encoders.join(", "));
+    crate::out::data!("encoders: {}", encoders.join(", "));
     let policies: Vec<_> = AllocationPolicy::ALL.iter().map(|p| p.name()).collect();
-    println!("pool policies: {}", policies.join(", "));
+    crate::out::data!("pool policies: {}", policies.join(", "));
     Ok(())
 }

@@ -4,6 +4,7 @@ mod decode;
 mod decode_stream;
 mod encode;
 mod info;
+mod out;
 mod pattern;
 mod rawio;
 mod source;
@@ -59,7 +60,10 @@ fn main() -> std::process::ExitCode {
     };
     match result {
         Ok(()) => std::process::ExitCode::SUCCESS,
+        // The reader of our output went away (`| head`): nothing more to say.
+        Err(error) if out::is_closed_pipe(&error) => std::process::ExitCode::SUCCESS,
         Err(error) => {
+            out::remove_empty_outputs();
             eprintln!("vplrs: {error:#}");
             std::process::ExitCode::FAILURE
         }

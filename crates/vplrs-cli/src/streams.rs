@@ -170,7 +170,7 @@ pub struct OutputStream {
 
 impl OutputStream {
     pub fn create(path: &Path, codec: EncodeCodec, size: (u32, u32), rate: (u32, u32)) -> Result<Self> {
-        let file = File::create(path).with_context(|| format!("creating {}", path.display()))?;
+        let file = crate::out::create(path).with_context(|| format!("creating {}", path.display()))?;
         let mut out = Self { file: BufWriter::new(file), ivf: None, frames: 0, bytes: 0 };
         if codec == EncodeCodec::Av1 {
             out.ivf = Some(rate);
@@ -210,8 +210,8 @@ impl OutputStream {
     }
 
     pub fn finish(mut self, size: (u32, u32)) -> Result<()> {
-        if let Some(rate) = self.ivf {
-            self.file.seek(SeekFrom::Start(0))?;
+        // The IVF header gets the frame count where the output can seek back (not a pipe).
+        if let (Some(rate), Ok(_)) = (self.ivf, self.file.seek(SeekFrom::Start(0))) {
             let frames = self.frames;
             self.write_ivf_header(size, rate, frames)?;
         }

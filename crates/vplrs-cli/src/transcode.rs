@@ -145,7 +145,7 @@ pub fn run(args: &TranscodeArgs) -> Result<()> {
 
     let stats = session.encode().stats()?;
     let decode_stats = session.decode().stats()?;
-    println!(
+    eprintln!(
         "transcode: {} frames, {:?} {}x{} -> {} {}x{}, {:.2} s ({:.1} fps), async depth {depth}, {} memory",
         stats.frames_out,
         stream.codec,
@@ -159,7 +159,7 @@ pub fn run(args: &TranscodeArgs) -> Result<()> {
         if allocator.is_some() { "external" } else { "internal" },
     );
     print_encode_stats(&stats, rate);
-    println!(
+    eprintln!(
         "  decode: {} pictures, {} copies ({:.2} per frame)",
         decode_stats.shown,
         decode_stats.copies,

@@ -69,7 +69,8 @@ pub fn run(args: &VppArgs) -> Result<()> {
     let mut sink = match &args.output {
         None => Sink::None,
         Some(path) => {
-            let file = BufWriter::new(File::create(path).with_context(|| format!("creating {}", path.display()))?);
+            let file =
+                BufWriter::new(crate::out::create(path).with_context(|| format!("creating {}", path.display()))?);
             if path.extension().is_some_and(|e| e == "y4m") {
                 if args.format != FourCc::I420 {
                     bail!("y4m output needs --format i420");
@@ -136,7 +137,7 @@ pub fn run(args: &VppArgs) -> Result<()> {
     let stats = session.vpp().stats()?;
     let in_pool = session.vpp().input_pool()?.stats();
     let out_pool = session.vpp().output_pool()?.stats();
-    println!(
+    eprintln!(
         "vpp: {} frames {}x{} {} -> {}x{} {} in {:.2} s ({:.1} fps), async depth {}, {} memory",
         written,
         input_info.crop.width,
@@ -151,7 +152,7 @@ pub fn run(args: &VppArgs) -> Result<()> {
         if allocator.is_some() { "external" } else { "internal" },
     );
     for (name, pool) in [("input", in_pool), ("output", out_pool)] {
-        println!(
+        eprintln!(
             "  {name} pool: {} surfaces ({:.1} MiB), {} allocations, {} reuses, peak {} in use, {} waits, {} timeouts, {} fallbacks",
             pool.surfaces,
             pool.bytes as f64 / 1048576.0,
@@ -165,12 +166,12 @@ pub fn run(args: &VppArgs) -> Result<()> {
     }
     if let Some(allocator) = &allocator {
         let c = allocator.counters();
-        println!(
+        eprintln!(
             "  external allocator: {} allocs, {} refused, {} locks, {} unlocks, {} frees",
             c.allocs, c.refused, c.locks, c.unlocks, c.frees
         );
     }
-    println!("  frames processed by VPP: {}", stats.frames);
+    eprintln!("  frames processed by VPP: {}", stats.frames);
     drop(pending);
     session.close();
     if let Some(allocator) = allocator {

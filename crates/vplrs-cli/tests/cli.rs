@@ -4,7 +4,7 @@ mod common;
 
 use std::process::Command;
 
-use common::{temp, vplrs};
+use common::{temp, vplrs, vplrs_summary};
 
 #[test]
 fn info_lists_formats_filters_and_policies() {
@@ -19,10 +19,10 @@ fn vpp_writes_every_frame_in_both_memory_models_identically() {
     let internal = temp("internal.bgra");
     let external = temp("external.bgra");
     let summary =
-        vplrs(&["vpp", "-n", "12", "--size", "640x360", "--format", "bgra", "-o", internal.to_str().unwrap()]);
+        vplrs_summary(&["vpp", "-n", "12", "--size", "640x360", "--format", "bgra", "-o", internal.to_str().unwrap()]);
     assert!(summary.contains("12 frames"), "{summary}");
     assert!(summary.contains("output pool"), "{summary}");
-    let summary = vplrs(&[
+    let summary = vplrs_summary(&[
         "vpp",
         "-n",
         "12",
@@ -74,4 +74,55 @@ fn bad_arguments_fail_cleanly() {
         assert!(!output.status.success(), "{args:?} should fail");
         assert!(!output.stderr.is_empty());
     }
+}
+
+/// A reader that goes away ends the run quietly: `vplrs info | head -0` and the like.
+#[test]
+fn a_closed_pipe_ends_the_run_quietly() {
+    use std::process::Stdio;
+    for args in [&["info"][..], &["vpp", "-n", "3", "--size", "64x48", "--format", "i420", "-o", "/dev/stdout"][..]] {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_vplrs"))
+            .args(args)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        // The reader is gone before the first byte is written.
+        drop(child.stdout.take());
+        let output = child.wait_with_output().unwrap();
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(output.status.success(), "vplrs {args:?}: {:?}\n{stderr}", output.status);
+        assert!(!stderr.contains("panicked") && !stderr.contains("Broken pipe"), "vplrs {args:?}:\n{stderr}");
+    }
+}
+
+/// Data on standard output, talk on standard error: frames written to `/dev/stdout` are exactly
+/// the frames, and the summary goes to standard error.
+#[test]
+fn frames_on_standard_output_are_not_mixed_with_the_summary() {
+    let output = Command::new(env!("CARGO_BIN_EXE_vplrs"))
+        .args(["vpp", "-n", "4", "--size", "64x48", "--format", "i420", "-o", "/dev/stdout"])
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    assert_eq!(output.stdout.len(), 4 * 64 * 48 * 3 / 2, "only the frames on standard output");
+    assert!(String::from_utf8_lossy(&output.stderr).contains("vpp: 4 frames"), "the summary on standard error");
+}
+
+/// A failed run leaves no empty output file behind (a truncated y4m fails the encode before the
+/// first picture is written).
+#[test]
+fn a_failed_run_leaves_no_empty_output_file() {
+    let input = temp("truncated.y4m");
+    let mut y4m = b"YUV4MPEG2 W64 H48 F30:1 Ip A1:1 C420jpeg\nFRAME\n".to_vec();
+    y4m.extend_from_slice(&[0; 1000]);
+    std::fs::write(&input, y4m).unwrap();
+    let output = temp("truncated.h264");
+    let result = Command::new(env!("CARGO_BIN_EXE_vplrs"))
+        .args(["encode", input.to_str().unwrap(), "-o", output.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(!result.status.success());
+    assert!(String::from_utf8_lossy(&result.stderr).contains("truncated"), "the error says why");
+    assert!(!output.exists(), "an empty output file was left behind");
 }

@@ -6,7 +6,7 @@ mod common;
 use std::path::Path;
 use std::process::Command;
 
-use common::{temp, vplrs};
+use common::{temp, vplrs, vplrs_summary};
 use md5::Digest;
 
 fn ffmpeg(args: &[&str]) -> Vec<u8> {
@@ -47,7 +47,7 @@ fn encode_writes_every_pattern_frame_faithfully_for_each_codec() {
     let source = std::fs::read(&source).unwrap();
     for (codec, file, format) in [("h264", "p.h264", "nv12"), ("h265", "p.h265", "i420"), ("jpeg", "p.mjpeg", "i420")] {
         let out = temp(file);
-        let summary = vplrs(&[
+        let summary = vplrs_summary(&[
             "encode",
             "--codec",
             codec,
@@ -89,7 +89,7 @@ fn transcode_scales_and_reencodes_an_h264_stream_without_copies() {
     ]);
     for memory in ["internal", "external"] {
         let out = temp(&format!("out-{memory}.h265"));
-        let summary = vplrs(&[
+        let summary = vplrs_summary(&[
             "transcode",
             input.to_str().unwrap(),
             "--codec",
@@ -127,7 +127,7 @@ fn transcode_scales_and_reencodes_an_h264_stream_without_copies() {
 #[test]
 fn transcode_runs_on_the_built_in_pattern() {
     let out = temp("pattern.ivf");
-    let summary = vplrs(&[
+    let summary = vplrs_summary(&[
         "transcode",
         "--pattern-size",
         "320x240",
@@ -164,6 +164,20 @@ fn decode_of_h264_and_h265_streams_equals_ffmpeg() {
         let reference = ffmpeg(&["-i", stream.to_str().unwrap(), "-f", "rawvideo", "-pix_fmt", "yuv420p", "-"]);
         let expected = format!("{:x}", md5::Md5::digest(&reference));
         assert_eq!(ours.trim(), expected, "{file}");
+        // One line per frame, as for VP8: the MD5 of each of ffmpeg's frames, in order.
+        let lines = vplrs(&["decode", stream.to_str().unwrap(), "--frame-md5"]);
+        let frame = 318 * 238 + 2 * 159 * 119;
+        let per_frame: Vec<String> = reference.chunks(frame).map(|f| format!("{:x}", md5::Md5::digest(f))).collect();
+        let listed: Vec<&str> = lines.lines().map(|line| line.split_whitespace().next().unwrap_or_default()).collect();
+        assert_eq!(listed, per_frame, "{file}: --frame-md5");
+        // `-o -`: the frames on standard output, nothing else.
+        let piped = Command::new(env!("CARGO_BIN_EXE_vplrs"))
+            .args(["decode", stream.to_str().unwrap(), "-o", "-"])
+            .output()
+            .expect("vplrs");
+        assert!(piped.status.success(), "{}", String::from_utf8_lossy(&piped.stderr));
+        assert!(piped.stdout == reference, "{file}: `-o -` writes exactly the frames");
+        assert!(!std::path::Path::new("-").exists(), "no file named `-`");
     }
 }
 

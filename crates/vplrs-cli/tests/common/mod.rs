@@ -21,6 +21,16 @@ pub fn vplrs(args: &[&str]) -> String {
     run(env!("CARGO_BIN_EXE_vplrs"), args)
 }
 
+/// Runs the `vplrs` binary, which must succeed and write nothing on standard output (its data
+/// went to files); returns what it said on standard error (the summary).
+pub fn vplrs_summary(args: &[&str]) -> String {
+    let output = Command::new(env!("CARGO_BIN_EXE_vplrs")).args(args).output().expect("vplrs");
+    let (stdout, stderr) = (String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr));
+    assert!(output.status.success(), "vplrs {args:?} failed:\n{stdout}\n{stderr}");
+    assert!(stdout.is_empty(), "vplrs {args:?}: talk on standard output:\n{stdout}");
+    stderr.into_owned()
+}
+
 /// A file in this test binary's own temporary directory.
 pub fn temp(name: &str) -> PathBuf {
     let dir = std::env::temp_dir().join(format!("vplrs-{}-{}", env!("CARGO_CRATE_NAME"), std::process::id()));

@@ -9,7 +9,7 @@ use std::time::Instant;
 
 use anyhow::{Context, Result};
 use md5::{Digest, Md5};
-use vplrs::{Decode, FourCc, Session};
+use vplrs::{FourCc, Session};
 
 use crate::encode::print_pool;
 use crate::rawio;
@@ -29,7 +29,7 @@ pub fn handles(path: &Path) -> bool {
 pub fn run(input: &Path, output: Option<&PathBuf>, md5: bool, frame_md5: bool) -> Result<()> {
     let mut stream = InputStream::open(input)?;
     let session = Session::new();
-    let mut params = Decode::decode_header(stream.codec, stream.header_data()).context("DecodeHeader")?;
+    let mut params = stream.header(input)?;
     // 8-bit 4:2:0 in I420 (decoded in place); other streams in the format DecodeHeader names
     // (P010, YUY2, AYUV), written as ffmpeg's p010le, yuyv422 and vuya.
     if params.output.fourcc == FourCc::Nv12 {

@@ -23,28 +23,41 @@ pub struct EncoderOptions {
     #[arg(long, default_value = "h265", value_parser = parse_codec)]
     pub codec: EncodeCodec,
     /// Target bitrate in kbps (VBR; CBR with --cbr). Default: the implementation's for the size.
-    #[arg(long)]
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..))]
     pub bitrate: Option<u32>,
+    /// Constant bitrate: the --bitrate kept steady (CBR) instead of an average (VBR).
     #[arg(long)]
     pub cbr: bool,
-    /// Constant QP for P-frames (CQP; I and B two steps either side).
-    #[arg(long, conflicts_with = "bitrate")]
+    /// Constant QP for P-frames (CQP; I and B two steps either side): 1-51 for H.264 and H.265,
+    /// 1-255 for AV1; not for JPEG (use --quality).
+    #[arg(long, conflicts_with = "bitrate", value_parser = clap::value_parser!(u16).range(1..=255))]
     pub qp: Option<u16>,
     /// JPEG quality, 1-100.
-    #[arg(long, default_value_t = 85)]
+    #[arg(long, default_value_t = 85, value_parser = clap::value_parser!(u16).range(1..=100))]
     pub quality: u16,
     /// TargetUsage: 1 (best quality, slowest preset) to 7 (fastest); 4 is the encoder's default.
-    #[arg(long, default_value_t = 4)]
+    #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..=7))]
     pub target_usage: u16,
     /// Frames from one key frame to the next (GopPicSize); default: the encoder's.
-    #[arg(long)]
+    #[arg(long, value_parser = clap::value_parser!(u16).range(1..))]
     pub gop: Option<u16>,
-    /// Consecutive B-frames (GopRefDist - 1); default: the encoder's.
-    #[arg(long)]
+    /// Consecutive B-frames (GopRefDist - 1), 0-15; default: the encoder's.
+    #[arg(long, value_parser = clap::value_parser!(u16).range(0..=15))]
     pub bframes: Option<u16>,
 }
 
 impl EncoderOptions {
+    /// Refuses what the codec cannot take (ranges that depend on the codec).
+    pub fn check(&self) -> Result<()> {
+        match (self.codec, self.qp) {
+            (EncodeCodec::Jpeg, Some(_)) => bail!("--qp does not apply to JPEG: use --quality"),
+            (EncodeCodec::Avc | EncodeCodec::Hevc, Some(qp)) if qp > 51 => {
+                bail!("--qp {qp} is out of range for H.264 and H.265 (1-51)")
+            }
+            _ => Ok(()),
+        }
+    }
+
     pub fn params(&self, input: FrameInfo, async_depth: u16) -> EncodeParams {
         let rate_control = match (self.codec, self.qp, self.bitrate) {
             (EncodeCodec::Jpeg, _, _) => RateControl::JpegQuality(self.quality),
@@ -87,6 +100,7 @@ pub struct EncodeArgs {
 }
 
 pub fn run(args: &EncodeArgs) -> Result<()> {
+    args.encoder.check()?;
     let (mut source, info, rate) = FrameSource::open(args.input.as_deref(), args.input_size, args.input_format)?;
     let session = Session::new();
     let allocator = (args.memory == MemoryModel::External).then(|| Arc::new(SystemAllocator::new()));

@@ -27,6 +27,18 @@ pub fn input_codec(path: &Path, bytes: &[u8]) -> Result<Codec> {
     })
 }
 
+/// The codec's name, for messages.
+pub fn codec_name(codec: Codec) -> &'static str {
+    match codec {
+        Codec::Vp8 => "VP8",
+        Codec::Avc => "H.264",
+        Codec::Hevc => "H.265",
+        Codec::Vp9 => "VP9",
+        Codec::Av1 => "AV1",
+        Codec::Jpeg => "JPEG",
+    }
+}
+
 /// A whole input stream, handed to the decoder in the units it takes: any chunking for Annex B and
 /// MJPEG, one frame per call for IVF.
 pub struct InputStream {
@@ -84,6 +96,25 @@ impl InputStream {
             self.offset += consumed;
         } else if consumed > 0 {
             self.next_frame += 1;
+        }
+    }
+
+    /// `DecodeHeader` on the stream's start (`path` names it in errors): a file holding no
+    /// stream of its codec says so, and what it looks like instead when that is known.
+    pub fn header(&self, path: &Path) -> Result<vplrs::DecodeParams> {
+        match Decode::decode_header(self.codec, self.header_data()) {
+            Ok(params) => Ok(params),
+            Err(DecodeError::MoreData | DecodeError::Bitstream(_)) => {
+                let looks = if self.bytes.is_empty() {
+                    "the file is empty".to_owned()
+                } else if self.bytes.starts_with(b"DKIF") {
+                    "it is an IVF file: name it .ivf".to_owned()
+                } else {
+                    format!("{} bytes without a decodable sequence header", self.bytes.len())
+                };
+                bail!("no {} stream found in {}: {looks}", codec_name(self.codec), path.display())
+            }
+            Err(error) => Err(error).with_context(|| format!("DecodeHeader of {}", path.display())),
         }
     }
 

@@ -61,6 +61,7 @@ fn limited(size: u32) -> AllocationHints {
 
 pub fn run(args: &TranscodeArgs) -> Result<()> {
     check_encodable(args.encoder.codec)?;
+    args.encoder.check()?;
     let mut stream = match &args.input {
         Some(path) => InputStream::open(path)?,
         None => InputStream::from_bytes(Codec::Avc, pattern_stream(args.pattern_size, args.pattern_frames)?)?,
@@ -73,7 +74,8 @@ pub fn run(args: &TranscodeArgs) -> Result<()> {
     let depth = args.async_depth;
 
     // What each component needs, then the pools between them.
-    let mut decode_params = Decode::decode_header(stream.codec, stream.header_data()).context("DecodeHeader")?;
+    let source = args.input.clone().unwrap_or_else(|| "the built-in pattern".into());
+    let mut decode_params = stream.header(&source)?;
     decode_params.output.fourcc = FourCc::I420;
     decode_params.async_depth = depth;
     let decoded = decode_params.output;

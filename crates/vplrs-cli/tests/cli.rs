@@ -126,3 +126,58 @@ fn a_failed_run_leaves_no_empty_output_file() {
     assert!(String::from_utf8_lossy(&result.stderr).contains("truncated"), "the error says why");
     assert!(!output.exists(), "an empty output file was left behind");
 }
+
+/// Values out of range are refused when the command line is read, naming the option; none
+/// reaches the encoder to be "corrected".
+#[test]
+fn out_of_range_encoder_options_are_refused_by_name() {
+    let output = temp("refused.h264");
+    for (extra, named) in [
+        (&["--quality", "0"][..], "--quality"),
+        (&["--quality", "101"], "--quality"),
+        (&["--target-usage", "8"], "--target-usage"),
+        (&["--qp", "100", "--codec", "h264"], "--qp 100"),
+        (&["--qp", "300", "--codec", "av1"], "--qp"),
+        (&["--qp", "20", "--codec", "jpeg"], "--qp does not apply to JPEG"),
+        (&["--bframes", "100"], "--bframes"),
+        (&["--gop", "0"], "--gop"),
+    ] {
+        let mut args = vec!["encode", "-n", "1", "-o", output.to_str().unwrap()];
+        args.extend_from_slice(extra);
+        let result = Command::new(env!("CARGO_BIN_EXE_vplrs")).args(&args).output().unwrap();
+        let stderr = String::from_utf8_lossy(&result.stderr);
+        assert!(!result.status.success(), "{extra:?} accepted");
+        assert!(stderr.contains(named), "{extra:?}: the error names the option:\n{stderr}");
+        assert!(!output.exists(), "{extra:?}: an output file was made");
+    }
+}
+
+/// A file that holds no stream of the codec its name says gets an error saying so, and what the
+/// file looks like when that is known.
+#[test]
+fn a_file_without_the_named_stream_says_what_it_is() {
+    let empty = temp("empty.h264");
+    std::fs::write(&empty, b"").unwrap();
+    let random = temp("random.h265");
+    std::fs::write(&random, (0..5000u32).map(|n| (n.wrapping_mul(2654435761) >> 13) as u8).collect::<Vec<_>>())
+        .unwrap();
+    let ivf = temp("vp8.h264");
+    let vector = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../../shared/vp8-test-vectors/vp80-00-comprehensive-001.ivf");
+    std::fs::copy(vector, &ivf).unwrap();
+    for (command, file, expected) in [
+        ("decode", &empty, "no H.264 stream found in"),
+        ("decode", &random, "no H.265 stream found in"),
+        ("decode", &ivf, "it is an IVF file: name it .ivf"),
+        ("transcode", &random, "no H.265 stream found in"),
+    ] {
+        let out = temp("never.h265");
+        let result = Command::new(env!("CARGO_BIN_EXE_vplrs"))
+            .args([command, file.to_str().unwrap(), "-o", out.to_str().unwrap()])
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&result.stderr);
+        assert!(!result.status.success(), "{command} {file:?} succeeded");
+        assert!(stderr.contains(expected), "{command} {file:?}:\n{stderr}");
+    }
+}

@@ -19,3 +19,6 @@ if cargo tree -p vplrs --no-default-features -e normal | grep -i ffmpeg; then
   exit 1
 fi
 cargo test --release -p vplrs -p vplrs-decode --no-default-features
+
+# The documentation of the whole workspace builds (the Rust API is the facade crate `vplrs`).
+cargo doc --workspace --no-deps --quiet

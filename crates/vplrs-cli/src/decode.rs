@@ -28,7 +28,8 @@ pub enum DecodeMemory {
 
 #[derive(clap::Args)]
 pub struct DecodeArgs {
-    /// An IVF file holding VP8, or a stream libavcodec decodes (.h264, .h265, .ivf of VP9/AV1).
+    /// An IVF file holding VP8, or a stream libavcodec decodes (.h264, .h265, .mjpeg, or .ivf of
+    /// VP9/AV1).
     input: PathBuf,
     /// Write the cropped I420 frames here.
     #[arg(short, long)]
@@ -191,7 +192,18 @@ pub fn run(args: &DecodeArgs) -> Result<()> {
     let mut pending: VecDeque<DecodedFrame> = VecDeque::new();
     let mut initialized = false;
     let mut frame_index = 0u64;
-    while let Some(frame) = reader.next_frame().context("reading a frame")? {
+    loop {
+        // A file that ends inside a frame: what came before is decoded and written, with a
+        // warning (as vpxdec and ffmpeg do, and as vplrs does for every codec).
+        let frame = match reader.next_frame() {
+            Ok(Some(frame)) => frame,
+            Ok(None) => break,
+            Err(vplrs::vp8::IvfError::TruncatedFrame { .. }) => {
+                crate::out::warn_truncated(&args.input, frame_index);
+                break;
+            }
+            Err(error) => return Err(error).context("reading a frame"),
+        };
         frame_index += 1;
         if frame.data.is_empty() {
             continue; // a dropped frame: nothing to show, as vpxdec

@@ -78,6 +78,14 @@ pub fn run(input: &Path, output: Option<&PathBuf>, md5: bool, frame_md5: bool) -
         return Ok(());
     }
     let stats = decode.stats()?;
+    if stats.corrupted > 0 || stats.skipped > 0 {
+        eprintln!(
+            "vplrs: warning: {}: {} damaged pictures (concealed), {} undecodable frames skipped",
+            input.display(),
+            stats.corrupted,
+            stats.skipped
+        );
+    }
     eprintln!(
         "decode: {count} pictures of {:?} {}x{}, {:.2} s ({:.1} fps), {} copies ({:.2} per frame)",
         stream.codec,

@@ -11,10 +11,11 @@ pub fn run() -> anyhow::Result<()> {
     crate::out::data!("memory models: internal (refcounted pools), external (application allocator, mem ids)");
     crate::out::data!("frame formats:");
     for fourcc in FourCc::ALL {
+        // RGB formats have no chroma subsampling to speak of: they are packed RGB.
+        let sampling = if fourcc.is_rgb() { "RGB".to_owned() } else { format!("chroma {:?}", fourcc.chroma_format()) };
         crate::out::data!(
-            "  {:<8} chroma {:?}, {}-bit, {} plane(s)",
+            "  {:<8} {sampling}, {}-bit, {} plane(s)",
             fourcc.name(),
-            fourcc.chroma_format(),
             fourcc.bit_depth(),
             fourcc.planes().len()
         );

@@ -28,7 +28,8 @@ enum Command {
     Info,
     /// Colour conversion, crop and resize through the VPP component.
     Vpp(vpp::VppArgs),
-    /// Decode a stream (VP8 IVF; H.264, H.265 through libavcodec) through the decode component.
+    /// Decode a stream (VP8 IVF; H.264, H.265, VP9, AV1, JPEG through libavcodec) through the decode
+    /// component.
     Decode(decode::DecodeArgs),
     /// Encode raw frames (y4m, raw, or the built-in pattern) to H.264, H.265, AV1 or JPEG.
     Encode(encode::EncodeArgs),

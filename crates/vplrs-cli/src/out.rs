@@ -52,3 +52,8 @@ macro_rules! data {
     };
 }
 pub(crate) use data;
+
+/// The warning for a stream that ends inside a frame, after `complete` whole frames.
+pub fn warn_truncated(path: &std::path::Path, complete: u64) {
+    eprintln!("vplrs: warning: {} ends inside a frame; the {complete} frames before it were decoded", path.display());
+}

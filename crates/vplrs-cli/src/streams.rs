@@ -46,6 +46,8 @@ pub struct InputStream {
     bytes: Vec<u8>,
     /// IVF frame ranges; empty for elementary streams.
     frames: Vec<(usize, usize)>,
+    /// The IVF file ends inside a frame (the frames before it are decoded).
+    truncated: bool,
     next_frame: usize,
     offset: usize,
     /// A new sequence did not fit the decoder's surfaces: the pictures before it are drained,
@@ -58,11 +60,16 @@ pub struct InputStream {
 impl InputStream {
     pub fn open(path: &Path) -> Result<Self> {
         let bytes = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
-        Self::from_bytes(input_codec(path, &bytes)?, bytes)
+        let stream = Self::from_bytes(input_codec(path, &bytes)?, bytes)?;
+        if stream.truncated {
+            crate::out::warn_truncated(path, stream.frames.len() as u64);
+        }
+        Ok(stream)
     }
 
     pub fn from_bytes(codec: Codec, bytes: Vec<u8>) -> Result<Self> {
         let mut frames = Vec::new();
+        let mut truncated = false;
         if bytes.starts_with(b"DKIF") {
             // The reader checks the header; the frames are then ranges of the file.
             IvfReader::new(&bytes[..]).context("IVF header")?;
@@ -72,14 +79,14 @@ impl InputStream {
                 let size = u32::from_le_bytes([bytes[at], bytes[at + 1], bytes[at + 2], bytes[at + 3]]) as usize;
                 let start = at + 12;
                 if start + size > bytes.len() {
-                    tracing::warn!("the IVF file ends inside a frame");
+                    truncated = true;
                     break;
                 }
                 frames.push((start, start + size));
                 at = start + size;
             }
         }
-        Ok(Self { codec, bytes, frames, next_frame: 0, offset: 0, changing: false, reinitialisations: 0 })
+        Ok(Self { codec, bytes, frames, truncated, next_frame: 0, offset: 0, changing: false, reinitialisations: 0 })
     }
 
     /// The data the next decode call gets; `None` at the end (the drain).

@@ -110,3 +110,35 @@ fn corrupt_input_fails_cleanly() {
         Command::new(env!("CARGO_BIN_EXE_vplrs")).args(["decode", not_ivf.to_str().unwrap()]).output().unwrap();
     assert!(!output.status.success());
 }
+
+/// A file that ends inside a frame: the frames before it are decoded and written, a warning says
+/// where it ended, and the run succeeds, as vpxdec does (same MD5) — in decode and transcode.
+#[test]
+fn a_truncated_stream_decodes_what_is_there_and_warns() {
+    let dir = temp_dir();
+    let vector =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/vp8-test-vectors/vp80-00-comprehensive-001.ivf");
+    let truncated = dir.join("truncated.ivf");
+    std::fs::write(&truncated, &std::fs::read(vector).unwrap()[..9000]).unwrap();
+    let output = Command::new(env!("CARGO_BIN_EXE_vplrs"))
+        .args(["decode", truncated.to_str().unwrap(), "--md5"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{stderr}");
+    assert!(stderr.contains("ends inside a frame"), "{stderr}");
+    let theirs = run("vpxdec", &["--md5", "--i420", truncated.to_str().unwrap()]);
+    let ours = String::from_utf8_lossy(&output.stdout);
+    assert_eq!(
+        ours.split_whitespace().next(),
+        theirs.split_whitespace().next(),
+        "the frames before the cut, as vpxdec"
+    );
+    let out = dir.join("truncated.h265");
+    let output = Command::new(env!("CARGO_BIN_EXE_vplrs"))
+        .args(["transcode", truncated.to_str().unwrap(), "-o", out.to_str().unwrap(), "--codec", "h265"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success() && stderr.contains("ends inside a frame"), "transcode:\n{stderr}");
+}

@@ -208,6 +208,7 @@ pub struct OutputStream {
 
 impl OutputStream {
     pub fn create(path: &Path, codec: EncodeCodec, size: (u32, u32), rate: (u32, u32)) -> Result<Self> {
+        refuse_containers(path)?;
         let file = crate::out::create(path).with_context(|| format!("creating {}", path.display()))?;
         let mut out = Self { file: BufWriter::new(file), ivf: None, frames: 0, bytes: 0 };
         if codec == EncodeCodec::Av1 {
@@ -256,6 +257,22 @@ impl OutputStream {
         self.file.flush()?;
         Ok(())
     }
+}
+
+/// vplrs writes elementary streams (and IVF for AV1), not containers: an output named like one is
+/// refused before anything is written, rather than holding a bare stream under that name.
+pub fn refuse_containers(path: &Path) -> Result<()> {
+    const CONTAINERS: [&str; 8] = ["mp4", "m4v", "mkv", "mov", "webm", "avi", "ts", "flv"];
+    let extension = path.extension().and_then(|e| e.to_str()).unwrap_or_default().to_ascii_lowercase();
+    if CONTAINERS.contains(&extension.as_str()) {
+        bail!(
+            "{}: vplrs writes elementary streams (.h264, .h265, .mjpeg) and IVF for AV1, not .{extension} files; \
+             mux the stream with `ffmpeg -i STREAM -c copy {}`",
+            path.display(),
+            path.display()
+        );
+    }
+    Ok(())
 }
 
 pub fn parse_codec(text: &str) -> Result<EncodeCodec, String> {

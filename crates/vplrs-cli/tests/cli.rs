@@ -181,3 +181,20 @@ fn a_file_without_the_named_stream_says_what_it_is() {
         assert!(stderr.contains(expected), "{command} {file:?}:\n{stderr}");
     }
 }
+
+/// An output named like a container is refused before anything is written (vplrs writes
+/// elementary streams and IVF), with the way to get one.
+#[test]
+fn container_outputs_are_refused_with_the_way_to_get_one() {
+    for (command, name, frames) in [("encode", "clip.mp4", "-n"), ("transcode", "clip.mkv", "--pattern-frames")] {
+        let output = temp(name);
+        let result = Command::new(env!("CARGO_BIN_EXE_vplrs"))
+            .args([command, frames, "2", "-o", output.to_str().unwrap()])
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&result.stderr);
+        assert!(!result.status.success(), "{command} -o {name} succeeded");
+        assert!(stderr.contains("-c copy"), "{command}: {stderr}");
+        assert!(!output.exists(), "{command}: {name} was written");
+    }
+}

@@ -23,15 +23,17 @@ thread_local! {
 
 /// The export the calling thread is in ("" outside any).
 pub(crate) fn current_export() -> &'static str {
-    CURRENT_EXPORT.with(std::cell::Cell::get)
+    CURRENT_EXPORT.try_with(std::cell::Cell::get).unwrap_or("")
 }
 
 /// Runs `body` and returns its status; a panic becomes `MFX_ERR_UNKNOWN`.
 pub(crate) fn guard(name: &'static str, body: impl FnOnce() -> Outcome<Status>) -> mfxStatus {
     init_logging();
-    let outer = CURRENT_EXPORT.with(|current| current.replace(name));
+    // `try_with`: a call from a thread whose thread-locals are being torn down still runs (and
+    // `with` would panic there, outside the catch).
+    let outer = CURRENT_EXPORT.try_with(|current| current.replace(name)).unwrap_or("");
     let result = catch_unwind(AssertUnwindSafe(body));
-    CURRENT_EXPORT.with(|current| current.set(outer));
+    let _ = CURRENT_EXPORT.try_with(|current| current.set(outer));
     match result {
         Ok(Ok(status)) => status.0,
         Ok(Err(status)) => {

@@ -9,7 +9,7 @@ use vplrs_memory::copies::CopyForbidden;
 use vplrs_memory::info::FrameInfoError;
 use vplrs_memory::layout::LayoutError;
 use vplrs_memory::{AcquireError, AllocError, HandleError, LockedError, MapError, OperationError, SyncError};
-use vplrs_runtime::{SubmitError, SyncPointError};
+use vplrs_runtime::{Accepted, SubmitError, SyncPointError};
 use vplrs_vpp::VppError;
 
 /// A `mfxStatus` value: negative is an error, zero success, positive a warning.
@@ -129,6 +129,16 @@ impl ToStatus for OperationError {
             Self::InputUnreadable => Status::ERR_LOCK_MEMORY,
             Self::Failed => Status::ERR_UNDEFINED_BEHAVIOR,
             Self::Panicked => Status::ERR_UNKNOWN,
+        }
+    }
+}
+
+/// Parameters taken as given, or corrected (`MFX_WRN_INCOMPATIBLE_VIDEO_PARAM`).
+impl ToStatus for Accepted {
+    fn status(&self) -> Status {
+        match self {
+            Accepted::AsGiven => Status::ERR_NONE,
+            Accepted::Corrected => Status::WRN_INCOMPATIBLE_VIDEO_PARAM,
         }
     }
 }

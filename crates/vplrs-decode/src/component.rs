@@ -413,17 +413,8 @@ impl Decode {
         work: Option<&Surface>,
         timestamp: u64,
     ) -> Result<DecodedFrame, DecodeError> {
-        let result = match work {
-            Some(work) if work.is_application_memory() && self.is_stream() => {
-                self.decode_into_application(data, work, timestamp)
-            }
-            _ => self.decode_frame_to(data, work, timestamp),
-        };
+        let result = self.decode_frame_to(data, work, timestamp);
         self.count_skipped(result)
-    }
-
-    fn is_stream(&self) -> bool {
-        matches!(&self.running, Some(Running { engine: Engine::Stream(_), .. }))
     }
 
     fn count_skipped(&mut self, result: Result<DecodedFrame, DecodeError>) -> Result<DecodedFrame, DecodeError> {
@@ -432,22 +423,6 @@ impl Decode {
             running.skipped += 1;
         }
         result
-    }
-
-    /// The 1.x model for libavcodec codecs: the picture goes into the application's surface.
-    fn decode_into_application(
-        &mut self,
-        data: Option<&[u8]>,
-        work: &Surface,
-        timestamp: u64,
-    ) -> Result<DecodedFrame, DecodeError> {
-        check_work_surface(work, &self.running()?.params.output)?;
-        // In place (I420/YV12), libavcodec decodes into the work surface when its planes are
-        // aligned and padded as it needs, keeps it as a reference with its Locked counter raised,
-        // and may hand out a picture in an earlier call's work surface; other surfaces get their
-        // picture converted or copied (counted). Slice threads only: every surface is taken in
-        // the call it is offered in.
-        self.decode_frame_to(data, Some(work), timestamp)
     }
 
     fn decode_frame_to(

@@ -1,7 +1,6 @@
 //! What the C API's decode adds around the pictures, in Rust, with VP8: Reset, key-frame gating,
 //! skip modes, statistics. (libavcodec's codecs: `stream_controls.rs`.)
 
-use std::path::Path;
 use std::time::Duration;
 
 mod common;
@@ -10,14 +9,9 @@ use common::picture_md5;
 use vplrs_decode::{Codec, Decode, DecodeError, SkipLevel, SkipMode};
 use vplrs_memory::FourCc;
 use vplrs_runtime::Core;
-use vplrs_vp8::ivf::IvfReader;
 
 fn vector(name: &str) -> (Vec<Vec<u8>>, Vec<String>) {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/vp8-test-vectors").join(name);
-    let mut reader = IvfReader::new(std::io::BufReader::new(std::fs::File::open(&path).unwrap())).unwrap();
-    let frames = std::iter::from_fn(|| reader.next_frame().unwrap().map(|f| f.data)).collect();
-    let md5 = std::fs::read_to_string(path.with_extension("ivf.md5")).unwrap();
-    (frames, md5.lines().map(|l| l.split_whitespace().next().unwrap().to_owned()).collect())
+    common::vp8_vector(name)
 }
 
 fn decoded(decode: &mut Decode, frame: &[u8]) -> Result<String, DecodeError> {

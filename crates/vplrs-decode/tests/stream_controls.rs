@@ -3,7 +3,6 @@
 //! application surfaces decoded into in place.
 #![cfg(feature = "ffmpeg")]
 
-use std::path::Path;
 use std::process::Command;
 use std::sync::atomic::AtomicU16;
 use std::time::Duration;
@@ -16,12 +15,9 @@ use vplrs_memory::arena::PlanePointers;
 use vplrs_memory::surface::ForeignMemory;
 use vplrs_memory::{FourCc, FrameInfo, FrameLayout, LayoutOptions, Surface};
 use vplrs_runtime::Core;
-use vplrs_vp8::ivf::IvfReader;
 
 fn vector(name: &str) -> Vec<Vec<u8>> {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/vp8-test-vectors").join(name);
-    let mut reader = IvfReader::new(std::io::BufReader::new(std::fs::File::open(&path).unwrap())).unwrap();
-    std::iter::from_fn(|| reader.next_frame().unwrap().map(|f| f.data)).collect()
+    common::vp8_vector(name).0
 }
 
 #[test]

@@ -127,8 +127,11 @@ impl Channel {
         }
     }
 
+    /// Waits for every frame in flight.
     fn drain(&mut self) {
-        self.make_room(0);
+        for sync in self.in_flight.drain(..) {
+            while let Err(SyncPointError::InExecution) = sync.wait(Duration::from_secs(1)) {}
+        }
     }
 }
 

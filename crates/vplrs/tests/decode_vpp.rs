@@ -2,36 +2,19 @@
 //! frames equal to a VPP of their own on the same picture, skipped channels, AsyncDepth frames in
 //! flight per channel, Reset, and the documented refusals.
 
-use std::path::Path;
 use std::time::Duration;
 
-use md5::{Digest, Md5};
+// The decode crate's test helpers (VP8 vectors, picture MD5s) serve these tests too.
+#[path = "../../vplrs-decode/tests/common/mod.rs"]
+mod common;
+
+use common::picture_md5;
+
 use vplrs::decode_vpp::{ChannelParams, DecodeVpp, DecodeVppError, DecodedPictures, Produced};
 use vplrs::{Codec, Core, Decode, DecodeError, DecodeParams, FourCc, FrameInfo, Rect, Surface, Vpp};
-use vplrs_vp8::ivf::IvfReader;
 
 fn vector(name: &str) -> (Vec<Vec<u8>>, Vec<String>) {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/vp8-test-vectors").join(name);
-    let mut reader = IvfReader::new(std::io::BufReader::new(std::fs::File::open(&path).unwrap())).unwrap();
-    let frames = std::iter::from_fn(|| reader.next_frame().unwrap().map(|f| f.data)).collect();
-    let md5 = std::fs::read_to_string(path.with_extension("ivf.md5")).unwrap();
-    (frames, md5.lines().map(|l| l.split_whitespace().next().unwrap().to_owned()).collect())
-}
-
-/// MD5 of the cropped picture, plane by plane, rows of the crop only (I420 as the vectors' MD5s).
-fn picture_md5(surface: &Surface) -> String {
-    let crop = surface.info().crop;
-    let guard = surface.map_read().unwrap();
-    let view = guard.view();
-    let mut md5 = Md5::new();
-    let (w, h) = (crop.width as usize, crop.height as usize);
-    for (plane, (pw, ph)) in [(w, h), (w.div_ceil(2), h.div_ceil(2)), (w.div_ceil(2), h.div_ceil(2))].iter().enumerate()
-    {
-        for y in 0..*ph {
-            md5.update(&view.plane(plane).row(y)[..*pw]);
-        }
-    }
-    format!("{:x}", md5.finalize())
+    common::vp8_vector(name)
 }
 
 /// Every byte of the frame's crop, for comparing two frames of one format.

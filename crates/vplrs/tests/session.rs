@@ -2,19 +2,18 @@
 //! by id (again with the same answer), decode+VPP through the session's decoder, pools tracked
 //! once and forgotten when closed.
 
-use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
+// The decode crate's test helpers (VP8 vectors, picture MD5s) serve these tests too.
+#[path = "../../vplrs-decode/tests/common/mod.rs"]
+mod common;
+
 use vplrs::decode_vpp::ChannelParams;
 use vplrs::{Codec, Decode, FourCc, FrameInfo, Session, Synchronized, VppParams};
-use vplrs_vp8::ivf::IvfReader;
 
 fn frames() -> Vec<Vec<u8>> {
-    let path =
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/vp8-test-vectors/vp80-00-comprehensive-001.ivf");
-    let mut reader = IvfReader::new(std::io::BufReader::new(std::fs::File::open(path).unwrap())).unwrap();
-    std::iter::from_fn(|| reader.next_frame().unwrap().map(|f| f.data)).collect()
+    common::vp8_vector("vp80-00-comprehensive-001.ivf").0
 }
 
 #[test]

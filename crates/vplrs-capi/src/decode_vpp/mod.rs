@@ -103,7 +103,7 @@ fn init(
     let corrected = this.rust.init_decode_vpp(&params, &channels, skip_output).map_err(|error| status(&error))?;
     this.track_pool_changes();
     *lock(&this.channel_requests) = requests;
-    Ok(if corrected.is_corrected() { Status::WRN_INCOMPATIBLE_VIDEO_PARAM } else { Status::ERR_NONE })
+    Ok(corrected.status())
 }
 
 #[no_mangle]
@@ -259,7 +259,7 @@ fn reset(
             *kept = request;
         }
     }
-    Ok(if corrected.is_corrected() { Status::WRN_INCOMPATIBLE_VIDEO_PARAM } else { Status::ERR_NONE })
+    Ok(corrected.status())
 }
 
 #[no_mangle]

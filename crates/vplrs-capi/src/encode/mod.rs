@@ -112,7 +112,7 @@ pub extern "C" fn MFXVideoENCODE_Init(session: mfxSession, par: *mut mfxVideoPar
         if let Ok(pool) = encode.pool() {
             this.track_pool(pool);
         }
-        Ok(if corrected.is_corrected() { Status::WRN_INCOMPATIBLE_VIDEO_PARAM } else { Status::ERR_NONE })
+        Ok(corrected.status())
     })
 }
 
@@ -124,7 +124,7 @@ pub extern "C" fn MFXVideoENCODE_Reset(session: mfxSession, par: *mut mfxVideoPa
         // SAFETY: checked non-null; the caller passes a valid structure.
         let params = params_from_c(unsafe { &*par }).map_err(|_| Status::ERR_INVALID_VIDEO_PARAM)?;
         let corrected = this.rust.encode().reset(&params).map_err(|e| init_status(&e))?;
-        Ok(if corrected.is_corrected() { Status::WRN_INCOMPATIBLE_VIDEO_PARAM } else { Status::ERR_NONE })
+        Ok(corrected.status())
     })
 }
 

@@ -107,7 +107,7 @@ pub(crate) unsafe fn wrap(surface: *mut mfxFrameSurface1, allocator: Option<Arc<
         Some(wrapped) => wrapped,
         None => {
             // SAFETY: per this function's contract.
-            let wrapped = unsafe { new_wrapper(surface, &c, planes, allocator) }?;
+            let wrapped = unsafe { new_wrapper(surface, &c, info, planes, allocator) }?;
             let mut table = lock(&WRAPPERS);
             table.retain(|_, (_, weak)| weak.is_alive());
             table.insert(surface as usize, (memory, wrapped.downgrade()));
@@ -129,14 +129,14 @@ pub(crate) unsafe fn wrap(surface: *mut mfxFrameSurface1, allocator: Option<Arc<
 /// A new wrapper of an application surface.
 ///
 /// # Safety
-/// As [`wrap`]; `c` is the surface's structure as read now.
+/// As [`wrap`]; `c` is the surface's structure as read now, `info` and `planes` what it says.
 unsafe fn new_wrapper(
     surface: *mut mfxFrameSurface1,
     c: &mfxFrameSurface1,
+    info: vplrs_memory::FrameInfo,
     planes: Option<PlanePointers>,
     allocator: Option<Arc<CAllocator>>,
 ) -> Outcome<Surface> {
-    let info = frame_info_from_c(&c.Info).map_err(|_| Status::ERR_INVALID_VIDEO_PARAM)?;
     let layout = FrameLayout::new(&info, LayoutOptions::default()).map_err(|_| Status::ERR_INVALID_VIDEO_PARAM)?;
     let (planes, locked_through) = match planes {
         Some(planes) => (planes, None),

@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use crate::status::Status;
+use crate::status::{Status, ToStatus};
 use vplrs_memory::{AllocationHints, AllocationPolicy, FourCc, Surface, SurfaceCore};
 use vplrs_runtime::IoPattern;
 use vplrs_vpp::{ColorSpec, Matrix, Range, Vpp, VppError, VppParams};
@@ -289,7 +289,7 @@ pub extern "C" fn MFXVideoVPP_Init(session: mfxSession, par: *mut mfxVideoParam)
         for pool in [vpp.input_pool(), vpp.output_pool()].into_iter().flatten() {
             this.track_pool(pool);
         }
-        Ok(if corrected.is_corrected() { Status::WRN_INCOMPATIBLE_VIDEO_PARAM } else { Status::ERR_NONE })
+        Ok(corrected.status())
     })
 }
 
@@ -301,7 +301,7 @@ pub extern "C" fn MFXVideoVPP_Reset(session: mfxSession, par: *mut mfxVideoParam
         // SAFETY: checked non-null; the caller passes a valid structure.
         let params = params_from_c(unsafe { &*par }).map_err(|_| Status::ERR_INVALID_VIDEO_PARAM)?;
         let corrected = this.rust.vpp().reset(&params).map_err(|e| init_status(&e))?;
-        Ok(if corrected.is_corrected() { Status::WRN_INCOMPATIBLE_VIDEO_PARAM } else { Status::ERR_NONE })
+        Ok(corrected.status())
     })
 }
 

@@ -192,61 +192,6 @@ impl StreamEngine {
         Ok(())
     }
 
-    pub fn stats(&self) -> DecodeStats {
-        self.stats
-    }
-
-    /// See [`vplrs_ffmpeg::Decoder::set_skip_level`].
-    pub fn set_skip_level(&mut self, level: u8) {
-        self.skip_level = level;
-        self.decoder.set_skip_level(level);
-    }
-
-    /// True when pictures are decoded straight into surfaces (no copy).
-    pub fn is_in_place(&self) -> bool {
-        self.decoder.is_direct()
-    }
-
-    /// One `DecodeFrameAsync`: `consumed` gets the bytes of `data` taken, whatever the outcome.
-    pub fn decode(
-        &mut self,
-        data: Option<&[u8]>,
-        work: Option<&Surface>,
-        timestamp: u64,
-        consumed: &mut usize,
-    ) -> Result<Surface, DecodeError> {
-        *consumed = 0;
-        if let (Some(_), Some((width, height))) = (data, self.new_sequence) {
-            // Only the drain goes on: the new sequence needs new surfaces (Close and Init).
-            return Err(DecodeError::Incompatible(width, height));
-        }
-        if let Some(frame) = data {
-            self.check_frame_fits(frame)?;
-        }
-        if let Some(work) = work {
-            check_work_surface(work, &self.output)?;
-        }
-        self.settle_threading(work)?;
-        // With frame threads a worker may want a surface after this call returns: the
-        // application's work surface is never offered then (the picture comes from the pool).
-        let direct = self.decoder.is_direct() && self.threading == Threading::Slices;
-        if direct {
-            if let Some(work) = work {
-                // The call's work surface replaces a pool surface left on offer by a 2.x call.
-                drop(self.decoder.set_surface(Some(work.clone())));
-            }
-        }
-        let result = self.run(data, work, timestamp, consumed);
-        if direct && work.is_some() {
-            // A work surface not used stays the application's.
-            drop(self.decoder.set_surface(None));
-        }
-        if let Err(DecodeError::Bitstream(_)) = &result {
-            self.stats.errors += 1;
-        }
-        result
-    }
-
     fn run(
         &mut self,
         data: Option<&[u8]>,
@@ -345,18 +290,6 @@ impl StreamEngine {
             }
             _ => Ok(()),
         }
-    }
-
-    /// True once after a new sequence of another picture size or format that the surfaces still
-    /// hold was sent to the decoder.
-    pub fn take_params_changed(&mut self) -> bool {
-        std::mem::take(&mut self.params_changed)
-    }
-
-    /// The bytes taken from the stream but not decoded, at a new sequence the surfaces cannot hold
-    /// ([`DecodeError::Incompatible`]): the start of that sequence, for the decoder that follows.
-    pub fn take_undecoded(&mut self) -> Vec<u8> {
-        std::mem::take(&mut self.undecoded)
     }
 
     fn check_incompatible(&self) -> Result<(), DecodeError> {
@@ -549,6 +482,7 @@ fn convert(picture: &Picture<'_>, view: &mut FrameViewMut<'_>, lsb_aligned: bool
 }
 
 impl StreamBackend for StreamEngine {
+    /// One `DecodeFrameAsync`: `consumed` gets the bytes of `data` taken, whatever the outcome.
     fn decode(
         &mut self,
         data: Option<&[u8]>,
@@ -556,26 +490,62 @@ impl StreamBackend for StreamEngine {
         timestamp: u64,
         consumed: &mut usize,
     ) -> Result<Surface, DecodeError> {
-        StreamEngine::decode(self, data, work, timestamp, consumed)
+        *consumed = 0;
+        if let (Some(_), Some((width, height))) = (data, self.new_sequence) {
+            // Only the drain goes on: the new sequence needs new surfaces (Close and Init).
+            return Err(DecodeError::Incompatible(width, height));
+        }
+        if let Some(frame) = data {
+            self.check_frame_fits(frame)?;
+        }
+        if let Some(work) = work {
+            check_work_surface(work, &self.output)?;
+        }
+        self.settle_threading(work)?;
+        // With frame threads a worker may want a surface after this call returns: the
+        // application's work surface is never offered then (the picture comes from the pool).
+        let direct = self.decoder.is_direct() && self.threading == Threading::Slices;
+        if direct {
+            if let Some(work) = work {
+                // The call's work surface replaces a pool surface left on offer by a 2.x call.
+                drop(self.decoder.set_surface(Some(work.clone())));
+            }
+        }
+        let result = self.run(data, work, timestamp, consumed);
+        if direct && work.is_some() {
+            // A work surface not used stays the application's.
+            drop(self.decoder.set_surface(None));
+        }
+        if let Err(DecodeError::Bitstream(_)) = &result {
+            self.stats.errors += 1;
+        }
+        result
     }
 
     fn stats(&self) -> DecodeStats {
-        StreamEngine::stats(self)
+        self.stats
     }
 
+    /// See [`vplrs_ffmpeg::Decoder::set_skip_level`].
     fn set_skip_level(&mut self, level: u8) {
-        StreamEngine::set_skip_level(self, level);
+        self.skip_level = level;
+        self.decoder.set_skip_level(level);
     }
 
+    /// True when pictures are decoded straight into surfaces (no copy).
     fn is_in_place(&self) -> bool {
-        StreamEngine::is_in_place(self)
+        self.decoder.is_direct()
     }
 
+    /// True once after a new sequence of another picture size or format that the surfaces still
+    /// hold was sent to the decoder.
     fn take_params_changed(&mut self) -> bool {
-        StreamEngine::take_params_changed(self)
+        std::mem::take(&mut self.params_changed)
     }
 
+    /// The bytes taken from the stream but not decoded, at a new sequence the surfaces cannot hold
+    /// ([`DecodeError::Incompatible`]): the start of that sequence, for the decoder that follows.
     fn take_undecoded(&mut self) -> Vec<u8> {
-        StreamEngine::take_undecoded(self)
+        std::mem::take(&mut self.undecoded)
     }
 }

@@ -1,4 +1,5 @@
 //! Helpers shared by the decode tests.
+#![allow(dead_code)]
 
 use md5::{Digest, Md5};
 use vplrs_memory::{FourCc, Surface};
@@ -34,4 +35,15 @@ pub fn picture_md5(surface: &Surface) -> String {
         other => panic!("unexpected {other}"),
     }
     format!("{:x}", md5.finalize())
+}
+
+/// A VP8 conformance vector of `../shared/vp8-test-vectors`: its frames and the MD5 of each
+/// shown picture (its `.ivf.md5` file).
+pub fn vp8_vector(name: &str) -> (Vec<Vec<u8>>, Vec<String>) {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/vp8-test-vectors").join(name);
+    let file = std::fs::File::open(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let mut reader = vplrs_vp8::ivf::IvfReader::new(std::io::BufReader::new(file)).unwrap();
+    let frames = std::iter::from_fn(|| reader.next_frame().unwrap().map(|f| f.data)).collect();
+    let md5 = std::fs::read_to_string(path.with_extension("ivf.md5")).unwrap();
+    (frames, md5.lines().map(|l| l.split_whitespace().next().unwrap().to_owned()).collect())
 }

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # 300 decoder Init -> decode -> Close cycles per codec in one session through Intel's dispatcher,
-# printing the resident memory (flat after the warm-up when Close frees what Init made).
+# printing the bytes malloc has out, the threads and the resident size (flat after the warm-up when
+# Close frees what Init made).
 # Usage: bench/decode_cycles.sh [CYCLES]   (after `cargo build --release`)
 set -euo pipefail
 cd "$(dirname "$0")/.."

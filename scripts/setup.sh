@@ -9,6 +9,7 @@ packages=(
   libvpl-dev onevpl-tools                               # oneVPL headers, dispatcher, Intel tools
   vpx-tools                                             # vpxenc/vpxdec: VP8 reference
   valgrind
+  pocl-opencl-icd ocl-icd-libopencl1 ocl-icd-opencl-dev opencl-headers clinfo  # OpenCL sharing on the CPU
 )
 
 missing=()

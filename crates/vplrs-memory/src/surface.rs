@@ -426,6 +426,20 @@ impl SurfaceCore {
         })
     }
 
+    /// Where the pixels are, for a device that addresses host memory to work on them in place
+    /// (OpenCL's `CL_MEM_USE_HOST_PTR`, Vulkan's host-pointer import): the runtime's own memory
+    /// and foreign memory stay at one address for the surface's life; an application allocator's
+    /// memory is reached only through its Lock, so it has none here.
+    ///
+    /// The pointers grant nothing: whoever hands them to a device takes over the access rules for
+    /// what that device does (no write while a component reads or produces the frame).
+    pub fn host_memory(&self) -> Option<PlanePointers> {
+        match &self.backing {
+            Backing::External { .. } => None,
+            _ => lock(&self.access).pointers,
+        }
+    }
+
     /// True while anybody maps or writes the surface.
     pub fn is_accessed(&self) -> bool {
         !lock(&self.access).idle()

@@ -1,0 +1,53 @@
+//! Surface sharing (oneVPL API 2.10): runtime surfaces exported to other frameworks' memory, and
+//! their frames imported as runtime surfaces, without a copy where the device can see the memory.
+//!
+//! This crate owns what an exported or imported frame is, who keeps what alive, and whether a
+//! frame is shared or copied; the C ABI (`mfxFrameSurfaceInterface::Export`,
+//! `mfxMemoryInterface::ImportFrameSurface`) only translates.
+//! - [`Sharing`]: what the caller allows (shared, copy, either) and [`SharedAs`]: what was done;
+//! - [`opencl`] (feature `opencl`, on by default): OpenCL 2D images, one per plane.
+//!
+//! Lifetimes, as the oneVPL document sets them: an exported object keeps everything it needs alive
+//! (a shared export holds the frame, so the application may release the surface first); a surface
+//! imported shared holds the application's images (retained) until its last reference and its
+//! Locked counter are gone; a copy depends on nothing.
+//!
+//! `unsafe` lives in [`opencl`] only: the OpenCL calls, and the host memory handed to them.
+#![deny(unsafe_code)]
+
+mod error;
+#[cfg(feature = "opencl")]
+pub mod opencl;
+
+pub use error::SharingError;
+
+/// The sharing modes a caller allows (`MFX_SURFACE_FLAG_*_SHARED` / `_COPY`, OR'ed).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Sharing {
+    /// No pixel copy, ever: the other framework works on the surface's own memory (the default).
+    Shared,
+    /// A copy in the other framework's memory, independent of the surface.
+    Copy,
+    /// Shared where the device can see the memory, else a copy.
+    SharedOrCopy,
+}
+
+impl Sharing {
+    /// From the two flags of a request; neither is the documented default, shared.
+    pub fn from_flags(shared: bool, copy: bool) -> Self {
+        match (shared, copy) {
+            (true, true) => Self::SharedOrCopy,
+            (false, true) => Self::Copy,
+            _ => Self::Shared,
+        }
+    }
+}
+
+/// What an export or import did.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SharedAs {
+    /// The other framework's objects are the surface's memory: no pixel was copied.
+    Shared,
+    /// The pixels were copied once.
+    Copied,
+}

@@ -76,7 +76,7 @@ fn read_image(app: &App, image: opencl3::types::cl_mem, width: usize, height: us
     unsafe {
         app.queue
             .enqueue_read_image(
-                &*image,
+                &image,
                 CL_BLOCKING,
                 [0, 0, 0].as_ptr(),
                 [width, height, 1].as_ptr(),

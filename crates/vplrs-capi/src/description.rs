@@ -183,6 +183,7 @@ struct FunctionsStorage {
 enum Storage {
     Description(Box<DescriptionStorage>),
     Functions(FunctionsStorage),
+    SurfaceTypes(crate::sharing::caps::SurfaceTypesStorage),
 }
 
 /// One answer of `MFXQueryImplsDescription`: the handle array and what each handle points to.
@@ -325,12 +326,14 @@ fn query(format: mfxImplCapsDeliveryFormat) -> Option<Answer> {
     let storage = match format {
         MFX_IMPLCAPS_IMPLDESCSTRUCTURE => Storage::Description(Box::new(build_description())),
         MFX_IMPLCAPS_IMPLEMENTEDFUNCTIONS => Storage::Functions(build_functions()),
-        // MFX_IMPLCAPS_IMPLPATH is answered by the dispatcher; nothing else is defined for 2.8.
+        crate::sharing::abi::MFX_IMPLCAPS_SURFACE_TYPES => Storage::SurfaceTypes(crate::sharing::caps::build()),
+        // MFX_IMPLCAPS_IMPLPATH is answered by the dispatcher.
         _ => return None,
     };
     let handle: mfxHDL = match &storage {
         Storage::Description(d) => &*d.desc as *const mfxImplDescription as mfxHDL,
         Storage::Functions(f) => &*f.table as *const mfxImplementedFunctions as mfxHDL,
+        Storage::SurfaceTypes(s) => &*s.desc as *const crate::sharing::abi::mfxSurfaceTypesSupported as mfxHDL,
     };
     Some(Answer { array: vec![handle].into_boxed_slice(), _storage: vec![storage], live: 1 })
 }

@@ -15,6 +15,8 @@
 //!   through libavcodec; parameters in `encode::params`, the encoders' description);
 //! - `decode_vpp`: decode+VPP (`MFXVideoDECODE_VPP_*`; channel parameters in
 //!   `decode_vpp::params`), returning reference-counted `mfxSurfaceArray`s (`surface::array`);
+//! - `sharing`: surface sharing of API 2.10 (`Export`, `mfxMemoryInterface::ImportFrameSurface`,
+//!   the surface-types capability report) with OpenCL, over `vplrs_sharing`;
 //! - `xma`: the `vplrs_vp8_*` XMA interface of the VP8 decoder (header `include/vplrs_xma.h`).
 //!
 //! Surfaces the runtime allocates carry a complete `mfxFrameSurfaceInterface` (`surface`) whose
@@ -42,6 +44,7 @@ mod fields;
 mod pool_iface;
 mod report;
 mod session;
+mod sharing;
 mod status;
 mod surface;
 mod unload;

@@ -249,6 +249,24 @@ impl ToStatus for DecodeError {
     }
 }
 
+impl ToStatus for vplrs_sharing::SharingError {
+    fn status(&self) -> Status {
+        use vplrs_sharing::SharingError;
+        match self {
+            // "MFX_ERR_UNSUPPORTED: the requested export/import is not supported": no such
+            // framework here, a format or layout it has no images for, shared-only where sharing
+            // is impossible, objects that do not hold the component's frame.
+            SharingError::Unavailable { .. }
+            | SharingError::Unsupported(_)
+            | SharingError::NotShareable(_)
+            | SharingError::Mismatch(_) => Status::ERR_UNSUPPORTED,
+            SharingError::NullHandle(_) => Status::ERR_NULL_PTR,
+            SharingError::Framework { .. } | SharingError::Map(_) => Status::ERR_UNKNOWN,
+            SharingError::Acquire(error) => error.status(),
+        }
+    }
+}
+
 impl ToStatus for VppError {
     fn status(&self) -> Status {
         match self {

@@ -24,6 +24,7 @@ extern "C" fn release_at_unload() {
         crate::surface::foreign::release_all();
         crate::pool_iface::release_all();
         crate::description::release_all();
+        crate::sharing::release_all();
         // Arrays hold surface references: they go before the surfaces' own clean-up.
         crate::surface::array::release_all();
         crate::surface::release_all();

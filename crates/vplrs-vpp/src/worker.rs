@@ -80,8 +80,11 @@ impl Worker for VppWorker {
     }
 
     fn complete(&mut self, job: VppJob, outcome: Result<(), OperationError>) {
-        let VppJob { input_hold, output_hold, output, .. } = job;
+        let VppJob { input, input_hold, output_hold, output, .. } = job;
         drop(input_hold);
+        // The input goes back (to its pool, or an imported frame to its owner) before the output
+        // is published: whoever synchronises on the output sees the input free.
+        drop(input);
         // Lowered before the completion publishes the surface to its owner.
         drop(output_hold);
         output.finish(outcome);

@@ -7,7 +7,8 @@
 //!
 //! Features: `ffmpeg` (on by default) brings libavcodec's decoders (H.264, H.265, VP9, AV1, JPEG)
 //! and every encoder. Without it (`default-features = false`) vplrs is the memory model, VPP,
-//! decode+VPP and the pure-Rust VP8 decoder (with XMA), and links no FFmpeg.
+//! decode+VPP and the pure-Rust VP8 decoder (with XMA), and links no FFmpeg. `opencl` (on by
+//! default) brings surface sharing with OpenCL images ([`sharing`]), its library loaded at run time.
 //!
 //! ```
 //! use vplrs::{FourCc, FrameInfo, Session, VppParams};
@@ -45,6 +46,9 @@ pub use vplrs_memory::{
     SystemAllocator,
 };
 pub use vplrs_runtime::{Accepted, Core, IoPattern, SyncPoint, SyncPointError};
+/// Surface sharing (API 2.10): export to and import from OpenCL images (feature `opencl`, on by
+/// default).
+pub use vplrs_sharing as sharing;
 /// The pure-Rust VP8 decoder, with its XMA interface.
 pub use vplrs_vp8 as vp8;
 pub use vplrs_vpp::{ColorSpec, Matrix, Range, Vpp, VppError, VppParams, VppStats};

@@ -56,6 +56,12 @@ pub extern "C" fn MFXVideoCORE_GetHandle(session: mfxSession, kind: mfxHandleTyp
     guard("MFXVideoCORE_GetHandle", || {
         let this = self::session(session)?;
         non_null(hdl)?;
+        if kind == crate::sharing::abi::MFX_HANDLE_MEMORY_INTERFACE {
+            let iface = crate::sharing::memory_interface(session);
+            // SAFETY: checked non-null; the caller passes a valid output pointer.
+            unsafe { write_out(hdl, iface.cast()) }?;
+            return Ok(Status::ERR_NONE);
+        }
         // "MFX_ERR_UNDEFINED_BEHAVIOR: Specified handle type not found": a CPU runtime creates
         // none of its own, so only handles the application set are found.
         let handle = this.handle(kind)?;

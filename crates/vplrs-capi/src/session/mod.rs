@@ -22,7 +22,7 @@ use crate::fields::{version, version_parts};
 
 /// The API version vplrs implements.
 pub(crate) const API_MAJOR: u16 = 2;
-pub(crate) const API_MINOR: u16 = 8;
+pub(crate) const API_MINOR: u16 = 10;
 
 /// One session: the Rust session it translates, and what only the C API has.
 pub(crate) struct Session {
@@ -225,6 +225,7 @@ pub extern "C" fn MFXClose(session: mfxSession) -> mfxStatus {
             }
         }
         lock(&SESSIONS).remove(&(session as usize));
+        crate::sharing::session_closed(session);
         this.close();
         tracing::debug!(session = session as usize, "session closed");
         Ok(Status::ERR_NONE)

@@ -131,7 +131,8 @@ fn new_shell() -> &'static Shell {
         unsafe {
             let iface = &mut *shell.iface.get();
             iface.Context = shell as *const Shell as mfxHDL;
-            iface.Version = struct_version(1, 0);
+            // 1.1: with the API 2.10 `Export` in the first `reserved2` slot.
+            iface.Version = struct_version(1, 1);
             iface.AddRef = Some(add_ref);
             iface.Release = Some(release);
             iface.GetRefCounter = Some(get_ref_counter);
@@ -142,6 +143,7 @@ fn new_shell() -> &'static Shell {
             iface.Synchronize = Some(synchronize);
             iface.OnComplete = Some(on_complete);
             iface.QueryInterface = Some(query_interface);
+            iface.reserved2[0] = crate::sharing::export_slot();
         }
     }
     lock(&SHELLS).insert(shell.surface.get() as usize, shell);

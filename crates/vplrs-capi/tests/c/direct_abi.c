@@ -63,7 +63,7 @@ int main(int argc, char **argv) {
     REQUIRE(descs != NULL && n == 1);
     mfxImplDescription *d = (mfxImplDescription *)descs[0];
     CHECK(d->Impl == MFX_IMPL_TYPE_SOFTWARE);
-    CHECK(d->ApiVersion.Major == 2 && d->ApiVersion.Minor == 8);
+    CHECK(d->ApiVersion.Major == 2 && d->ApiVersion.Minor == 10);
     CHECK(strcmp(d->ImplName, "vplrs") == 0);
     /* VP8 (four profiles), H.264 (Baseline, Main, High), H.265 (Main, Main Still Picture, Main10),
      * VP9 (0, 2), AV1 (Main), JPEG (baseline). */
@@ -159,7 +159,7 @@ int main(int argc, char **argv) {
     CHECK(impl == MFX_IMPL_SOFTWARE);
     CHECK_STS(MFXQueryIMPL(session, NULL), MFX_ERR_NULL_PTR);
     CHECK_STS(MFXQueryVersion(session, &ver), MFX_ERR_NONE);
-    CHECK(ver.Major == 2 && ver.Minor == 8);
+    CHECK(ver.Major == 2 && ver.Minor == 10);
 
     /* Priority and join. */
     mfxPriority prio = MFX_PRIORITY_LOW;

@@ -36,6 +36,11 @@ impl OpenClExport {
         &self.target
     }
 
+    /// The frame a shared export works on (a copy has none).
+    pub fn frame(&self) -> Option<Surface> {
+        self.frame.clone()
+    }
+
     /// Waits until the operation producing the frame is done: the images hold the final pixels
     /// (a copy always does: it was made from them).
     pub fn synchronize(&self, timeout: Duration) -> Result<(), SyncError> {

@@ -149,7 +149,7 @@ int main(int argc, char **argv) {
     REQUIRE(session != NULL);
     mfxSession hw = NULL;
     CHECK_STS(MFXInit(MFX_IMPL_HARDWARE, NULL, &hw), MFX_ERR_UNSUPPORTED);
-    mfxVersion too_new = {{9, 2}};
+    mfxVersion too_new = {{11, 2}};
     mfxSession other = NULL;
     CHECK_STS(MFXInit(MFX_IMPL_SOFTWARE, &too_new, &other), MFX_ERR_UNSUPPORTED);
     mfxVersion v1 = {{0, 1}};

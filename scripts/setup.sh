@@ -10,6 +10,7 @@ packages=(
   vpx-tools                                             # vpxenc/vpxdec: VP8 reference
   valgrind
   pocl-opencl-icd ocl-icd-libopencl1 ocl-icd-opencl-dev opencl-headers clinfo  # OpenCL sharing on the CPU
+  mesa-vulkan-drivers libvulkan1 libvulkan-dev vulkan-tools                      # Vulkan sharing (lavapipe)
 )
 
 missing=()

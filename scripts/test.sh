@@ -10,8 +10,8 @@ fi
 cargo fmt --all --check
 cargo clippy --release --workspace --all-targets -- -D warnings
 cargo build --release --workspace
-# The OpenCL sharing tests run on PoCL (scripts/setup.sh installs it): they must not skip here.
-VPLRS_REQUIRE_OPENCL=1 cargo test --release --workspace --no-fail-fast
+# The sharing tests run on PoCL and lavapipe (scripts/setup.sh installs them): no skipping here.
+VPLRS_REQUIRE_OPENCL=1 VPLRS_REQUIRE_VULKAN=1 cargo test --release --workspace --no-fail-fast
 
 # Without the ffmpeg feature: VP8, VPP and the memory model build, pass and link no FFmpeg.
 cargo clippy --release -p vplrs --no-default-features --all-targets -- -D warnings

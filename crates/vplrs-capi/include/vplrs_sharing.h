@@ -1,9 +1,11 @@
 /* Surface sharing (oneVPL API 2.10) for programs built against older headers (Debian's 2.8).
  *
  * vplrs implements mfxFrameSurfaceInterface::Export, mfxMemoryInterface::ImportFrameSurface and
- * the MFX_IMPLCAPS_SURFACE_TYPES capability report for MFX_SURFACE_TYPE_OPENCL_IMG2D. With 2.10+
- * headers (and ONEVPL_EXPERIMENTAL) use theirs; with older ones include this file after mfx.h.
+ * the MFX_IMPLCAPS_SURFACE_TYPES capability report for MFX_SURFACE_TYPE_OPENCL_IMG2D and
+ * MFX_SURFACE_TYPE_VULKAN_IMG2D. With 2.10+ headers (and ONEVPL_EXPERIMENTAL) use theirs; with
+ * older ones include this file after mfx.h.
  *
+ * OpenCL:
  * OpenCL images, one per plane in memory order (Y, UV for NV12 and P010; Y, U, V for I420;
  * Y, V, U for YV12; one image for RGB4 / BGR4), sized as the frame is allocated:
  *   8-bit planes CL_UNORM_INT8, P010 CL_UNORM_INT16;
@@ -14,7 +16,15 @@
  * CPU devices such as PoCL, integrated GPUs); a copy otherwise, where the flags allow one.
  * Import with the same layouts; the runtime retains the images it uses and releases them when the
  * imported surface's references and Locked counter are both gone. Finish your queue's work on the
- * images before importing or before Map; Synchronize an exported surface before using its images. */
+ * images before importing or before Map; Synchronize an exported surface before using its images.
+ *
+ * Vulkan: RGB4 as VK_FORMAT_B8G8R8A8_UNORM, BGR4 as VK_FORMAT_R8G8B8A8_UNORM, one linear image
+ * (VK_IMAGE_LAYOUT_PREINITIALIZED) with its memory bound at offset 0; NV12/P010 (multi-planar)
+ * answer MFX_ERR_UNSUPPORTED. Shared export imports the surface's memory with
+ * VK_EXT_external_memory_host (enable it on your device), else a copy in host-visible memory.
+ * Import takes a linear image in host-visible memory of the component's format and size; Vulkan
+ * objects have no reference count, so keep them until the imported surface is released and its
+ * Data.Locked is 0. Keep your device until every export made on it is released. */
 #ifndef VPLRS_SHARING_H
 #define VPLRS_SHARING_H
 #include "vpl/mfx.h"
@@ -27,6 +37,7 @@ extern "C" {
 #define MFX_HANDLE_MEMORY_INTERFACE ((mfxHandleType)1001)
 #define MFX_IMPLCAPS_SURFACE_TYPES ((mfxImplCapsDeliveryFormat)5)
 #define MFX_EXTBUFF_EXPORT_SHARING_DESC_OCL MFX_MAKEFOURCC('E', 'O', 'C', 'L')
+#define MFX_EXTBUFF_EXPORT_SHARING_DESC_VULKAN MFX_MAKEFOURCC('E', 'V', 'U', 'L')
 
 typedef enum {
     MFX_SURFACE_TYPE_UNKNOWN = 0,
@@ -88,6 +99,24 @@ typedef struct {
     mfxHDL ocl_command_queue;
     mfxHDL reserved[8];
 } mfxExtSurfaceOpenCLImg2DExportDescription;
+
+typedef struct {
+    mfxSurfaceInterface SurfaceInterface;
+    mfxHDL instance;       /* VkInstance */
+    mfxHDL physicalDevice; /* VkPhysicalDevice */
+    mfxHDL device;         /* VkDevice */
+    mfxHDL image2D;        /* VkImage */
+    mfxHDL image2DMemory;  /* VkDeviceMemory */
+    mfxHDL reserved[10];
+} mfxSurfaceVulkanImg2D;
+
+typedef struct {
+    mfxExtBuffer Header;
+    mfxHDL instance;
+    mfxHDL physicalDevice;
+    mfxHDL device;
+    mfxHDL reserved[7];
+} mfxExtSurfaceVulkanImg2DExportDescription;
 
 typedef struct mfxMemoryInterface {
     mfxHDL Context;

@@ -45,11 +45,18 @@ unsafe impl Send for FrameBuffer {}
 // SAFETY: as above.
 unsafe impl Sync for FrameBuffer {}
 
+/// Frame buffers start on a page and fill whole pages, so a device can take a frame's memory as it
+/// is: Vulkan's `VK_EXT_external_memory_host` imports host memory at
+/// `minImportedHostPointerAlignment` (one page on common drivers) in multiples of it.
+pub const FRAME_BUFFER_ALIGN: usize = 4096;
+
 impl FrameBuffer {
-    /// Allocates `size` zeroed bytes aligned to `align`; `None` if the system has no memory or the
-    /// request is not representable.
+    /// Allocates at least `size` zeroed bytes aligned to `align`, rounded to whole pages (see
+    /// [`FRAME_BUFFER_ALIGN`]); `None` if the system has no memory or the request is not
+    /// representable.
     pub fn zeroed(size: usize, align: usize) -> Option<Self> {
-        let layout = Layout::from_size_align(size.max(1), align).ok()?;
+        let size = size.max(1).checked_next_multiple_of(FRAME_BUFFER_ALIGN)?;
+        let layout = Layout::from_size_align(size, align.max(FRAME_BUFFER_ALIGN)).ok()?;
         // SAFETY: the layout has a non-zero size.
         let raw = unsafe { std::alloc::alloc_zeroed(layout) };
         NonNull::new(raw).map(|ptr| Self { ptr, layout })

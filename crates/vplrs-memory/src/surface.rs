@@ -440,6 +440,17 @@ impl SurfaceCore {
         }
     }
 
+    /// The whole allocation of a frame the runtime allocated itself (start and length, whole
+    /// pages: see [`crate::arena::FRAME_BUFFER_ALIGN`]), for a device that imports host memory by
+    /// the allocation; `None` for foreign or application-allocated memory. The same terms as
+    /// [`host_memory`](Self::host_memory).
+    pub fn host_allocation(&self) -> Option<(*mut u8, usize)> {
+        match &self.backing {
+            Backing::Internal(buffer) => Some((buffer.base(), buffer.len())),
+            _ => None,
+        }
+    }
+
     /// True while anybody maps or writes the surface.
     pub fn is_accessed(&self) -> bool {
         !lock(&self.access).idle()

@@ -5,19 +5,23 @@
 //! frame is shared or copied; the C ABI (`mfxFrameSurfaceInterface::Export`,
 //! `mfxMemoryInterface::ImportFrameSurface`) only translates.
 //! - [`Sharing`]: what the caller allows (shared, copy, either) and [`SharedAs`]: what was done;
-//! - [`opencl`] (feature `opencl`, on by default): OpenCL 2D images, one per plane.
+//! - [`opencl`] (feature `opencl`, on by default): OpenCL 2D images, one per plane;
+//! - [`vulkan`] (feature `vulkan`, on by default): a Vulkan image and its device memory.
 //!
 //! Lifetimes, as the oneVPL document sets them: an exported object keeps everything it needs alive
 //! (a shared export holds the frame, so the application may release the surface first); a surface
 //! imported shared holds the application's images (retained) until its last reference and its
 //! Locked counter are gone; a copy depends on nothing.
 //!
-//! `unsafe` lives in [`opencl`] only: the OpenCL calls, and the host memory handed to them.
+//! `unsafe` lives in [`opencl`] and [`vulkan`] only: the API calls, and the host memory handed
+//! to them.
 #![deny(unsafe_code)]
 
 mod error;
 #[cfg(feature = "opencl")]
 pub mod opencl;
+#[cfg(feature = "vulkan")]
+pub mod vulkan;
 
 pub use error::SharingError;
 
@@ -50,4 +54,17 @@ pub enum SharedAs {
     Shared,
     /// The pixels were copied once.
     Copied,
+}
+
+/// Why an import failed: the sharing itself, or the component's pool (for a copy).
+#[derive(Debug)]
+pub enum ImportError<E> {
+    Sharing(SharingError),
+    Acquire(E),
+}
+
+impl<E> From<SharingError> for ImportError<E> {
+    fn from(error: SharingError) -> Self {
+        Self::Sharing(error)
+    }
 }

@@ -7,8 +7,9 @@
 //!
 //! Features: `ffmpeg` (on by default) brings libavcodec's decoders (H.264, H.265, VP9, AV1, JPEG)
 //! and every encoder. Without it (`default-features = false`) vplrs is the memory model, VPP,
-//! decode+VPP and the pure-Rust VP8 decoder (with XMA), and links no FFmpeg. `opencl` (on by
-//! default) brings surface sharing with OpenCL images ([`sharing`]), its library loaded at run time.
+//! decode+VPP and the pure-Rust VP8 decoder (with XMA), and links no FFmpeg. `opencl` and
+//! `vulkan` (on by default) bring surface sharing with OpenCL and Vulkan images ([`sharing`]),
+//! their libraries loaded at run time.
 //!
 //! ```
 //! use vplrs::{FourCc, FrameInfo, Session, VppParams};
@@ -46,8 +47,8 @@ pub use vplrs_memory::{
     SystemAllocator,
 };
 pub use vplrs_runtime::{Accepted, Core, IoPattern, SyncPoint, SyncPointError};
-/// Surface sharing (API 2.10): export to and import from OpenCL images (feature `opencl`, on by
-/// default).
+/// Surface sharing (API 2.10): export to and import from OpenCL images and Vulkan images
+/// (features `opencl` and `vulkan`, on by default).
 pub use vplrs_sharing as sharing;
 /// The pure-Rust VP8 decoder, with its XMA interface.
 pub use vplrs_vp8 as vp8;

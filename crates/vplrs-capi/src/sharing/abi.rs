@@ -76,6 +76,28 @@ pub(crate) struct mfxSurfaceOpenCLImg2D {
 
 #[repr(C)]
 #[derive(Clone, Copy)]
+pub(crate) struct mfxSurfaceVulkanImg2D {
+    pub SurfaceInterface: mfxSurfaceInterface,
+    pub instance: mfxHDL,
+    pub physicalDevice: mfxHDL,
+    pub device: mfxHDL,
+    pub image2D: mfxHDL,
+    pub image2DMemory: mfxHDL,
+    pub reserved: [mfxHDL; 10],
+}
+
+#[repr(C)]
+#[derive(Clone, Copy)]
+pub(crate) struct mfxExtSurfaceVulkanImg2DExportDescription {
+    pub Header: mfxExtBuffer,
+    pub instance: mfxHDL,
+    pub physicalDevice: mfxHDL,
+    pub device: mfxHDL,
+    pub reserved: [mfxHDL; 7],
+}
+
+#[repr(C)]
+#[derive(Clone, Copy)]
 pub(crate) struct mfxExtSurfaceOpenCLImg2DExportDescription {
     pub Header: mfxExtBuffer,
     pub ocl_context: mfxHDL,
@@ -156,6 +178,16 @@ const _: () = {
     assert!(offset_of!(mfxSurfaceOpenCLImg2D, ocl_command_queue) == 192);
     assert!(offset_of!(mfxSurfaceOpenCLImg2D, ocl_image) == 200);
     assert!(offset_of!(mfxSurfaceOpenCLImg2D, ocl_image_num) == 232);
+    assert!(size_of::<mfxSurfaceVulkanImg2D>() == 304);
+    assert!(offset_of!(mfxSurfaceVulkanImg2D, instance) == 184);
+    assert!(offset_of!(mfxSurfaceVulkanImg2D, physicalDevice) == 192);
+    assert!(offset_of!(mfxSurfaceVulkanImg2D, device) == 200);
+    assert!(offset_of!(mfxSurfaceVulkanImg2D, image2D) == 208);
+    assert!(offset_of!(mfxSurfaceVulkanImg2D, image2DMemory) == 216);
+    assert!(size_of::<mfxExtSurfaceVulkanImg2DExportDescription>() == 88);
+    assert!(offset_of!(mfxExtSurfaceVulkanImg2DExportDescription, instance) == 8);
+    assert!(offset_of!(mfxExtSurfaceVulkanImg2DExportDescription, physicalDevice) == 16);
+    assert!(offset_of!(mfxExtSurfaceVulkanImg2DExportDescription, device) == 24);
     assert!(size_of::<mfxExtSurfaceOpenCLImg2DExportDescription>() == 88);
     assert!(offset_of!(mfxExtSurfaceOpenCLImg2DExportDescription, ocl_context) == 8);
     assert!(offset_of!(mfxExtSurfaceOpenCLImg2DExportDescription, ocl_command_queue) == 16);

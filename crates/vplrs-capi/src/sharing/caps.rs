@@ -19,11 +19,17 @@ fn component(kind: mfxSurfaceComponent, flags: u32) -> SurfaceComponent {
     SurfaceComponent { SurfaceComponent: kind, SurfaceFlags: flags, reserved: [0; 7] }
 }
 
-/// What this machine's OpenCL allows: export from decode and VPP output, import for encode and
-/// VPP input, shared where the runtime's device works on host memory, a copy always.
+/// What this machine's OpenCL and Vulkan allow: export from decode and VPP output, import for
+/// encode and VPP input, shared where the runtime's device works on host memory, a copy always.
+/// (Which formats each has is in the `vplrs_sharing` documentation: Vulkan has RGB4/BGR4 only.)
 pub(crate) fn build() -> SurfaceTypesStorage {
     let mut components = Vec::new();
-    if let Some(shares) = vplrs_sharing::opencl::capabilities() {
+    let available = [
+        (MFX_SURFACE_TYPE_OPENCL_IMG2D, vplrs_sharing::opencl::capabilities()),
+        (MFX_SURFACE_TYPE_VULKAN_IMG2D, vplrs_sharing::vulkan::capabilities()),
+    ];
+    for (surface_type, shares) in available {
+        let Some(shares) = shares else { continue };
         let (import, export) = if shares {
             (
                 MFX_SURFACE_FLAG_IMPORT_SHARED | MFX_SURFACE_FLAG_IMPORT_COPY,
@@ -33,7 +39,7 @@ pub(crate) fn build() -> SurfaceTypesStorage {
             (MFX_SURFACE_FLAG_IMPORT_COPY, MFX_SURFACE_FLAG_EXPORT_COPY)
         };
         components.push((
-            MFX_SURFACE_TYPE_OPENCL_IMG2D,
+            surface_type,
             vec![
                 component(MFX_SURFACE_COMPONENT_ENCODE, import),
                 component(MFX_SURFACE_COMPONENT_DECODE, export),

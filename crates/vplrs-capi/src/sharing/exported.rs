@@ -1,5 +1,5 @@
-//! Exported surfaces as C sees them: an `mfxSurfaceOpenCLImg2D` whose `mfxSurfaceInterface`
-//! counts the application's references to a `vplrs_sharing` export.
+//! Exported surfaces as C sees them: an `mfxSurfaceOpenCLImg2D` or `mfxSurfaceVulkanImg2D` whose
+//! `mfxSurfaceInterface` counts the application's references to a `vplrs_sharing` export.
 //!
 //! As with surface shells, the C objects are never returned to the system allocator: one whose
 //! last reference is released is emptied (the export, with its images and frame, is dropped) and
@@ -11,7 +11,9 @@ use std::collections::HashMap;
 use std::sync::{LazyLock, Mutex};
 use std::time::Duration;
 
+use vplrs_memory::Surface;
 use vplrs_sharing::opencl::OpenClExport;
+use vplrs_sharing::vulkan::VulkanExport;
 use vplrs_sharing::SharedAs;
 
 use super::abi::*;
@@ -20,16 +22,45 @@ use crate::ffi::{guard, lock, non_null, write_out, Outcome};
 use crate::fields::struct_version;
 use crate::status::Status;
 
+/// The C structure of an exported object: both kinds begin with the `mfxSurfaceInterface`.
+#[repr(C)]
+union CObject {
+    opencl: mfxSurfaceOpenCLImg2D,
+    vulkan: mfxSurfaceVulkanImg2D,
+}
+
+/// What an object exports.
+pub(crate) enum Export {
+    OpenCl(OpenClExport),
+    Vulkan(VulkanExport),
+}
+
+impl Export {
+    fn shared_as(&self) -> SharedAs {
+        match self {
+            Self::OpenCl(export) => export.shared_as(),
+            Self::Vulkan(export) => export.shared_as(),
+        }
+    }
+
+    fn frame(&self) -> Option<Surface> {
+        match self {
+            Self::OpenCl(export) => export.frame(),
+            Self::Vulkan(export) => export.frame(),
+        }
+    }
+}
+
 /// One exported object.
 pub(crate) struct Exported {
-    c: UnsafeCell<mfxSurfaceOpenCLImg2D>,
+    c: UnsafeCell<CObject>,
     state: Mutex<State>,
 }
 
 #[derive(Default)]
 struct State {
     references: u32,
-    export: Option<OpenClExport>,
+    export: Option<Export>,
 }
 
 // SAFETY: the C structure is written by the runtime only while it hands the object out (under
@@ -42,37 +73,56 @@ static OBJECTS: LazyLock<Mutex<HashMap<usize, &'static Exported>>> = LazyLock::n
 static FREE: LazyLock<Mutex<Vec<&'static Exported>>> = LazyLock::new(Mutex::default);
 
 /// Hands `export` to C with one reference; returns the object's header.
-pub(crate) fn hand_out(export: OpenClExport) -> *mut mfxSurfaceHeader {
+pub(crate) fn hand_out(export: Export) -> *mut mfxSurfaceHeader {
     let object = lock(&FREE).pop().unwrap_or_else(|| {
         Box::leak(Box::new(Exported {
-            // SAFETY: an all-zero mfxSurfaceOpenCLImg2D is NULLs and zeros, a valid value.
+            // SAFETY: an all-zero C object is NULLs and zeros, a valid value.
             c: UnsafeCell::new(unsafe { std::mem::zeroed() }),
             state: Mutex::default(),
         }))
     });
     let pointer = object.c.get();
-    let mut c = mfxSurfaceOpenCLImg2D {
-        // SAFETY: as above.
-        ..unsafe { std::mem::zeroed() }
-    };
-    c.SurfaceInterface.Header.SurfaceType = MFX_SURFACE_TYPE_OPENCL_IMG2D;
-    c.SurfaceInterface.Header.SurfaceFlags = match export.shared_as() {
+    // SAFETY: as above.
+    let mut interface: mfxSurfaceInterface = unsafe { std::mem::zeroed() };
+    interface.Header.SurfaceFlags = match export.shared_as() {
         SharedAs::Shared => MFX_SURFACE_FLAG_EXPORT_SHARED,
         SharedAs::Copied => MFX_SURFACE_FLAG_EXPORT_COPY,
     };
-    c.SurfaceInterface.Header.StructSize = std::mem::size_of::<mfxSurfaceOpenCLImg2D>() as mfxU32;
-    c.SurfaceInterface.Version = struct_version(1, 0);
-    c.SurfaceInterface.Context = pointer.cast();
-    c.SurfaceInterface.AddRef = Some(add_ref);
-    c.SurfaceInterface.Release = Some(release);
-    c.SurfaceInterface.GetRefCounter = Some(get_ref_counter);
-    c.SurfaceInterface.Synchronize = Some(synchronize);
-    c.ocl_context = export.target().context().raw().cast();
-    c.ocl_command_queue = export.target().queue().raw().cast();
-    for (slot, image) in c.ocl_image.iter_mut().zip(export.images()) {
-        *slot = image.raw().cast();
-    }
-    c.ocl_image_num = export.images().len() as mfxU32;
+    interface.Version = struct_version(1, 0);
+    interface.Context = pointer.cast();
+    interface.AddRef = Some(add_ref);
+    interface.Release = Some(release);
+    interface.GetRefCounter = Some(get_ref_counter);
+    interface.Synchronize = Some(synchronize);
+    let c = match &export {
+        Export::OpenCl(export) => {
+            // SAFETY: as above.
+            let mut c: mfxSurfaceOpenCLImg2D = unsafe { std::mem::zeroed() };
+            interface.Header.SurfaceType = MFX_SURFACE_TYPE_OPENCL_IMG2D;
+            interface.Header.StructSize = std::mem::size_of::<mfxSurfaceOpenCLImg2D>() as mfxU32;
+            c.SurfaceInterface = interface;
+            c.ocl_context = export.target().context().raw().cast();
+            c.ocl_command_queue = export.target().queue().raw().cast();
+            for (slot, image) in c.ocl_image.iter_mut().zip(export.images()) {
+                *slot = image.raw().cast();
+            }
+            c.ocl_image_num = export.images().len() as mfxU32;
+            CObject { opencl: c }
+        }
+        Export::Vulkan(export) => {
+            // SAFETY: as above.
+            let mut c: mfxSurfaceVulkanImg2D = unsafe { std::mem::zeroed() };
+            interface.Header.SurfaceType = MFX_SURFACE_TYPE_VULKAN_IMG2D;
+            interface.Header.StructSize = std::mem::size_of::<mfxSurfaceVulkanImg2D>() as mfxU32;
+            c.SurfaceInterface = interface;
+            c.instance = export.target().instance() as mfxHDL;
+            c.physicalDevice = export.target().physical_device() as mfxHDL;
+            c.device = export.target().device() as mfxHDL;
+            c.image2D = export.image() as mfxHDL;
+            c.image2DMemory = export.memory() as mfxHDL;
+            CObject { vulkan: c }
+        }
+    };
     {
         let mut state = lock(&object.state);
         state.references = 1;
@@ -89,8 +139,9 @@ pub(crate) fn hand_out(export: OpenClExport) -> *mut mfxSurfaceHeader {
 fn object(surface: *mut mfxSurfaceInterface) -> Outcome<&'static Exported> {
     non_null(surface)?;
     let object = lock(&OBJECTS).get(&(surface as usize)).copied().ok_or(Status::ERR_INVALID_HANDLE)?;
-    // SAFETY: the object's own memory, alive forever; the application may have written it.
-    let context = unsafe { std::ptr::read_volatile(&raw const (*object.c.get()).SurfaceInterface.Context) };
+    // SAFETY: the object's own memory, alive forever; the application may have written it. Both
+    // kinds of the union begin with the same interface, so either view reads its Context.
+    let context = unsafe { std::ptr::read_volatile(&raw const (*object.c.get()).opencl.SurfaceInterface.Context) };
     if context != object.c.get().cast() {
         return Err(Status::ERR_INVALID_HANDLE);
     }

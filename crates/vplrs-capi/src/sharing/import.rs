@@ -2,7 +2,9 @@
 
 use std::sync::{Arc, LazyLock, Mutex};
 
-use vplrs_sharing::opencl::{ImportError, OpenClFrame};
+use vplrs_sharing::opencl::OpenClFrame;
+use vplrs_sharing::vulkan::VulkanFrame;
+use vplrs_sharing::ImportError;
 use vplrs_sharing::SharedAs;
 
 use super::abi::*;
@@ -80,43 +82,37 @@ extern "C" fn import_frame_surface(
         }
         // SAFETY: non-null; the application passes a valid header.
         let header = unsafe { external_surface.read() };
-        if header.SurfaceType != MFX_SURFACE_TYPE_OPENCL_IMG2D
-            || header.StructSize as usize != std::mem::size_of::<mfxSurfaceOpenCLImg2D>()
-        {
+        let size = match header.SurfaceType {
+            MFX_SURFACE_TYPE_OPENCL_IMG2D => std::mem::size_of::<mfxSurfaceOpenCLImg2D>(),
+            MFX_SURFACE_TYPE_VULKAN_IMG2D => std::mem::size_of::<mfxSurfaceVulkanImg2D>(),
+            // D3D11, VA-API, D3D12: no such driver here.
+            _ => return Err(Status::ERR_UNSUPPORTED),
+        };
+        if header.StructSize as usize != size {
             return Err(Status::ERR_UNSUPPORTED);
         }
         let sharing =
             super::sharing(header.SurfaceFlags, MFX_SURFACE_FLAG_IMPORT_SHARED, MFX_SURFACE_FLAG_IMPORT_COPY)?;
         // SAFETY: the application passes its header's ExtParam array as NumExtParam says; none
-        // is defined for an OpenCL import, so any is refused.
+        // is defined for an import, so any is refused.
         if !unsafe { super::ext_buffers(&header) }?.is_empty() {
             return Err(Status::ERR_UNSUPPORTED);
         }
-        // SAFETY: the header says it is an mfxSurfaceOpenCLImg2D of its size.
-        let described = unsafe { external_surface.cast::<mfxSurfaceOpenCLImg2D>().read() };
-        let count = described.ocl_image_num as usize;
-        if !(1..=described.ocl_image.len()).contains(&count) {
-            return Err(Status::ERR_UNSUPPORTED);
-        }
-        let images: Vec<_> = described.ocl_image[..count].iter().map(|image| image.cast()).collect();
-        for &image in &images {
-            non_null::<std::ffi::c_void>(image)?;
-        }
-        non_null(described.ocl_command_queue)?;
-        // SAFETY: the application passes its live context, queue and images.
-        let frame =
-            unsafe { OpenClFrame::from_raw(described.ocl_context.cast(), described.ocl_command_queue.cast(), &images) }
-                .map_err(|error| error.status())?;
+        let source = if header.SurfaceType == MFX_SURFACE_TYPE_OPENCL_IMG2D {
+            // SAFETY: the header says it is an mfxSurfaceOpenCLImg2D of its size.
+            Source::OpenCl(unsafe { opencl_frame(external_surface.cast()) }?)
+        } else {
+            // SAFETY: the header says it is an mfxSurfaceVulkanImg2D of its size.
+            Source::Vulkan(unsafe { vulkan_frame(external_surface.cast()) }?)
+        };
         let imported = match surf_component {
             MFX_SURFACE_COMPONENT_ENCODE => {
                 let info = session.rust.encode().params().map_err(|error| error.status())?.input;
-                vplrs_sharing::opencl::import(frame, &info, sharing, || session.rust.encode().surface())
-                    .map_err(import_status)
+                source.import(&info, sharing, || session.rust.encode().surface())
             }
             _ => {
                 let info = session.rust.vpp().params().map_err(|error| error.status())?.input;
-                vplrs_sharing::opencl::import(frame, &info, sharing, || session.rust.vpp().input_surface())
-                    .map_err(import_status)
+                source.import(&info, sharing, || session.rust.vpp().input_surface())
             }
         };
         let (surface, shared_as) = imported?;
@@ -131,6 +127,69 @@ extern "C" fn import_frame_surface(
         unsafe { (*external_surface).SurfaceFlags = flags };
         Ok(Status::ERR_NONE)
     })
+}
+
+/// The application's frame, of either kind.
+enum Source {
+    OpenCl(OpenClFrame),
+    Vulkan(VulkanFrame),
+}
+
+impl Source {
+    fn import<E: ToStatus>(
+        self,
+        info: &vplrs_memory::FrameInfo,
+        sharing: vplrs_sharing::Sharing,
+        acquire: impl FnOnce() -> Result<vplrs_memory::Surface, E>,
+    ) -> Outcome<(vplrs_memory::Surface, SharedAs)> {
+        match self {
+            Self::OpenCl(frame) => vplrs_sharing::opencl::import(frame, info, sharing, acquire),
+            Self::Vulkan(frame) => vplrs_sharing::vulkan::import(frame, info, sharing, acquire),
+        }
+        .map_err(import_status)
+    }
+}
+
+/// The images an `mfxSurfaceOpenCLImg2D` names, retained.
+///
+/// # Safety
+/// `described` must point to a readable `mfxSurfaceOpenCLImg2D` naming live OpenCL objects.
+unsafe fn opencl_frame(described: *const mfxSurfaceOpenCLImg2D) -> Outcome<OpenClFrame> {
+    // SAFETY: per this function's contract.
+    let described = unsafe { described.read() };
+    let count = described.ocl_image_num as usize;
+    if !(1..=described.ocl_image.len()).contains(&count) {
+        return Err(Status::ERR_UNSUPPORTED);
+    }
+    let images: Vec<_> = described.ocl_image[..count].iter().map(|image| image.cast()).collect();
+    for &image in &images {
+        non_null::<std::ffi::c_void>(image)?;
+    }
+    non_null(described.ocl_command_queue)?;
+    // SAFETY: the application passes its live context, queue and images.
+    unsafe { OpenClFrame::from_raw(described.ocl_context.cast(), described.ocl_command_queue.cast(), &images) }
+        .map_err(|error| error.status())
+}
+
+/// The image and memory an `mfxSurfaceVulkanImg2D` names, on the objects it names.
+///
+/// # Safety
+/// `described` must point to a readable `mfxSurfaceVulkanImg2D` naming live, related Vulkan
+/// objects: a linear image with host-visible memory bound at offset 0.
+unsafe fn vulkan_frame(described: *const mfxSurfaceVulkanImg2D) -> Outcome<VulkanFrame> {
+    // SAFETY: per this function's contract.
+    let described = unsafe { described.read() };
+    for handle in
+        [described.instance, described.physicalDevice, described.device, described.image2D, described.image2DMemory]
+    {
+        non_null::<std::ffi::c_void>(handle)?;
+    }
+    // SAFETY: per this function's contract.
+    let target = unsafe { super::vulkan_objects(described.instance, described.physicalDevice, described.device) }
+        .map_err(|error| error.status())?;
+    // SAFETY: per this function's contract.
+    unsafe { VulkanFrame::from_raw(target, described.image2D as u64, described.image2DMemory as u64) }
+        .map_err(|error| error.status())
 }
 
 fn import_status<E: ToStatus>(error: ImportError<E>) -> Status {

@@ -3,9 +3,10 @@
 //! (`exported`). What a shared or copied frame is lives in `vplrs_sharing`; this module checks the
 //! C structures and translates. The 2.10 structures are declared in `abi`.
 //!
-//! Built: `MFX_SURFACE_TYPE_OPENCL_IMG2D`, export from every runtime surface, import for
-//! `MFX_SURFACE_COMPONENT_ENCODE` and `MFX_SURFACE_COMPONENT_VPP_INPUT`. Every other surface type
-//! and component answers `MFX_ERR_UNSUPPORTED`.
+//! Built: `MFX_SURFACE_TYPE_OPENCL_IMG2D` and `MFX_SURFACE_TYPE_VULKAN_IMG2D`, export from every
+//! runtime surface, import for `MFX_SURFACE_COMPONENT_ENCODE` and
+//! `MFX_SURFACE_COMPONENT_VPP_INPUT`. Every other surface type (D3D11, VA-API, D3D12: no such
+//! driver here) and component answers `MFX_ERR_UNSUPPORTED`.
 
 pub(crate) mod abi;
 pub(crate) mod caps;
@@ -21,6 +22,7 @@ pub(crate) fn release_all() {
 }
 
 use vplrs_sharing::opencl::OpenClTarget;
+use vplrs_sharing::vulkan::VulkanTarget;
 use vplrs_sharing::Sharing;
 
 use crate::bindings::*;
@@ -60,24 +62,35 @@ unsafe fn ext_buffers(header: &mfxSurfaceHeader) -> Outcome<Vec<*mut mfxExtBuffe
     Ok(buffers)
 }
 
-/// The OpenCL context and queue an export header names (`mfxExtSurfaceOpenCLImg2DExportDescription`),
-/// or the runtime's own when it names none.
+/// The one export description an export header may carry (`id`, a structure `T`), or none.
 ///
 /// # Safety
 /// As [`ext_buffers`]; each buffer must be readable for its `BufferSz`.
-unsafe fn opencl_target(header: &mfxSurfaceHeader) -> Outcome<OpenClTarget> {
+unsafe fn export_description<T: Copy>(header: &mfxSurfaceHeader, id: u32) -> Outcome<Option<T>> {
     let mut described = None;
     // SAFETY: per this function's contract.
     for buffer in unsafe { ext_buffers(header) }? {
         // SAFETY: checked non-null; an mfxExtBuffer header is readable.
         let ext = unsafe { buffer.read() };
-        let size = std::mem::size_of::<mfxExtSurfaceOpenCLImg2DExportDescription>();
-        if ext.BufferId != MFX_EXTBUFF_EXPORT_SHARING_DESC_OCL || ext.BufferSz as usize != size {
+        if ext.BufferId != id || ext.BufferSz as usize != std::mem::size_of::<T>() {
             return Err(Status::ERR_UNSUPPORTED);
         }
         // SAFETY: the buffer says it is this structure, of its size.
-        described = Some(unsafe { buffer.cast::<mfxExtSurfaceOpenCLImg2DExportDescription>().read() });
+        described = Some(unsafe { buffer.cast::<T>().read() });
     }
+    Ok(described)
+}
+
+/// The OpenCL context and queue an export header names (`mfxExtSurfaceOpenCLImg2DExportDescription`),
+/// or the runtime's own when it names none.
+///
+/// # Safety
+/// As [`export_description`].
+unsafe fn opencl_target(header: &mfxSurfaceHeader) -> Outcome<OpenClTarget> {
+    // SAFETY: per this function's contract.
+    let described = unsafe {
+        export_description::<mfxExtSurfaceOpenCLImg2DExportDescription>(header, MFX_EXTBUFF_EXPORT_SHARING_DESC_OCL)
+    }?;
     let target = match described {
         None => OpenClTarget::runtime(),
         Some(desc) if desc.ocl_context.is_null() && desc.ocl_command_queue.is_null() => OpenClTarget::runtime(),
@@ -89,6 +102,37 @@ unsafe fn opencl_target(header: &mfxSurfaceHeader) -> Outcome<OpenClTarget> {
         }
     };
     target.map_err(|error| error.status())
+}
+
+/// The Vulkan instance, physical device and device an export header names
+/// (`mfxExtSurfaceVulkanImg2DExportDescription`), or the runtime's own when it names none.
+///
+/// # Safety
+/// As [`export_description`].
+unsafe fn vulkan_target(header: &mfxSurfaceHeader) -> Outcome<VulkanTarget> {
+    // SAFETY: per this function's contract.
+    let described = unsafe {
+        export_description::<mfxExtSurfaceVulkanImg2DExportDescription>(header, MFX_EXTBUFF_EXPORT_SHARING_DESC_VULKAN)
+    }?;
+    let target = match described {
+        Some(desc) if !(desc.instance.is_null() && desc.physicalDevice.is_null() && desc.device.is_null()) => {
+            // SAFETY: the application passes its live, related objects (NULLs are refused).
+            unsafe { vulkan_objects(desc.instance, desc.physicalDevice, desc.device) }
+        }
+        _ => VulkanTarget::runtime(),
+    };
+    target.map_err(|error| error.status())
+}
+
+/// # Safety
+/// The handles must be the application's live, related Vulkan objects, or NULL.
+pub(crate) unsafe fn vulkan_objects(
+    instance: mfxHDL,
+    physical: mfxHDL,
+    device: mfxHDL,
+) -> Result<VulkanTarget, vplrs_sharing::SharingError> {
+    // SAFETY: per this function's contract.
+    unsafe { VulkanTarget::from_raw(instance as u64, physical as u64, device as u64) }
 }
 
 /// `mfxFrameSurfaceInterface::Export`.
@@ -104,17 +148,26 @@ extern "C" fn export(
         let frame = crate::surface::runtime_surface(shell)?;
         let sharing =
             sharing(export_header.SurfaceFlags, MFX_SURFACE_FLAG_EXPORT_SHARED, MFX_SURFACE_FLAG_EXPORT_COPY)?;
-        if export_header.SurfaceType != MFX_SURFACE_TYPE_OPENCL_IMG2D {
-            // D3D11, VA-API, D3D12: no such driver here; Vulkan: not built yet.
-            return Err(Status::ERR_UNSUPPORTED);
-        }
-        // SAFETY: the application passes a header whose ExtParam array holds NumExtParam buffers.
-        let target = unsafe { opencl_target(&export_header) }?;
         shell.publish_live();
-        let export = vplrs_sharing::opencl::export(&frame, target, sharing).map_err(|error| {
+        let refused = |error: vplrs_sharing::SharingError| {
             tracing::debug!(%error, "Export refused");
             error.status()
-        })?;
+        };
+        let export = match export_header.SurfaceType {
+            MFX_SURFACE_TYPE_OPENCL_IMG2D => {
+                // SAFETY: the application passes a header whose ExtParam array holds NumExtParam
+                // buffers.
+                let target = unsafe { opencl_target(&export_header) }?;
+                exported::Export::OpenCl(vplrs_sharing::opencl::export(&frame, target, sharing).map_err(refused)?)
+            }
+            MFX_SURFACE_TYPE_VULKAN_IMG2D => {
+                // SAFETY: as above.
+                let target = unsafe { vulkan_target(&export_header) }?;
+                exported::Export::Vulkan(vplrs_sharing::vulkan::export(&frame, target, sharing).map_err(refused)?)
+            }
+            // D3D11, VA-API, D3D12: no such driver here.
+            _ => return Err(Status::ERR_UNSUPPORTED),
+        };
         let object = exported::hand_out(export);
         // SAFETY: checked non-null; the caller passes a valid output pointer.
         unsafe { write_out(exported, object) }?;

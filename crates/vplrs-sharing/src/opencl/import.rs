@@ -10,7 +10,7 @@ use vplrs_memory::{FrameInfo, FrameLayout, LayoutOptions, PlanePointers, Surface
 
 use super::handles::{drop_event, info_value, refused, Image, Queue};
 use super::planes::{plane_images, PlaneImage};
-use crate::{SharedAs, Sharing, SharingError};
+use crate::{ImportError, SharedAs, Sharing, SharingError};
 
 /// The application's images of one frame and the queue to reach them with, each retained while
 /// this lives (the application may release its own references after the import).
@@ -44,19 +44,6 @@ impl OpenClFrame {
 
     pub fn images(&self) -> &[Image] {
         &self.images
-    }
-}
-
-/// Why an import failed: the sharing itself, or the component's pool (for a copy).
-#[derive(Debug)]
-pub enum ImportError<E> {
-    Sharing(SharingError),
-    Acquire(E),
-}
-
-impl<E> From<SharingError> for ImportError<E> {
-    fn from(error: SharingError) -> Self {
-        Self::Sharing(error)
     }
 }
 

@@ -29,9 +29,10 @@ use cl3::device::{CL_DEVICE_HOST_UNIFIED_MEMORY, CL_DEVICE_IMAGE_SUPPORT, CL_DEV
 use cl3::memory::{CL_MEM_OBJECT_IMAGE2D, CL_MEM_READ_WRITE};
 use cl3::types::{cl_bool, cl_command_queue, cl_context, cl_device_id, cl_image_format};
 
+pub use crate::ImportError;
 pub use export::{export, OpenClExport};
 pub use handles::{Context, Image, Queue};
-pub use import::{import, ImportError, OpenClFrame};
+pub use import::{import, OpenClFrame};
 
 use crate::SharingError;
 use handles::{info_value, refused};

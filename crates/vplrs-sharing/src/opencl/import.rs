@@ -250,18 +250,68 @@ fn copy_into(frame: &OpenClFrame, layout: &FrameLayout, surface: &Surface) -> Re
             layout.width, layout.height, target.width, target.height
         )));
     }
+    // On a device working on host memory a map is free and memcpy beats the driver's image read.
+    let by_map = super::shares_host_memory(frame.queue.device()?)?;
     let mut pixels = surface.map_write()?;
     let mut view = pixels.view_mut();
     for (index, image) in frame.images.iter().enumerate() {
         let (_, _, width, height) = describe(image)?;
         let plane = view.plane_mut(index);
         let pitch = plane.pitch();
+        let row_bytes = layout.planes()[index].row_bytes;
         let data = plane.data_mut();
-        if height == 0 || data.len() < pitch * (height - 1) + layout.planes()[index].row_bytes {
+        if height == 0 || data.len() < pitch * (height - 1) + row_bytes {
             return Err(SharingError::Mismatch("an image is larger than the surface's plane".into()));
         }
         let origin = [0usize; 3];
         let region = [width, height, 1];
+        if by_map {
+            let mut row_pitch = 0usize;
+            let mut pointer: cl_mem = std::ptr::null_mut();
+            // SAFETY: as in `share`, for reading only.
+            let event = unsafe {
+                cl3::command_queue::enqueue_map_image(
+                    frame.queue.raw(),
+                    image.raw(),
+                    CL_BLOCKING,
+                    CL_MAP_READ,
+                    origin.as_ptr(),
+                    region.as_ptr(),
+                    &mut row_pitch,
+                    std::ptr::null_mut(),
+                    &mut pointer,
+                    0,
+                    std::ptr::null(),
+                )
+            }
+            .map_err(refused("clEnqueueMapImage"))?;
+            drop_event(event);
+            if row_pitch >= row_bytes {
+                for y in 0..height {
+                    // SAFETY: the mapping holds `height` rows of `row_pitch` bytes, each with
+                    // `row_bytes` of the plane (the image matched the layout); it lives until the
+                    // unmap below.
+                    let row = unsafe { std::slice::from_raw_parts(pointer.cast::<u8>().add(y * row_pitch), row_bytes) };
+                    data[y * pitch..y * pitch + row_bytes].copy_from_slice(row);
+                }
+            }
+            // SAFETY: the mapping made above, unmapped once.
+            let unmapped = unsafe {
+                cl3::command_queue::enqueue_unmap_mem_object(
+                    frame.queue.raw(),
+                    image.raw(),
+                    pointer,
+                    0,
+                    std::ptr::null(),
+                )
+            }
+            .map_err(refused("clEnqueueUnmapMemObject"))?;
+            drop_event(unmapped);
+            if row_pitch < row_bytes {
+                return Err(SharingError::Mismatch("a mapped row is shorter than the plane's".into()));
+            }
+            continue;
+        }
         // SAFETY: the queue and image are retained; `data` is writable for `height` rows of
         // `pitch` bytes (checked above) while `pixels` is held; the read is blocking.
         let event = unsafe {
@@ -281,5 +331,6 @@ fn copy_into(frame: &OpenClFrame, layout: &FrameLayout, surface: &Surface) -> Re
         .map_err(refused("clEnqueueReadImage"))?;
         drop_event(event);
     }
+    frame.queue.finish()?;
     Ok(())
 }

@@ -237,3 +237,67 @@ fn surface_sharing_with_vulkan_through_the_dispatcher() {
         assert!(output.status.success(), "without Vulkan:\n{}", show(&output));
     }
 }
+
+/// The two sharing programs under valgrind: no invalid access (only the loader's own reports in
+/// `tests/valgrind/icd.supp` are suppressed), and no block allocated by libvplrs definitely lost
+/// (the drivers' own one-time allocations are theirs). Skipped where valgrind is not installed.
+#[test]
+fn surface_sharing_under_valgrind() {
+    if Command::new("valgrind").arg("--version").output().is_err() {
+        eprintln!("no valgrind: skipped");
+        return;
+    }
+    let work = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("sharing_valgrind.h264");
+    let made = Command::new("ffmpeg")
+        .args(["-v", "error", "-y", "-f", "lavfi", "-i", "testsrc2=size=320x240:rate=30", "-frames:v", "5"])
+        .args(["-c:v", "libx264", "-f", "h264"])
+        .arg(&work)
+        .status()
+        .expect("running ffmpeg");
+    assert!(made.success());
+    let library = lib_dir().join("libvplrs.so");
+    let suppressions = manifest_dir().join("tests/valgrind/icd.supp");
+    let programs = [
+        (compile_with("sharing_opencl", &["-lvpl".into(), "-ldl".into(), "-lOpenCL".into()]), Some(work.as_path())),
+        (compile_with("sharing_vulkan", &["-lvpl".into(), "-ldl".into(), "-lvulkan".into()]), None),
+    ];
+    for (program, input) in programs {
+        let output = Command::new("valgrind")
+            .args(["--tool=memcheck", "--leak-check=full", "--keep-debuginfo=yes", "--errors-for-leak-kinds=none"])
+            .arg("--error-exitcode=99")
+            .arg(format!("--suppressions={}", suppressions.display()))
+            .arg(&program)
+            .arg(&library)
+            .args(input)
+            .env("ONEVPL_SEARCH_PATH", lib_dir())
+            .output()
+            .expect("running valgrind");
+        let report = String::from_utf8_lossy(&output.stderr);
+        assert!(output.status.success(), "{} under valgrind:\n{}", program.display(), show(&output));
+        // Each loss record runs from its "definitely lost" line to the next empty "==pid== " line.
+        let mut ours = Vec::new();
+        let mut record: Option<String> = None;
+        for line in report.lines() {
+            if line.contains("definitely lost in loss record") {
+                record = Some(String::new());
+            }
+            if let Some(text) = record.as_mut() {
+                text.push_str(line);
+                text.push('\n');
+                if line.trim_end().ends_with("==") && line.split("==").nth(2).is_some_and(|rest| rest.trim().is_empty())
+                {
+                    if text.contains("vplrs") {
+                        ours.push(text.clone());
+                    }
+                    record = None;
+                }
+            }
+        }
+        assert!(
+            ours.is_empty(),
+            "{}: memory allocated by libvplrs definitely lost:\n{}",
+            program.display(),
+            ours.join("\n")
+        );
+    }
+}

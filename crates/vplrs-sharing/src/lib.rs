@@ -68,3 +68,12 @@ impl<E> From<SharingError> for ImportError<E> {
         Self::Sharing(error)
     }
 }
+
+/// Gives back the runtime's own OpenCL and Vulkan objects (a library being unloaded); exports
+/// still alive keep what they use.
+pub fn release_runtime_objects() {
+    #[cfg(feature = "opencl")]
+    opencl::release_runtime();
+    #[cfg(feature = "vulkan")]
+    vulkan::release_runtime();
+}

@@ -19,6 +19,7 @@ pub(crate) use import::{memory_interface, session_closed};
 pub(crate) fn release_all() {
     exported::release_all();
     import::release_all();
+    vplrs_sharing::release_runtime_objects();
 }
 
 use vplrs_sharing::opencl::OpenClTarget;

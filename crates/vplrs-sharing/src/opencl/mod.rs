@@ -23,7 +23,7 @@ mod handles;
 mod import;
 pub mod planes;
 
-use std::sync::OnceLock;
+use std::sync::Mutex;
 
 use cl3::device::{CL_DEVICE_HOST_UNIFIED_MEMORY, CL_DEVICE_IMAGE_SUPPORT, CL_DEVICE_TYPE_ALL};
 use cl3::memory::{CL_MEM_OBJECT_IMAGE2D, CL_MEM_READ_WRITE};
@@ -65,10 +65,10 @@ impl OpenClTarget {
     }
 
     /// The runtime's own context and queue, made on first use on the first device with image
-    /// support, and kept for the life of the process.
+    /// support, and kept until [`release_runtime`].
     pub fn runtime() -> Result<Self, SharingError> {
-        static RUNTIME: OnceLock<Result<OpenClTarget, String>> = OnceLock::new();
-        let made = RUNTIME.get_or_init(|| make_runtime_target().map_err(|error| error.to_string()));
+        let mut runtime = RUNTIME.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let made = runtime.get_or_insert_with(|| make_runtime_target().map_err(|error| error.to_string()));
         match made {
             Ok(target) => Ok(Self { context: target.context.try_clone()?, queue: target.queue.try_clone()? }),
             Err(reason) => Err(unavailable(reason.clone())),
@@ -92,6 +92,16 @@ impl OpenClTarget {
     pub fn image_formats(&self) -> Result<Vec<cl_image_format>, SharingError> {
         image_formats(self.context.raw())
     }
+}
+
+/// The runtime's own target, once made.
+static RUNTIME: Mutex<Option<Result<OpenClTarget, String>>> = Mutex::new(None);
+
+/// Releases the runtime's own context and queue (a library being unloaded gives back what it
+/// made); exports made on them keep their own references.
+pub fn release_runtime() {
+    let taken = RUNTIME.lock().unwrap_or_else(std::sync::PoisonError::into_inner).take();
+    drop(taken);
 }
 
 fn library() -> Result<(), SharingError> {

@@ -24,7 +24,7 @@ mod export;
 mod import;
 
 use std::ffi::CStr;
-use std::sync::{Arc, OnceLock};
+use std::sync::{Arc, Mutex};
 
 use ash::vk::{self, Handle};
 use vplrs_memory::FourCc;
@@ -42,12 +42,16 @@ fn refused(call: &'static str) -> impl FnOnce(vk::Result) -> SharingError {
     move |result| SharingError::Framework { call, code: result.as_raw() }
 }
 
-/// The loader, opened once for the life of the process.
-fn entry() -> Result<&'static ash::Entry, SharingError> {
-    static ENTRY: OnceLock<Result<ash::Entry, String>> = OnceLock::new();
+/// The loader, opened on first use; every target holds it (its functions live there), and
+/// [`release_runtime`] lets it go.
+static ENTRY: Mutex<Option<Result<Arc<ash::Entry>, String>>> = Mutex::new(None);
+
+fn entry() -> Result<Arc<ash::Entry>, SharingError> {
+    let mut entry = ENTRY.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
     // SAFETY: loading the system's Vulkan loader, whose initialisers are sound to run.
-    let loaded = ENTRY.get_or_init(|| unsafe { ash::Entry::load() }.map_err(|error| error.to_string()));
-    loaded.as_ref().map_err(|reason| unavailable(format!("no Vulkan loader: {reason}")))
+    let loaded =
+        entry.get_or_insert_with(|| unsafe { ash::Entry::load() }.map(Arc::new).map_err(|error| error.to_string()));
+    loaded.clone().map_err(|reason| unavailable(format!("no Vulkan loader: {reason}")))
 }
 
 /// Host-memory import on a device (`VK_EXT_external_memory_host`, enabled).
@@ -61,8 +65,24 @@ struct HostImport {
 #[derive(Clone)]
 pub struct VulkanTarget(Arc<Objects>);
 
-/// The objects of a target and their function tables.
+/// The runtime's own target, once made.
+static RUNTIME: Mutex<Option<Result<VulkanTarget, String>>> = Mutex::new(None);
+
+/// Lets the runtime's own device and instance go (destroyed with the last export made on them):
+/// a library being unloaded gives back what it made.
+pub fn release_runtime() {
+    let taken = RUNTIME.lock().unwrap_or_else(std::sync::PoisonError::into_inner).take();
+    drop(taken);
+    let entry = ENTRY.lock().unwrap_or_else(std::sync::PoisonError::into_inner).take();
+    drop(entry);
+}
+
+/// The objects of a target and their function tables; the runtime's own are destroyed with it.
 struct Objects {
+    /// True for the runtime's own objects.
+    owned: bool,
+    /// Keeps the loader (and the functions below) loaded.
+    _entry: Arc<ash::Entry>,
     instance: ash::Instance,
     physical: vk::PhysicalDevice,
     device: ash::Device,
@@ -101,13 +121,21 @@ impl VulkanTarget {
         unsafe {
             let instance = ash::Instance::load(entry.static_fn(), vk::Instance::from_raw(instance));
             let device = ash::Device::load(instance.fp_v1_0(), vk::Device::from_raw(device));
-            Ok(Self::new(instance, vk::PhysicalDevice::from_raw(physical), device))
+            Ok(Self::new(entry.clone(), instance, vk::PhysicalDevice::from_raw(physical), device, false))
         }
     }
 
+    /// A target over `instance`, `physical` and `device`; `owned` ones are destroyed with it.
+    ///
     /// # Safety
     /// The objects must be valid and related.
-    unsafe fn new(instance: ash::Instance, physical: vk::PhysicalDevice, device: ash::Device) -> Self {
+    unsafe fn new(
+        entry: Arc<ash::Entry>,
+        instance: ash::Instance,
+        physical: vk::PhysicalDevice,
+        device: ash::Device,
+        owned: bool,
+    ) -> Self {
         // SAFETY: valid objects per this function's contract.
         let memory = unsafe { instance.get_physical_device_memory_properties(physical) };
         let name = c"vkGetMemoryHostPointerPropertiesEXT";
@@ -128,14 +156,18 @@ impl VulkanTarget {
                 alignment: host.min_imported_host_pointer_alignment.max(1),
             }
         });
-        Self(Arc::new(Objects { instance, physical, device, memory, host_import }))
+        Self(Arc::new(Objects { owned, _entry: entry, instance, physical, device, memory, host_import }))
     }
 
     /// The runtime's own instance and device, made on first use on the first physical device
-    /// (with `VK_EXT_external_memory_host` where it has it) and kept for the life of the process.
+    /// (with `VK_EXT_external_memory_host` where it has it) and kept until [`release_runtime`]
+    /// and the last export made on them.
     pub fn runtime() -> Result<Self, SharingError> {
-        static RUNTIME: OnceLock<Result<VulkanTarget, String>> = OnceLock::new();
-        RUNTIME.get_or_init(|| make_runtime_target().map_err(|error| error.to_string())).clone().map_err(unavailable)
+        let mut runtime = RUNTIME.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        runtime
+            .get_or_insert_with(|| make_runtime_target().map_err(|error| error.to_string()))
+            .clone()
+            .map_err(unavailable)
     }
 
     pub fn instance(&self) -> u64 {
@@ -160,6 +192,20 @@ impl VulkanTarget {
         (0..self.0.memory.memory_type_count).find(|&index| {
             allowed & (1 << index) != 0 && self.0.memory.memory_types[index as usize].property_flags.contains(flags)
         })
+    }
+}
+
+impl Drop for Objects {
+    fn drop(&mut self) {
+        if self.owned {
+            // SAFETY: the runtime's own device and instance; this is their last user (every
+            // export on them held a clone of the target).
+            unsafe {
+                let _ = self.device.device_wait_idle();
+                self.device.destroy_device(None);
+                self.instance.destroy_instance(None);
+            }
+        }
     }
 }
 
@@ -195,7 +241,7 @@ fn make_runtime_target() -> Result<VulkanTarget, SharingError> {
     // SAFETY: the physical device of the instance; one queue of family 0 (every device has one).
     let device = unsafe { instance.create_device(physical, &info, None) }.map_err(refused("vkCreateDevice"))?;
     // SAFETY: related objects just made.
-    Ok(unsafe { VulkanTarget::new(instance, physical, device) })
+    Ok(unsafe { VulkanTarget::new(entry.clone(), instance, physical, device, true) })
 }
 
 /// What this machine's Vulkan can do, for the capability report: `None` without Vulkan, else

@@ -4,6 +4,7 @@ mod decode;
 mod decode_stream;
 mod encode;
 mod info;
+mod opencl_filter;
 mod out;
 mod pattern;
 mod rawio;

@@ -10,7 +10,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Instant;
 
-use anyhow::{Context, Result};
+use anyhow::{bail, Context, Result};
 use vplrs::sizing::shared_pool_size;
 use vplrs::{
     AllocationHints, AllocationPolicy, Codec, Decode, EncodeCodec, FourCc, FrameInfo, RateControl, Session,
@@ -18,6 +18,7 @@ use vplrs::{
 };
 
 use crate::encode::{check_encodable, encoder_name, print_encode_stats, print_pool, put, EncoderOptions};
+use crate::opencl_filter::KernelFilter;
 use crate::source::FrameSource;
 use crate::streams::{InputStream, OutputStream};
 use crate::vpp::note_corrected;
@@ -51,6 +52,12 @@ pub struct TranscodeArgs {
     async_depth: u16,
     #[arg(long, value_enum, default_value = "internal")]
     memory: MemoryModel,
+    /// An OpenCL C kernel run on every frame before encoding, in FFmpeg's program_opencl
+    /// convention: kernel(__write_only image2d_t dst, unsigned int index, __read_only image2d_t
+    /// src), once per plane. FILE.cl[:NAME] (NAME defaults to the file's stem), or `builtin` (a
+    /// photographic negative, examples/opencl/negate.cl). Frames reach it through surface sharing.
+    #[arg(long, value_name = "FILE.cl[:NAME]|builtin")]
+    opencl_kernel: Option<String>,
 }
 
 /// A pool of at most `size` surfaces, allocated as they are first needed, waiting up to 10 s for
@@ -66,6 +73,10 @@ pub fn run(args: &TranscodeArgs) -> Result<()> {
         Some(path) => InputStream::open(path)?,
         None => InputStream::from_bytes(Codec::Avc, pattern_stream(args.pattern_size, args.pattern_frames)?)?,
     };
+    let mut filter = args.opencl_kernel.as_deref().map(KernelFilter::new).transpose()?;
+    if filter.is_some() && args.memory == MemoryModel::External {
+        bail!("--opencl-kernel works on the runtime's own surfaces: use --memory internal");
+    }
     let session = Session::new();
     let allocator = (args.memory == MemoryModel::External).then(|| Arc::new(SystemAllocator::new()));
     if let Some(allocator) = &allocator {
@@ -107,8 +118,12 @@ pub fn run(args: &TranscodeArgs) -> Result<()> {
         note_corrected("VPP", session.vpp().init(&vpp).context("VPP Init")?);
         vpp_crop = Some(decoded.crop);
     }
-    // The encoder's own pool is not used: its input comes from the decoder or VPP.
-    encode_params.hints = limited(1);
+    // The encoder's own pool holds the kernel's output (what the encoder keeps, and one being
+    // written); without a kernel it is not used: the input comes from the decoder or VPP.
+    encode_params.hints = match filter {
+        Some(_) => limited(u32::from(encode_request.num_frame_suggested) + 1),
+        None => limited(1),
+    };
     note_corrected("the encoder", session.encode().init(&encode_params).context("ENCODE Init")?);
 
     let mut output = match &args.output {
@@ -136,6 +151,19 @@ pub fn run(args: &TranscodeArgs) -> Result<()> {
             session.vpp().process_frame_async(&picture).context("VPP")?
         } else {
             picture
+        };
+        let picture = match filter.as_mut() {
+            Some(filter) => {
+                let filtered = session.encode().surface().context("a surface for the kernel's output")?;
+                filter.run(&picture, &filtered)?;
+                let meta = picture.meta();
+                filtered.update_meta(|out| {
+                    out.timestamp = meta.timestamp;
+                    out.frame_order = meta.frame_order;
+                });
+                filtered
+            }
+            None => picture,
         };
         put(&session, Some(&picture), &mut write)?;
         count += 1;
@@ -167,6 +195,12 @@ pub fn run(args: &TranscodeArgs) -> Result<()> {
         decode_stats.copies,
         decode_stats.copies_per_frame()
     );
+    if let Some(filter) = &filter {
+        eprintln!(
+            "  opencl kernel {}: {} frames; exports shared (no copy) {}, copied {}",
+            filter.name, filter.frames, filter.shared, filter.copied
+        );
+    }
     print_pool("decode", &session.decode().pool()?.stats());
     if let Ok(pool) = session.vpp().output_pool() {
         print_pool("vpp output", &pool.stats());

@@ -258,3 +258,56 @@ fn forbidden_copies_let_zero_copy_pipelines_run_and_stop_the_others() {
     assert!(!converting.status.success(), "a converting decode must stop");
     assert!(message.contains("VPLRS_COPIES=forbid") && message.contains("Av1"), "{message}");
 }
+
+/// The mean luma of the first picture of an encoded stream, as ffmpeg's signalstats sees it.
+fn mean_luma(stream: &std::path::Path) -> f64 {
+    let output = std::process::Command::new("ffmpeg")
+        .args(["-v", "error", "-i"])
+        .arg(stream)
+        .args([
+            "-vf",
+            "signalstats,metadata=print:key=lavfi.signalstats.YAVG:file=-",
+            "-frames:v",
+            "1",
+            "-f",
+            "null",
+            "-",
+        ])
+        .output()
+        .expect("ffmpeg");
+    let text = String::from_utf8_lossy(&output.stdout);
+    let value = text.lines().find_map(|line| line.strip_prefix("lavfi.signalstats.YAVG=")).expect("a YAVG line");
+    value.trim().parse().expect("a number")
+}
+
+/// `--opencl-kernel` (PoCL in CI): the built-in negative and the same kernel from its file (in
+/// FFmpeg's program_opencl convention) run on every frame through surface sharing, no copy; the
+/// output's mean luma is the negative of the plain transcode's; a missing kernel is named.
+#[test]
+fn an_opencl_kernel_filters_every_frame_through_shared_surfaces() {
+    let plain = temp("plain.h264");
+    let common = ["--codec", "h264", "--pattern-size", "320x240", "--pattern-frames", "10"];
+    let mut args = vec!["transcode", "-o", plain.to_str().unwrap()];
+    args.extend(common);
+    vplrs_summary(&args);
+    let kernel_file = concat!(env!("CARGO_MANIFEST_DIR"), "/../../examples/opencl/negate.cl:negate");
+    for (name, spec) in [("builtin.h264", "builtin"), ("file.h264", kernel_file)] {
+        let filtered = temp(name);
+        let mut args = vec!["transcode", "-o", filtered.to_str().unwrap(), "--opencl-kernel", spec];
+        args.extend(common);
+        let summary = vplrs_summary(&args);
+        assert!(
+            summary.contains("opencl kernel negate: 10 frames; exports shared (no copy) 20, copied 0"),
+            "{summary}"
+        );
+        let (negative, original) = (mean_luma(&filtered), mean_luma(&plain));
+        assert!((negative - (255.0 - original)).abs() < 2.0, "{spec}: mean luma {negative}, the plain one {original}");
+    }
+    let missing = concat!(env!("CARGO_MANIFEST_DIR"), "/../../examples/opencl/negate.cl:nothing");
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_vplrs"))
+        .args(["transcode", "--opencl-kernel", missing, "--pattern-frames", "2"])
+        .output()
+        .unwrap();
+    assert!(!output.status.success());
+    assert!(String::from_utf8_lossy(&output.stderr).contains("no kernel named \"nothing\""));
+}

@@ -202,8 +202,27 @@ fn surface_sharing_with_opencl_through_the_dispatcher() {
         .expect("running ffmpeg");
     assert!(made.success());
     let library = lib_dir().join("libvplrs.so");
+    let encoded = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("sharing_opencl_encoded.h264");
     for _ in 0..2 {
-        let _ = run(&program, &[&library, &work]);
+        let _ = run(&program, &[&library, &work, &encoded]);
+        // The encoder (B-frames) read every imported image while it held it, in order: frame i
+        // is flat luma 16 + 16 i, though the application released its images right after import.
+        let means = Command::new("ffmpeg")
+            .args(["-v", "error", "-i"])
+            .arg(&encoded)
+            .args(["-vf", "signalstats,metadata=print:key=lavfi.signalstats.YAVG:file=-", "-f", "null", "-"])
+            .output()
+            .expect("ffmpeg");
+        let means: Vec<f64> = String::from_utf8_lossy(&means.stdout)
+            .lines()
+            .filter_map(|line| line.strip_prefix("lavfi.signalstats.YAVG="))
+            .filter_map(|value| value.trim().parse().ok())
+            .collect();
+        assert_eq!(means.len(), 12, "12 pictures encoded from imported images: {means:?}");
+        for (index, mean) in means.iter().enumerate() {
+            let expected = 16.0 + 16.0 * index as f64;
+            assert!((mean - expected).abs() < 1.5, "picture {index}: mean luma {mean}, expected {expected}");
+        }
         let output = Command::new(&program)
             .arg(&library)
             .arg("none")

@@ -25,6 +25,58 @@ pub mod vulkan;
 
 pub use error::SharingError;
 
+/// Export as methods of a surface.
+///
+/// ```no_run
+/// use vplrs_memory::{FourCc, FrameInfo, LayoutOptions, Surface};
+/// use vplrs_sharing::opencl::OpenClTarget;
+/// use vplrs_sharing::{SharedAs, Sharing, SurfaceSharing};
+///
+/// let surface = Surface::new(FrameInfo::new(FourCc::Nv12, 1920, 1080), LayoutOptions::default())?;
+/// let exported = surface.export_opencl(OpenClTarget::runtime()?, Sharing::SharedOrCopy)?;
+/// assert_eq!(exported.images().len(), 2); // Y, UV
+/// if exported.shared_as() == SharedAs::Shared {
+///     // A kernel writing exported.images()[0] writes the surface's luma.
+/// }
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub trait SurfaceSharing {
+    /// [`opencl::export`] of this surface.
+    #[cfg(feature = "opencl")]
+    fn export_opencl(
+        &self,
+        target: opencl::OpenClTarget,
+        sharing: Sharing,
+    ) -> Result<opencl::OpenClExport, SharingError>;
+    /// [`vulkan::export`] of this surface.
+    #[cfg(feature = "vulkan")]
+    fn export_vulkan(
+        &self,
+        target: vulkan::VulkanTarget,
+        sharing: Sharing,
+    ) -> Result<vulkan::VulkanExport, SharingError>;
+}
+
+impl SurfaceSharing for vplrs_memory::Surface {
+    #[cfg(feature = "opencl")]
+    fn export_opencl(
+        &self,
+        target: opencl::OpenClTarget,
+        sharing: Sharing,
+    ) -> Result<opencl::OpenClExport, SharingError> {
+        opencl::export(self, target, sharing)
+    }
+
+    #[cfg(feature = "vulkan")]
+    fn export_vulkan(
+        &self,
+        target: vulkan::VulkanTarget,
+        sharing: Sharing,
+    ) -> Result<vulkan::VulkanExport, SharingError> {
+        vulkan::export(self, target, sharing)
+    }
+}
+
 /// The sharing modes a caller allows (`MFX_SURFACE_FLAG_*_SHARED` / `_COPY`, OR'ed).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Sharing {

@@ -216,3 +216,31 @@ fn an_import_refuses_images_that_do_not_hold_the_components_frame() {
     let null = unsafe { OpenClFrame::from_raw(app.context.get(), app.queue.get(), &[std::ptr::null_mut()]) };
     assert!(matches!(null, Err(SharingError::NullHandle(_))));
 }
+
+#[test]
+fn ten_bit_planes_are_sixteen_bit_images_and_rgb_one_bgra_image() {
+    let Some(app) = app() else { return };
+    for (fourcc, planes) in [(FourCc::P010, vec![(320, 240, 2), (320, 120, 2)]), (FourCc::Rgb4, vec![(320, 240, 4)])] {
+        let surface = Surface::new(FrameInfo::new(fourcc, 320, 240), LayoutOptions::default()).unwrap();
+        {
+            let mut pixels = surface.map_write().unwrap();
+            for plane in pixels.view_mut().planes_mut() {
+                for y in 0..plane.rows() {
+                    for (x, byte) in plane.row_mut(y).iter_mut().enumerate() {
+                        *byte = (x * 7 + y) as u8;
+                    }
+                }
+            }
+        }
+        let exported = export(&surface, target(&app), Sharing::Shared).unwrap();
+        assert_eq!(exported.images().len(), planes.len(), "{fourcc:?}");
+        for (index, (width, height, texel)) in planes.into_iter().enumerate() {
+            let image = exported.images()[index].raw();
+            assert_eq!(
+                read_image(&app, image, width, height, texel),
+                surface_plane(&surface, index),
+                "{fourcc:?} plane {index}"
+            );
+        }
+    }
+}

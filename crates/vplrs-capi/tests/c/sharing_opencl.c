@@ -5,7 +5,9 @@
  * they were; every bad input answers its documented code. The capability report is read from the
  * library directly (Debian's 2.8 dispatcher does not pass format 5 through).
  *
- * Usage: sharing_opencl LIBVPLRS H264FILE        (an OpenCL device is required)
+ * Usage: sharing_opencl LIBVPLRS H264FILE [OUT]  (an OpenCL device is required; OUT: the H.264
+ *                                                 encoded from imported images, frame i flat
+ *                                                 luma 16 + 16 i, chroma 128)
  *        sharing_opencl LIBVPLRS none            (no OpenCL: nothing listed, UNSUPPORTED) */
 #define _DEFAULT_SOURCE
 #define CL_TARGET_OPENCL_VERSION 120
@@ -264,6 +266,8 @@ static mfxStatus import(mfxMemoryInterface *memory, mfxSurfaceComponent componen
     return sts;
 }
 
+static FILE *g_encoded;
+
 static void imports(mfxSession session, mfxMemoryInterface *memory) {
     cl_mem luma = new_image(W, H), chroma = new_image(W, H / 2);
     fill(luma, W, H, 40);
@@ -362,6 +366,7 @@ static void imports(mfxSession session, mfxMemoryInterface *memory) {
             mfxStatus sts = MFXVideoENCODE_EncodeFrameAsync(session, NULL, surface, &bs, &sync);
             if (sts == MFX_ERR_NONE) {
                 CHECK_STS(MFXVideoCORE_SyncOperation(session, sync, 10000), MFX_ERR_NONE);
+                if (g_encoded) fwrite(bs.Data + bs.DataOffset, 1, bs.DataLength, g_encoded);
                 bytes += bs.DataLength;
                 pictures++;
                 bs.DataLength = bs.DataOffset = 0;
@@ -382,7 +387,8 @@ static void imports(mfxSession session, mfxMemoryInterface *memory) {
 }
 
 int main(int argc, char **argv) {
-    REQUIRE(argc == 3);
+    REQUIRE(argc == 3 || argc == 4);
+    if (argc == 4) REQUIRE((g_encoded = fopen(argv[3], "wb")) != NULL);
     int opencl = strcmp(argv[2], "none") != 0;
     check_caps(argv[1], opencl);
     mfxLoader loader = NULL;
@@ -416,5 +422,6 @@ int main(int argc, char **argv) {
     }
     CHECK_STS(MFXClose(session), MFX_ERR_NONE);
     MFXUnload(loader);
+    if (g_encoded) fclose(g_encoded);
     return finish("sharing_opencl") ? 1 : 0;
 }

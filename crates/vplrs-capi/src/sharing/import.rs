@@ -33,9 +33,10 @@ pub(crate) fn memory_interface(session: mfxSession) -> *mut mfxMemoryInterface {
     }
     let mut iface = Box::new(mfxMemoryInterface {
         Context: session.cast(),
-        Version: struct_version(1, 0),
+        // 1.1: with GetBitstreamBuffer (API 2.17), which answers MFX_ERR_UNSUPPORTED here.
+        Version: struct_version(1, 1),
         ImportFrameSurface: Some(import_frame_surface),
-        GetBitstreamBuffer: None,
+        GetBitstreamBuffer: Some(get_bitstream_buffer),
         reserved: [std::ptr::null_mut(); 15],
     });
     let pointer: *mut mfxMemoryInterface = &mut *iface;
@@ -190,6 +191,19 @@ unsafe fn vulkan_frame(described: *const mfxSurfaceVulkanImg2D) -> Outcome<Vulka
     // SAFETY: per this function's contract.
     unsafe { VulkanFrame::from_raw(target, described.image2D as u64, described.image2DMemory as u64) }
         .map_err(|error| error.status())
+}
+
+/// `mfxMemoryInterface::GetBitstreamBuffer` (API 2.17): runtime-allocated bitstream buffers are not
+/// built; the application's own buffers serve every component.
+extern "C" fn get_bitstream_buffer(
+    memory_interface: *mut mfxMemoryInterface,
+    bitstream: *mut mfxBitstream,
+) -> mfxStatus {
+    guard("mfxMemoryInterface::GetBitstreamBuffer", || {
+        non_null(bitstream)?;
+        session_of(memory_interface)?;
+        Err(Status::ERR_UNSUPPORTED)
+    })
 }
 
 fn import_status<E: ToStatus>(error: ImportError<E>) -> Status {

@@ -396,7 +396,12 @@ int main(int argc, char **argv) {
     mfxMemoryInterface *memory = NULL;
     CHECK_STS(MFXGetMemoryInterface(session, &memory), MFX_ERR_NONE);
     REQUIRE(memory && memory->ImportFrameSurface);
-    CHECK(memory->Version.Major == 1);
+    CHECK(memory->Version.Major == 1 && memory->Version.Minor == 1);
+    mfxBitstream bitstream;
+    memset(&bitstream, 0, sizeof(bitstream));
+    REQUIRE(memory->GetBitstreamBuffer);
+    CHECK_STS(memory->GetBitstreamBuffer(memory, &bitstream), MFX_ERR_UNSUPPORTED);
+    CHECK_STS(memory->GetBitstreamBuffer(memory, NULL), MFX_ERR_NULL_PTR);
     mfxMemoryInterface *again = NULL;
     CHECK_STS(MFXGetMemoryInterface(session, &again), MFX_ERR_NONE);
     CHECK(again == memory);

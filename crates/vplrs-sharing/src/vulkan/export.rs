@@ -13,15 +13,21 @@ pub(super) struct Owned {
     target: VulkanTarget,
     pub(super) image: vk::Image,
     pub(super) memory: vk::DeviceMemory,
+    /// Size and memory type of a copy's own allocation, which may be reused.
+    reusable: Option<(u64, u32)>,
 }
 
 impl Drop for Owned {
     fn drop(&mut self) {
         // SAFETY: both were made on this device (or are null, which Vulkan ignores) and are no
         // longer used: the export is gone, and the application was told to synchronise first.
-        unsafe {
-            self.target.0.device.destroy_image(self.image, None);
-            self.target.0.device.free_memory(self.memory, None);
+        unsafe { self.target.0.device.destroy_image(self.image, None) };
+        match self.reusable {
+            Some((size, type_index)) if self.memory != vk::DeviceMemory::null() => {
+                self.target.give_back(self.memory, size, type_index);
+            }
+            // SAFETY: as above.
+            _ => unsafe { self.target.0.device.free_memory(self.memory, None) },
         }
     }
 }
@@ -143,7 +149,7 @@ fn share(
     let info = image_info(format, layout).push_next(&mut external);
     // SAFETY: a valid create info on the target's device.
     let image = unsafe { target.0.device.create_image(&info, None) }.map_err(refused("vkCreateImage"))?;
-    let mut owned = Owned { target: target.clone(), image, memory: vk::DeviceMemory::null() };
+    let mut owned = Owned { target: target.clone(), image, memory: vk::DeviceMemory::null(), reusable: None };
     let placed = row_pitch(target, image);
     let plane = layout.planes()[0];
     if placed.offset != plane.offset as u64 || placed.row_pitch != plane.pitch as u64 {
@@ -200,18 +206,23 @@ fn copy(
     let info = image_info(format, layout);
     // SAFETY: a valid create info on the target's device.
     let image = unsafe { target.0.device.create_image(&info, None) }.map_err(refused("vkCreateImage"))?;
-    let mut owned = Owned { target: target.clone(), image, memory: vk::DeviceMemory::null() };
+    let mut owned = Owned { target: target.clone(), image, memory: vk::DeviceMemory::null(), reusable: None };
     // SAFETY: the image just made.
     let requirements = unsafe { target.0.device.get_image_memory_requirements(image) };
     let visible = vk::MemoryPropertyFlags::HOST_VISIBLE | vk::MemoryPropertyFlags::HOST_COHERENT;
     let memory_type = target
         .memory_type(requirements.memory_type_bits, visible)
         .ok_or_else(|| SharingError::Unsupported("no host-visible memory for a linear image".into()))?;
-    let allocation =
-        vk::MemoryAllocateInfo::default().allocation_size(requirements.size).memory_type_index(memory_type);
-    // SAFETY: a plain allocation on the target's device.
-    owned.memory =
-        unsafe { target.0.device.allocate_memory(&allocation, None) }.map_err(refused("vkAllocateMemory"))?;
+    owned.memory = match target.take_spare(requirements.size, memory_type) {
+        Some(memory) => memory,
+        None => {
+            let allocation =
+                vk::MemoryAllocateInfo::default().allocation_size(requirements.size).memory_type_index(memory_type);
+            // SAFETY: a plain allocation on the target's device.
+            unsafe { target.0.device.allocate_memory(&allocation, None) }.map_err(refused("vkAllocateMemory"))?
+        }
+    };
+    owned.reusable = Some((requirements.size, memory_type));
     // SAFETY: as in `share`.
     unsafe { target.0.device.bind_image_memory(image, owned.memory, 0) }.map_err(refused("vkBindImageMemory"))?;
     let placed = row_pitch(target, image);

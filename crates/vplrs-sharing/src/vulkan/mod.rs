@@ -88,6 +88,42 @@ struct Objects {
     device: ash::Device,
     memory: vk::PhysicalDeviceMemoryProperties,
     host_import: Option<HostImport>,
+    /// Memory of released copies, kept for the next ones (the runtime's own device only: an
+    /// application may destroy its device once its exports are released). Allocating a 4K frame's
+    /// memory anew costs lavapipe several times the copy itself.
+    spare: Mutex<Vec<SpareMemory>>,
+}
+
+/// A device memory allocation free for reuse.
+struct SpareMemory {
+    memory: vk::DeviceMemory,
+    size: u64,
+    type_index: u32,
+}
+
+/// At most this many spare allocations per device.
+const MAX_SPARE: usize = 4;
+
+impl VulkanTarget {
+    /// Memory of `size` bytes of `type_index`, reused if a released copy left some.
+    fn take_spare(&self, size: u64, type_index: u32) -> Option<vk::DeviceMemory> {
+        let mut spare = self.0.spare.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let at = spare.iter().position(|s| s.size == size && s.type_index == type_index)?;
+        Some(spare.swap_remove(at).memory)
+    }
+
+    /// Keeps `memory` for reuse on the runtime's own device, or frees it.
+    fn give_back(&self, memory: vk::DeviceMemory, size: u64, type_index: u32) {
+        if self.0.owned {
+            let mut spare = self.0.spare.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+            if spare.len() < MAX_SPARE {
+                spare.push(SpareMemory { memory, size, type_index });
+                return;
+            }
+        }
+        // SAFETY: memory of this device that nothing uses any more.
+        unsafe { self.0.device.free_memory(memory, None) };
+    }
 }
 
 impl std::fmt::Debug for VulkanTarget {
@@ -156,7 +192,16 @@ impl VulkanTarget {
                 alignment: host.min_imported_host_pointer_alignment.max(1),
             }
         });
-        Self(Arc::new(Objects { owned, _entry: entry, instance, physical, device, memory, host_import }))
+        Self(Arc::new(Objects {
+            owned,
+            _entry: entry,
+            instance,
+            physical,
+            device,
+            memory,
+            host_import,
+            spare: Mutex::new(Vec::new()),
+        }))
     }
 
     /// The runtime's own instance and device, made on first use on the first physical device
@@ -197,6 +242,10 @@ impl VulkanTarget {
 
 impl Drop for Objects {
     fn drop(&mut self) {
+        for spare in self.spare.get_mut().unwrap_or_else(std::sync::PoisonError::into_inner).drain(..) {
+            // SAFETY: spare memory of this device, used by nothing.
+            unsafe { self.device.free_memory(spare.memory, None) };
+        }
         if self.owned {
             // SAFETY: the runtime's own device and instance; this is their last user (every
             // export on them held a clone of the target).

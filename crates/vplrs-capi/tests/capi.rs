@@ -184,6 +184,19 @@ fn intel_examples_run_on_vplrs() {
     run_examples_script("run_intel_examples.sh", "intel-examples");
 }
 
+/// Five 320x240 H.264 pictures (x264) in this test binary's temporary directory.
+fn h264_clip(name: &str) -> PathBuf {
+    let path = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(name);
+    let made = Command::new("ffmpeg")
+        .args(["-v", "error", "-y", "-f", "lavfi", "-i", "testsrc2=size=320x240:rate=30", "-frames:v", "5"])
+        .args(["-c:v", "libx264", "-f", "h264"])
+        .arg(&path)
+        .status()
+        .expect("running ffmpeg");
+    assert!(made.success());
+    path
+}
+
 /// `tests/c/sharing_opencl.c`: API 2.10 surface sharing with OpenCL (PoCL in CI) through Intel's
 /// dispatcher: exports of a decoded frame, a VPP input and a VPP output against Map, a kernel's
 /// writes seen through Map, imports for VPP input and for encode with B-frames, the images'
@@ -193,14 +206,7 @@ fn intel_examples_run_on_vplrs() {
 #[test]
 fn surface_sharing_with_opencl_through_the_dispatcher() {
     let program = compile_with("sharing_opencl", &["-lvpl".into(), "-ldl".into(), "-lOpenCL".into()]);
-    let work = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("sharing_opencl.h264");
-    let made = Command::new("ffmpeg")
-        .args(["-v", "error", "-y", "-f", "lavfi", "-i", "testsrc2=size=320x240:rate=30", "-frames:v", "5"])
-        .args(["-c:v", "libx264", "-f", "h264"])
-        .arg(&work)
-        .status()
-        .expect("running ffmpeg");
-    assert!(made.success());
+    let work = h264_clip("sharing_opencl.h264");
     let library = lib_dir().join("libvplrs.so");
     let encoded = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("sharing_opencl_encoded.h264");
     for _ in 0..2 {
@@ -266,14 +272,7 @@ fn surface_sharing_under_valgrind() {
         eprintln!("no valgrind: skipped");
         return;
     }
-    let work = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("sharing_valgrind.h264");
-    let made = Command::new("ffmpeg")
-        .args(["-v", "error", "-y", "-f", "lavfi", "-i", "testsrc2=size=320x240:rate=30", "-frames:v", "5"])
-        .args(["-c:v", "libx264", "-f", "h264"])
-        .arg(&work)
-        .status()
-        .expect("running ffmpeg");
-    assert!(made.success());
+    let work = h264_clip("sharing_valgrind.h264");
     let library = lib_dir().join("libvplrs.so");
     let suppressions = manifest_dir().join("tests/valgrind/icd.supp");
     let programs = [

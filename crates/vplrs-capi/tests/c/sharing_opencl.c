@@ -12,10 +12,8 @@
 #define _DEFAULT_SOURCE
 #define CL_TARGET_OPENCL_VERSION 120
 #include <CL/cl.h>
-#include <dlfcn.h>
 
-#include "common.h"
-#include "vplrs_sharing.h"
+#include "sharing_common.h"
 
 #define W 320
 #define H 240
@@ -96,46 +94,10 @@ static mfxSurfaceOpenCLImg2D *export_opencl(mfxFrameSurface1 *surface, mfxU32 fl
     desc.Header.BufferSz = sizeof(desc);
     desc.ocl_context = g_context;
     desc.ocl_command_queue = g_queue;
-    mfxExtBuffer *ext[1] = {&desc.Header};
-    mfxSurfaceHeader header;
-    memset(&header, 0, sizeof(header));
-    header.SurfaceType = MFX_SURFACE_TYPE_OPENCL_IMG2D;
-    header.SurfaceFlags = flags;
-    header.NumExtParam = 1;
-    header.ExtParam = ext;
     mfxSurfaceOpenCLImg2D *exported = NULL;
-    CHECK_STS(VPLRS_EXPORT(surface)(surface, header, (mfxSurfaceHeader **)&exported), expected);
+    CHECK_STS(export_with(surface, MFX_SURFACE_TYPE_OPENCL_IMG2D, flags, &desc.Header, (mfxSurfaceHeader **)&exported),
+              expected);
     return exported;
-}
-
-static void check_caps(const char *library, int opencl) {
-    void *lib = dlopen(library, RTLD_NOW | RTLD_LOCAL);
-    REQUIRE(lib);
-    mfxHDL *(*query)(mfxImplCapsDeliveryFormat, mfxU32 *) = (mfxHDL * (*)(mfxImplCapsDeliveryFormat, mfxU32 *)) dlsym(lib, "MFXQueryImplsDescription");
-    mfxStatus (*release)(mfxHDL) = (mfxStatus(*)(mfxHDL))dlsym(lib, "MFXReleaseImplDescription");
-    REQUIRE(query && release);
-    mfxU32 count = 0;
-    mfxHDL *handles = query(MFX_IMPLCAPS_SURFACE_TYPES, &count);
-    REQUIRE(handles && count == 1);
-    mfxSurfaceTypesSupported *caps = handles[0];
-    CHECK(caps->Version.Major == 1 && caps->Version.Minor == 0);
-    int listed = 0;
-    for (int t = 0; t < caps->NumSurfaceTypes; t++) {
-        if (caps->SurfaceTypes[t].SurfaceType != MFX_SURFACE_TYPE_OPENCL_IMG2D) continue;
-        listed = 1;
-        CHECK(caps->SurfaceTypes[t].NumSurfaceComponents == 4);
-        for (int i = 0; i < caps->SurfaceTypes[t].NumSurfaceComponents; i++) {
-            struct surfcomp *c = &caps->SurfaceTypes[t].SurfaceComponents[i];
-            int exports = c->SurfaceComponent == MFX_SURFACE_COMPONENT_DECODE ||
-                          c->SurfaceComponent == MFX_SURFACE_COMPONENT_VPP_OUTPUT;
-            /* PoCL works on host memory: shared and copy both ways. */
-            CHECK(c->SurfaceFlags == (exports ? (MFX_SURFACE_FLAG_EXPORT_SHARED | MFX_SURFACE_FLAG_EXPORT_COPY)
-                                             : (MFX_SURFACE_FLAG_IMPORT_SHARED | MFX_SURFACE_FLAG_IMPORT_COPY)));
-        }
-    }
-    CHECK(listed == opencl);
-    CHECK_STS(release(handles[0]), MFX_ERR_NONE);
-    dlclose(lib);
 }
 
 /* The first picture of an H.264 file, decoded into a runtime surface (NULL work surface). */
@@ -390,7 +352,8 @@ int main(int argc, char **argv) {
     REQUIRE(argc == 3 || argc == 4);
     if (argc == 4) REQUIRE((g_encoded = fopen(argv[3], "wb")) != NULL);
     int opencl = strcmp(argv[2], "none") != 0;
-    check_caps(argv[1], opencl);
+    /* PoCL works on host memory: shared and copy both ways. */
+    CHECK(surface_type_listed(argv[1], MFX_SURFACE_TYPE_OPENCL_IMG2D, SHARED_OR_COPY_IN, SHARED_OR_COPY_OUT) == opencl);
     mfxLoader loader = NULL;
     mfxSession session = open_vplrs(&loader);
     mfxMemoryInterface *memory = NULL;

@@ -7,11 +7,9 @@
  * Usage: sharing_vulkan LIBVPLRS          (a Vulkan device with VK_EXT_external_memory_host)
  *        sharing_vulkan LIBVPLRS none     (no Vulkan driver: nothing listed, UNSUPPORTED) */
 #define _DEFAULT_SOURCE
-#include <dlfcn.h>
 #include <vulkan/vulkan.h>
 
-#include "common.h"
-#include "vplrs_sharing.h"
+#include "sharing_common.h"
 
 #define W 320
 #define H 240
@@ -36,33 +34,6 @@ static void vulkan_open(void) {
     REQUIRE(vkCreateDevice(g_physical, &device, NULL, &g_device) == VK_SUCCESS);
 }
 
-static int listed_in_caps(const char *library) {
-    void *lib = dlopen(library, RTLD_NOW | RTLD_LOCAL);
-    REQUIRE(lib);
-    mfxHDL *(*query)(mfxImplCapsDeliveryFormat, mfxU32 *) =
-        (mfxHDL * (*)(mfxImplCapsDeliveryFormat, mfxU32 *)) dlsym(lib, "MFXQueryImplsDescription");
-    mfxStatus (*release)(mfxHDL) = (mfxStatus(*)(mfxHDL))dlsym(lib, "MFXReleaseImplDescription");
-    REQUIRE(query && release);
-    mfxU32 count = 0;
-    mfxHDL *handles = query(MFX_IMPLCAPS_SURFACE_TYPES, &count);
-    REQUIRE(handles && count == 1);
-    mfxSurfaceTypesSupported *caps = handles[0];
-    int listed = 0;
-    for (int t = 0; t < caps->NumSurfaceTypes; t++) {
-        if (caps->SurfaceTypes[t].SurfaceType != MFX_SURFACE_TYPE_VULKAN_IMG2D) continue;
-        listed = 1;
-        CHECK(caps->SurfaceTypes[t].NumSurfaceComponents == 4);
-        for (int i = 0; i < caps->SurfaceTypes[t].NumSurfaceComponents; i++) {
-            struct surfcomp *c = &caps->SurfaceTypes[t].SurfaceComponents[i];
-            /* lavapipe imports host memory: shared and copy. */
-            CHECK(c->SurfaceFlags & (MFX_SURFACE_FLAG_EXPORT_SHARED | MFX_SURFACE_FLAG_IMPORT_SHARED));
-        }
-    }
-    CHECK_STS(release(handles[0]), MFX_ERR_NONE);
-    dlclose(lib);
-    return listed;
-}
-
 static mfxSurfaceVulkanImg2D *export_vulkan(mfxFrameSurface1 *surface, mfxU32 flags, mfxStatus expected) {
     mfxExtSurfaceVulkanImg2DExportDescription desc;
     memset(&desc, 0, sizeof(desc));
@@ -71,15 +42,9 @@ static mfxSurfaceVulkanImg2D *export_vulkan(mfxFrameSurface1 *surface, mfxU32 fl
     desc.instance = g_instance;
     desc.physicalDevice = g_physical;
     desc.device = g_device;
-    mfxExtBuffer *ext[1] = {&desc.Header};
-    mfxSurfaceHeader header;
-    memset(&header, 0, sizeof(header));
-    header.SurfaceType = MFX_SURFACE_TYPE_VULKAN_IMG2D;
-    header.SurfaceFlags = flags;
-    header.NumExtParam = 1;
-    header.ExtParam = ext;
     mfxSurfaceVulkanImg2D *exported = NULL;
-    CHECK_STS(VPLRS_EXPORT(surface)(surface, header, (mfxSurfaceHeader **)&exported), expected);
+    CHECK_STS(export_with(surface, MFX_SURFACE_TYPE_VULKAN_IMG2D, flags, &desc.Header, (mfxSurfaceHeader **)&exported),
+              expected);
     return exported;
 }
 
@@ -226,7 +191,8 @@ static void imports(mfxSession session, mfxMemoryInterface *memory) {
 int main(int argc, char **argv) {
     REQUIRE(argc >= 2);
     int vulkan = argc < 3 || strcmp(argv[2], "none") != 0;
-    CHECK(listed_in_caps(argv[1]) == vulkan);
+    /* lavapipe imports host memory: shared and copy both ways. */
+    CHECK(surface_type_listed(argv[1], MFX_SURFACE_TYPE_VULKAN_IMG2D, SHARED_OR_COPY_IN, SHARED_OR_COPY_OUT) == vulkan);
     mfxLoader loader = NULL;
     mfxSession session = open_vplrs(&loader);
     mfxMemoryInterface *memory = NULL;

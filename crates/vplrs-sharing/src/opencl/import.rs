@@ -135,6 +135,42 @@ fn describe(image: &Image) -> Result<(cl_image_format, usize, usize, usize), Sha
     Ok((format, element, info_value(&query(CL_IMAGE_WIDTH)?), info_value(&query(CL_IMAGE_HEIGHT)?)))
 }
 
+/// Maps the whole of `image` (`width` x `height`) on `queue`, blocking: the host pointer and the
+/// row pitch, valid until unmapped.
+fn map_image(
+    queue: &Queue,
+    image: &Image,
+    flags: cl3::types::cl_map_flags,
+    width: usize,
+    height: usize,
+) -> Result<(cl_mem, usize), SharingError> {
+    let origin = [0usize; 3];
+    let region = [width, height, 1];
+    let mut row_pitch = 0usize;
+    let mut pointer: cl_mem = std::ptr::null_mut();
+    // SAFETY: the queue and image are retained by the caller; origin and region lie inside the
+    // image; the pointers given for the outputs are valid. Blocking: the pointer is usable on
+    // return.
+    let event = unsafe {
+        cl3::command_queue::enqueue_map_image(
+            queue.raw(),
+            image.raw(),
+            CL_BLOCKING,
+            flags,
+            origin.as_ptr(),
+            region.as_ptr(),
+            &mut row_pitch,
+            std::ptr::null_mut(),
+            &mut pointer,
+            0,
+            std::ptr::null(),
+        )
+    }
+    .map_err(refused("clEnqueueMapImage"))?;
+    drop_event(event);
+    Ok((pointer, row_pitch))
+}
+
 /// The images mapped, and the mapping wrapped as a surface: no pixel copied.
 fn share(frame: &OpenClFrame, info: FrameInfo, layout: FrameLayout) -> Result<Surface, SharingError> {
     if !super::shares_host_memory(frame.queue.device()?)? {
@@ -149,30 +185,8 @@ fn share(frame: &OpenClFrame, info: FrameInfo, layout: FrameLayout) -> Result<Su
     for (index, image) in frame.images.iter().enumerate() {
         let plane = &layout.planes()[index];
         let (_, texel_bytes, width, height) = describe(image)?;
-        let origin = [0usize; 3];
-        let region = [width, height, 1];
         let retained = image.try_clone()?;
-        let mut row_pitch = 0usize;
-        let mut pointer: cl_mem = std::ptr::null_mut();
-        // SAFETY: the queue and image are retained; origin and region lie inside the image; the
-        // pointers given for the outputs are valid. Blocking: the pointer is usable on return.
-        let event = unsafe {
-            cl3::command_queue::enqueue_map_image(
-                mapping.queue.raw(),
-                image.raw(),
-                CL_BLOCKING,
-                CL_MAP_READ | CL_MAP_WRITE,
-                origin.as_ptr(),
-                region.as_ptr(),
-                &mut row_pitch,
-                std::ptr::null_mut(),
-                &mut pointer,
-                0,
-                std::ptr::null(),
-            )
-        }
-        .map_err(refused("clEnqueueMapImage"))?;
-        drop_event(event);
+        let (pointer, row_pitch) = map_image(&mapping.queue, image, CL_MAP_READ | CL_MAP_WRITE, width, height)?;
         mapping.images.push(retained);
         mapping.mapped.push(pointer);
         if width * texel_bytes < plane.row_bytes || row_pitch < plane.row_bytes {
@@ -266,26 +280,7 @@ fn copy_into(frame: &OpenClFrame, layout: &FrameLayout, surface: &Surface) -> Re
         let origin = [0usize; 3];
         let region = [width, height, 1];
         if by_map {
-            let mut row_pitch = 0usize;
-            let mut pointer: cl_mem = std::ptr::null_mut();
-            // SAFETY: as in `share`, for reading only.
-            let event = unsafe {
-                cl3::command_queue::enqueue_map_image(
-                    frame.queue.raw(),
-                    image.raw(),
-                    CL_BLOCKING,
-                    CL_MAP_READ,
-                    origin.as_ptr(),
-                    region.as_ptr(),
-                    &mut row_pitch,
-                    std::ptr::null_mut(),
-                    &mut pointer,
-                    0,
-                    std::ptr::null(),
-                )
-            }
-            .map_err(refused("clEnqueueMapImage"))?;
-            drop_event(event);
+            let (pointer, row_pitch) = map_image(&frame.queue, image, CL_MAP_READ, width, height)?;
             if row_pitch >= row_bytes {
                 for y in 0..height {
                     // SAFETY: the mapping holds `height` rows of `row_pitch` bytes, each with

@@ -31,7 +31,8 @@ pub struct DecodeArgs {
     /// An IVF file holding VP8, or a stream libavcodec decodes (.h264, .h265, .mjpeg, or .ivf of
     /// VP9/AV1).
     input: PathBuf,
-    /// Write the cropped I420 frames here.
+    /// Write the cropped frames here: raw (I420 for 8-bit 4:2:0; ffmpeg's p010le, yuyv422, vuya
+    /// for the others), or y4m when the name ends in .y4m (8-bit 4:2:0 only).
     #[arg(short, long)]
     output: Option<PathBuf>,
     /// Print one MD5 over all output frames (as `vpxdec --md5 --i420`).
@@ -54,6 +55,7 @@ pub struct DecodeArgs {
 
 struct Output {
     file: Option<BufWriter<File>>,
+    y4m: Option<crate::y4m::Y4mPictures>,
     all: Option<Md5>,
     frame_lines: bool,
     name: String,
@@ -71,6 +73,9 @@ impl Output {
             // Nothing to hash: rows go straight from the surface to the file.
             if let Some(file) = &mut self.file {
                 let view = guard.view();
+                if let Some(y4m) = &mut self.y4m {
+                    y4m.before_picture(file, view.fourcc, (crop.width, crop.height))?;
+                }
                 if view.fourcc == FourCc::I420 {
                     file.flush()?;
                     write_i420_vectored(&view, crop, file.get_mut())?;
@@ -83,6 +88,9 @@ impl Output {
         self.scratch.clear();
         rawio::write_frame(&guard.view(), crop, &mut self.scratch)?;
         if let Some(file) = &mut self.file {
+            if let Some(y4m) = &mut self.y4m {
+                y4m.before_picture(file, guard.view().fourcc, (crop.width, crop.height))?;
+            }
             file.write_all(&self.scratch)?;
         }
         if let Some(all) = &mut self.all {
@@ -181,6 +189,7 @@ pub fn run(args: &DecodeArgs) -> Result<()> {
             .as_ref()
             .map(|p| crate::out::create(p).map(|f| BufWriter::with_capacity(1 << 20, f)))
             .transpose()?,
+        y4m: crate::y4m::Y4mPictures::for_output(args.output.as_deref(), (header.rate, header.scale)),
         all: args.md5.then(Md5::new),
         frame_lines: args.frame_md5,
         name,

@@ -42,6 +42,8 @@ pub fn run(input: &Path, output: Option<&PathBuf>, md5: bool, frame_md5: bool) -
         }
         None => None,
     };
+    let rate = (params.output.frame_rate.num, params.output.frame_rate.den);
+    let mut y4m = crate::y4m::Y4mPictures::for_output(output.map(PathBuf::as_path), rate);
     let mut all = md5.then(Md5::new);
     let name = input.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
     let started = Instant::now();
@@ -59,6 +61,9 @@ pub fn run(input: &Path, output: Option<&PathBuf>, md5: bool, frame_md5: bool) -
         scratch.clear();
         rawio::write_frame(&guard.view(), crop, &mut scratch)?;
         if let Some(file) = &mut file {
+            if let Some(y4m) = &mut y4m {
+                y4m.before_picture(file, guard.view().fourcc, (crop.width, crop.height))?;
+            }
             file.write_all(&scratch)?;
         }
         if let Some(all) = &mut all {

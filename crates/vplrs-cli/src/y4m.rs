@@ -85,3 +85,43 @@ pub fn write_frame_header(output: &mut impl Write) -> Result<()> {
     output.write_all(b"FRAME\n")?;
     Ok(())
 }
+
+/// Decoded pictures written as y4m (`-o x.y4m`): the stream header before the first picture, with
+/// its size, and `FRAME` before each. y4m holds one size of 8-bit 4:2:0 I420 pictures: other
+/// formats, and a stream that changes size, are refused with the way out (raw output).
+pub struct Y4mPictures {
+    rate: (u32, u32),
+    size: Option<(u32, u32)>,
+}
+
+impl Y4mPictures {
+    /// For `path` if it names a y4m file; `rate` is the stream's (0/0: unknown, written as 30:1).
+    pub fn for_output(path: Option<&std::path::Path>, rate: (u32, u32)) -> Option<Self> {
+        let y4m = path?.extension().is_some_and(|extension| extension.eq_ignore_ascii_case("y4m"));
+        let rate = if rate.0 == 0 || rate.1 == 0 { (30, 1) } else { rate };
+        y4m.then_some(Self { rate, size: None })
+    }
+
+    /// Writes what comes before a picture of `fourcc` and `size`.
+    pub fn before_picture(&mut self, output: &mut impl Write, fourcc: FourCc, size: (u32, u32)) -> Result<()> {
+        if fourcc != FourCc::I420 {
+            bail!("y4m output holds 8-bit 4:2:0 pictures and this stream decodes to {fourcc:?}: write raw frames (-o x.yuv)");
+        }
+        match self.size {
+            None => {
+                let header = Y4mHeader { width: size.0, height: size.1, rate: self.rate, fourcc };
+                write_header(output, &header)?;
+                self.size = Some(size);
+            }
+            Some(first) if first != size => bail!(
+                "the stream changes size from {}x{} to {}x{} and y4m holds one size: write raw frames (-o x.yuv)",
+                first.0,
+                first.1,
+                size.0,
+                size.1
+            ),
+            Some(_) => {}
+        }
+        write_frame_header(output)
+    }
+}

@@ -198,3 +198,68 @@ fn container_outputs_are_refused_with_the_way_to_get_one() {
         assert!(!output.exists(), "{command}: {name} was written");
     }
 }
+
+/// `decode -o x.y4m` writes y4m (for libavcodec streams and VP8 alike): ffmpeg reads it back as
+/// the very frames of the raw output; a stream whose pictures are not 8-bit 4:2:0 is refused with
+/// the way out, and no empty file is left.
+#[test]
+fn decode_writes_y4m_when_asked_for_it() {
+    for (name, codec) in [("clip.h264", "libx264"), ("clip.ivf", "libvpx")] {
+        let input = temp(name);
+        let made = Command::new("ffmpeg")
+            .args([
+                "-v",
+                "error",
+                "-y",
+                "-f",
+                "lavfi",
+                "-i",
+                "testsrc2=size=176x144:rate=25",
+                "-frames:v",
+                "4",
+                "-c:v",
+                codec,
+            ])
+            .arg(&input)
+            .status()
+            .unwrap();
+        assert!(made.success());
+        let (raw, y4m) = (temp(&format!("{name}.yuv")), temp(&format!("{name}.y4m")));
+        vplrs_summary(&["decode", input.to_str().unwrap(), "-o", raw.to_str().unwrap()]);
+        vplrs_summary(&["decode", input.to_str().unwrap(), "-o", y4m.to_str().unwrap()]);
+        let header = std::fs::read(&y4m).unwrap();
+        assert!(
+            header.starts_with(b"YUV4MPEG2 W176 H144 F25:1"),
+            "{name}: {:?}",
+            String::from_utf8_lossy(&header[..40])
+        );
+        let back = Command::new("ffmpeg")
+            .args(["-v", "error", "-i"])
+            .arg(&y4m)
+            .args(["-f", "rawvideo", "-pix_fmt", "yuv420p", "-"])
+            .output()
+            .unwrap();
+        assert!(back.status.success());
+        assert_eq!(back.stdout, std::fs::read(&raw).unwrap(), "{name}: the y4m frames are the raw ones");
+    }
+    let ten_bit = temp("clip10.h265");
+    let made = Command::new("ffmpeg")
+        .args(["-v", "error", "-y", "-f", "lavfi", "-i", "testsrc2=size=176x144", "-frames:v", "2"])
+        .args(["-pix_fmt", "yuv420p10le", "-c:v", "libx265", "-x265-params", "log-level=none"])
+        .arg(&ten_bit)
+        .status()
+        .unwrap();
+    assert!(made.success());
+    let refused = temp("clip10.y4m");
+    let output = Command::new(env!("CARGO_BIN_EXE_vplrs"))
+        .args(["decode", ten_bit.to_str().unwrap(), "-o", refused.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(!output.status.success());
+    assert!(
+        String::from_utf8_lossy(&output.stderr).contains("write raw frames"),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(!refused.exists(), "no empty output file left");
+}

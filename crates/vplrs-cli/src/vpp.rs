@@ -24,9 +24,10 @@ pub struct VppArgs {
     /// Output size WxH (default: the input's).
     #[arg(long, value_parser = parse_size)]
     size: Option<(u32, u32)>,
-    /// Output format: nv12, i420, yv12, p010, yuy2, ayuv, bgra (rgb4), rgba (bgr4), a2rgb10, y410.
-    #[arg(long, default_value = "nv12", value_parser = parse_fourcc)]
-    format: FourCc,
+    /// Output format: nv12, i420, yv12, p010, yuy2, ayuv, bgra (rgb4), rgba (bgr4), a2rgb10, y410
+    /// (default: the input's; i420 for a .y4m output).
+    #[arg(long, value_parser = parse_fourcc)]
+    format: Option<FourCc>,
     /// Raw input size WxH (the test pattern's size too).
     #[arg(long, value_parser = parse_size, default_value = "1920x1080")]
     input_size: (u32, u32),
@@ -65,15 +66,17 @@ enum Sink {
 pub fn run(args: &VppArgs) -> Result<()> {
     let (mut source, input_info, rate) = FrameSource::open(args.input.as_deref(), args.input_size, args.input_format)?;
     let (out_w, out_h) = args.size.unwrap_or((input_info.crop.width, input_info.crop.height));
-    let output_info = FrameInfo::new(args.format, out_w, out_h).with_frame_rate(rate.0, rate.1);
+    let y4m_output = args.output.as_ref().is_some_and(|path| path.extension().is_some_and(|e| e == "y4m"));
+    let format = args.format.unwrap_or(if y4m_output { FourCc::I420 } else { input_info.fourcc });
+    let output_info = FrameInfo::new(format, out_w, out_h).with_frame_rate(rate.0, rate.1);
     let mut sink = match &args.output {
         None => Sink::None,
         Some(path) => {
             let file =
                 BufWriter::new(crate::out::create(path).with_context(|| format!("creating {}", path.display()))?);
             if path.extension().is_some_and(|e| e == "y4m") {
-                if args.format != FourCc::I420 {
-                    bail!("y4m output needs --format i420");
+                if format != FourCc::I420 {
+                    bail!("y4m output holds 8-bit 4:2:0 pictures: --format i420, or write raw frames");
                 }
                 let mut file = file;
                 let header = y4m::Y4mHeader { width: out_w, height: out_h, rate, fourcc: FourCc::I420 };
@@ -145,7 +148,7 @@ pub fn run(args: &VppArgs) -> Result<()> {
         input_info.fourcc,
         out_w,
         out_h,
-        args.format,
+        format,
         elapsed.as_secs_f64(),
         written as f64 / elapsed.as_secs_f64().max(1e-9),
         args.async_depth,

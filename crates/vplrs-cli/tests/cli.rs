@@ -263,3 +263,29 @@ fn decode_writes_y4m_when_asked_for_it() {
     );
     assert!(!refused.exists(), "no empty output file left");
 }
+
+/// `vpp` writes the input's format unless told otherwise, so `vpp in.y4m -o out.y4m` needs no
+/// `--format` (and, same size, passes the pictures through unchanged).
+#[test]
+fn vpp_output_format_defaults_to_the_inputs() {
+    let input = temp("defaults.y4m");
+    let made = Command::new("ffmpeg")
+        .args(["-v", "error", "-y", "-f", "lavfi", "-i", "testsrc2=size=176x144:rate=25", "-frames:v", "3"])
+        .args(["-pix_fmt", "yuv420p"])
+        .arg(&input)
+        .status()
+        .unwrap();
+    assert!(made.success());
+    let output = temp("defaults-out.y4m");
+    vplrs_summary(&["vpp", input.to_str().unwrap(), "-o", output.to_str().unwrap()]);
+    let frames = |path: &std::path::Path| {
+        let decoded = Command::new("ffmpeg")
+            .args(["-v", "error", "-i"])
+            .arg(path)
+            .args(["-f", "rawvideo", "-pix_fmt", "yuv420p", "-"])
+            .output()
+            .unwrap();
+        decoded.stdout
+    };
+    assert_eq!(frames(&output), frames(&input));
+}

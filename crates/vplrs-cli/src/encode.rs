@@ -108,9 +108,8 @@ pub fn run(args: &EncodeArgs) -> Result<()> {
         session.set_allocator(Some(allocator.clone() as Arc<dyn vplrs::ExternalAllocator>));
     }
     let params = args.encoder.params(info, args.async_depth);
-    if session.encode().init(&params).context("ENCODE Init")?.is_corrected() {
-        eprintln!("vplrs: the encoder corrected some parameters");
-    }
+    let accepted = session.encode().init(&params).context("ENCODE Init")?;
+    say_corrections("the encoder", accepted, &params, &session.encode().params()?);
     let size = (info.crop.width, info.crop.height);
     let mut output = OutputStream::create(&args.output, args.encoder.codec, size, rate)?;
     let limit = args.frames.unwrap_or(if source.is_pattern() { 120 } else { u64::MAX });
@@ -167,6 +166,64 @@ pub fn put(
         }
         Err(EncodeError::MoreData) => Ok(false),
         Err(error) => Err(error).context("EncodeFrameAsync"),
+    }
+}
+
+/// What an encoder ran with instead of what it was asked: one "field: asked -> used" per change
+/// (defaults filled in at Init, asked as 0, are not changes).
+pub fn corrections(asked: &vplrs::EncodeParams, used: &vplrs::EncodeParams) -> Vec<String> {
+    let mut changes = Vec::new();
+    let mut compare = |field: &str, asked: String, used: String, defaulted: bool| {
+        if asked != used && !defaulted {
+            changes.push(format!("{field}: {asked} -> {used}"));
+        }
+    };
+    let (a, u) = (&asked.input, &used.input);
+    compare("width", a.width.to_string(), u.width.to_string(), false);
+    compare("height", a.height.to_string(), u.height.to_string(), false);
+    let crop = |info: &vplrs::FrameInfo| {
+        format!("{}x{} at ({}, {})", info.crop.width, info.crop.height, info.crop.x, info.crop.y)
+    };
+    compare("picture", crop(a), crop(u), false);
+    compare("format", format!("{:?}", a.fourcc), format!("{:?}", u.fourcc), false);
+    let rate = |info: &vplrs::FrameInfo| format!("{}/{}", info.frame_rate.num, info.frame_rate.den);
+    compare("frame rate", rate(a), rate(u), a.frame_rate.num == 0);
+    compare("rate control", format!("{:?}", asked.rate_control), format!("{:?}", used.rate_control), false);
+    compare("target usage", asked.target_usage.to_string(), used.target_usage.to_string(), asked.target_usage == 0);
+    compare("GOP size", asked.gop_pic_size.to_string(), used.gop_pic_size.to_string(), asked.gop_pic_size == 0);
+    compare(
+        "B-frames",
+        asked.gop_ref_dist.saturating_sub(1).to_string(),
+        used.gop_ref_dist.saturating_sub(1).to_string(),
+        asked.gop_ref_dist == 0,
+    );
+    compare("IDR interval", asked.idr_interval.to_string(), used.idr_interval.to_string(), false);
+    compare(
+        "reference frames",
+        asked.num_ref_frame.to_string(),
+        used.num_ref_frame.to_string(),
+        asked.num_ref_frame == 0,
+    );
+    compare("profile", asked.profile.to_string(), used.profile.to_string(), asked.profile == 0);
+    compare("level", asked.level.to_string(), used.level.to_string(), asked.level == 0);
+    changes
+}
+
+/// Says on stderr what a component corrected, field by field where the tool can tell.
+pub fn say_corrections(
+    component: &str,
+    accepted: vplrs::Accepted,
+    asked: &vplrs::EncodeParams,
+    used: &vplrs::EncodeParams,
+) {
+    if !accepted.is_corrected() {
+        return;
+    }
+    let changes = corrections(asked, used);
+    if changes.is_empty() {
+        eprintln!("vplrs: {component} corrected some parameters");
+    } else {
+        eprintln!("vplrs: {component} corrected {}", changes.join(", "));
     }
 }
 

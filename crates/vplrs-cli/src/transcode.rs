@@ -17,7 +17,9 @@ use vplrs::{
     SystemAllocator, Vpp, VppParams,
 };
 
-use crate::encode::{check_encodable, encoder_name, print_encode_stats, print_pool, put, EncoderOptions};
+use crate::encode::{
+    check_encodable, encoder_name, print_encode_stats, print_pool, put, say_corrections, EncoderOptions,
+};
 use crate::opencl_filter::KernelFilter;
 use crate::source::FrameSource;
 use crate::streams::{InputStream, OutputStream};
@@ -124,7 +126,8 @@ pub fn run(args: &TranscodeArgs) -> Result<()> {
         Some(_) => limited(u32::from(encode_request.num_frame_suggested) + 1),
         None => limited(1),
     };
-    note_corrected("the encoder", session.encode().init(&encode_params).context("ENCODE Init")?);
+    let accepted = session.encode().init(&encode_params).context("ENCODE Init")?;
+    say_corrections("the encoder", accepted, &encode_params, &session.encode().params()?);
 
     let mut output = match &args.output {
         Some(path) => Some(OutputStream::create(path, args.encoder.codec, (width, height), rate)?),

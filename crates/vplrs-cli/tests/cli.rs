@@ -289,3 +289,24 @@ fn vpp_output_format_defaults_to_the_inputs() {
     };
     assert_eq!(frames(&output), frames(&input));
 }
+
+/// When the encoder corrects a parameter the summary names the field, what was asked and what is
+/// used (JPEG has no B-frames).
+#[test]
+fn encoder_corrections_name_the_field_from_and_to() {
+    let output = temp("corrected.mjpeg");
+    let said = vplrs_summary(&[
+        "encode",
+        "-o",
+        output.to_str().unwrap(),
+        "--codec",
+        "jpeg",
+        "--bframes",
+        "3",
+        "--input-size",
+        "176x144",
+        "-n",
+        "2",
+    ]);
+    assert!(said.contains("the encoder corrected B-frames: 3 -> 0"), "{said}");
+}

@@ -84,7 +84,7 @@ pub struct EncodeArgs {
     output: PathBuf,
     #[command(flatten)]
     encoder: EncoderOptions,
-    /// Raw input size WxH (the test pattern's size too).
+    /// Raw input size WxH (the test pattern's size too), as for vpp and transcode.
     #[arg(long, value_parser = parse_size, default_value = "1280x720")]
     input_size: (u32, u32),
     /// Raw input format: i420 (read in place by every encoder) or nv12.

@@ -48,6 +48,17 @@ impl FrameSource {
         let (w, h) = input_size;
         let info = FrameInfo::new(input_format, w, h);
         let bytes = rawio::frame_bytes(info.fourcc, info.crop);
+        // A size or format other than the file's reads garbage: a length that is no whole number
+        // of frames says so (a pipe or device has no length to check).
+        let length = reader.get_ref().metadata().map(|m| if m.is_file() { m.len() } else { 0 }).unwrap_or(0);
+        if bytes > 0 && length % bytes as u64 != 0 {
+            bail!(
+                "{}: {length} bytes are no whole number of {w}x{h} {} frames ({bytes} bytes each): give the raw \
+                 input's --input-size and --input-format",
+                path.display(),
+                format!("{input_format:?}").to_lowercase()
+            );
+        }
         Ok((Source::Raw(reader, vec![0; bytes]), info, (30, 1)))
     }
 

@@ -40,9 +40,9 @@ pub struct TranscodeArgs {
     /// Output size WxH: VPP scales the decoded pictures (default: the input's size, no VPP).
     #[arg(long, value_parser = parse_size)]
     size: Option<(u32, u32)>,
-    /// Size of the test pattern.
-    #[arg(long, value_parser = parse_size, default_value = "1280x720")]
-    pattern_size: (u32, u32),
+    /// Size of the test pattern (the input when none is given), as for encode and vpp.
+    #[arg(long, alias = "pattern-size", value_parser = parse_size, default_value = "1280x720")]
+    input_size: (u32, u32),
     /// Frames of the test pattern.
     #[arg(long, default_value_t = 120)]
     pattern_frames: u64,
@@ -73,7 +73,7 @@ pub fn run(args: &TranscodeArgs) -> Result<()> {
     args.encoder.check()?;
     let mut stream = match &args.input {
         Some(path) => InputStream::open(path)?,
-        None => InputStream::from_bytes(Codec::Avc, pattern_stream(args.pattern_size, args.pattern_frames)?)?,
+        None => InputStream::from_bytes(Codec::Avc, pattern_stream(args.input_size, args.pattern_frames)?)?,
     };
     let mut filter = args.opencl_kernel.as_deref().map(KernelFilter::new).transpose()?;
     if filter.is_some() && args.memory == MemoryModel::External {

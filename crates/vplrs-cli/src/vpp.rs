@@ -28,11 +28,11 @@ pub struct VppArgs {
     /// (default: the input's; i420 for a .y4m output).
     #[arg(long, value_parser = parse_fourcc)]
     format: Option<FourCc>,
-    /// Raw input size WxH (the test pattern's size too).
-    #[arg(long, value_parser = parse_size, default_value = "1920x1080")]
+    /// Raw input size WxH (the test pattern's size too), as for encode and transcode.
+    #[arg(long, value_parser = parse_size, default_value = "1280x720")]
     input_size: (u32, u32),
-    /// Raw input format (the test pattern is drawn in nv12 or i420).
-    #[arg(long, value_parser = parse_fourcc, default_value = "nv12")]
+    /// Raw input format (the test pattern is drawn in nv12 or i420), as for encode.
+    #[arg(long, value_parser = parse_fourcc, default_value = "i420")]
     input_format: FourCc,
     /// Frames to process (default: all of the input, 300 of the pattern).
     #[arg(short = 'n', long)]

@@ -310,3 +310,18 @@ fn encoder_corrections_name_the_field_from_and_to() {
     ]);
     assert!(said.contains("the encoder corrected B-frames: 3 -> 0"), "{said}");
 }
+
+/// A raw file whose length is no whole number of frames of the size and format given is refused
+/// naming both, not misread.
+#[test]
+fn a_raw_input_of_another_size_is_refused() {
+    let raw = temp("odd.yuv");
+    std::fs::write(&raw, vec![0u8; 176 * 144 * 3 / 2 * 2 + 7]).unwrap();
+    let output = Command::new(env!("CARGO_BIN_EXE_vplrs"))
+        .args(["vpp", raw.to_str().unwrap(), "--input-size", "176x144"])
+        .output()
+        .unwrap();
+    assert!(!output.status.success());
+    let said = String::from_utf8_lossy(&output.stderr);
+    assert!(said.contains("no whole number of 176x144 i420 frames"), "{said}");
+}

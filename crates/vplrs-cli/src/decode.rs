@@ -201,7 +201,11 @@ pub fn run(args: &DecodeArgs) -> Result<()> {
     let mut pending: VecDeque<DecodedFrame> = VecDeque::new();
     let mut initialized = false;
     let mut frame_index = 0u64;
+    // The IVF header's frame count, when it gives one (it may be wrong: the bar then just ends).
+    let progress =
+        crate::vpp::progress_bar(if header.frame_count > 0 { u64::from(header.frame_count) } else { u64::MAX });
     loop {
+        progress.set_position(out.count);
         // A file that ends inside a frame: what came before is decoded and written, with a
         // warning (as vpxdec and ffmpeg do, and as vplrs does for every codec).
         let frame = match reader.next_frame() {
@@ -255,6 +259,7 @@ pub fn run(args: &DecodeArgs) -> Result<()> {
     for decoded in pending.drain(..) {
         out.write(decoded)?;
     }
+    progress.finish_and_clear();
     if let Some(file) = &mut out.file {
         file.flush()?;
     }

@@ -50,8 +50,10 @@ pub fn run(input: &Path, output: Option<&PathBuf>, md5: bool, frame_md5: bool) -
     let mut count = 0u64;
     let mut scratch = Vec::new();
     let mut decode = session.decode();
+    let progress = crate::vpp::progress_bar(u64::MAX);
     while let Some(picture) = stream.next_picture(&mut decode)? {
         count += 1;
+        progress.set_position(count);
         if file.is_none() && all.is_none() && !frame_md5 {
             // Decoded and released, like `ffmpeg -f null`.
             continue;
@@ -74,6 +76,7 @@ pub fn run(input: &Path, output: Option<&PathBuf>, md5: bool, frame_md5: bool) -
             crate::out::data!("{digest:x}  {name}-{}x{}-{count:04}.i420", crop.width, crop.height);
         }
     }
+    progress.finish_and_clear();
     if let Some(file) = &mut file {
         file.flush()?;
     }

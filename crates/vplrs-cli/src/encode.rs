@@ -113,7 +113,7 @@ pub fn run(args: &EncodeArgs) -> Result<()> {
     let size = (info.crop.width, info.crop.height);
     let mut output = OutputStream::create(&args.output, args.encoder.codec, size, rate)?;
     let limit = args.frames.unwrap_or(if source.is_pattern() { 120 } else { u64::MAX });
-    let progress = progress_bar(limit);
+    let progress = progress_bar(limit.min(source.frame_count().unwrap_or(u64::MAX)));
     let started = Instant::now();
     let mut index = 0;
     while index < limit {

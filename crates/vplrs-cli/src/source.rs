@@ -66,6 +66,19 @@ impl FrameSource {
         matches!(self, Source::Pattern)
     }
 
+    /// How many frames a file holds, from its length (None for the pattern, or a pipe).
+    pub fn frame_count(&mut self) -> Option<u64> {
+        let (reader, frame, header) = match self {
+            Source::Pattern => return None,
+            Source::Raw(reader, buffer) => (reader, buffer.len() as u64, 0),
+            // Each y4m frame has its "FRAME\n" line.
+            Source::Y4m(reader, buffer) => (reader, buffer.len() as u64 + 6, 1),
+        };
+        let length = reader.get_ref().metadata().ok().filter(|m| m.is_file())?.len();
+        let start = if header == 0 { 0 } else { std::io::Seek::stream_position(reader).ok()? };
+        (frame > 0).then(|| length.saturating_sub(start) / frame)
+    }
+
     /// Fills `surface` with the next input frame; false at the end of the input.
     pub fn fill(&mut self, surface: &Surface, info: &FrameInfo, index: u64) -> Result<bool> {
         let source = self;

@@ -97,7 +97,7 @@ pub fn run(args: &VppArgs) -> Result<()> {
     note_corrected("VPP", session.vpp().init(&params).context("VPP Init")?);
 
     let limit = args.frames.unwrap_or(if source.is_pattern() { 300 } else { u64::MAX });
-    let progress = progress_bar(limit);
+    let progress = progress_bar(limit.min(source.frame_count().unwrap_or(u64::MAX)));
     let started = Instant::now();
     let mut pending: VecDeque<Surface> = VecDeque::new();
     let mut written = 0u64;
@@ -204,17 +204,25 @@ fn emit(pending: &mut VecDeque<Surface>, sink: &mut Sink, written: &mut u64) -> 
     Ok(())
 }
 
+/// Progress on standard error when it is a terminal (nothing otherwise): a bar with the rate and
+/// the time left when `total` frames are known, a spinner with the count and rate when not
+/// (`u64::MAX`).
 pub(crate) fn progress_bar(total: u64) -> indicatif::ProgressBar {
     use std::io::IsTerminal;
     if !std::io::stderr().is_terminal() {
         return indicatif::ProgressBar::hidden();
     }
-    let bar =
-        if total == u64::MAX { indicatif::ProgressBar::new_spinner() } else { indicatif::ProgressBar::new(total) };
-    bar.set_style(
-        indicatif::ProgressStyle::with_template("{spinner} {pos}/{len} frames [{elapsed_precise}] {per_sec}")
-            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
-    );
+    let (bar, template) = if total == u64::MAX {
+        (indicatif::ProgressBar::new_spinner(), "{spinner} {pos} frames [{elapsed_precise}] {fps}")
+    } else {
+        (indicatif::ProgressBar::new(total), "{bar:30} {pos}/{len} frames [{elapsed_precise}] {fps}, {eta} left")
+    };
+    let style = indicatif::ProgressStyle::with_template(template)
+        .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
+        .with_key("fps", |state: &indicatif::ProgressState, out: &mut dyn std::fmt::Write| {
+            let _ = write!(out, "{:.1} fps", state.per_sec());
+        });
+    bar.set_style(style);
     bar
 }
 

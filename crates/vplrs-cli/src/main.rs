@@ -21,6 +21,10 @@ use clap::{Parser, Subcommand, ValueEnum};
 struct Cli {
     #[command(subcommand)]
     command: Command,
+    /// Say more on standard error: the components' log (info level, unless RUST_LOG says
+    /// otherwise) and the encoders' own banners (SVT-AV1's), which are silent without it.
+    #[arg(short, long, global = true)]
+    verbose: bool,
 }
 
 #[derive(Subcommand)]
@@ -48,11 +52,17 @@ pub enum MemoryModel {
 }
 
 fn main() -> std::process::ExitCode {
-    tracing_subscriber::fmt()
-        .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())
-        .with_writer(std::io::stderr)
-        .init();
     let cli = Cli::parse();
+    if !cli.verbose && std::env::var_os("SVT_LOG").is_none() {
+        // SVT-AV1 prints its banner at every encoder start; level 1 keeps its errors. Set while the
+        // tool has one thread, before any encoder runs.
+        std::env::set_var("SVT_LOG", "1");
+    }
+    let filter = match std::env::var_os("RUST_LOG") {
+        None if cli.verbose => tracing_subscriber::EnvFilter::new("info"),
+        _ => tracing_subscriber::EnvFilter::from_default_env(),
+    };
+    tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).init();
     let result = match cli.command {
         Command::Info => info::run(),
         Command::Vpp(args) => vpp::run(&args),

@@ -325,3 +325,17 @@ fn a_raw_input_of_another_size_is_refused() {
     let said = String::from_utf8_lossy(&output.stderr);
     assert!(said.contains("no whole number of 176x144 i420 frames"), "{said}");
 }
+
+/// SVT-AV1's banner stays off standard error unless -v asks for more.
+#[test]
+fn encoder_banners_only_with_verbose() {
+    let output = temp("quiet.ivf");
+    let args = ["encode", "-o", output.to_str().unwrap(), "--codec", "av1", "--input-size", "176x144", "-n", "2"];
+    let quiet = Command::new(env!("CARGO_BIN_EXE_vplrs")).args(args).env_remove("SVT_LOG").output().unwrap();
+    assert!(quiet.status.success());
+    assert!(!String::from_utf8_lossy(&quiet.stderr).contains("Svt["), "{}", String::from_utf8_lossy(&quiet.stderr));
+    let verbose =
+        Command::new(env!("CARGO_BIN_EXE_vplrs")).args(args).arg("-v").env_remove("SVT_LOG").output().unwrap();
+    assert!(verbose.status.success());
+    assert!(String::from_utf8_lossy(&verbose.stderr).contains("SVT-AV1"));
+}

@@ -143,7 +143,7 @@ pub fn run(args: &EncodeArgs) -> Result<()> {
         elapsed,
         stats.frames_out as f64 / elapsed.max(1e-9)
     );
-    print_encode_stats(&stats, rate);
+    print_encode_stats(&stats, rate, None);
     print_pool("input", &pool);
     session.close();
     Ok(())
@@ -234,15 +234,24 @@ pub fn encoder_name(codec: EncodeCodec) -> String {
     }
 }
 
-pub fn print_encode_stats(stats: &EncodeStats, rate: (u32, u32)) {
+/// The stream line of a summary, and the pixel copies line: every copy of a picture vplrs made on
+/// its way (`decode_copies`: the decoder's, when a decoder ran; the encoder's own), counted once.
+pub fn print_encode_stats(stats: &EncodeStats, rate: (u32, u32), decode_copies: Option<u64>) {
     let seconds = stats.frames_out as f64 * f64::from(rate.1) / f64::from(rate.0.max(1));
     eprintln!(
-        "  stream: {} bytes, {:.0} kbps; pixel copies by vplrs: {} ({:.2} per frame)",
+        "  stream: {} bytes, {:.0} kbps",
         stats.bytes_out,
-        stats.bytes_out as f64 * 8.0 / seconds.max(1e-9) / 1000.0,
-        stats.copies,
-        stats.copies as f64 / (stats.frames_in.max(1)) as f64
+        stats.bytes_out as f64 * 8.0 / seconds.max(1e-9) / 1000.0
     );
+    let total = stats.copies + decode_copies.unwrap_or(0);
+    let per_frame = total as f64 / (stats.frames_in.max(1)) as f64;
+    match decode_copies {
+        Some(decode) => eprintln!(
+            "  pixel copies by vplrs: {total} ({per_frame:.2} per frame): decode {decode}, encode {}",
+            stats.copies
+        ),
+        None => eprintln!("  pixel copies by vplrs: {total} ({per_frame:.2} per frame)"),
+    }
     if stats.cached() != 0 {
         eprintln!("vplrs: {} frames were not given back by the encoder", stats.cached());
     }

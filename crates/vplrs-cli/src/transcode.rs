@@ -191,13 +191,8 @@ pub fn run(args: &TranscodeArgs) -> Result<()> {
         stats.frames_out as f64 / elapsed.max(1e-9),
         if allocator.is_some() { "external" } else { "internal" },
     );
-    print_encode_stats(&stats, rate);
-    eprintln!(
-        "  decode: {} pictures, {} copies ({:.2} per frame)",
-        decode_stats.shown,
-        decode_stats.copies,
-        decode_stats.copies_per_frame()
-    );
+    print_encode_stats(&stats, rate, Some(decode_stats.copies));
+    eprintln!("  decode: {} pictures", decode_stats.shown);
     if let Some(filter) = &filter {
         eprintln!(
             "  opencl kernel {}: {} frames; exports shared (no copy) {}, copied {}",

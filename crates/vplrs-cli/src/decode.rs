@@ -54,7 +54,7 @@ pub struct DecodeArgs {
 }
 
 struct Output {
-    file: Option<BufWriter<File>>,
+    file: Option<BufWriter<crate::out::OutputFile>>,
     y4m: Option<crate::y4m::Y4mPictures>,
     all: Option<Md5>,
     frame_lines: bool,
@@ -106,7 +106,7 @@ impl Output {
 
 /// Writes the crop of an I420 view as a raw frame with `writev`: the rows go from the surface to
 /// the kernel without being copied into a buffer first (a 1080p frame is 1620 rows).
-fn write_i420_vectored(view: &vplrs::FrameView<'_>, crop: vplrs::Rect, file: &mut File) -> std::io::Result<()> {
+fn write_i420_vectored(view: &vplrs::FrameView<'_>, crop: vplrs::Rect, file: &mut impl Write) -> std::io::Result<()> {
     let (x, y, w, h) = (crop.x as usize, crop.y as usize, crop.width as usize, crop.height as usize);
     let (cx, cy, cw, ch) = (x / 2, y / 2, w.div_ceil(2), (y + h).div_ceil(2) - y / 2);
     let planes = view.planes();

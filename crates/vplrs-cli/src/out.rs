@@ -19,14 +19,50 @@ pub fn line(args: std::fmt::Arguments<'_>) {
 /// The files this run created, for [`remove_empty_outputs`].
 static CREATED: std::sync::Mutex<Vec<std::path::PathBuf>> = std::sync::Mutex::new(Vec::new());
 
-/// Creates the output file `path`; `-` is standard output.
-pub fn create(path: &std::path::Path) -> std::io::Result<std::fs::File> {
-    if path.as_os_str() == "-" {
-        return std::fs::OpenOptions::new().write(true).open("/dev/stdout");
+/// An output file whose write errors name it ("writing /dev/full: No space left on device"), their
+/// kind kept (a closed pipe is still recognised).
+pub struct OutputFile {
+    file: std::fs::File,
+    name: String,
+}
+
+impl OutputFile {
+    fn named(&self, error: std::io::Error) -> std::io::Error {
+        std::io::Error::new(error.kind(), format!("writing {}: {error}", self.name))
     }
-    let file = std::fs::File::create(path)?;
-    CREATED.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).push(path.to_path_buf());
-    Ok(file)
+}
+
+impl std::io::Write for OutputFile {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.file.write(buf).map_err(|error| self.named(error))
+    }
+
+    fn write_vectored(&mut self, bufs: &[std::io::IoSlice<'_>]) -> std::io::Result<usize> {
+        self.file.write_vectored(bufs).map_err(|error| self.named(error))
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.file.flush().map_err(|error| self.named(error))
+    }
+}
+
+impl std::io::Seek for OutputFile {
+    fn seek(&mut self, position: std::io::SeekFrom) -> std::io::Result<u64> {
+        self.file.seek(position)
+    }
+}
+
+/// Creates the output file `path`; `-` is standard output.
+pub fn create(path: &std::path::Path) -> std::io::Result<OutputFile> {
+    let name = if path.as_os_str() == "-" { "standard output".to_owned() } else { path.display().to_string() };
+    let file = if path.as_os_str() == "-" {
+        std::fs::OpenOptions::new().write(true).open("/dev/stdout")?
+    } else {
+        let file = std::fs::File::create(path)?;
+        CREATED.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).push(path.to_path_buf());
+        file
+    };
+    Ok(OutputFile { file, name })
 }
 
 /// A failed run keeps what it completed, but leaves no empty output file that looks like a result.

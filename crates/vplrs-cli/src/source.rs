@@ -38,6 +38,8 @@ impl FrameSource {
         let mut reader = BufReader::new(file);
         if path.extension().is_some_and(|e| e == "y4m") {
             let header = y4m::read_header(&mut reader)?;
+            crate::vpp::parse_size(&format!("{}x{}", header.width, header.height))
+                .map_err(|limit| anyhow::anyhow!("{}: {}x{}: {limit}", path.display(), header.width, header.height))?;
             if header.fourcc != FourCc::I420 {
                 bail!("y4m input must be 8-bit 4:2:0");
             }

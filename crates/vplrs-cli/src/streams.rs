@@ -1,7 +1,6 @@
 //! Compressed streams in and out: elementary streams (H.264/H.265 Annex B, MJPEG) and IVF (VP8,
 //! VP9, AV1), and the decode loop that turns an input stream into pictures in surfaces.
 
-use std::fs::File;
 use std::io::{BufWriter, Seek, SeekFrom, Write};
 use std::path::Path;
 use std::time::Duration;
@@ -200,7 +199,7 @@ impl InputStream {
 
 /// The output file of an encoder: elementary stream, or IVF for AV1.
 pub struct OutputStream {
-    file: BufWriter<File>,
+    file: BufWriter<crate::out::OutputFile>,
     ivf: Option<(u32, u32)>,
     frames: u32,
     pub bytes: u64,

@@ -1,7 +1,6 @@
 //! `vplrs vpp`: frames in (y4m, raw or the built-in pattern), VPP, frames out (raw or y4m).
 
 use std::collections::VecDeque;
-use std::fs::File;
 use std::io::{BufWriter, Write};
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -59,8 +58,8 @@ pub(crate) fn parse_fourcc(text: &str) -> Result<FourCc, String> {
 
 enum Sink {
     None,
-    Raw(BufWriter<File>),
-    Y4m(BufWriter<File>),
+    Raw(BufWriter<crate::out::OutputFile>),
+    Y4m(BufWriter<crate::out::OutputFile>),
 }
 
 pub fn run(args: &VppArgs) -> Result<()> {

@@ -339,3 +339,34 @@ fn encoder_banners_only_with_verbose() {
     assert!(verbose.status.success());
     assert!(String::from_utf8_lossy(&verbose.stderr).contains("SVT-AV1"));
 }
+
+/// A write that fails names the file (here a full device), in every subcommand that writes; a
+/// picture larger than the encoders take, or than vplrs takes, is refused saying so.
+#[test]
+fn failed_writes_and_oversized_pictures_say_what_and_where() {
+    let args: [&[&str]; 3] = [
+        &["encode", "-o", "/dev/full", "--codec", "h264", "--input-size", "176x144", "-n", "3"],
+        &["vpp", "-o", "/dev/full", "--input-size", "176x144", "-n", "3"],
+        &["transcode", "-o", "/dev/full", "--codec", "h264", "--input-size", "176x144", "--pattern-frames", "3"],
+    ];
+    for args in args {
+        let output = Command::new(env!("CARGO_BIN_EXE_vplrs")).args(args).output().unwrap();
+        assert!(!output.status.success(), "{args:?}");
+        let said = String::from_utf8_lossy(&output.stderr);
+        assert!(said.contains("writing /dev/full: No space left on device"), "{args:?}: {said}");
+    }
+    let huge = Command::new(env!("CARGO_BIN_EXE_vplrs"))
+        .args(["encode", "-o", temp("huge.h264").to_str().unwrap(), "--input-size", "16384x16384", "-n", "1"])
+        .output()
+        .unwrap();
+    assert!(!huge.status.success());
+    assert!(String::from_utf8_lossy(&huge.stderr).contains("libavcodec's encoders take (width + 128) x (height + 128)"));
+    let big = temp("big.y4m");
+    std::fs::write(&big, b"YUV4MPEG2 W99999 H99999 F30:1 Ip A1:1 C420jpeg\nFRAME\n").unwrap();
+    let output = Command::new(env!("CARGO_BIN_EXE_vplrs"))
+        .args(["encode", big.to_str().unwrap(), "-o", temp("big.h264").to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(!output.status.success());
+    assert!(String::from_utf8_lossy(&output.stderr).contains("99999x99999: size must be between 1x1 and 16384x16384"));
+}

@@ -241,6 +241,14 @@ pub fn query(params: &EncodeParams) -> Result<QueryOutcome, EncodeError> {
         return Err(EncodeError::Unsupported("field (interlaced) encoding"));
     }
     params.input.validate_memory().map_err(|_| EncodeError::InvalidParams("frame size or crop"))?;
+    // libavcodec refuses pictures whose padded area reaches INT_MAX / 8 (av_image_check_size):
+    // 16384x16384 is past it, 16384x16000 not.
+    let padded = (u64::from(params.input.width) + 128) * (u64::from(params.input.height) + 128);
+    if padded >= i32::MAX as u64 / 8 {
+        return Err(EncodeError::Unsupported(
+            "frame size: libavcodec's encoders take (width + 128) x (height + 128) below 268,435,455",
+        ));
+    }
     // Width and Height equal to the picture (640x360), as Intel's software runtime accepted:
     // corrected to the allocation the API requires, the picture kept as the crop.
     if params.input.validate().is_err() {

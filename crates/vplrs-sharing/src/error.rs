@@ -5,7 +5,12 @@ use vplrs_memory::{AcquireError, MapError};
 pub enum SharingError {
     /// The framework's library or a device for it is missing on this machine.
     #[error("{api} is not available here: {reason}")]
-    Unavailable { api: &'static str, reason: String },
+    Unavailable {
+        /// "OpenCL" or "Vulkan".
+        api: &'static str,
+        /// What is missing.
+        reason: String,
+    },
     /// The frame's format or layout has no counterpart in the framework (or on its device).
     #[error("not supported: {0}")]
     Unsupported(String),
@@ -20,7 +25,12 @@ pub enum SharingError {
     NullHandle(&'static str),
     /// The framework refused a call.
     #[error("{call} failed with {code}")]
-    Framework { call: &'static str, code: i32 },
+    Framework {
+        /// The refused call.
+        call: &'static str,
+        /// Its error code (`cl_int`, `VkResult`).
+        code: i32,
+    },
     /// The surface could not be read or written.
     #[error(transparent)]
     Map(#[from] MapError),

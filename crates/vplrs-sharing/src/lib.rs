@@ -16,6 +16,7 @@
 //! `unsafe` lives in [`opencl`] and [`vulkan`] only: the API calls, and the host memory handed
 //! to them.
 #![deny(unsafe_code)]
+#![deny(missing_docs)]
 
 mod error;
 #[cfg(feature = "opencl")]
@@ -111,7 +112,10 @@ pub enum SharedAs {
 /// Why an import failed: the sharing itself, or the component's pool (for a copy).
 #[derive(Debug)]
 pub enum ImportError<E> {
+    /// The application's objects could not be shared or copied.
     Sharing(SharingError),
+    /// The component's pool gave no surface for the copy (its own error: not initialised, or a
+    /// pool whose wait expired).
     Acquire(E),
 }
 

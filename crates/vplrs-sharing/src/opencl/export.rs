@@ -27,6 +27,7 @@ impl OpenClExport {
         &self.images
     }
 
+    /// Whether the images are the surface's memory or a copy.
     pub fn shared_as(&self) -> SharedAs {
         self.shared_as
     }

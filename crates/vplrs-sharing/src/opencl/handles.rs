@@ -42,6 +42,7 @@ macro_rules! owned_handle {
                 Self(raw)
             }
 
+            /// The handle, for OpenCL calls (this value keeps its reference).
             pub fn raw(&self) -> $raw {
                 self.0
             }
@@ -111,6 +112,7 @@ impl Queue {
         Ok(info_value(&bytes))
     }
 
+    /// Waits for everything enqueued on the queue (`clFinish`).
     pub fn finish(&self) -> Result<(), SharingError> {
         cl3::command_queue::finish(self.0).map_err(refused("clFinish"))
     }

@@ -42,6 +42,7 @@ impl OpenClFrame {
         Ok(Self { queue, images })
     }
 
+    /// The images, one per plane.
     pub fn images(&self) -> &[Image] {
         &self.images
     }

@@ -75,10 +75,12 @@ impl OpenClTarget {
         }
     }
 
+    /// The context the images are made in.
     pub fn context(&self) -> &Context {
         &self.context
     }
 
+    /// The queue the runtime uses for the images.
     pub fn queue(&self) -> &Queue {
         &self.queue
     }

@@ -19,16 +19,20 @@ use crate::SharingError;
 /// The image of one plane.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct PlaneImage {
+    /// `CL_R`, `CL_RG`, `CL_BGRA` or `CL_RGBA`.
     pub order: cl_channel_order,
+    /// `CL_UNORM_INT8` or `CL_UNORM_INT16`.
     pub data_type: cl_channel_type,
-    /// Texels per row and rows.
+    /// Texels per row.
     pub width: usize,
+    /// Rows.
     pub height: usize,
     /// Bytes per texel.
     pub texel_bytes: usize,
 }
 
 impl PlaneImage {
+    /// The `cl_image_format` to create or compare the image with.
     pub fn format(&self) -> cl_image_format {
         cl_image_format { image_channel_order: self.order, image_channel_data_type: self.data_type }
     }

@@ -47,6 +47,7 @@ impl std::fmt::Debug for VulkanExport {
 }
 
 impl VulkanExport {
+    /// The instance and device the image belongs to.
     pub fn target(&self) -> &VulkanTarget {
         &self.owned.target
     }
@@ -61,6 +62,7 @@ impl VulkanExport {
         self.owned.memory.as_raw()
     }
 
+    /// Whether the image's memory is the surface's or a copy.
     pub fn shared_as(&self) -> SharedAs {
         self.shared_as
     }

@@ -215,14 +215,17 @@ impl VulkanTarget {
             .map_err(unavailable)
     }
 
+    /// The `VkInstance` handle.
     pub fn instance(&self) -> u64 {
         self.0.instance.handle().as_raw()
     }
 
+    /// The `VkPhysicalDevice` handle.
     pub fn physical_device(&self) -> u64 {
         self.0.physical.as_raw()
     }
 
+    /// The `VkDevice` handle.
     pub fn device(&self) -> u64 {
         self.0.device.handle().as_raw()
     }

@@ -133,7 +133,7 @@ pub fn run(args: &EncodeArgs) -> Result<()> {
     let pool = session.encode().pool()?.stats();
     output.finish(size)?;
     eprintln!(
-        "encode: {} frames {}x{} {} -> {} ({}), {:.2} s ({:.1} fps)",
+        "encode: {} frames {}x{} {} -> {} ({}), {:.2} s ({:.1} fps), {} memory",
         stats.frames_out,
         size.0,
         size.1,
@@ -141,12 +141,12 @@ pub fn run(args: &EncodeArgs) -> Result<()> {
         args.output.display(),
         encoder_name(args.encoder.codec),
         elapsed,
-        stats.frames_out as f64 / elapsed.max(1e-9)
+        stats.frames_out as f64 / elapsed.max(1e-9),
+        if allocator.is_some() { "external" } else { "internal" },
     );
     print_encode_stats(&stats, rate, None);
     print_pool("input", &pool);
-    session.close();
-    Ok(())
+    crate::vpp::close_and_account(session, allocator)
 }
 
 /// Feeds one frame (`None`: drains) and hands what comes out (data, 90 kHz timestamp) to

@@ -207,8 +207,7 @@ pub fn run(args: &TranscodeArgs) -> Result<()> {
     if let Some(out) = output {
         out.finish((width, height))?;
     }
-    session.close();
-    Ok(())
+    crate::vpp::close_and_account(session, allocator)
 }
 
 /// (Re)initialises VPP for pictures of `crop` (a new sequence of the input stream), scaling to

@@ -166,21 +166,23 @@ pub fn run(args: &VppArgs) -> Result<()> {
             pool.fallbacks
         );
     }
-    if let Some(allocator) = &allocator {
-        let c = allocator.counters();
-        eprintln!(
-            "  external allocator: {} allocs, {} refused, {} locks, {} unlocks, {} frees",
-            c.allocs, c.refused, c.locks, c.unlocks, c.frees
-        );
-    }
     eprintln!("  frames processed by VPP: {}", stats.frames);
     drop(pending);
+    close_and_account(session, allocator)
+}
+
+/// Closes the session, then says what the application-style allocator did (`--memory external`):
+/// after Close every frame must be back and every lock undone, which is checked.
+pub(crate) fn close_and_account(session: vplrs::Session, allocator: Option<Arc<SystemAllocator>>) -> Result<()> {
     session.close();
-    if let Some(allocator) = allocator {
-        let c = allocator.counters();
-        if c.live_frames != 0 || c.locks != c.unlocks {
-            bail!("external allocator left with {} frames, {} locks vs {} unlocks", c.live_frames, c.locks, c.unlocks);
-        }
+    let Some(allocator) = allocator else { return Ok(()) };
+    let c = allocator.counters();
+    eprintln!(
+        "  external allocator (after Close): {} allocs, {} frees, {} refused, {} locks, {} unlocks",
+        c.allocs, c.frees, c.refused, c.locks, c.unlocks
+    );
+    if c.live_frames != 0 || c.locks != c.unlocks {
+        bail!("external allocator left with {} frames, {} locks vs {} unlocks", c.live_frames, c.locks, c.unlocks);
     }
     Ok(())
 }

@@ -370,3 +370,29 @@ fn failed_writes_and_oversized_pictures_say_what_and_where() {
     assert!(!output.status.success());
     assert!(String::from_utf8_lossy(&output.stderr).contains("99999x99999: size must be between 1x1 and 16384x16384"));
 }
+
+/// `--memory external` says so in every summary, and accounts for the allocator after Close:
+/// as many frees as allocs, as many unlocks as locks.
+#[test]
+fn external_memory_summaries_account_for_every_frame() {
+    let runs: [&[&str]; 3] = [
+        &["vpp", "--memory", "external", "--input-size", "176x144", "-n", "4"],
+        &["encode", "-o", "-", "--memory", "external", "--codec", "h264", "--input-size", "176x144", "-n", "4"],
+        &["transcode", "--memory", "external", "--codec", "h264", "--input-size", "176x144", "--pattern-frames", "4"],
+    ];
+    for args in runs {
+        let output = Command::new(env!("CARGO_BIN_EXE_vplrs")).args(args).output().unwrap();
+        assert!(output.status.success(), "{args:?}");
+        let said = String::from_utf8_lossy(&output.stderr);
+        assert!(said.contains("external memory"), "{args:?}: {said}");
+        let line =
+            said.lines().find(|line| line.contains("external allocator (after Close)")).expect("the allocator line");
+        let numbers: Vec<u64> = line
+            .split(|c: char| !c.is_ascii_digit())
+            .filter(|word| !word.is_empty())
+            .map(|word| word.parse().unwrap())
+            .collect();
+        // allocs, frees, refused, locks, unlocks
+        assert!(numbers[0] > 0 && numbers[0] == numbers[1] && numbers[3] == numbers[4], "{line}");
+    }
+}

@@ -10,7 +10,9 @@ use vplrs_memory::FourCc;
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
 pub enum Matrix {
     #[default]
+    /// ITU-R BT.601 (standard definition).
     Bt601,
+    /// ITU-R BT.709 (high definition).
     Bt709,
 }
 
@@ -30,16 +32,23 @@ pub enum Range {
 /// ignored, as swscale does.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
 pub struct ColorSpec {
+    /// The luma coefficients.
     pub matrix: Matrix,
+    /// Limited (16-235) or full (0-255) range.
     pub range: Range,
 }
 
 impl ColorSpec {
+    /// BT.601, limited range: the default of standard-definition video.
     pub const BT601_LIMITED: Self = Self::new(Matrix::Bt601, Range::Limited);
+    /// BT.601, full range (JPEG).
     pub const BT601_FULL: Self = Self::new(Matrix::Bt601, Range::Full);
+    /// BT.709, limited range: the default of high-definition video.
     pub const BT709_LIMITED: Self = Self::new(Matrix::Bt709, Range::Limited);
+    /// BT.709, full range.
     pub const BT709_FULL: Self = Self::new(Matrix::Bt709, Range::Full);
 
+    /// A colour description of `matrix` and `range`.
     pub const fn new(matrix: Matrix, range: Range) -> Self {
         Self { matrix, range }
     }

@@ -68,6 +68,7 @@ fn is_rgba(f: FourCc) -> bool {
 }
 
 impl Converter {
+    /// A converter with empty scratch buffers (they grow to the largest frame converted).
     pub fn new() -> Self {
         Self::default()
     }

@@ -19,6 +19,7 @@
 //! nothing per frame, which that crate's API (contiguous images, or an `unsafe` trait to
 //! implement; filter coefficients allocated on every call) does not allow.
 #![forbid(unsafe_code)]
+#![deny(missing_docs)]
 
 mod color;
 mod components;

@@ -4,11 +4,14 @@
 /// C API reports as `MFX_WRN_INCOMPATIBLE_VIDEO_PARAM`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Accepted {
+    /// Every parameter taken as given (`MFX_ERR_NONE`).
     AsGiven,
+    /// Some parameters were corrected to values the component supports (`MFX_WRN_INCOMPATIBLE_VIDEO_PARAM`).
     Corrected,
 }
 
 impl Accepted {
+    /// `Corrected` if `corrected`, else `AsGiven`.
     pub fn from_corrected(corrected: bool) -> Self {
         if corrected {
             Self::Corrected
@@ -17,6 +20,7 @@ impl Accepted {
         }
     }
 
+    /// True if something was corrected.
     pub fn is_corrected(self) -> bool {
         self == Self::Corrected
     }

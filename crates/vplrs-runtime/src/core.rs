@@ -15,9 +15,13 @@ bitflags::bitflags! {
     /// `MFX_IOPATTERN_*`: where a component's input and output frames live.
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
     pub struct IoPattern: u16 {
+        /// Input frames in video memory (refused: vplrs runs on the CPU).
         const IN_VIDEO_MEMORY = 0x01;
+        /// Input frames in system memory.
         const IN_SYSTEM_MEMORY = 0x02;
+        /// Output frames in video memory (refused: vplrs runs on the CPU).
         const OUT_VIDEO_MEMORY = 0x10;
+        /// Output frames in system memory.
         const OUT_SYSTEM_MEMORY = 0x20;
     }
 }
@@ -36,10 +40,12 @@ pub struct Core {
 }
 
 impl Core {
+    /// A core with no allocator (internal memory) and the default row layout.
     pub fn new() -> Self {
         Self::default()
     }
 
+    /// A core whose pools lay rows out with `layout` (a wider pitch alignment).
     pub fn with_layout(layout: LayoutOptions) -> Self {
         Self { layout, ..Self::default() }
     }
@@ -53,14 +59,17 @@ impl Core {
         self.state().allocator = allocator;
     }
 
+    /// The application's allocator, if one was set.
     pub fn allocator(&self) -> Option<Arc<dyn ExternalAllocator>> {
         self.state().allocator.clone()
     }
 
+    /// True if the application set an allocator (external memory).
     pub fn has_allocator(&self) -> bool {
         self.state().allocator.is_some()
     }
 
+    /// How the pools of this core lay rows out.
     pub fn layout_options(&self) -> LayoutOptions {
         self.layout
     }

@@ -15,6 +15,7 @@ use crate::sync::SyncPoint;
 
 /// What a lane runs: owns the component's working state, executes one job at a time.
 pub trait Worker: Send + 'static {
+    /// What the component queues: everything one operation needs.
     type Job: Send + 'static;
     /// Does the work of `job`.
     fn run(&mut self, job: &mut Self::Job) -> Result<(), OperationError>;
@@ -33,6 +34,7 @@ pub enum SubmitError {
     #[error("{0} operations are in flight, the AsyncDepth limit")]
     Busy(usize),
     #[error("the component is closed")]
+    /// The lane was closed (the component's Close): nothing more is taken.
     Closed,
 }
 
@@ -87,10 +89,12 @@ impl<W: Worker> Lane<W> {
         Ok(Self { shared, thread: Some(thread) })
     }
 
+    /// The most operations in flight at once (`AsyncDepth`).
     pub fn depth(&self) -> usize {
         self.shared.depth
     }
 
+    /// Operations submitted and not completed yet.
     pub fn in_flight(&self) -> usize {
         self.shared.queue().in_flight
     }

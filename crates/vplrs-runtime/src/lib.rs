@@ -12,6 +12,7 @@
 //! Dependencies between components need no scheduler bookkeeping: a surface being produced is
 //! held for writing until its producer finishes, and a consumer's read map waits for that.
 #![forbid(unsafe_code)]
+#![deny(missing_docs)]
 
 pub mod accepted;
 pub mod core;

@@ -27,14 +27,17 @@ pub struct SyncPoint {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 pub enum SyncPointError {
     #[error("the operation is still in execution")]
+    /// The wait ended first (`MFX_WRN_IN_EXECUTION`).
     InExecution,
     #[error("the operation failed: {0}")]
+    /// The operation failed, and how.
     Failed(OperationError),
 }
 
 static NEXT_ID: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
 
 impl SyncPoint {
+    /// A sync point not completed yet.
     pub fn new() -> Self {
         Self {
             shared: Arc::new(SyncShared {
@@ -78,6 +81,7 @@ impl SyncPoint {
         Some(self.clone())
     }
 
+    /// True once the operation completed, successfully or not.
     pub fn is_done(&self) -> bool {
         self.shared.state.lock().unwrap_or_else(|p| p.into_inner()).done.is_some()
     }

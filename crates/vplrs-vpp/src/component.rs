@@ -39,6 +39,7 @@ pub struct Vpp {
 }
 
 impl Vpp {
+    /// A VPP on `core` (its allocator serves the pools), not initialised.
     pub fn new(core: Core) -> Self {
         Self { core, running: None }
     }
@@ -105,6 +106,7 @@ impl Vpp {
         Ok(())
     }
 
+    /// True between Init and Close.
     pub fn is_initialized(&self) -> bool {
         self.running.is_some()
     }
@@ -130,10 +132,12 @@ impl Vpp {
         Ok(self.running()?.output_pool.acquire()?)
     }
 
+    /// The pool of input surfaces (`MFXMemory_GetSurfaceForVPP`).
     pub fn input_pool(&self) -> Result<&SurfacePool, VppError> {
         Ok(&self.running()?.input_pool)
     }
 
+    /// The pool of output surfaces (`MFXMemory_GetSurfaceForVPPOut`, `ProcessFrameAsync`).
     pub fn output_pool(&self) -> Result<&SurfacePool, VppError> {
         Ok(&self.running()?.output_pool)
     }

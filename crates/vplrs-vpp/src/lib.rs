@@ -8,6 +8,7 @@
 //!   into a surface from the component's output pool (2.x);
 //! - `worker`: what runs on the component's lane — the pixel work itself is `vplrs-kernels`'.
 #![forbid(unsafe_code)]
+#![deny(missing_docs)]
 
 pub mod component;
 pub mod error;

@@ -14,11 +14,17 @@ use crate::error::VppError;
 /// resize in one. Colour conversion follows the FourCCs and colour specs.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct VppParams {
+    /// The input frames: format, allocated size, crop (the picture), rate, structure.
     pub input: FrameInfo,
+    /// The output frames, likewise; the input's crop is scaled to the output's.
     pub output: FrameInfo,
+    /// The input's colour matrix and range.
     pub input_color: ColorSpec,
+    /// The output's colour matrix and range.
     pub output_color: ColorSpec,
+    /// Where the frames live (system memory on both sides).
     pub io_pattern: IoPattern,
+    /// Operations in flight before `MFX_WRN_DEVICE_BUSY` (0: the default).
     pub async_depth: u16,
     /// `mfxExtAllocationHints` for the input pool (`MFX_VPP_POOL_IN`).
     pub input_hints: AllocationHints,
@@ -42,6 +48,7 @@ impl VppParams {
         }
     }
 
+    /// These parameters with `async_depth` operations in flight.
     pub fn with_async_depth(mut self, async_depth: u16) -> Self {
         self.async_depth = async_depth;
         self
@@ -51,6 +58,7 @@ impl VppParams {
 /// What `Query` made of the parameters.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct QueryOutcome {
+    /// The parameters as VPP would take them.
     pub params: VppParams,
     /// Something was changed to a supported value (`MFX_WRN_INCOMPATIBLE_VIDEO_PARAM`).
     pub corrected: bool,

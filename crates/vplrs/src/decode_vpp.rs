@@ -33,6 +33,7 @@ pub struct ChannelParams {
 }
 
 impl ChannelParams {
+    /// A channel `id` (1 and up; 0 is the decoder's) giving pictures of `output`.
     pub fn new(id: u16, output: FrameInfo) -> Self {
         Self { id, output, hints: AllocationHints::default(), in_crop: None }
     }
@@ -63,10 +64,13 @@ impl ChannelParams {
 #[derive(Debug, thiserror::Error)]
 pub enum DecodeVppError {
     #[error("decode+VPP is not initialized")]
+    /// A call before Init, or after Close.
     NotInitialized,
     #[error("decode+VPP is already initialized")]
+    /// Init while initialised: Close first.
     AlreadyInitialized,
     #[error("channel {0}: {1}")]
+    /// A channel's description is unusable (its id, and why).
     InvalidChannel(u16, &'static str),
     /// A Reset names a channel Init did not make.
     #[error("no channel {0}")]
@@ -75,9 +79,16 @@ pub enum DecodeVppError {
     #[error("channel {0}: Reset cannot change the format or enlarge the frames of Init")]
     ResetIncompatible(u16),
     #[error(transparent)]
+    /// The decoder's own error.
     Decode(#[from] DecodeError),
     #[error("channel {channel}: {error}")]
-    Vpp { channel: u16, error: VppError },
+    /// A channel's VPP failed.
+    Vpp {
+        /// The channel's id.
+        channel: u16,
+        /// Its VPP's error.
+        error: VppError,
+    },
 }
 
 fn vpp_error(channel: u16) -> impl Fn(VppError) -> DecodeVppError {
@@ -87,8 +98,11 @@ fn vpp_error(channel: u16) -> impl Fn(VppError) -> DecodeVppError {
 /// A channel's frame on its way.
 #[derive(Debug)]
 pub struct ChannelOutput {
+    /// The channel's id.
     pub channel: u16,
+    /// The channel's picture, being produced until `sync` completes.
     pub surface: Surface,
+    /// Completes when `surface` holds the picture.
     pub sync: SyncPoint,
 }
 
@@ -96,7 +110,9 @@ pub struct ChannelOutput {
 /// channel not skipped, in the order of Init.
 #[derive(Debug)]
 pub struct DecodedPictures {
+    /// The decoder's own picture (channel 0), unless it was skipped.
     pub decoded: Option<DecodedFrame>,
+    /// One picture per channel not skipped, in the order of the channels.
     pub channels: Vec<ChannelOutput>,
 }
 

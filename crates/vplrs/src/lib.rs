@@ -26,6 +26,7 @@
 //! assert_eq!(pixels.view().plane(0).row(0).len(), 160 * 4);
 //! ```
 #![forbid(unsafe_code)]
+#![deny(missing_docs)]
 
 pub mod decode_vpp;
 mod session;

@@ -53,6 +53,7 @@ pub struct Session {
 }
 
 impl Session {
+    /// A session with no allocator (internal memory) and no component initialised.
     pub fn new() -> Self {
         let core = Core::new();
         Self {
@@ -73,6 +74,7 @@ impl Session {
         self.core.set_allocator(allocator);
     }
 
+    /// The session's core: its allocator and the pools made from it.
     pub fn core(&self) -> &Core {
         &self.core
     }
@@ -82,11 +84,13 @@ impl Session {
         self.decode.lock()
     }
 
+    /// The VPP component, locked for this caller.
     pub fn vpp(&self) -> MutexGuard<'_, Vpp> {
         self.vpp.lock()
     }
 
     #[cfg(feature = "ffmpeg")]
+    /// The encode component, locked for this caller.
     pub fn encode(&self) -> MutexGuard<'_, Encode> {
         self.encode.lock()
     }
@@ -147,6 +151,7 @@ impl Session {
         Ok(accepted)
     }
 
+    /// True between decode+VPP's Init and Close.
     pub fn decode_vpp_initialized(&self) -> bool {
         self.decode_vpp.lock().is_some()
     }

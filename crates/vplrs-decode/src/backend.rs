@@ -20,6 +20,7 @@ pub enum Codec {
 }
 
 impl Codec {
+    /// Every codec vplrs decodes.
     pub const ALL: [Codec; 6] = [Self::Vp8, Self::Avc, Self::Hevc, Self::Av1, Self::Vp9, Self::Jpeg];
 
     /// The `MFX_CODEC_*` FourCC.
@@ -35,10 +36,12 @@ impl Codec {
         }
     }
 
+    /// The codec of an `MFX_CODEC_*` value.
     pub fn from_code(code: u32) -> Option<Self> {
         Self::ALL.into_iter().find(|c| c.code() == code)
     }
 
+    /// A short name ("VP8", "H.264", ...).
     pub fn name(self) -> &'static str {
         match self {
             Self::Vp8 => "VP8",
@@ -90,6 +93,7 @@ impl Codec {
 pub struct FramePeek {
     /// The frame produces a picture (a hidden frame only updates references).
     pub shown: bool,
+    /// The frame is a key frame (decodable on its own).
     pub key_frame: bool,
     /// Picture size, for key frames (inter frames keep the last key frame's).
     pub size: Option<(u32, u32)>,
@@ -98,7 +102,9 @@ pub struct FramePeek {
 /// A decoded picture's facts.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Picture {
+    /// Its width in pixels.
     pub width: u32,
+    /// Its height in pixels.
     pub height: u32,
     /// Data ran out or was damaged and the picture was concealed (`MFX_CORRUPTION_MAJOR`).
     pub corrupted: bool,
@@ -108,13 +114,25 @@ pub struct Picture {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum BackendError {
     #[error("undecodable frame: {0}")]
+    /// The frame's data cannot be decoded (why, in the backend's words).
     Bitstream(String),
     #[error("frame {width}x{height} does not fit the {max_width}x{max_height} surfaces")]
-    TooLarge { width: u32, height: u32, max_width: u32, max_height: u32 },
+    /// The frame is larger than the surfaces of Init.
+    TooLarge {
+        /// The frame's width.
+        width: u32,
+        /// The frame's height.
+        height: u32,
+        /// The surfaces' width.
+        max_width: u32,
+        /// The surfaces' height.
+        max_height: u32,
+    },
 }
 
 /// A codec implementation, run on the decode component's lane.
 pub trait DecoderBackend: Send + 'static {
+    /// The codec it decodes.
     fn codec(&self) -> Codec;
     /// The FourCCs it can write pictures in.
     fn output_formats(&self) -> &'static [FourCc];

@@ -14,25 +14,43 @@ pub const CODECS: [Codec; 6] = [Codec::Vp8, Codec::Avc, Codec::Hevc, Codec::Vp9,
 
 /// `MFX_PROFILE_*` values of the profiles decoded.
 pub mod profile {
+    /// VP8 profile 0.
     pub const VP8_0: u16 = 1;
+    /// VP8 profile 1.
     pub const VP8_1: u16 = 2;
+    /// VP8 profile 2.
     pub const VP8_2: u16 = 3;
+    /// VP8 profile 3.
     pub const VP8_3: u16 = 4;
+    /// H.264 Baseline.
     pub const AVC_BASELINE: u16 = 66;
+    /// H.264 Main.
     pub const AVC_MAIN: u16 = 77;
+    /// H.264 High.
     pub const AVC_HIGH: u16 = 100;
+    /// H.264 High 10.
     pub const AVC_HIGH10: u16 = 110;
+    /// H.264 High 4:2:2.
     pub const AVC_HIGH_422: u16 = 122;
     /// High 4:4:4 Predictive (`profile_idc` 244; `mfxstructures.h` names none).
     pub const AVC_HIGH_444: u16 = 244;
+    /// H.265 Main.
     pub const HEVC_MAIN: u16 = 1;
+    /// H.265 Main 10.
     pub const HEVC_MAIN10: u16 = 2;
+    /// H.265 Main Still Picture.
     pub const HEVC_MAINSP: u16 = 3;
+    /// H.265 Range Extensions (4:2:2, 4:4:4, 12-bit).
     pub const HEVC_REXT: u16 = 4;
+    /// VP9 profile 0 (8-bit 4:2:0).
     pub const VP9_0: u16 = 1;
+    /// VP9 profile 1 (8-bit 4:2:2, 4:4:4).
     pub const VP9_1: u16 = 2;
+    /// VP9 profile 2 (10/12-bit 4:2:0).
     pub const VP9_2: u16 = 3;
+    /// VP9 profile 3 (10/12-bit 4:2:2, 4:4:4).
     pub const VP9_3: u16 = 4;
+    /// AV1 Main.
     pub const AV1_MAIN: u16 = 1;
     /// `MFX_PROFILE_JPEG_BASELINE` (`mfxjpeg.h`).
     pub const JPEG_BASELINE: u16 = 1;

@@ -66,6 +66,7 @@ pub enum SkipMode {
 /// The skip level in force after [`Decode::set_skip_mode`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct SkipLevel {
+    /// The level, 0 (decode everything) up to the codec's most skipping.
     pub level: u8,
     /// False when `More` or `Less` met the end of the codec's range.
     pub changed: bool,
@@ -87,6 +88,7 @@ pub struct Decode {
 }
 
 impl Decode {
+    /// A decoder on `core` (its allocator serves the pool), not initialised.
     pub fn new(core: Core) -> Self {
         Self { core, running: None, consumed: 0, pending: Vec::new(), pending_codec: None, pending_ready: false }
     }
@@ -264,6 +266,7 @@ impl Decode {
         self.running.as_ref().ok_or(DecodeError::NotInitialized)
     }
 
+    /// The parameters of Init (or of the last Reset).
     pub fn params(&self) -> Result<DecodeParams, DecodeError> {
         Ok(self.running()?.params)
     }
@@ -313,6 +316,7 @@ impl Decode {
         self.init(&kept)
     }
 
+    /// The pool the decoder takes its surfaces from when given no work surface.
     pub fn pool(&self) -> Result<&SurfacePool, DecodeError> {
         Ok(&self.running()?.pool)
     }
@@ -362,6 +366,7 @@ impl Decode {
         Ok(self.running()?.pool.acquire()?)
     }
 
+    /// What the decoder did so far (`GetDecodeStat`, copies).
     pub fn stats(&self) -> Result<DecodeStats, DecodeError> {
         let running = self.running()?;
         let mut stats = match &running.engine {
@@ -540,6 +545,7 @@ impl Decode {
         Ok(())
     }
 
+    /// True between Init and Close.
     pub fn is_initialized(&self) -> bool {
         self.running.is_some()
     }

@@ -15,6 +15,7 @@
 //! - [`header`]: DecodeHeader — the first sequence in the data, with [`parameter_sets`] (where
 //!   H.264/H.265/JPEG sequences start, profile and level of the SPS).
 #![forbid(unsafe_code)]
+#![deny(missing_docs)]
 
 #[cfg(feature = "ffmpeg")]
 mod avcodec;

@@ -9,7 +9,9 @@ use crate::error::DecodeError;
 /// A picture on its way: the surface it will be in, and the operation producing it.
 #[derive(Debug)]
 pub struct DecodedFrame {
+    /// The picture, being produced until `sync` completes.
     pub surface: Surface,
+    /// Completes when `surface` holds the picture.
     pub sync: SyncPoint,
 }
 
@@ -20,7 +22,9 @@ pub struct DecodeStats {
     pub decoded: u64,
     /// Pictures handed out.
     pub shown: u64,
+    /// Pictures marked `MFX_CORRUPTION_*`.
     pub corrupted: u64,
+    /// Frames whose data the codec refused.
     pub errors: u64,
     /// Frames skipped: undecodable, or before the first key frame.
     pub skipped: u64,

@@ -24,6 +24,7 @@ pub trait StreamBackend: Send {
         consumed: &mut usize,
     ) -> Result<Surface, DecodeError>;
 
+    /// What the backend did so far.
     fn stats(&self) -> DecodeStats;
 
     /// `SetSkipMode`'s level (0: decode everything), within the codec's range.

@@ -7,6 +7,7 @@ use vplrs_vp8::{DecodeError as Vp8Error, Decoder, Frame};
 
 use crate::backend::{BackendError, Codec, DecoderBackend, FramePeek, Picture};
 
+/// The pure-Rust VP8 decoder as a decode backend (its frames copied into the output surfaces).
 pub struct Vp8Backend {
     decoder: Decoder,
     copies: u64,

@@ -23,12 +23,15 @@ pub struct FrameControl {
 /// One compressed picture (`mfxBitstream` contents) and the operation that produced it.
 #[derive(Debug)]
 pub struct EncodedFrame {
+    /// The compressed picture.
     pub data: Vec<u8>,
     /// The input frame's `TimeStamp` (90 kHz); computed from the frame rate when it had none.
     pub timestamp: u64,
     /// Decoding time, 90 kHz (negative before the first presentation time with B-frames).
     pub decode_timestamp: i64,
+    /// I, P or B, reference or not, IDR.
     pub frame_type: FrameType,
+    /// Completes when the picture is final.
     pub sync: SyncPoint,
 }
 
@@ -39,6 +42,7 @@ pub struct EncodeStats {
     pub frames_in: u64,
     /// Compressed pictures handed out.
     pub frames_out: u64,
+    /// Compressed bytes handed out.
     pub bytes_out: u64,
     /// Pixel copies made (conversions for encoders that cannot read the surface's layout).
     pub copies: u64,
@@ -75,6 +79,7 @@ pub struct Encode {
 }
 
 impl Encode {
+    /// An encoder on `core` (its allocator serves the pool), not initialised.
     pub fn new(core: Core) -> Self {
         Self { core, running: None }
     }
@@ -154,6 +159,7 @@ impl Encode {
         Ok(Accepted::from_corrected(outcome.corrected))
     }
 
+    /// Close: drops what the encoder holds; a later Init starts afresh.
     pub fn close(&mut self) -> Result<(), EncodeError> {
         let running = self.running.take().ok_or(EncodeError::NotInitialized)?;
         // Freeing the encoder lets go of every picture it held.
@@ -162,6 +168,7 @@ impl Encode {
         Ok(())
     }
 
+    /// True between Init and Close.
     pub fn is_initialized(&self) -> bool {
         self.running.is_some()
     }
@@ -175,6 +182,7 @@ impl Encode {
         Ok(self.running()?.params)
     }
 
+    /// The pool of input surfaces (`MFXMemory_GetSurfaceForEncode`).
     pub fn pool(&self) -> Result<&SurfacePool, EncodeError> {
         Ok(&self.running()?.pool)
     }
@@ -184,6 +192,7 @@ impl Encode {
         Ok(self.running()?.pool.acquire()?)
     }
 
+    /// What the encoder did so far (`GetEncodeStat`, copies).
     pub fn stats(&self) -> Result<EncodeStats, EncodeError> {
         let running = self.running()?;
         let mut stats = running.stats;

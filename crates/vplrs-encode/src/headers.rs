@@ -13,8 +13,11 @@ use crate::{EncodeCodec, EncodeError};
 /// VPS (H.265 only), SPS and PPS, each an Annex B NAL unit with its start code.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct ParameterSets {
+    /// The video parameter set (H.265; empty for H.264).
     pub vps: Vec<u8>,
+    /// The sequence parameter set.
     pub sps: Vec<u8>,
+    /// The picture parameter set.
     pub pps: Vec<u8>,
 }
 

@@ -12,15 +12,21 @@ use crate::EncodeError;
 /// The coding standards vplrs encodes, with their `MFX_CODEC_*` codes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum EncodeCodec {
+    /// H.264 (libx264).
     Avc,
+    /// H.265 (libx265).
     Hevc,
+    /// AV1 (SVT-AV1).
     Av1,
+    /// JPEG (FFmpeg's MJPEG encoder).
     Jpeg,
 }
 
 impl EncodeCodec {
+    /// Every codec vplrs encodes.
     pub const ALL: [EncodeCodec; 4] = [Self::Avc, Self::Hevc, Self::Av1, Self::Jpeg];
 
+    /// Its `MFX_CODEC_*` value.
     pub fn code(self) -> u32 {
         let fourcc = |s: &[u8; 4]| u32::from_le_bytes(*s);
         match self {
@@ -31,6 +37,7 @@ impl EncodeCodec {
         }
     }
 
+    /// The codec of an `MFX_CODEC_*` value.
     pub fn from_code(code: u32) -> Option<Self> {
         Self::ALL.into_iter().find(|codec| codec.code() == code)
     }
@@ -76,16 +83,25 @@ impl EncodeCodec {
 /// `mfxInfoMFX.RateControlMethod` with its parameters (kbps are 1000 bits per second).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum RateControl {
+    /// Constant bitrate.
     Cbr {
+        /// Target kbps.
         kbps: u32,
     },
+    /// Variable bitrate.
     Vbr {
+        /// Target kbps.
         kbps: u32,
+        /// The most kbps over the rate-control buffer.
         max_kbps: u32,
     },
+    /// Constant quantisers, one per frame type.
     Cqp {
+        /// I frames' QP.
         qpi: u16,
+        /// P frames' QP.
         qpp: u16,
+        /// B frames' QP.
         qpb: u16,
     },
     /// JPEG: `mfxInfoMFX.Quality`, 1 to 100.
@@ -98,9 +114,11 @@ pub const TARGET_USAGE_BALANCED: u16 = 4;
 /// What an encoder is initialised with.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct EncodeParams {
+    /// The codec.
     pub codec: EncodeCodec,
     /// Input surfaces: FourCC, allocated size, crop (the coded picture), frame rate, aspect.
     pub input: FrameInfo,
+    /// Rate control and its parameters.
     pub rate_control: RateControl,
     /// 1 (best quality) to 7 (best speed); 0: balanced.
     pub target_usage: u16,
@@ -108,7 +126,9 @@ pub struct EncodeParams {
     pub gop_pic_size: u16,
     /// Distance between anchor frames (B-frames + 1); 0: the encoder's default.
     pub gop_ref_dist: u16,
+    /// IDR every this many I frames (0: every I frame is an IDR).
     pub idr_interval: u16,
+    /// Reference frames (0: the encoder's default).
     pub num_ref_frame: u16,
     /// `MFX_PROFILE_*`; 0: chosen from the input.
     pub profile: u16,
@@ -120,7 +140,9 @@ pub struct EncodeParams {
     /// `InitialDelayInKB`: how full the rate-control buffer starts (CBR, VBR); 0: the default,
     /// half the buffer, filled in at Init.
     pub initial_delay_kb: u32,
+    /// Operations in flight before `MFX_WRN_DEVICE_BUSY` (0: the default).
     pub async_depth: u16,
+    /// Where the input frames live (system memory).
     pub io_pattern: IoPattern,
     /// `mfxExtAllocationHints` for the encode pool (`MFXMemory_GetSurfaceForEncode`).
     pub hints: AllocationHints,
@@ -192,14 +214,23 @@ impl EncodeParams {
 
 /// `MFX_PROFILE_*` values the encoders understand.
 pub mod profiles {
+    /// H.264 Baseline.
     pub const AVC_BASELINE: u16 = 66;
+    /// H.264 Main.
     pub const AVC_MAIN: u16 = 77;
+    /// H.264 High.
     pub const AVC_HIGH: u16 = 100;
+    /// H.264 Constrained Baseline.
     pub const AVC_CONSTRAINED_BASELINE: u16 = 66 + 0x200;
+    /// H.265 Main.
     pub const HEVC_MAIN: u16 = 1;
+    /// H.265 Main 10.
     pub const HEVC_MAIN10: u16 = 2;
+    /// H.265 Main Still Picture.
     pub const HEVC_MAINSP: u16 = 3;
+    /// AV1 Main.
     pub const AV1_MAIN: u16 = 1;
+    /// JPEG Baseline.
     pub const JPEG_BASELINE: u16 = 1;
 }
 
@@ -217,7 +248,9 @@ pub fn supported_profiles(codec: EncodeCodec) -> &'static [u16] {
 /// The answer to `Query`: the parameters as vplrs would use them, and whether any was changed.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct QueryOutcome {
+    /// The parameters as the encoder would take them.
     pub params: EncodeParams,
+    /// Something was changed to a supported value (`MFX_WRN_INCOMPATIBLE_VIDEO_PARAM`).
     pub corrected: bool,
 }
 

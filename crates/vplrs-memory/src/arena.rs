@@ -16,7 +16,9 @@ use crate::view::{FrameView, FrameViewMut, Plane, PlaneMut};
 /// Where each plane of a frame starts and its pitch: what `mfxFrameData` carries.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct PlanePointers {
+    /// Where each plane's first row starts (NULL past the format's planes).
     pub ptr: [*mut u8; MAX_PLANES],
+    /// Bytes from one row of each plane to the next.
     pub pitch: [usize; MAX_PLANES],
 }
 
@@ -62,14 +64,17 @@ impl FrameBuffer {
         NonNull::new(raw).map(|ptr| Self { ptr, layout })
     }
 
+    /// Bytes allocated (whole pages).
     pub fn len(&self) -> usize {
         self.layout.size()
     }
 
+    /// Always false: a buffer has at least one page.
     pub fn is_empty(&self) -> bool {
         false
     }
 
+    /// The first byte of the allocation.
     pub fn base(&self) -> *mut u8 {
         self.ptr.as_ptr()
     }

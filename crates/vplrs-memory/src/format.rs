@@ -14,13 +14,18 @@ pub const fn make_fourcc(code: &[u8; 4]) -> u32 {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[repr(u16)]
 pub enum ChromaFormat {
+    /// `MFX_CHROMAFORMAT_MONOCHROME`: luma only.
     Monochrome = 0,
+    /// `MFX_CHROMAFORMAT_YUV420`.
     Yuv420 = 1,
+    /// `MFX_CHROMAFORMAT_YUV422`.
     Yuv422 = 2,
+    /// `MFX_CHROMAFORMAT_YUV444` (and RGB).
     Yuv444 = 3,
 }
 
 impl ChromaFormat {
+    /// The chroma format of an `MFX_CHROMAFORMAT_*` value.
     pub fn from_raw(value: u16) -> Option<Self> {
         Some(match value {
             0 => Self::Monochrome,
@@ -78,6 +83,7 @@ const fn plane(bytes_per_pixel: u8, vertical_shift: u8, pitch_shift: u8) -> Plan
 }
 
 impl FourCc {
+    /// Every format vplrs lays out.
     pub const ALL: [FourCc; 11] = [
         Self::Nv12,
         Self::I420,
@@ -135,6 +141,7 @@ impl FourCc {
         })
     }
 
+    /// The format's lower-case name ("nv12", "i420", ...).
     pub const fn name(self) -> &'static str {
         match self {
             Self::Nv12 => "NV12",
@@ -151,6 +158,7 @@ impl FourCc {
         }
     }
 
+    /// The chroma format `mfxFrameInfo::ChromaFormat` must say for it.
     pub const fn chroma_format(self) -> ChromaFormat {
         match self {
             Self::Nv12 | Self::I420 | Self::Yv12 | Self::P010 => ChromaFormat::Yuv420,
@@ -172,6 +180,7 @@ impl FourCc {
         matches!(self, Self::P010 | Self::Y210) as u16
     }
 
+    /// True for the RGB formats.
     pub const fn is_rgb(self) -> bool {
         matches!(self, Self::Rgb4 | Self::Bgr4 | Self::A2Rgb10)
     }

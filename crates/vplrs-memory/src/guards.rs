@@ -69,11 +69,13 @@ impl Surface {
 pub struct ReadGuard(Mapped);
 
 impl ReadGuard {
+    /// The frame, to read.
     pub fn view(&self) -> FrameView<'_> {
         // SAFETY: this guard holds read access until it is dropped.
         unsafe { self.0.view() }
     }
 
+    /// The surface read.
     pub fn surface(&self) -> &Surface {
         &self.0.surface
     }
@@ -92,16 +94,19 @@ impl Drop for ReadGuard {
 pub struct WriteGuard(Mapped);
 
 impl WriteGuard {
+    /// The frame, to read.
     pub fn view(&self) -> FrameView<'_> {
         // SAFETY: this guard holds exclusive access; the shared borrow excludes `view_mut`.
         unsafe { self.0.view() }
     }
 
+    /// The frame, to write.
     pub fn view_mut(&mut self) -> FrameViewMut<'_> {
         // SAFETY: this guard holds exclusive access until it is dropped.
         unsafe { self.0.view_mut() }
     }
 
+    /// The surface written.
     pub fn surface(&self) -> &Surface {
         &self.0.surface
     }
@@ -127,16 +132,19 @@ pub struct OutputGuard {
 }
 
 impl OutputGuard {
+    /// The frame being produced, to read.
     pub fn view(&self) -> FrameView<'_> {
         // SAFETY: this guard holds exclusive access; the shared borrow excludes `view_mut`.
         unsafe { self.mapped.view() }
     }
 
+    /// The frame being produced, to write.
     pub fn view_mut(&mut self) -> FrameViewMut<'_> {
         // SAFETY: this guard holds exclusive access until it is finished or dropped.
         unsafe { self.mapped.view_mut() }
     }
 
+    /// The surface produced.
     pub fn surface(&self) -> &Surface {
         &self.mapped.surface
     }
@@ -162,6 +170,7 @@ pub struct LockedHold {
 }
 
 impl LockedHold {
+    /// The surface held.
     pub fn surface(&self) -> &Surface {
         &self.surface
     }

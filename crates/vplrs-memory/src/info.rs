@@ -6,14 +6,23 @@ bitflags::bitflags! {
     /// Picture structure, with the bit values of `MFX_PICSTRUCT_*`.
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
     pub struct PicStruct: u16 {
+        /// A progressive frame.
         const PROGRESSIVE = 0x01;
+        /// Two fields, the top one first.
         const FIELD_TFF = 0x02;
+        /// Two fields, the bottom one first.
         const FIELD_BFF = 0x04;
+        /// The first field shown again after the second (3:2 pull-down).
         const FIELD_REPEATED = 0x10;
+        /// The frame shown twice.
         const FRAME_DOUBLING = 0x20;
+        /// The frame shown three times.
         const FRAME_TRIPLING = 0x40;
+        /// One field alone in the surface.
         const FIELD_SINGLE = 0x100;
+        /// A single field paired with the previous one.
         const FIELD_PAIRED_PREV = 0x200;
+        /// A single field paired with the next one.
         const FIELD_PAIRED_NEXT = 0x400;
     }
 }
@@ -29,16 +38,22 @@ impl PicStruct {
 /// A rectangle inside the allocated frame: the part that holds the picture.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
 pub struct Rect {
+    /// Left edge, in pixels.
     pub x: u32,
+    /// Top edge, in pixels.
     pub y: u32,
+    /// Width in pixels.
     pub width: u32,
+    /// Height in pixels.
     pub height: u32,
 }
 
 /// Frame rate as a fraction, like `FrameRateExtN / FrameRateExtD`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct FrameRate {
+    /// Frames per `den` seconds (`FrameRateExtN`).
     pub num: u32,
+    /// Seconds per `num` frames (`FrameRateExtD`).
     pub den: u32,
 }
 
@@ -49,6 +64,7 @@ impl Default for FrameRate {
 }
 
 impl FrameRate {
+    /// Frames per second (0 for an unknown rate).
     pub fn as_f64(self) -> f64 {
         if self.den == 0 {
             0.0
@@ -64,11 +80,17 @@ impl FrameRate {
 /// is the picture inside it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct FrameInfo {
+    /// The pixel format.
     pub fourcc: FourCc,
+    /// Allocated width (`Width`).
     pub width: u32,
+    /// Allocated height (`Height`).
     pub height: u32,
+    /// The picture inside the allocation (`CropX/Y/W/H`).
     pub crop: Rect,
+    /// Progressive, or fields and their order.
     pub pic_struct: PicStruct,
+    /// The frame rate (0/0: unknown).
     pub frame_rate: FrameRate,
     /// Pixel aspect ratio (0:0 when unknown).
     pub aspect: (u16, u16),
@@ -81,17 +103,58 @@ pub struct FrameInfo {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum FrameInfoError {
     #[error("frame size {width}x{height} is empty")]
-    Empty { width: u32, height: u32 },
+    /// A zero width or height.
+    Empty {
+        /// The width given.
+        width: u32,
+        /// The height given.
+        height: u32,
+    },
     #[error("allocated size {width}x{height} is not a multiple of {align_w}x{align_h}")]
-    Misaligned { width: u32, height: u32, align_w: u32, align_h: u32 },
+    /// A size that is not a multiple of the alignment the API requires.
+    Misaligned {
+        /// The width given.
+        width: u32,
+        /// The height given.
+        height: u32,
+        /// The alignment the width needs.
+        align_w: u32,
+        /// The alignment the height needs.
+        align_h: u32,
+    },
     #[error("frame size {width}x{height} exceeds the limit of {max}x{max}")]
-    TooLarge { width: u32, height: u32, max: u32 },
+    /// A size past the largest frame.
+    TooLarge {
+        /// The width given.
+        width: u32,
+        /// The height given.
+        height: u32,
+        /// The largest width or height.
+        max: u32,
+    },
     #[error("crop {crop:?} does not fit in {width}x{height}")]
-    CropOutside { crop: Rect, width: u32, height: u32 },
+    /// A crop rectangle outside the frame.
+    CropOutside {
+        /// The crop given.
+        crop: Rect,
+        /// The frame's width.
+        width: u32,
+        /// The frame's height.
+        height: u32,
+    },
     #[error("unsupported FourCC {0:#010x}")]
+    /// A FourCC vplrs does not lay out.
     UnsupportedFourCc(u32),
     #[error("chroma format {chroma:?} / bit depth {bit_depth} do not match {fourcc}")]
-    FormatMismatch { fourcc: FourCc, chroma: ChromaFormat, bit_depth: u16 },
+    /// A ChromaFormat or bit depth that contradicts the FourCC.
+    FormatMismatch {
+        /// The FourCC.
+        fourcc: FourCc,
+        /// The chroma format given.
+        chroma: ChromaFormat,
+        /// The bit depth given.
+        bit_depth: u16,
+    },
 }
 
 /// The largest width or height vplrs allocates (the limit of 16-bit `mfxFrameInfo` fields,
@@ -127,15 +190,18 @@ impl FrameInfo {
         self
     }
 
+    /// This frame info with the rate `num`/`den`.
     pub fn with_frame_rate(mut self, num: u32, den: u32) -> Self {
         self.frame_rate = FrameRate { num, den };
         self
     }
 
+    /// The chroma format of the FourCC.
     pub fn chroma_format(&self) -> ChromaFormat {
         self.fourcc.chroma_format()
     }
 
+    /// Bits per sample of the FourCC (8 or 10).
     pub fn bit_depth(&self) -> u16 {
         self.fourcc.bit_depth()
     }

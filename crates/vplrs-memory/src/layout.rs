@@ -33,6 +33,7 @@ pub struct PlaneLayout {
     pub pitch: usize,
     /// Bytes of pixel data in a row.
     pub row_bytes: usize,
+    /// Rows of the plane.
     pub rows: usize,
 }
 
@@ -53,8 +54,11 @@ pub const MAX_PLANES: usize = 3;
 /// The layout of a whole frame.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct FrameLayout {
+    /// The pixel format.
     pub fourcc: FourCc,
+    /// Allocated width in pixels.
     pub width: u32,
+    /// Allocated height in pixels.
     pub height: u32,
     planes: [PlaneLayout; MAX_PLANES],
     plane_count: usize,
@@ -65,14 +69,18 @@ pub struct FrameLayout {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+/// Why a frame has no layout.
 pub enum LayoutError {
     #[error(transparent)]
+    /// The frame info is invalid.
     Info(#[from] FrameInfoError),
     #[error("pitch alignment {0} is not a power of two of at least 64")]
+    /// The pitch alignment asked for is not a power of two of at least 64.
     PitchAlign(usize),
 }
 
 impl FrameLayout {
+    /// The layout of frames of `info`, rows aligned as `options` says.
     pub fn new(info: &FrameInfo, options: LayoutOptions) -> Result<Self, LayoutError> {
         // Components check the API's alignment of the sizes they are initialised with; memory
         // itself may have any size (application surfaces are laid out as allocated).
@@ -111,6 +119,7 @@ impl FrameLayout {
         &self.planes[..self.plane_count]
     }
 
+    /// How many planes the format has.
     pub fn plane_count(&self) -> usize {
         self.plane_count
     }

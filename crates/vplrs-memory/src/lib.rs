@@ -17,6 +17,7 @@
 //! memory, the slices made from it while access is held, an allocator handing out raw pointers) and
 //! in the two `unsafe trait`s whose implementors vouch for foreign memory.
 #![deny(unsafe_code)]
+#![deny(missing_docs)]
 
 pub mod allocator;
 pub mod arena;

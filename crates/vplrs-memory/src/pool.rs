@@ -29,13 +29,17 @@ use crate::surface::{Backing, Surface, SurfaceCore};
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
 #[repr(u32)]
 pub enum AllocationPolicy {
+    /// `MFX_ALLOCATION_OPTIMAL`: as many surfaces as the component suggests, more when needed.
     Optimal = 0,
     #[default]
+    /// `MFX_ALLOCATION_UNLIMITED`: surfaces are made whenever none is free.
     Unlimited = 1,
+    /// `MFX_ALLOCATION_LIMITED`: at most the hint's count; then the Wait applies.
     Limited = 2,
 }
 
 impl AllocationPolicy {
+    /// The policy of an `MFX_ALLOCATION_*` value.
     pub fn from_raw(value: u32) -> Option<Self> {
         Some(match value {
             0 => Self::Optimal,
@@ -45,8 +49,10 @@ impl AllocationPolicy {
         })
     }
 
+    /// Every policy.
     pub const ALL: [AllocationPolicy; 3] = [Self::Optimal, Self::Unlimited, Self::Limited];
 
+    /// The policy's name as the API spells it.
     pub fn name(self) -> &'static str {
         match self {
             Self::Optimal => "optimal",
@@ -59,8 +65,11 @@ impl AllocationPolicy {
 /// `mfxExtAllocationHints` for one pool.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
 pub struct AllocationHints {
+    /// How the pool grows.
     pub policy: AllocationPolicy,
+    /// Surfaces made at once when the pool is created.
     pub pre_allocate: u32,
+    /// Surfaces made at a time when none is free (the most, for LIMITED).
     pub delta_on_the_fly: u32,
     /// Milliseconds an acquire waits on an exhausted pool.
     pub wait_ms: u32,
@@ -69,10 +78,13 @@ pub struct AllocationHints {
 /// Everything a pool needs to know.
 #[derive(Clone)]
 pub struct PoolConfig {
+    /// The frames the pool holds.
     pub info: FrameInfo,
+    /// How their rows are laid out.
     pub layout: LayoutOptions,
     /// Memory type of allocation requests (`FROM_*` flags, system memory, internal frame).
     pub mem_type: MemType,
+    /// The application's allocation hints.
     pub hints: AllocationHints,
     /// The component's `NumFrameSuggested`: the starting size of an `Optimal` pool.
     pub suggested: u32,
@@ -81,6 +93,7 @@ pub struct PoolConfig {
 }
 
 impl PoolConfig {
+    /// A pool of `info` frames of `mem_type`, with default hints and the runtime's memory.
     pub fn new(info: FrameInfo, mem_type: MemType) -> Self {
         Self {
             info,
@@ -92,16 +105,19 @@ impl PoolConfig {
         }
     }
 
+    /// This configuration with the application's hints.
     pub fn with_hints(mut self, hints: AllocationHints) -> Self {
         self.hints = hints;
         self
     }
 
+    /// This configuration with the component's suggested count (`NumFrameSuggested`).
     pub fn with_suggested(mut self, suggested: u32) -> Self {
         self.suggested = suggested;
         self
     }
 
+    /// This configuration with frames from the application's allocator (None: the runtime's memory).
     pub fn with_allocator(mut self, allocator: Option<Arc<dyn ExternalAllocator>>) -> Self {
         self.allocator = allocator;
         self
@@ -124,7 +140,9 @@ pub struct PoolStats {
     pub allocations: u64,
     /// Acquires served by a recycled surface.
     pub reuses: u64,
+    /// Surfaces handed out now.
     pub in_use: u32,
+    /// The most handed out at once.
     pub peak_in_use: u32,
     /// Surfaces the pool has now (free and in use).
     pub surfaces: u32,
@@ -132,6 +150,7 @@ pub struct PoolStats {
     pub bytes: u64,
     /// Acquires that had to wait for a release.
     pub waits: u64,
+    /// Waits that expired.
     pub timeouts: u64,
     /// Allocations the external allocator refused and the internal allocator served.
     pub fallbacks: u64,
@@ -213,18 +232,22 @@ impl SurfacePool {
         Ok(())
     }
 
+    /// The frames of the pool.
     pub fn info(&self) -> &FrameInfo {
         &self.shared.config.info
     }
 
+    /// Their layout.
     pub fn layout(&self) -> &FrameLayout {
         &self.shared.layout
     }
 
+    /// Their memory type.
     pub fn mem_type(&self) -> MemType {
         self.shared.config.mem_type
     }
 
+    /// How the pool grows.
     pub fn policy(&self) -> AllocationPolicy {
         self.shared.config.hints.policy
     }
@@ -359,6 +382,7 @@ impl SurfacePool {
         None
     }
 
+    /// Counts of what the pool did.
     pub fn stats(&self) -> PoolStats {
         let state = self.shared.state();
         let mut stats = state.stats;
@@ -385,6 +409,7 @@ impl SurfacePool {
         self.shared.released.notify_all();
     }
 
+    /// True if both handles are the same pool.
     pub fn ptr_eq(&self, other: &SurfacePool) -> bool {
         Arc::ptr_eq(&self.shared, &other.shared)
     }

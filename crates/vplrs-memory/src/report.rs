@@ -28,6 +28,7 @@ pub fn purpose(mem_type: MemType) -> &'static str {
 /// Who holds one surface.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SurfaceUsage {
+    /// The surface's id.
     pub id: u64,
     /// References (`AddRef`/`Release`, and the runtime's own handles); 0: free in the pool.
     pub references: u32,
@@ -46,11 +47,15 @@ pub struct SurfaceUsage {
 pub struct PoolReport {
     /// What the pool serves: "decode output", "VPP input", "VPP output", "encode input".
     pub purpose: &'static str,
+    /// The frames of the pool.
     pub info: FrameInfo,
+    /// How the pool grows.
     pub policy: AllocationPolicy,
     /// `u32::MAX`: unlimited.
     pub max_size: u32,
+    /// Surfaces free now.
     pub free: usize,
+    /// Every surface handed out, with who holds it.
     pub surfaces: Vec<SurfaceUsage>,
 }
 

@@ -24,9 +24,13 @@ pub fn effective_async_depth(async_depth: u16) -> u16 {
 /// One answer of `QueryIOSurf` (`mfxFrameAllocRequest`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct SurfaceRequest {
+    /// The frames asked for.
     pub info: FrameInfo,
+    /// Their memory type and which component asks (`FROM_*`).
     pub mem_type: MemType,
+    /// `NumFrameMin`.
     pub num_frame_min: u16,
+    /// `NumFrameSuggested`.
     pub num_frame_suggested: u16,
 }
 

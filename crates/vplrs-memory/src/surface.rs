@@ -54,9 +54,13 @@ bitflags::bitflags! {
     /// `MFX_MAP_*`.
     #[derive(Clone, Copy, Debug, PartialEq, Eq)]
     pub struct MapFlags: u32 {
+        /// Read access.
         const READ = 0x1;
+        /// Write access.
         const WRITE = 0x2;
+        /// Both.
         const READ_WRITE = 0x3;
+        /// Refuse at once instead of waiting for the surface's producer.
         const NOWAIT = 0x10;
     }
 }
@@ -69,6 +73,7 @@ bitflags::bitflags! {
 /// initialised, planes not overlapping, for as long as the implementor lives.
 #[allow(unsafe_code)]
 pub unsafe trait ForeignMemory: Send + Sync {
+    /// Where each plane is, and its pitch.
     fn planes(&self) -> PlanePointers;
     /// Where the owner keeps the Locked counter (an application's `mfxFrameData::Locked`), if it
     /// keeps it itself.
@@ -86,9 +91,13 @@ pub(crate) enum Backing {
 /// Per-frame data that travels with the pixels (`mfxFrameData` and `mfxFrameInfo` fields).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct FrameMeta {
+    /// The frame info (its crop may change per frame).
     pub info: FrameInfo,
+    /// Presentation time, 90 kHz (`TimeStamp`).
     pub timestamp: u64,
+    /// Decoding time, 90 kHz (`DecodeTimeStamp`).
     pub decode_timestamp: i64,
+    /// `FrameOrder`.
     pub frame_order: u32,
     /// `MFX_CORRUPTION_*` flags.
     pub corrupted: u16,
@@ -102,6 +111,7 @@ pub const TIMESTAMP_UNKNOWN: u64 = u64::MAX;
 pub const FRAME_ORDER_UNKNOWN: u32 = u32::MAX;
 
 impl FrameMeta {
+    /// Metadata of a fresh frame of `info`: times and order unknown, no flags.
     pub fn new(info: FrameInfo) -> Self {
         Self {
             info,
@@ -237,10 +247,12 @@ impl SurfaceCore {
         self.id
     }
 
+    /// Where the planes are inside the frame's memory.
     pub fn layout(&self) -> &FrameLayout {
         &self.layout
     }
 
+    /// The memory type (system memory, or the application allocator's).
     pub fn mem_type(&self) -> MemType {
         self.mem_type
     }
@@ -295,6 +307,7 @@ impl SurfaceCore {
         }
     }
 
+    /// The Locked counter: how many components hold the frame.
     pub fn locked(&self) -> u16 {
         self.locked_cell().load(Ordering::Acquire)
     }
@@ -511,14 +524,17 @@ impl SurfaceCore {
 
     // ---- metadata and handles ----
 
+    /// The frame's metadata now.
     pub fn meta(&self) -> FrameMeta {
         lock(&self.meta).0
     }
 
+    /// The frame info now.
     pub fn info(&self) -> FrameInfo {
         lock(&self.meta).0.info
     }
 
+    /// Changes the metadata under the surface's lock.
     pub fn update_meta(&self, update: impl FnOnce(&mut FrameMeta)) {
         update(&mut lock(&self.meta).0);
     }
@@ -599,6 +615,7 @@ impl Surface {
         Ok(core.revive())
     }
 
+    /// The shared state behind this handle.
     pub fn core(&self) -> &SurfaceCore {
         &self.core
     }
@@ -608,6 +625,7 @@ impl Surface {
         WeakSurface(Arc::downgrade(&self.core))
     }
 
+    /// True if both handles are the same surface.
     pub fn ptr_eq(&self, other: &Surface) -> bool {
         Arc::ptr_eq(&self.core, &other.core)
     }

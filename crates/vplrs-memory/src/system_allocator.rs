@@ -15,10 +15,15 @@ use crate::layout::{FrameLayout, LayoutOptions};
 /// Counters of what the runtime asked of the allocator.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct AllocatorCounters {
+    /// Alloc calls served.
     pub allocs: u64,
+    /// Alloc calls refused.
     pub refused: u64,
+    /// Free calls.
     pub frees: u64,
+    /// Lock calls.
     pub locks: u64,
+    /// Unlock calls.
     pub unlocks: u64,
     /// Frames allocated and not yet freed.
     pub live_frames: u64,
@@ -71,6 +76,7 @@ impl SystemAllocator {
         self.frames.lock().unwrap_or_else(|p| p.into_inner())
     }
 
+    /// What the allocator did so far.
     pub fn counters(&self) -> AllocatorCounters {
         AllocatorCounters {
             allocs: self.allocs.load(Ordering::Relaxed),

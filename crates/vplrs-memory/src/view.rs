@@ -28,7 +28,9 @@ pub struct PlaneMut<'a> {
 /// Which field of an interlaced frame.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Field {
+    /// The top field: even rows.
     Top,
+    /// The bottom field: odd rows.
     Bottom,
 }
 
@@ -63,14 +65,17 @@ impl<'a> Plane<'a> {
         (fits && data.len() >= span(pitch, row_bytes, rows)).then_some(Self { data, pitch, row_bytes, rows })
     }
 
+    /// Bytes from one row to the next.
     pub fn pitch(&self) -> usize {
         self.pitch
     }
 
+    /// Bytes of pixels in a row.
     pub fn row_bytes(&self) -> usize {
         self.row_bytes
     }
 
+    /// Rows of the plane.
     pub fn rows(&self) -> usize {
         self.rows
     }
@@ -86,11 +91,13 @@ impl<'a> Plane<'a> {
         &self.data[start..start + self.row_bytes]
     }
 
+    /// Every row, top to bottom.
     pub fn rows_iter(&self) -> impl Iterator<Item = &'a [u8]> + 'a {
         let (pitch, row_bytes, data) = (self.pitch, self.row_bytes, self.data);
         (0..self.rows).map(move |y| &data[y * pitch..y * pitch + row_bytes])
     }
 
+    /// The rows of one field.
     pub fn field(&self, field: Field) -> Plane<'a> {
         let rows = field_rows(self.rows, field);
         let start = (field.first_row() * self.pitch).min(self.data.len());
@@ -101,36 +108,44 @@ impl<'a> Plane<'a> {
 }
 
 impl<'a> PlaneMut<'a> {
+    /// A plane over `data`: `rows` rows of `row_bytes` at `pitch`; None if `data` is too short.
     pub fn new(data: &'a mut [u8], pitch: usize, row_bytes: usize, rows: usize) -> Option<Self> {
         let fits = row_bytes <= pitch || rows <= 1;
         (fits && data.len() >= span(pitch, row_bytes, rows)).then_some(Self { data, pitch, row_bytes, rows })
     }
 
+    /// Bytes from one row to the next.
     pub fn pitch(&self) -> usize {
         self.pitch
     }
 
+    /// Bytes of pixels in a row.
     pub fn row_bytes(&self) -> usize {
         self.row_bytes
     }
 
+    /// Rows of the plane.
     pub fn rows(&self) -> usize {
         self.rows
     }
 
+    /// The plane's bytes from the first row to the end of the last, the padding between rows included.
     pub fn data_mut(&mut self) -> &mut [u8] {
         self.data
     }
 
+    /// The plane, to read.
     pub fn as_plane(&self) -> Plane<'_> {
         Plane { data: self.data, pitch: self.pitch, row_bytes: self.row_bytes, rows: self.rows }
     }
 
+    /// Row `y`, to write.
     pub fn row_mut(&mut self, y: usize) -> &mut [u8] {
         let start = y * self.pitch;
         &mut self.data[start..start + self.row_bytes]
     }
 
+    /// Every row, top to bottom, to write.
     pub fn rows_mut(&mut self) -> impl Iterator<Item = &mut [u8]> + '_ {
         let (pitch, row_bytes, rows) = (self.pitch, self.row_bytes, self.rows);
         self.data.chunks_mut(pitch).take(rows).map(move |row| &mut row[..row_bytes])
@@ -141,6 +156,7 @@ impl<'a> PlaneMut<'a> {
         self.rows_mut().for_each(|row| row.fill(value));
     }
 
+    /// The rows of one field, to write.
     pub fn field_mut(&mut self, field: Field) -> PlaneMut<'_> {
         let rows = field_rows(self.rows, field);
         let start = (field.first_row() * self.pitch).min(self.data.len());
@@ -153,9 +169,11 @@ impl<'a> PlaneMut<'a> {
 /// A frame's planes for reading.
 #[derive(Clone, Copy, Debug)]
 pub struct FrameView<'a> {
+    /// The pixel format.
     pub fourcc: FourCc,
     /// Allocated width and height in pixels.
     pub width: u32,
+    /// Height in pixels.
     pub height: u32,
     planes: [Plane<'a>; MAX_PLANES],
     count: usize,
@@ -164,8 +182,11 @@ pub struct FrameView<'a> {
 /// A frame's planes for writing.
 #[derive(Debug)]
 pub struct FrameViewMut<'a> {
+    /// The pixel format.
     pub fourcc: FourCc,
+    /// Width in pixels.
     pub width: u32,
+    /// Height in pixels.
     pub height: u32,
     planes: [PlaneMut<'a>; MAX_PLANES],
     count: usize,
@@ -182,10 +203,12 @@ impl<'a> FrameView<'a> {
         Some(Self { fourcc, width, height, planes: all, count: planes.len() })
     }
 
+    /// The planes in memory order.
     pub fn planes(&self) -> &[Plane<'a>] {
         &self.planes[..self.count]
     }
 
+    /// Plane `index`.
     pub fn plane(&self, index: usize) -> Plane<'a> {
         self.planes()[index]
     }
@@ -200,6 +223,7 @@ impl<'a> FrameView<'a> {
 }
 
 impl<'a> FrameViewMut<'a> {
+    /// A frame view over `planes`; None if they do not fit the format and size.
     pub fn new(fourcc: FourCc, width: u32, height: u32, planes: Vec<PlaneMut<'a>>) -> Option<Self> {
         if planes.len() != fourcc.planes().len() {
             return None;
@@ -222,14 +246,17 @@ impl<'a> FrameViewMut<'a> {
         Self { fourcc, width, height, planes, count }
     }
 
+    /// The planes in memory order, to write.
     pub fn planes_mut(&mut self) -> &mut [PlaneMut<'a>] {
         &mut self.planes[..self.count]
     }
 
+    /// Plane `index`, to write.
     pub fn plane_mut(&mut self, index: usize) -> &mut PlaneMut<'a> {
         &mut self.planes_mut()[index]
     }
 
+    /// The frame, to read.
     pub fn as_view(&self) -> FrameView<'_> {
         let mut planes = [Plane::default(); MAX_PLANES];
         for (dst, src) in planes.iter_mut().zip(&self.planes[..self.count]) {

@@ -22,4 +22,4 @@ fi
 cargo test --release -p vplrs -p vplrs-decode --no-default-features
 
 # The documentation of the whole workspace builds (the Rust API is the facade crate `vplrs`).
-cargo doc --workspace --no-deps --quiet
+RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps --quiet

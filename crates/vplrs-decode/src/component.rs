@@ -394,7 +394,7 @@ impl Decode {
     /// surface of the decode pool.
     ///
     /// libavcodec codecs take the bitstream in any chunking and decode in the call until a picture
-    /// comes out (see [`crate::avcodec`]): `MoreData` when the bytes are all taken (the parser may
+    /// comes out (see the `avcodec` module): `MoreData` when the bytes are all taken (the parser may
     /// keep a partial packet), `MoreSurface` when the work surface was used and the next packet
     /// needs another (the rest of the data is not taken). [`Self::consumed`] tells how many bytes
     /// were taken. `None` drains the pictures still held, then `MoreData`. The picture may be in

@@ -11,7 +11,7 @@
 //! - [`picture`]: a decoded picture, readable as plane slices, or handed over as its surface;
 //! - [`encoder`]: an encoding context: pictures borrowed from their owners (surfaces) without a
 //!   copy, released by libavcodec's buffer free callback when the encoder lets go, packets out;
-//! - [`probe`]: stream parameters from the first decoded picture (what `DecodeHeader` reports);
+//! - [`probe`](mod@probe): stream parameters from the first decoded picture (what `DecodeHeader` reports);
 //! - [`shape`]: the size and format of a sequence as the parser reads it, before decoding;
 //! - [`codec`]: what they share: codec ids, the error type, the parser call, the log level.
 //!

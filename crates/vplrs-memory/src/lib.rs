@@ -1,7 +1,7 @@
 //! The oneVPL memory model in safe Rust.
 //!
 //! This crate owns everything about video frames in memory, and nothing about what is in them:
-//! - [`format`], [`info`], [`layout`]: pixel formats, the `mfxFrameInfo` analog, where each plane
+//! - [`format`](mod@format), [`info`], [`layout`]: pixel formats, the `mfxFrameInfo` analog, where each plane
 //!   lives in a frame's single allocation;
 //! - [`view`]: borrowed plane views (with field views) that kernels read and write;
 //! - [`surface`]: refcounted surfaces with the Locked counter and the Map/Unmap rules;

@@ -30,10 +30,15 @@ pub(crate) unsafe fn parse(
 /// The codecs vplrs decodes through libavcodec.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum CodecId {
+    /// H.264.
     H264,
+    /// H.265.
     Hevc,
+    /// AV1.
     Av1,
+    /// VP9.
     Vp9,
+    /// Motion JPEG.
     Mjpeg,
 }
 
@@ -66,14 +71,26 @@ impl CodecId {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum FfmpegError {
     #[error("no libavcodec decoder for {0:?}")]
+    /// This libavcodec has no decoder for the codec.
     NoDecoder(CodecId),
     #[error("no libavcodec encoder for {0:?}")]
+    /// This libavcodec has no such encoder (its name).
     NoEncoder(&'static str),
     #[error("libavcodec could not allocate {0}")]
+    /// An allocation in libavcodec failed (of what).
     Alloc(&'static str),
     #[error("{call} failed: {message} ({code})")]
-    Call { call: &'static str, code: i32, message: String },
+    /// A libavcodec call failed.
+    Call {
+        /// The function.
+        call: &'static str,
+        /// Its `AVERROR` code.
+        code: i32,
+        /// `av_strerror`'s text for it.
+        message: String,
+    },
     #[error("the input chunk is larger than libavcodec accepts")]
+    /// An input chunk past `i32::MAX` bytes.
     TooLarge,
 }
 

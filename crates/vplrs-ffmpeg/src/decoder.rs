@@ -21,6 +21,7 @@ const INPUT_PADDING: usize = sys::AV_INPUT_BUFFER_PADDING_SIZE as usize;
 /// How to open a decoder.
 #[derive(Clone)]
 pub struct DecoderConfig {
+    /// The codec to decode.
     pub codec: CodecId,
     /// Decode straight into surfaces of this format and size (8-bit 4:2:0 pictures only, on
     /// decoders with `AV_CODEC_CAP_DR1`); `None`: libavcodec's own buffers.
@@ -80,6 +81,7 @@ pub struct Decoder {
 pub struct HeldPacket {
     /// The packet's bytes: a whole access unit of the stream, starting with its parameter sets.
     pub data: Vec<u8>,
+    /// The stream's picture size and format, as the parser read them.
     pub shape: StreamShape,
 }
 
@@ -88,6 +90,7 @@ pub struct HeldPacket {
 unsafe impl Send for Decoder {}
 
 impl Decoder {
+    /// Opens a decoder for `config`.
     pub fn new(config: DecoderConfig) -> Result<Self, FfmpegError> {
         quiet_logs();
         let codec = find_decoder(config.codec)?;
@@ -160,6 +163,7 @@ impl Decoder {
         Ok(decoder)
     }
 
+    /// The codec decoded.
     pub fn codec(&self) -> CodecId {
         self.codec
     }
@@ -261,6 +265,7 @@ impl Decoder {
         self.held.as_ref()
     }
 
+    /// Takes the held packet back (the caller hands it in again).
     pub fn take_held(&mut self) -> Option<HeldPacket> {
         self.held.take()
     }
@@ -375,6 +380,7 @@ impl Decoder {
         Ok(Some(unsafe { Picture::new(self.frame, self.shared.as_deref()) }))
     }
 
+    /// True once the decoder has given every picture after the end of the stream.
     pub fn is_drained(&self) -> bool {
         self.eof_sent
     }

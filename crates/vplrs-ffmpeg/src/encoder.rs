@@ -18,9 +18,13 @@ use crate::sys;
 /// The codecs vplrs encodes through libavcodec.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum EncoderCodec {
+    /// H.264 (libx264).
     H264,
+    /// H.265 (libx265).
     Hevc,
+    /// AV1 (SVT-AV1).
     Av1,
+    /// Motion JPEG.
     Mjpeg,
 }
 
@@ -80,6 +84,7 @@ impl InputLayout {
         }
     }
 
+    /// How many planes the layout has.
     pub fn planes(self) -> usize {
         match self {
             Self::Nv12 => 2,
@@ -116,11 +121,34 @@ impl InputLayout {
 pub enum RateControl {
     /// Constant bitrate, bits per second, with a buffer of `buffer_bits` that starts holding
     /// `initial_bits`.
-    Cbr { bitrate: u64, buffer_bits: u64, initial_bits: u64 },
+    Cbr {
+        /// Bits per second.
+        bitrate: u64,
+        /// The rate-control buffer, in bits.
+        buffer_bits: u64,
+        /// What it starts holding, in bits.
+        initial_bits: u64,
+    },
     /// Variable bitrate around `bitrate`, peaks up to `max_bitrate`.
-    Vbr { bitrate: u64, max_bitrate: u64, buffer_bits: u64, initial_bits: u64 },
+    Vbr {
+        /// Average bits per second.
+        bitrate: u64,
+        /// Peak bits per second.
+        max_bitrate: u64,
+        /// The rate-control buffer, in bits.
+        buffer_bits: u64,
+        /// What it starts holding, in bits.
+        initial_bits: u64,
+    },
     /// Constant quantiser per picture type (the codec's own QP scale).
-    Cqp { i: u32, p: u32, b: u32 },
+    Cqp {
+        /// I pictures' quantiser.
+        i: u32,
+        /// P pictures' quantiser.
+        p: u32,
+        /// B pictures' quantiser.
+        b: u32,
+    },
     /// JPEG quality, 1 (worst) to 100 (best).
     Quality(u32),
 }
@@ -128,15 +156,19 @@ pub enum RateControl {
 /// How to open an encoder.
 #[derive(Clone, Debug, PartialEq)]
 pub struct EncoderConfig {
+    /// The encoder.
     pub codec: EncoderCodec,
+    /// How the input pictures are laid out.
     pub layout: InputLayout,
     /// The coded picture size (even for 4:2:0).
     pub width: u32,
+    /// Picture height.
     pub height: u32,
     /// Frames per second as a fraction.
     pub frame_rate: (u32, u32),
     /// Sample aspect ratio, (0, 0) unknown.
     pub aspect: (u32, u32),
+    /// Rate control.
     pub rate_control: RateControl,
     /// Distance between key frames; 0: the encoder's default.
     pub gop_size: u32,
@@ -157,21 +189,28 @@ pub struct EncoderConfig {
 /// A picture type as the encoder reports it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum PictureType {
+    /// Intra.
     I,
+    /// Predicted.
     P,
+    /// Bi-predicted.
     B,
+    /// Not said by the encoder.
     Unknown,
 }
 
 /// One compressed picture.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Packet {
+    /// The compressed bytes.
     pub data: Vec<u8>,
     /// In frames (the time base is one frame).
     pub pts: i64,
+    /// Decoding time, in frames.
     pub dts: i64,
     /// A random access point (IDR/key frame).
     pub key: bool,
+    /// The picture's type, where the encoder says it.
     pub picture_type: Option<PictureType>,
 }
 
@@ -182,6 +221,7 @@ pub type FrameOwner = Box<dyn std::any::Any + Send>;
 pub struct InputPicture {
     /// Plane starts and pitches, in libavcodec's plane order (Y, U, V or Y, UV).
     pub planes: [(*const u8, usize); 3],
+    /// Presentation time, in frames.
     pub pts: i64,
     /// Ask for a key frame (an IDR where the codec has them).
     pub force_key: bool,
@@ -203,6 +243,7 @@ pub struct Encoder {
 unsafe impl Send for Encoder {}
 
 impl Encoder {
+    /// Opens an encoder for `config`.
     pub fn new(config: EncoderConfig) -> Result<Self, FfmpegError> {
         quiet_logs();
         let codec = find_encoder(config.codec)?;
@@ -365,6 +406,7 @@ impl Encoder {
         Ok(())
     }
 
+    /// What the encoder was opened with.
     pub fn config(&self) -> &EncoderConfig {
         &self.config
     }
@@ -461,6 +503,7 @@ impl Encoder {
         Ok(Some(Packet { data, pts, dts, key, picture_type }))
     }
 
+    /// True after the end of input was sent.
     pub fn is_draining(&self) -> bool {
         self.eof_sent
     }

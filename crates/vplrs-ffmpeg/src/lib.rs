@@ -19,6 +19,7 @@
 //! [`Decoder::feed`]/[`Decoder::receive`]; with frame threads (a decode pool to draw on) on
 //! libavcodec's workers. The callback is thread-safe either way (its state is behind mutexes and
 //! atomics).
+#![deny(missing_docs)]
 
 pub mod buffers;
 pub mod codec;

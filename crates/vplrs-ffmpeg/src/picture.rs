@@ -20,6 +20,7 @@ pub enum PixelFormat {
     Yuv422p10,
     /// 10-bit 4:4:4 planar, little-endian 16-bit samples (`yuv444p10le`).
     Yuv444p10,
+    /// Any other `AVPixelFormat` (its number).
     Other(i32),
 }
 
@@ -45,6 +46,7 @@ impl PixelFormat {
         }
     }
 
+    /// Bits per sample (8 or 10).
     pub fn bit_depth(self) -> u16 {
         match self {
             Self::Yuv420p10 | Self::Yuv422p10 | Self::Yuv444p10 => 10,
@@ -72,14 +74,17 @@ impl<'a> Picture<'a> {
         unsafe { &*self.frame }
     }
 
+    /// Picture width.
     pub fn width(&self) -> u32 {
         self.raw().width.max(0) as u32
     }
 
+    /// Picture height.
     pub fn height(&self) -> u32 {
         self.raw().height.max(0) as u32
     }
 
+    /// Pixel format.
     pub fn format(&self) -> PixelFormat {
         PixelFormat::from_raw(self.raw().format).0
     }
@@ -106,10 +111,12 @@ impl<'a> Picture<'a> {
         self.raw().key_frame != 0
     }
 
+    /// True for an interlaced picture.
     pub fn is_interlaced(&self) -> bool {
         self.raw().interlaced_frame != 0
     }
 
+    /// True if its top field comes first.
     pub fn top_field_first(&self) -> bool {
         self.raw().top_field_first != 0
     }

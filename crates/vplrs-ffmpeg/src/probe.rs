@@ -8,20 +8,28 @@ use crate::picture::PixelFormat;
 /// What a stream's headers and first picture tell.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct StreamInfo {
+    /// Picture width.
     pub width: u32,
+    /// Picture height.
     pub height: u32,
+    /// Pixel format.
     pub format: PixelFormat,
+    /// Full (JPEG) range rather than limited.
     pub full_range: bool,
     /// What libavcodec allocates for such a picture (`avcodec_align_dimensions2`), and the row
     /// alignment it needs.
     pub aligned_width: u32,
+    /// See `aligned_width`.
     pub aligned_height: u32,
+    /// See `aligned_width`.
     pub row_align: u32,
     /// Frame rate from the headers (0/0 when they say nothing).
     pub frame_rate: (u32, u32),
     /// Sample aspect ratio (0/0 when unknown).
     pub aspect: (u32, u32),
+    /// Interlaced pictures.
     pub interlaced: bool,
+    /// Their top field first.
     pub top_field_first: bool,
     /// Pictures the decoder may hold back for reordering (`has_b_frames`).
     pub reorder: u32,
@@ -30,6 +38,7 @@ pub struct StreamInfo {
     pub refs: u32,
     /// libavcodec's `profile` and `level` (`FF_PROFILE_*`; negative when unknown).
     pub profile: i32,
+    /// See `profile`.
     pub level: i32,
     /// Bytes of the input the probe used up to the first picture.
     pub consumed: usize,

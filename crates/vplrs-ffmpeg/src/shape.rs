@@ -79,16 +79,22 @@ pub(crate) unsafe fn parsed_shape(parser: *const sys::AVCodecParserContext) -> O
 /// The pictures a decoder's surfaces can hold.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct StreamLimits {
+    /// The widest picture.
     pub max_width: u32,
+    /// The tallest picture.
     pub max_height: u32,
+    /// Their pixel format.
     pub format: PixelFormat,
 }
 
 /// What the parser read of a packet's sequence: the picture size and format.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct StreamShape {
+    /// Picture width.
     pub width: u32,
+    /// Picture height.
     pub height: u32,
+    /// Pixel format.
     pub format: PixelFormat,
 }
 

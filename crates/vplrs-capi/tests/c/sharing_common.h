@@ -53,6 +53,20 @@ static inline mfxStatus export_with(mfxFrameSurface1 *surface, mfxSurfaceType ty
     return VPLRS_EXPORT(surface)(surface, header, exported);
 }
 
+/* Without the framework's driver: Export of a VPP input surface of `fourcc` to `type` answers
+ * MFX_ERR_UNSUPPORTED and the surface goes back as usual. */
+static inline void export_refused_without_driver(mfxSession session, mfxU32 fourcc, mfxSurfaceType type) {
+    mfxVideoParam vpp;
+    vpp_params(&vpp, fourcc, fourcc, 320, 240, 320, 240);
+    CHECK_STS(MFXVideoVPP_Init(session, &vpp), MFX_ERR_NONE);
+    mfxFrameSurface1 *input = NULL;
+    CHECK_STS(MFXMemory_GetSurfaceForVPP(session, &input), MFX_ERR_NONE);
+    mfxSurfaceHeader *exported = NULL;
+    CHECK_STS(export_with(input, type, MFX_SURFACE_FLAG_DEFAULT, NULL, &exported), MFX_ERR_UNSUPPORTED);
+    CHECK_STS(input->FrameInterface->Release(input), MFX_ERR_NONE);
+    CHECK_STS(MFXVideoVPP_Close(session), MFX_ERR_NONE);
+}
+
 #define SHARED_OR_COPY_IN (MFX_SURFACE_FLAG_IMPORT_SHARED | MFX_SURFACE_FLAG_IMPORT_COPY)
 #define SHARED_OR_COPY_OUT (MFX_SURFACE_FLAG_EXPORT_SHARED | MFX_SURFACE_FLAG_EXPORT_COPY)
 #endif

@@ -205,18 +205,7 @@ int main(int argc, char **argv) {
         vkDestroyDevice(g_device, NULL);
         vkDestroyInstance(g_instance, NULL);
     } else {
-        mfxVideoParam vpp;
-        vpp_params(&vpp, MFX_FOURCC_RGB4, MFX_FOURCC_RGB4, W, H, W, H);
-        CHECK_STS(MFXVideoVPP_Init(session, &vpp), MFX_ERR_NONE);
-        mfxFrameSurface1 *input = NULL;
-        CHECK_STS(MFXMemory_GetSurfaceForVPP(session, &input), MFX_ERR_NONE);
-        mfxSurfaceHeader header;
-        memset(&header, 0, sizeof(header));
-        header.SurfaceType = MFX_SURFACE_TYPE_VULKAN_IMG2D;
-        mfxSurfaceHeader *exported = NULL;
-        CHECK_STS(VPLRS_EXPORT(input)(input, header, &exported), MFX_ERR_UNSUPPORTED);
-        CHECK_STS(input->FrameInterface->Release(input), MFX_ERR_NONE);
-        CHECK_STS(MFXVideoVPP_Close(session), MFX_ERR_NONE);
+        export_refused_without_driver(session, MFX_FOURCC_RGB4, MFX_SURFACE_TYPE_VULKAN_IMG2D);
     }
     CHECK_STS(MFXClose(session), MFX_ERR_NONE);
     MFXUnload(loader);

@@ -396,3 +396,30 @@ fn external_memory_summaries_account_for_every_frame() {
         assert!(numbers[0] > 0 && numbers[0] == numbers[1] && numbers[3] == numbers[4], "{line}");
     }
 }
+
+/// `decode -o -` puts the frames, and only them, on standard output: the very bytes ffmpeg
+/// decodes from the same stream.
+#[test]
+fn decode_to_standard_output_equals_ffmpegs_decode() {
+    let input = temp("stdout.h264");
+    let made = Command::new("ffmpeg")
+        .args(["-v", "error", "-y", "-f", "lavfi", "-i", "testsrc2=size=176x144:rate=25", "-frames:v", "5"])
+        .args(["-c:v", "libx264", "-bf", "2"])
+        .arg(&input)
+        .status()
+        .unwrap();
+    assert!(made.success());
+    let ours = Command::new(env!("CARGO_BIN_EXE_vplrs"))
+        .args(["decode", input.to_str().unwrap(), "-o", "-"])
+        .output()
+        .unwrap();
+    assert!(ours.status.success());
+    let theirs = Command::new("ffmpeg")
+        .args(["-v", "error", "-i"])
+        .arg(&input)
+        .args(["-f", "rawvideo", "-pix_fmt", "yuv420p", "-"])
+        .output()
+        .unwrap();
+    assert_eq!(ours.stdout.len(), 5 * 176 * 144 * 3 / 2);
+    assert!(ours.stdout == theirs.stdout, "the frames on standard output are ffmpeg's");
+}

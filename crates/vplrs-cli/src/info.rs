@@ -35,5 +35,16 @@ pub fn run() -> anyhow::Result<()> {
     crate::out::data!("encoders: {}", encoders.join(", "));
     let policies: Vec<_> = AllocationPolicy::ALL.iter().map(|p| p.name()).collect();
     crate::out::data!("pool policies: {}", policies.join(", "));
+    // What the machine's drivers allow, as MFX_IMPLCAPS_SURFACE_TYPES reports it.
+    let sharing = |shares: Option<bool>| match shares {
+        Some(true) => "shared (no copy) or copy",
+        Some(false) => "copy (the device does not work on host memory)",
+        None => "not available (no driver)",
+    };
+    crate::out::data!(
+        "surface sharing: OpenCL images: {}; Vulkan images: {}",
+        sharing(vplrs::sharing::opencl::capabilities()),
+        sharing(vplrs::sharing::vulkan::capabilities())
+    );
     Ok(())
 }

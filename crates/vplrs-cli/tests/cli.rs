@@ -12,6 +12,28 @@ fn info_lists_formats_filters_and_policies() {
     for needle in ["vplrs", "NV12", "P010", "A2RGB10", "Y410", "scaling", "optimal", "unlimited", "limited"] {
         assert!(text.contains(needle), "`vplrs info` lacks {needle}:\n{text}");
     }
+    assert!(text.contains("surface sharing: OpenCL images: "), "{text}");
+    // CI has PoCL and lavapipe, both working on host memory.
+    if std::env::var_os("VPLRS_REQUIRE_OPENCL").is_some() {
+        assert!(text.contains("OpenCL images: shared (no copy) or copy"), "{text}");
+    }
+    if std::env::var_os("VPLRS_REQUIRE_VULKAN").is_some() {
+        assert!(text.contains("Vulkan images: shared (no copy) or copy"), "{text}");
+    }
+    // Without drivers the tool says so, and still runs.
+    let output = Command::new(env!("CARGO_BIN_EXE_vplrs"))
+        .arg("info")
+        .env("OCL_ICD_VENDORS", "/nonexistent")
+        .env("VK_ICD_FILENAMES", "/nonexistent")
+        .env("VK_DRIVER_FILES", "/nonexistent")
+        .output()
+        .unwrap();
+    assert!(output.status.success());
+    let without = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        without.contains("OpenCL images: not available (no driver); Vulkan images: not available (no driver)"),
+        "{without}"
+    );
 }
 
 #[test]

@@ -79,7 +79,9 @@ pub(crate) fn picture(
     lsb_aligned: bool,
 ) -> Result<InputPicture, EncodeError> {
     let read = surface.map_read()?;
-    let hold = surface.hold().map_err(|_| EncodeError::InvalidSurface("the surface's Locked counter is full"))?;
+    let hold = surface
+        .hold_by("the encoder (an input picture)")
+        .map_err(|_| EncodeError::InvalidSurface("the surface's Locked counter is full"))?;
     let fourcc = surface.layout().fourcc;
     match path {
         InputPath::InPlace(_) => {

@@ -165,7 +165,7 @@ unsafe fn get_buffer(ctx: *mut sys::AVCodecContext, frame: *mut sys::AVFrame, fl
         return Err(sys::AVERROR(libc::EBUSY));
     }
     let mut guard = surface.begin_output().map_err(|_| sys::AVERROR(libc::EBUSY))?;
-    let hold = surface.hold().map_err(|_| sys::AVERROR(libc::EBUSY))?;
+    let hold = surface.hold_by("the decoder (a picture libavcodec keeps)").map_err(|_| sys::AVERROR(libc::EBUSY))?;
     let mut pointers = [(std::ptr::null_mut::<u8>(), 0usize); 3];
     for (slot, plane) in pointers.iter_mut().zip(guard.view_mut().planes_mut()) {
         *slot = (plane.data_mut().as_mut_ptr(), plane.pitch());

@@ -60,8 +60,15 @@ impl Surface {
 
     /// Holds the Locked counter up until the returned guard is dropped.
     pub fn hold(&self) -> Result<LockedHold, LockedError> {
+        self.hold_by("a component")
+    }
+
+    /// [`hold`](Self::hold), naming who holds the frame (for the pool report: "the decoder (a
+    /// reference picture)", "VPP (input)").
+    pub fn hold_by(&self, holder: &'static str) -> Result<LockedHold, LockedError> {
         self.core.lock_frame()?;
-        Ok(LockedHold { surface: self.clone() })
+        self.core.add_holder(holder);
+        Ok(LockedHold { surface: self.clone(), holder })
     }
 }
 
@@ -167,6 +174,7 @@ impl Drop for OutputGuard {
 /// Keeps a surface's Locked counter raised (a component holds the frame); lowers it on drop.
 pub struct LockedHold {
     surface: Surface,
+    holder: &'static str,
 }
 
 impl LockedHold {
@@ -178,6 +186,7 @@ impl LockedHold {
 
 impl Drop for LockedHold {
     fn drop(&mut self) {
+        self.surface.core.remove_holder(self.holder);
         let _ = self.surface.core.unlock_frame();
     }
 }

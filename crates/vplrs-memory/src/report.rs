@@ -34,6 +34,9 @@ pub struct SurfaceUsage {
     pub references: u32,
     /// `Data.Locked`: a component keeps it (a reference picture, an encoder's input, VPP at work).
     pub locked: u16,
+    /// Who raised `locked`, one entry per hold the runtime took (an application's own raises of a
+    /// 1.x surface's `Data.Locked` are not named).
+    pub holders: Vec<&'static str>,
     /// Read mappings (`Map(READ)` and the runtime's reads).
     pub readers: u32,
     /// Who writes it now, if anybody.
@@ -83,6 +86,9 @@ impl fmt::Display for PoolReport {
         )?;
         for usage in self.surfaces.iter().filter(|usage| usage.references > 0) {
             write!(f, "  surface {}: {} reference(s), Locked {}", usage.id, usage.references, usage.locked)?;
+            if !usage.holders.is_empty() {
+                write!(f, " (by {})", usage.holders.join(", "))?;
+            }
             if usage.readers > 0 {
                 write!(f, ", mapped for reading {} time(s)", usage.readers)?;
             }

@@ -172,6 +172,9 @@ pub struct SurfaceCore {
     attachment: OnceLock<Box<dyn Any + Send + Sync>>,
     /// When the surface last left its pool's free list (for the pool report).
     acquired: Mutex<Option<Instant>>,
+    /// Who keeps the Locked counter raised through a [`crate::LockedHold`], one entry per hold
+    /// (for the pool report).
+    holders: Mutex<Vec<&'static str>>,
 }
 
 static NEXT_SURFACE_ID: AtomicU64 = AtomicU64::new(1);
@@ -212,6 +215,7 @@ impl SurfaceCore {
             pool,
             attachment: OnceLock::new(),
             acquired: Mutex::new(None),
+            holders: Mutex::new(Vec::new()),
         })
     }
 
@@ -231,6 +235,7 @@ impl SurfaceCore {
             id: self.id,
             references: refs,
             locked: self.locked(),
+            holders: lock(&self.holders).clone(),
             readers: access.raw_readers + access.guard_readers,
             writer: match access.writer {
                 Writer::None => None,
@@ -313,6 +318,19 @@ impl SurfaceCore {
     }
 
     /// Raises the Locked counter: the runtime keeps this frame (through a `LockedHold`).
+    /// Notes that `holder` raised the Locked counter (a [`crate::LockedHold`] was taken).
+    pub(crate) fn add_holder(&self, holder: &'static str) {
+        lock(&self.holders).push(holder);
+    }
+
+    /// Notes that one hold of `holder` ended.
+    pub(crate) fn remove_holder(&self, holder: &'static str) {
+        let mut holders = lock(&self.holders);
+        if let Some(at) = holders.iter().position(|&h| h == holder) {
+            holders.swap_remove(at);
+        }
+    }
+
     pub(crate) fn lock_frame(&self) -> Result<(), LockedError> {
         self.locked_cell()
             .fetch_update(Ordering::AcqRel, Ordering::Acquire, |n| n.checked_add(1))

@@ -282,7 +282,7 @@ fn the_report_names_every_holder_of_an_exhausted_pool() {
     let mapped = pool.acquire().unwrap();
     let locked = pool.acquire().unwrap();
     let reading = mapped.map_read().unwrap();
-    let hold = locked.hold().unwrap();
+    let hold = locked.hold_by("VPP (its input)").unwrap();
     let _second = held.clone();
     assert!(matches!(pool.acquire(), Err(AcquireError::Timeout(_))));
     let report = pool.report();
@@ -291,15 +291,17 @@ fn the_report_names_every_holder_of_an_exhausted_pool() {
     assert_eq!(usage(&held).references, 2);
     assert_eq!(usage(&mapped).readers, 1);
     assert_eq!(usage(&locked).locked, 1);
+    assert_eq!(usage(&locked).holders, ["VPP (its input)"], "the report says who holds the Locked counter");
     assert!(report.surfaces.iter().all(|u| u.held_for.is_some()));
     let text = report.to_string();
     assert!(text.contains("limited policy, at most 3") && text.contains("3 in use"), "{text}");
     assert!(text.starts_with("VPP output pool of NV12"), "the report names what the pool serves: {text}");
     assert!(text.contains(&format!("surface {}: 2 reference(s)", held.id())), "{text}");
-    assert!(text.contains("Locked 1") && text.contains("mapped for reading 1 time(s)"), "{text}");
+    assert!(text.contains("Locked 1 (by VPP (its input))") && text.contains("mapped for reading 1 time(s)"), "{text}");
     drop(reading);
     drop(hold);
     drop((held, mapped, locked, _second));
     let after = pool.report();
     assert_eq!((after.in_use(), after.free), (0, 3));
+    assert!(after.surfaces.iter().all(|u| u.holders.is_empty()), "holds end with their guards");
 }

@@ -142,7 +142,7 @@ pub(crate) fn decode_one(
             if let Some(hold_state) = hold_state {
                 let mut hold = lock(&hold_state);
                 if !hold.completed {
-                    hold.hold = wrapped.hold().ok();
+                    hold.hold = wrapped.hold_by("the decoder (a 1.x work surface)").ok();
                 }
             }
             *pointer

@@ -89,6 +89,8 @@ int main(int argc, char **argv) {
                 CHECK(length > 0 && pool_report(report, sizeof(report)) == length);
                 CHECK(strstr(report, optimal ? "optimal policy" : "limited policy") != NULL);
                 CHECK(tiny || strstr(report, "reference(s)") != NULL);
+                /* ... and says who keeps the Locked counters up: libavcodec's reference pictures. */
+                CHECK(tiny || strstr(report, "Locked 1 (by the decoder") != NULL);
                 if (pictures == 0 && !tiny) printf("%s", report);
             }
             if (tiny && timeouts >= 3) break; /* it answers, again and again: no hang */

@@ -89,8 +89,14 @@ fn compile(name: &str) -> PathBuf {
 
 /// Compiles `tests/c/<name>.c` with `libs` as the link arguments.
 fn compile_with(name: &str, libs: &[std::ffi::OsString]) -> PathBuf {
+    compile_as(name, name, libs)
+}
+
+/// [`compile_with`] into the program `program`: tests running at once that build the same source
+/// each need their own binary (one would run it while the other writes it: ETXTBSY).
+fn compile_as(name: &str, program: &str, libs: &[std::ffi::OsString]) -> PathBuf {
     let source_dir = manifest_dir().join("tests/c");
-    let out = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(name);
+    let out = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(program);
     let output = Command::new(std::env::var("CC").unwrap_or_else(|_| "cc".to_owned()))
         .args(["-std=c11", "-Wall", "-Wextra", "-Werror", "-O1", "-g"])
         .arg("-I")
@@ -135,11 +141,12 @@ fn surface_contract_through_the_dispatcher() {
 /// (docs/contract-violations.md) when `VPLRS_LOG` asks for warnings.
 #[test]
 fn contract_violations_are_logged_with_their_ids() {
-    let output = Command::new(compile("surface_contract"))
-        .env("ONEVPL_SEARCH_PATH", lib_dir())
-        .env("VPLRS_LOG", "warn")
-        .output()
-        .expect("surface_contract");
+    let output =
+        Command::new(compile_as("surface_contract", "surface_contract_logged", &["-lvpl".into(), "-ldl".into()]))
+            .env("ONEVPL_SEARCH_PATH", lib_dir())
+            .env("VPLRS_LOG", "warn")
+            .output()
+            .expect("surface_contract");
     let log = show(&output);
     assert!(output.status.success(), "{log}");
     let doc = std::fs::read_to_string(manifest_dir().join("../../docs/contract-violations.md")).expect("the doc page");
@@ -276,8 +283,22 @@ fn surface_sharing_under_valgrind() {
     let library = lib_dir().join("libvplrs.so");
     let suppressions = manifest_dir().join("tests/valgrind/icd.supp");
     let programs = [
-        (compile_with("sharing_opencl", &["-lvpl".into(), "-ldl".into(), "-lOpenCL".into()]), Some(work.as_path())),
-        (compile_with("sharing_vulkan", &["-lvpl".into(), "-ldl".into(), "-lvulkan".into()]), None),
+        (
+            compile_as(
+                "sharing_opencl",
+                "sharing_opencl_valgrind",
+                &["-lvpl".into(), "-ldl".into(), "-lOpenCL".into()],
+            ),
+            Some(work.as_path()),
+        ),
+        (
+            compile_as(
+                "sharing_vulkan",
+                "sharing_vulkan_valgrind",
+                &["-lvpl".into(), "-ldl".into(), "-lvulkan".into()],
+            ),
+            None,
+        ),
     ];
     for (program, input) in programs {
         let output = Command::new("valgrind")

@@ -36,15 +36,17 @@ pub fn run() -> anyhow::Result<()> {
     let policies: Vec<_> = AllocationPolicy::ALL.iter().map(|p| p.name()).collect();
     crate::out::data!("pool policies: {}", policies.join(", "));
     // What the machine's drivers allow, as MFX_IMPLCAPS_SURFACE_TYPES reports it.
-    let sharing = |shares: Option<bool>| match shares {
-        Some(true) => "shared (no copy) or copy",
-        Some(false) => "copy (the device does not work on host memory)",
+    use vplrs::sharing::{Framework, SharedAs};
+    let available = vplrs::sharing::available();
+    let sharing = |framework: Framework| match available.iter().find(|(found, _)| *found == framework) {
+        Some((_, SharedAs::Shared)) => "shared (no copy) or copy",
+        Some((_, SharedAs::Copied)) => "copy (the device does not work on host memory)",
         None => "not available (no driver)",
     };
     crate::out::data!(
         "surface sharing: OpenCL images: {}; Vulkan images: {}",
-        sharing(vplrs::sharing::opencl::capabilities()),
-        sharing(vplrs::sharing::vulkan::capabilities())
+        sharing(Framework::OpenCl),
+        sharing(Framework::Vulkan)
     );
     Ok(())
 }

@@ -109,6 +109,70 @@ pub enum SharedAs {
     Copied,
 }
 
+/// A framework vplrs shares frames with.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Framework {
+    /// OpenCL 2D images (`MFX_SURFACE_TYPE_OPENCL_IMG2D`).
+    OpenCl,
+    /// Vulkan images (`MFX_SURFACE_TYPE_VULKAN_IMG2D`).
+    Vulkan,
+}
+
+/// The frameworks this machine can share with (their library and a device are present), each
+/// with the best it does: [`SharedAs::Shared`] when shared and copied frames both work (the
+/// runtime's device works on host memory), [`SharedAs::Copied`] when only copies do.
+pub fn available() -> Vec<(Framework, SharedAs)> {
+    #[cfg(feature = "opencl")]
+    let opencl = opencl::capabilities();
+    #[cfg(not(feature = "opencl"))]
+    let opencl = None;
+    #[cfg(feature = "vulkan")]
+    let vulkan = vulkan::capabilities();
+    #[cfg(not(feature = "vulkan"))]
+    let vulkan = None;
+    [(Framework::OpenCl, opencl), (Framework::Vulkan, vulkan)]
+        .into_iter()
+        .filter_map(|(framework, shares)| {
+            shares.map(|shares| (framework, if shares { SharedAs::Shared } else { SharedAs::Copied }))
+        })
+        .collect()
+}
+
+/// An exported surface of either framework, for code that handles both.
+#[cfg(any(feature = "opencl", feature = "vulkan"))]
+#[derive(Debug)]
+pub enum Exported {
+    /// OpenCL images.
+    #[cfg(feature = "opencl")]
+    OpenCl(opencl::OpenClExport),
+    /// A Vulkan image.
+    #[cfg(feature = "vulkan")]
+    Vulkan(vulkan::VulkanExport),
+}
+
+#[cfg(any(feature = "opencl", feature = "vulkan"))]
+impl Exported {
+    /// Whether the export is the surface's memory or a copy.
+    pub fn shared_as(&self) -> SharedAs {
+        match self {
+            #[cfg(feature = "opencl")]
+            Self::OpenCl(export) => export.shared_as(),
+            #[cfg(feature = "vulkan")]
+            Self::Vulkan(export) => export.shared_as(),
+        }
+    }
+
+    /// The frame a shared export works on (a copy has none).
+    pub fn frame(&self) -> Option<vplrs_memory::Surface> {
+        match self {
+            #[cfg(feature = "opencl")]
+            Self::OpenCl(export) => export.frame(),
+            #[cfg(feature = "vulkan")]
+            Self::Vulkan(export) => export.frame(),
+        }
+    }
+}
+
 /// Why an import failed: the sharing itself, or the component's pool (for a copy).
 #[derive(Debug)]
 pub enum ImportError<E> {

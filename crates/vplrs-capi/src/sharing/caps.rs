@@ -1,6 +1,8 @@
 //! `MFXQueryImplsDescription(MFX_IMPLCAPS_SURFACE_TYPES)`: the surface types, components and
 //! modes that work on this machine, and nothing else.
 
+use vplrs_sharing::{Framework, SharedAs};
+
 use super::abi::*;
 use crate::fields::struct_version;
 
@@ -24,19 +26,17 @@ fn component(kind: mfxSurfaceComponent, flags: u32) -> SurfaceComponent {
 /// (Which formats each has is in the `vplrs_sharing` documentation: Vulkan has RGB4/BGR4 only.)
 pub(crate) fn build() -> SurfaceTypesStorage {
     let mut components = Vec::new();
-    let available = [
-        (MFX_SURFACE_TYPE_OPENCL_IMG2D, vplrs_sharing::opencl::capabilities()),
-        (MFX_SURFACE_TYPE_VULKAN_IMG2D, vplrs_sharing::vulkan::capabilities()),
-    ];
-    for (surface_type, shares) in available {
-        let Some(shares) = shares else { continue };
-        let (import, export) = if shares {
-            (
+    for (framework, best) in vplrs_sharing::available() {
+        let surface_type = match framework {
+            Framework::OpenCl => MFX_SURFACE_TYPE_OPENCL_IMG2D,
+            Framework::Vulkan => MFX_SURFACE_TYPE_VULKAN_IMG2D,
+        };
+        let (import, export) = match best {
+            SharedAs::Shared => (
                 MFX_SURFACE_FLAG_IMPORT_SHARED | MFX_SURFACE_FLAG_IMPORT_COPY,
                 MFX_SURFACE_FLAG_EXPORT_SHARED | MFX_SURFACE_FLAG_EXPORT_COPY,
-            )
-        } else {
-            (MFX_SURFACE_FLAG_IMPORT_COPY, MFX_SURFACE_FLAG_EXPORT_COPY)
+            ),
+            SharedAs::Copied => (MFX_SURFACE_FLAG_IMPORT_COPY, MFX_SURFACE_FLAG_EXPORT_COPY),
         };
         components.push((
             surface_type,

@@ -11,10 +11,7 @@ use std::collections::HashMap;
 use std::sync::{LazyLock, Mutex};
 use std::time::Duration;
 
-use vplrs_memory::Surface;
-use vplrs_sharing::opencl::OpenClExport;
-use vplrs_sharing::vulkan::VulkanExport;
-use vplrs_sharing::SharedAs;
+use vplrs_sharing::{Exported as Export, SharedAs};
 
 use super::abi::*;
 use crate::bindings::*;
@@ -27,28 +24,6 @@ use crate::status::Status;
 union CObject {
     opencl: mfxSurfaceOpenCLImg2D,
     vulkan: mfxSurfaceVulkanImg2D,
-}
-
-/// What an object exports.
-pub(crate) enum Export {
-    OpenCl(OpenClExport),
-    Vulkan(VulkanExport),
-}
-
-impl Export {
-    fn shared_as(&self) -> SharedAs {
-        match self {
-            Self::OpenCl(export) => export.shared_as(),
-            Self::Vulkan(export) => export.shared_as(),
-        }
-    }
-
-    fn frame(&self) -> Option<Surface> {
-        match self {
-            Self::OpenCl(export) => export.frame(),
-            Self::Vulkan(export) => export.frame(),
-        }
-    }
 }
 
 /// One exported object.

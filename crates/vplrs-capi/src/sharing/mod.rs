@@ -149,7 +149,6 @@ extern "C" fn export(
         let frame = crate::surface::runtime_surface(shell)?;
         let sharing =
             sharing(export_header.SurfaceFlags, MFX_SURFACE_FLAG_EXPORT_SHARED, MFX_SURFACE_FLAG_EXPORT_COPY)?;
-        shell.publish_live();
         let refused = |error: vplrs_sharing::SharingError| {
             tracing::debug!(%error, "Export refused");
             error.status()
@@ -159,12 +158,16 @@ extern "C" fn export(
                 // SAFETY: the application passes a header whose ExtParam array holds NumExtParam
                 // buffers.
                 let target = unsafe { opencl_target(&export_header) }?;
-                exported::Export::OpenCl(vplrs_sharing::opencl::export(&frame, target, sharing).map_err(refused)?)
+                vplrs_sharing::Exported::OpenCl(
+                    vplrs_sharing::opencl::export(&frame, target, sharing).map_err(refused)?,
+                )
             }
             MFX_SURFACE_TYPE_VULKAN_IMG2D => {
                 // SAFETY: as above.
                 let target = unsafe { vulkan_target(&export_header) }?;
-                exported::Export::Vulkan(vplrs_sharing::vulkan::export(&frame, target, sharing).map_err(refused)?)
+                vplrs_sharing::Exported::Vulkan(
+                    vplrs_sharing::vulkan::export(&frame, target, sharing).map_err(refused)?,
+                )
             }
             // D3D11, VA-API, D3D12: no such driver here.
             _ => return Err(Status::ERR_UNSUPPORTED),

@@ -493,10 +493,10 @@ pub extern "C" fn MFXVideoVPP_ProcessFrameAsync(
         let input = unsafe { resolve(&this, input) }?;
         let out_surface = vpp.output_surface().map_err(vpp_status)?;
         let shell = crate::surface::shell_of(out_surface.core())?;
-        let out_side = Side::Runtime(shell, out_surface);
+        let out_side = Side::Runtime(shell, out_surface.clone());
         // The caller synchronises on the surface; the sync point is not needed.
         let _sync = run(&mut vpp, &input, &out_side)?;
-        let Side::Runtime(_, out_surface) = out_side else { unreachable!("made as a runtime surface") };
+        drop(out_side);
         let pointer = expose(out_surface)?;
         // SAFETY: checked non-null; the caller passes a valid output pointer.
         unsafe { write_out(output, pointer) }?;

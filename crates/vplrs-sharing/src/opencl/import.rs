@@ -18,6 +18,17 @@ use crate::{ImportError, SharedAs, Sharing, SharingError};
 pub struct OpenClFrame {
     queue: Queue,
     images: Vec<Image>,
+    /// What each image is, asked once.
+    described: Vec<ImageDesc>,
+}
+
+/// An image's format, bytes per texel and size.
+#[derive(Clone, Copy, Debug)]
+struct ImageDesc {
+    format: cl_image_format,
+    texel_bytes: usize,
+    width: usize,
+    height: usize,
 }
 
 impl OpenClFrame {
@@ -38,8 +49,10 @@ impl OpenClFrame {
             return Err(SharingError::Mismatch("the command queue belongs to another context".into()));
         }
         // SAFETY: as above.
-        let images = images.iter().map(|&image| unsafe { Image::retain(image) }).collect::<Result<_, _>>()?;
-        Ok(Self { queue, images })
+        let images: Vec<Image> =
+            images.iter().map(|&image| unsafe { Image::retain(image) }).collect::<Result<_, _>>()?;
+        let described = images.iter().map(describe).collect::<Result<_, _>>()?;
+        Ok(Self { queue, images, described })
     }
 
     /// The images, one per plane.
@@ -79,13 +92,13 @@ pub fn import<E>(
 
 /// The frame info the images describe: the component's format and crop, the images' size.
 fn frame_info(frame: &OpenClFrame, component: &FrameInfo) -> Result<FrameInfo, SharingError> {
-    let first = frame.images.first().ok_or(SharingError::NullHandle("ocl_image[0]"))?;
-    let (luma, _, width, height) = describe(first)?;
+    let first = frame.described.first().ok_or(SharingError::NullHandle("ocl_image[0]"))?;
     let texels_to_pixels = if matches!(component.fourcc, vplrs_memory::FourCc::Rgb4 | vplrs_memory::FourCc::Bgr4) {
         1
     } else {
-        usize::from(luma.image_channel_order == cl3::memory::CL_RG) + 1
+        usize::from(first.format.image_channel_order == cl3::memory::CL_RG) + 1
     };
+    let (width, height) = (first.width, first.height);
     let width = u32::try_from(width * texels_to_pixels).map_err(|_| SharingError::Mismatch("too wide".into()))?;
     let height = u32::try_from(height).map_err(|_| SharingError::Mismatch("too tall".into()))?;
     let info = FrameInfo { width, height, ..*component };
@@ -100,8 +113,8 @@ fn frame_info(frame: &OpenClFrame, component: &FrameInfo) -> Result<FrameInfo, S
         .map_err(|error| SharingError::Mismatch(format!("the images make no frame: {error}")))?;
     let fits = |chroma_pairs| -> Result<bool, SharingError> {
         let expected = plane_images(&layout, chroma_pairs)?;
-        Ok(expected.len() == frame.images.len()
-            && expected.iter().zip(&frame.images).all(|(want, image)| matches(want, image)))
+        Ok(expected.len() == frame.described.len()
+            && expected.iter().zip(&frame.described).all(|(want, image)| matches(want, image)))
     };
     if fits(true)? || fits(false)? {
         Ok(info)
@@ -114,26 +127,28 @@ fn frame_info(frame: &OpenClFrame, component: &FrameInfo) -> Result<FrameInfo, S
     }
 }
 
-fn matches(want: &PlaneImage, image: &Image) -> bool {
-    describe(image).is_ok_and(|(format, texel_bytes, width, height)| {
-        format.image_channel_order == want.order
-            && format.image_channel_data_type == want.data_type
-            && texel_bytes == want.texel_bytes
-            && width == want.width
-            && height == want.height
-    })
+fn matches(want: &PlaneImage, image: &ImageDesc) -> bool {
+    image.format.image_channel_order == want.order
+        && image.format.image_channel_data_type == want.data_type
+        && image.texel_bytes == want.texel_bytes
+        && image.width == want.width
+        && image.height == want.height
 }
 
-/// An image's format, bytes per texel, width and height.
-fn describe(image: &Image) -> Result<(cl_image_format, usize, usize, usize), SharingError> {
+/// What an image is, asked of OpenCL.
+fn describe(image: &Image) -> Result<ImageDesc, SharingError> {
     let query = |what| cl3::memory::get_image_data(image.raw(), what).map_err(refused("clGetImageInfo"));
     let format_bytes = query(CL_IMAGE_FORMAT)?;
     let format = cl_image_format {
         image_channel_order: info_value(&format_bytes),
         image_channel_data_type: info_value(format_bytes.get(4..).unwrap_or_default()),
     };
-    let element = info_value::<usize>(&query(cl3::memory::CL_IMAGE_ELEMENT_SIZE)?);
-    Ok((format, element, info_value(&query(CL_IMAGE_WIDTH)?), info_value(&query(CL_IMAGE_HEIGHT)?)))
+    Ok(ImageDesc {
+        format,
+        texel_bytes: info_value(&query(cl3::memory::CL_IMAGE_ELEMENT_SIZE)?),
+        width: info_value(&query(CL_IMAGE_WIDTH)?),
+        height: info_value(&query(CL_IMAGE_HEIGHT)?),
+    })
 }
 
 /// Maps the whole of `image` (`width` x `height`) on `queue`, blocking: the host pointer and the
@@ -183,9 +198,9 @@ fn share(frame: &OpenClFrame, info: FrameInfo, layout: FrameLayout) -> Result<Su
         mapped: Vec::new(),
         planes: PlanePointers::default(),
     };
-    for (index, image) in frame.images.iter().enumerate() {
+    for (index, (image, described)) in frame.images.iter().zip(&frame.described).enumerate() {
         let plane = &layout.planes()[index];
-        let (_, texel_bytes, width, height) = describe(image)?;
+        let ImageDesc { texel_bytes, width, height, .. } = *described;
         let retained = image.try_clone()?;
         let (pointer, row_pitch) = map_image(&mapping.queue, image, CL_MAP_READ | CL_MAP_WRITE, width, height)?;
         mapping.images.push(retained);
@@ -269,8 +284,8 @@ fn copy_into(frame: &OpenClFrame, layout: &FrameLayout, surface: &Surface) -> Re
     let by_map = super::shares_host_memory(frame.queue.device()?)?;
     let mut pixels = surface.map_write()?;
     let mut view = pixels.view_mut();
-    for (index, image) in frame.images.iter().enumerate() {
-        let (_, _, width, height) = describe(image)?;
+    for (index, (image, described)) in frame.images.iter().zip(&frame.described).enumerate() {
+        let (width, height) = (described.width, described.height);
         let plane = view.plane_mut(index);
         let pitch = plane.pitch();
         let row_bytes = layout.planes()[index].row_bytes;

@@ -23,6 +23,7 @@ use std::sync::Arc;
 use parking_lot::Mutex;
 use vplrs_memory::{FourCc, LockedHold, OutputGuard, ReadGuard, Surface};
 
+use crate::damage::ContextState;
 use crate::sys;
 
 /// How long a worker thread waits for a pool surface the application has not yet released.
@@ -93,7 +94,7 @@ impl Drop for Owner {
 /// The `get_buffer2` callback.
 ///
 /// # Safety
-/// Called by libavcodec with the context whose `opaque` is a `BufferShared` set by `Decoder::new`
+/// Called by libavcodec with the context whose `opaque` is a `ContextState` set by `Decoder::new`
 /// and a frame whose `format`, `width` and `height` are set.
 pub(crate) unsafe extern "C" fn get_buffer2(
     ctx: *mut sys::AVCodecContext,
@@ -101,8 +102,22 @@ pub(crate) unsafe extern "C" fn get_buffer2(
     flags: libc::c_int,
 ) -> libc::c_int {
     let result = catch_unwind(AssertUnwindSafe(|| {
-        // SAFETY: the caller's contract (libavcodec's) above.
-        unsafe { get_buffer(ctx, frame, flags) }
+        // SAFETY: `opaque` holds a counted `ContextState` for the context's whole life.
+        let state = unsafe { &*((*ctx).opaque as *const ContextState) };
+        let status = match &state.buffers {
+            // SAFETY: the caller's contract (libavcodec's) above.
+            Some(shared) => unsafe { get_buffer(shared, ctx, frame, flags) },
+            // SAFETY: as above.
+            None => match unsafe { sys::avcodec_default_get_buffer2(ctx, frame, flags) } {
+                status if status < 0 => Err(status),
+                _ => Ok(()),
+            },
+        };
+        if status.is_ok() {
+            // SAFETY: `frame` was just allocated by the call above.
+            unsafe { state.damage.picture_started(ctx, frame) };
+        }
+        status
     }));
     match result {
         Ok(Ok(())) => 0,
@@ -116,9 +131,12 @@ pub(crate) unsafe extern "C" fn get_buffer2(
 
 /// # Safety
 /// As [`get_buffer2`].
-unsafe fn get_buffer(ctx: *mut sys::AVCodecContext, frame: *mut sys::AVFrame, flags: libc::c_int) -> Result<(), i32> {
-    // SAFETY: `opaque` holds a counted `BufferShared` for the context's whole life.
-    let shared = unsafe { &*((*ctx).opaque as *const BufferShared) };
+unsafe fn get_buffer(
+    shared: &Arc<BufferShared>,
+    ctx: *mut sys::AVCodecContext,
+    frame: *mut sys::AVFrame,
+    flags: libc::c_int,
+) -> Result<(), i32> {
     // SAFETY: libavcodec passes a valid frame with its format and size set.
     let (format, width, height) = unsafe { ((*frame).format, (*frame).width, (*frame).height) };
     let eight_bit_420 = format == sys::AVPixelFormat::AV_PIX_FMT_YUV420P as i32
@@ -205,7 +223,7 @@ unsafe fn get_buffer(ctx: *mut sys::AVCodecContext, frame: *mut sys::AVFrame, fl
         output: Mutex::new(Some(guard)),
         read: Mutex::new(None),
         _hold: hold,
-        shared: clone_shared(shared),
+        shared: shared.clone(),
     });
     let owner = Box::into_raw(owner);
     shared.live.lock().insert(owner as usize);
@@ -244,16 +262,6 @@ fn fallback(
         Err(status)
     } else {
         Ok(())
-    }
-}
-
-fn clone_shared(shared: &BufferShared) -> Arc<BufferShared> {
-    // SAFETY: `shared` was reached through the context's opaque, which is `Arc::into_raw` of a
-    // live `Arc<BufferShared>`: incrementing and re-materialising a counted handle is sound.
-    unsafe {
-        let ptr = shared as *const BufferShared;
-        Arc::increment_strong_count(ptr);
-        Arc::from_raw(ptr)
     }
 }
 

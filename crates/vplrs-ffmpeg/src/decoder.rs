@@ -10,6 +10,7 @@ use std::sync::Arc;
 
 use crate::buffers::{self, BufferShared, DirectTarget};
 use crate::codec::{parse, quiet_logs, CodecId, FfmpegError};
+use crate::damage::{ContextState, DamageLog};
 use crate::picture::Picture;
 use crate::shape::{StreamLimits, StreamShape};
 use crate::sys;
@@ -60,6 +61,8 @@ pub struct Decoder {
     packet: *mut sys::AVPacket,
     frame: *mut sys::AVFrame,
     shared: Option<Arc<BufferShared>>,
+    /// What the context's `opaque` points to: `shared` and the damage marks.
+    state: Arc<ContextState>,
     eof_sent: bool,
     /// The last bytes of a chunk, copied with the zeroed padding the parser may read past them.
     tail: Vec<u8>,
@@ -106,6 +109,7 @@ impl Decoder {
             packet: ptr::null_mut(),
             frame: ptr::null_mut(),
             shared: None,
+            state: Arc::new(ContextState { buffers: None, damage: DamageLog::default() }),
             eof_sent: false,
             tail: Vec::new(),
             limits: config.limits,
@@ -125,25 +129,25 @@ impl Decoder {
                 sys::FF_THREAD_SLICE
             };
             (*ctx).thread_count = config.threads as libc::c_int;
-            // HEVC's decoder conceals damaged slices without a word: with AV_EF_EXPLODE a damaged
-            // picture is refused instead, which the caller counts and marks on the pictures that
-            // follow (MFX_CORRUPTION_*). H.264's decoder flags its concealment by itself (and
-            // would drop many pictures with EXPLODE); the others keep libavcodec's defaults.
+            // HEVC checks what it can (picture hashes in SEI, bitstream conformance) and logs what
+            // it finds, which marks the picture (see `damage`). Not AV_EF_EXPLODE: it makes the
+            // decode call that meets an error fail, and the picture that call was to hand out,
+            // often an earlier sound one, is lost.
             if config.codec == CodecId::Hevc {
-                (*ctx).err_recognition =
-                    sys::AV_EF_CRCCHECK | sys::AV_EF_BITSTREAM | sys::AV_EF_BUFFER | sys::AV_EF_EXPLODE;
+                (*ctx).err_recognition = sys::AV_EF_CRCCHECK | sys::AV_EF_BITSTREAM | sys::AV_EF_BUFFER;
             }
         }
-        if let Some(target) = direct {
-            let shared = Arc::new(BufferShared::new(target, config.frame_pool.clone()));
-            // SAFETY: as above; `opaque` keeps a counted reference released in `Drop`, after the
-            // context (and so every callback that reads it) is gone.
-            unsafe {
-                (*ctx).opaque = Arc::into_raw(shared.clone()) as *mut libc::c_void;
-                (*ctx).get_buffer2 = Some(buffers::get_buffer2);
-            }
-            decoder.shared = Some(shared);
+        let buffers = direct.map(|target| Arc::new(BufferShared::new(target, config.frame_pool.clone())));
+        let state = Arc::new(ContextState { buffers: buffers.clone(), damage: DamageLog::default() });
+        // SAFETY: as above; `opaque` keeps a counted reference released in `Drop`, after the
+        // context (and so every callback that reads it) is gone. `get_buffer2` falls back to
+        // libavcodec's own buffers when not decoding in place (it tags every picture).
+        unsafe {
+            (*ctx).opaque = state.clone().into_opaque();
+            (*ctx).get_buffer2 = Some(buffers::get_buffer2);
         }
+        decoder.shared = buffers;
+        decoder.state = state;
         // SAFETY: `ctx` and `codec` are valid and match; no options dictionary.
         let status = unsafe { sys::avcodec_open2(ctx, codec, ptr::null_mut()) };
         if status < 0 {
@@ -377,7 +381,10 @@ impl Decoder {
             return Err(FfmpegError::call("avcodec_receive_frame", status));
         }
         // SAFETY: the frame now holds a decoded picture, which the `Picture` borrows.
-        Ok(Some(unsafe { Picture::new(self.frame, self.shared.as_deref()) }))
+        // SAFETY: as above; the frame is valid.
+        let damaged = unsafe { self.state.damage.take(self.frame) };
+        // SAFETY: the frame now holds a decoded picture, which the `Picture` borrows.
+        Ok(Some(unsafe { Picture::new(self.frame, self.shared.as_deref(), damaged) }))
     }
 
     /// True once the decoder has given every picture after the end of the stream.
@@ -454,7 +461,7 @@ impl Drop for Decoder {
             let opaque = (*self.ctx).opaque;
             sys::avcodec_free_context(&mut self.ctx);
             if !opaque.is_null() {
-                drop(Arc::from_raw(opaque as *const BufferShared));
+                ContextState::release_opaque(opaque);
             }
         }
         // An offered surface not taken goes back to its owner.

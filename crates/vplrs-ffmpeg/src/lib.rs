@@ -13,6 +13,7 @@
 //!   copy, released by libavcodec's buffer free callback when the encoder lets go, packets out;
 //! - [`probe`](mod@probe): stream parameters from the first decoded picture (what `DecodeHeader` reports);
 //! - [`shape`]: the size and format of a sequence as the parser reads it, before decoding;
+//! - `damage`: which pictures libavcodec logged errors about (they are marked corrupt);
 //! - [`codec`]: what they share: codec ids, the error type, the parser call, the log level.
 //!
 //! Threading: with slice threads `get_buffer2` runs on the thread that calls
@@ -23,6 +24,7 @@
 
 pub mod buffers;
 pub mod codec;
+pub(crate) mod damage;
 pub mod decoder;
 pub mod encoder;
 pub mod picture;

@@ -59,14 +59,16 @@ impl PixelFormat {
 pub struct Picture<'a> {
     frame: *mut sys::AVFrame,
     shared: Option<&'a BufferShared>,
+    /// libavcodec logged errors while decoding it.
+    damaged: bool,
 }
 
 impl<'a> Picture<'a> {
     /// # Safety
     /// `frame` holds a picture just returned by `avcodec_receive_frame`, owned by the caller, which
     /// does not touch it while the `Picture` lives.
-    pub(crate) unsafe fn new(frame: *mut sys::AVFrame, shared: Option<&'a BufferShared>) -> Self {
-        Self { frame, shared }
+    pub(crate) unsafe fn new(frame: *mut sys::AVFrame, shared: Option<&'a BufferShared>, damaged: bool) -> Self {
+        Self { frame, shared, damaged }
     }
 
     fn raw(&self) -> &sys::AVFrame {
@@ -100,10 +102,11 @@ impl<'a> Picture<'a> {
         [frame.pts, frame.best_effort_timestamp].into_iter().find(|&t| t != sys::AV_NOPTS_VALUE)
     }
 
-    /// The decoder met errors in this picture (it may be concealed).
+    /// The decoder met errors in this picture (it may be concealed): it says so in the frame, or
+    /// it logged them while decoding it (see [`damage`](crate::damage)).
     pub fn is_corrupt(&self) -> bool {
         let frame = self.raw();
-        frame.decode_error_flags != 0 || frame.flags & sys::AV_FRAME_FLAG_CORRUPT != 0
+        self.damaged || frame.decode_error_flags != 0 || frame.flags & sys::AV_FRAME_FLAG_CORRUPT != 0
     }
 
     /// An intra picture that starts a new chain of references (`key_frame`).

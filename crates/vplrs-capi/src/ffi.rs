@@ -41,9 +41,18 @@ pub(crate) fn guard(name: &'static str, body: impl FnOnce() -> Outcome<Status>) 
             status.0
         }
         Err(_) => {
-            tracing::error!(function = name, "panic caught at the C boundary");
+            panic_caught(name);
             Status::ERR_UNKNOWN.0
         }
+    }
+}
+
+/// A panic stopped at the C boundary: logged, and the call answers an error; with
+/// `VPLRS_PANIC=abort` the process aborts instead, so that a fuzzer or a debugger stops at it.
+fn panic_caught(name: &'static str) {
+    tracing::error!(function = name, "panic caught at the C boundary");
+    if std::env::var_os("VPLRS_PANIC").is_some_and(|value| value == "abort") {
+        std::process::abort();
     }
 }
 
@@ -62,7 +71,7 @@ fn init_logging() {
 /// As [`guard`] for the few exports that return something other than a status.
 pub(crate) fn guard_value<T>(name: &'static str, fallback: T, body: impl FnOnce() -> T) -> T {
     catch_unwind(AssertUnwindSafe(body)).unwrap_or_else(|_| {
-        tracing::error!(function = name, "panic caught at the C boundary");
+        panic_caught(name);
         fallback
     })
 }

@@ -9,7 +9,7 @@ use vplrs_memory::surface::TIMESTAMP_UNKNOWN;
 use vplrs_memory::{Surface, SurfacePool};
 use vplrs_runtime::{Accepted, Core, SyncPoint};
 
-use crate::input::{picture, InputPath, Scratch};
+use crate::input::{picture, InputPath, Scratch, Stamp};
 use crate::params::{encoder_config, query, query_io_surf, EncodeCodec, EncodeParams};
 use crate::{EncodeError, FrameType};
 
@@ -267,7 +267,8 @@ impl Running {
         let pts = self.next_pts;
         // `picture` waits for an operation still producing the surface: its metadata after that.
         let lsb_aligned = self.params.input.lsb_aligned;
-        let picture = picture(surface, crop, self.path, &self.scratch, pts, control.force_key, lsb_aligned)?;
+        let stamp = Stamp { pts, force_key: control.force_key, operation: self.stats.frames_in + 1 };
+        let picture = picture(surface, crop, self.path, &self.scratch, stamp, lsb_aligned)?;
         let timestamp = surface.meta().timestamp;
         self.encoder.send(Some(picture)).map_err(EncodeError::Encoder)?;
         if timestamp != TIMESTAMP_UNKNOWN {

@@ -68,19 +68,29 @@ impl Drop for ScratchOwner {
     }
 }
 
+/// Where a picture stands in the encoder's input.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Stamp {
+    pub pts: i64,
+    /// Code it as a key frame.
+    pub force_key: bool,
+    /// The encoder's count of input pictures, from 1 (named in pool reports while it holds it).
+    pub operation: u64,
+}
+
 /// The picture of `surface` for the encoder, `crop` being the coded part of it.
 pub(crate) fn picture(
     surface: &Surface,
     crop: Rect,
     path: InputPath,
     scratch: &Arc<Scratch>,
-    pts: i64,
-    force_key: bool,
+    stamp: Stamp,
     lsb_aligned: bool,
 ) -> Result<InputPicture, EncodeError> {
+    let Stamp { pts, force_key, operation } = stamp;
     let read = surface.map_read()?;
     let hold = surface
-        .hold_by("the encoder (an input picture)")
+        .hold_for_operation("the encoder (an input picture)", operation)
         .map_err(|_| EncodeError::InvalidSurface("the surface's Locked counter is full"))?;
     let fourcc = surface.layout().fourcc;
     match path {

@@ -477,3 +477,27 @@ fn parameter_sets_out_of_band_are_the_ones_in_the_stream() {
 fn encode_stream(params: &EncodeParams) -> Vec<u8> {
     encode(params).stream
 }
+
+/// Closing an encoder that never got a picture returns, for every codec, with or without a drain
+/// first (SVT-AV1 1.4 waits forever for the end of a stream without pictures; vplrs gives it a
+/// blank one, whose packet is dropped).
+#[test]
+fn encoders_that_got_no_picture_close() {
+    for codec in [EncodeCodec::Avc, EncodeCodec::Hevc, EncodeCodec::Av1, EncodeCodec::Jpeg] {
+        for drain_first in [false, true] {
+            let (done, finished) = std::sync::mpsc::channel();
+            std::thread::spawn(move || {
+                let mut encode = Encode::new(Core::new());
+                encode.init(&params(codec, FourCc::I420)).unwrap();
+                if drain_first {
+                    let drained = encode.encode_frame_async(None, FrameControl::default(), usize::MAX);
+                    assert!(matches!(drained, Err(EncodeError::MoreData)), "{codec:?}: nothing to drain");
+                }
+                encode.close().unwrap();
+                done.send(()).unwrap();
+            });
+            let closed = finished.recv_timeout(std::time::Duration::from_secs(60));
+            assert!(closed.is_ok(), "{codec:?} (drain first: {drain_first}): Close did not return");
+        }
+    }
+}

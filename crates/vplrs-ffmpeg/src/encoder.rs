@@ -236,6 +236,8 @@ pub struct Encoder {
     frame: *mut sys::AVFrame,
     packet: *mut sys::AVPacket,
     eof_sent: bool,
+    /// A picture went in since the encoder was opened or restarted after a drain.
+    has_input: bool,
 }
 
 // SAFETY: the context, frame and packet are owned by this value and used through `&mut self`
@@ -252,8 +254,14 @@ impl Encoder {
         if ctx.is_null() {
             return Err(FfmpegError::Alloc("a codec context"));
         }
-        let mut encoder =
-            Self { config: config.clone(), ctx, frame: ptr::null_mut(), packet: ptr::null_mut(), eof_sent: false };
+        let mut encoder = Self {
+            config: config.clone(),
+            ctx,
+            frame: ptr::null_mut(),
+            packet: ptr::null_mut(),
+            eof_sent: false,
+            has_input: false,
+        };
         encoder.configure(&config)?;
         // SAFETY: context and codec match; the context is configured, not open.
         let status = unsafe { sys::avcodec_open2(ctx, codec, ptr::null_mut()) };
@@ -419,6 +427,11 @@ impl Encoder {
                 return Ok(());
             }
             self.eof_sent = true;
+            if !self.has_input {
+                // Nothing to drain. SVT-AV1 1.4 under FFmpeg 5.1 would wait forever for the end
+                // of a stream that had no picture.
+                return Ok(());
+            }
             // SAFETY: a null frame enters draining mode.
             let status = unsafe { sys::avcodec_send_frame(self.ctx, ptr::null()) };
             if status < 0 && status != sys::AVERROR_EOF {
@@ -427,9 +440,12 @@ impl Encoder {
             return Ok(());
         };
         if self.eof_sent {
-            // SAFETY: the context is open; flushing after a drain restarts it.
-            unsafe { sys::avcodec_flush_buffers(self.ctx) };
+            if self.has_input {
+                // SAFETY: the context is open; flushing after a drain restarts it.
+                unsafe { sys::avcodec_flush_buffers(self.ctx) };
+            }
             self.eof_sent = false;
+            self.has_input = false;
         }
         let InputPicture { planes, pts, force_key, owner } = picture;
         let owner = Box::into_raw(Box::new(owner));
@@ -470,6 +486,7 @@ impl Encoder {
         if status < 0 {
             return Err(FfmpegError::call("avcodec_send_frame", status));
         }
+        self.has_input = true;
         Ok(())
     }
 
@@ -522,11 +539,54 @@ impl Encoder {
     }
 }
 
+impl Encoder {
+    /// Sends a black picture (in buffers libavcodec allocates), for an encoder that must have had
+    /// one before it can be closed.
+    fn send_blank_picture(&mut self) -> Result<(), FfmpegError> {
+        // SAFETY: a plain constructor; freed below.
+        let mut frame = unsafe { sys::av_frame_alloc() };
+        if frame.is_null() {
+            return Err(FfmpegError::Alloc("a frame"));
+        }
+        // SAFETY: our new frame and the open context: the frame gets the encoder's format and
+        // size and buffers of its own, zeroed through their recorded sizes, then is sent (the
+        // encoder takes a reference) and freed.
+        let status = unsafe {
+            (*frame).format = (*self.ctx).pix_fmt as libc::c_int;
+            (*frame).width = (*self.ctx).width;
+            (*frame).height = (*self.ctx).height;
+            let mut status = sys::av_frame_get_buffer(frame, 0);
+            if status >= 0 {
+                for buffer in (*frame).buf.iter().filter(|b| !b.is_null()) {
+                    ptr::write_bytes((**buffer).data, 0, (**buffer).size);
+                }
+                (*frame).pts = 0;
+                status = sys::avcodec_send_frame(self.ctx, frame);
+            }
+            sys::av_frame_free(&mut frame);
+            status
+        };
+        if status < 0 {
+            return Err(FfmpegError::call("avcodec_send_frame", status));
+        }
+        self.has_input = true;
+        Ok(())
+    }
+}
+
 impl Drop for Encoder {
     fn drop(&mut self) {
         // An encoder closed mid-stream (the application stopped, or its input failed) is drained
         // first: SVT-AV1 waits forever in its deinit for an end of stream it never got. The
         // pictures still coming out are dropped; a broken encoder stops the drain at once.
+        // It also waits forever for the end of a stream that had no picture: one blank picture
+        // goes in first.
+        if self.config.codec == EncoderCodec::Av1 && !self.has_input && !self.ctx.is_null() {
+            self.eof_sent = false;
+            if self.send_blank_picture().is_err() {
+                tracing::warn!("SVT-AV1 took no picture before Close: its deinit may not return");
+            }
+        }
         if !self.ctx.is_null() && !self.packet.is_null() && self.send(None).is_ok() {
             let mut scratch = Vec::new();
             while let Ok(Some(_)) = self.receive(&mut scratch) {}

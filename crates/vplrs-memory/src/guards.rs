@@ -66,9 +66,19 @@ impl Surface {
     /// [`hold`](Self::hold), naming who holds the frame (for the pool report: "the decoder (a
     /// reference picture)", "VPP (input)").
     pub fn hold_by(&self, holder: &'static str) -> Result<LockedHold, LockedError> {
+        self.hold_with(holder, None)
+    }
+
+    /// [`hold_by`](Self::hold_by) for one of the holder's operations (its count of operations
+    /// submitted, from 1): the pool report says which operation keeps the frame, and since when.
+    pub fn hold_for_operation(&self, holder: &'static str, operation: u64) -> Result<LockedHold, LockedError> {
+        self.hold_with(holder, Some(operation))
+    }
+
+    fn hold_with(&self, holder: &'static str, operation: Option<u64>) -> Result<LockedHold, LockedError> {
         self.core.lock_frame()?;
-        self.core.add_holder(holder);
-        Ok(LockedHold { surface: self.clone(), holder })
+        let key = self.core.add_holder(holder, operation);
+        Ok(LockedHold { surface: self.clone(), key })
     }
 }
 
@@ -174,7 +184,8 @@ impl Drop for OutputGuard {
 /// Keeps a surface's Locked counter raised (a component holds the frame); lowers it on drop.
 pub struct LockedHold {
     surface: Surface,
-    holder: &'static str,
+    /// The hold's entry among the surface's holders.
+    key: u64,
 }
 
 impl LockedHold {
@@ -186,7 +197,7 @@ impl LockedHold {
 
 impl Drop for LockedHold {
     fn drop(&mut self) {
-        self.surface.core.remove_holder(self.holder);
+        self.surface.core.remove_holder(self.key);
         let _ = self.surface.core.unlock_frame();
     }
 }

@@ -36,13 +36,36 @@ pub struct SurfaceUsage {
     pub locked: u16,
     /// Who raised `locked`, one entry per hold the runtime took (an application's own raises of a
     /// 1.x surface's `Data.Locked` are not named).
-    pub holders: Vec<&'static str>,
+    pub holders: Vec<Holder>,
     /// Read mappings (`Map(READ)` and the runtime's reads).
     pub readers: u32,
     /// Who writes it now, if anybody.
     pub writer: Option<&'static str>,
     /// Since it left the pool's free list (in use only).
     pub held_for: Option<Duration>,
+}
+
+/// One hold of a surface's Locked counter.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Holder {
+    /// The component and why it keeps the frame: "VPP (its input)", "the decoder (a picture
+    /// libavcodec keeps)".
+    pub who: &'static str,
+    /// The operation the hold belongs to, counted from 1 in the order the component took them
+    /// (`RunFrameVPPAsync`, `EncodeFrameAsync` calls), if it is for one.
+    pub operation: Option<u64>,
+    /// How long the frame has been held.
+    pub held_for: Duration,
+}
+
+impl fmt::Display for Holder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.who)?;
+        if let Some(operation) = self.operation {
+            write!(f, " for operation {operation}")?;
+        }
+        write!(f, " since {:.3} s", self.held_for.as_secs_f64())
+    }
 }
 
 /// A pool and its surfaces.
@@ -86,8 +109,11 @@ impl fmt::Display for PoolReport {
         )?;
         for usage in self.surfaces.iter().filter(|usage| usage.references > 0) {
             write!(f, "  surface {}: {} reference(s), Locked {}", usage.id, usage.references, usage.locked)?;
+            for (index, holder) in usage.holders.iter().enumerate() {
+                write!(f, "{}{holder}", if index == 0 { " (by " } else { "; " })?;
+            }
             if !usage.holders.is_empty() {
-                write!(f, " (by {})", usage.holders.join(", "))?;
+                f.write_str(")")?;
             }
             if usage.readers > 0 {
                 write!(f, ", mapped for reading {} time(s)", usage.readers)?;

@@ -173,11 +173,25 @@ pub struct SurfaceCore {
     /// When the surface last left its pool's free list (for the pool report).
     acquired: Mutex<Option<Instant>>,
     /// Who keeps the Locked counter raised through a [`crate::LockedHold`], one entry per hold
-    /// (for the pool report).
-    holders: Mutex<Vec<&'static str>>,
+    /// (for the pool report), with the hold's key.
+    holders: Mutex<Vec<(u64, HoldRecord)>>,
 }
 
 static NEXT_SURFACE_ID: AtomicU64 = AtomicU64::new(1);
+
+/// One hold of the Locked counter.
+#[derive(Clone, Copy)]
+struct HoldRecord {
+    who: &'static str,
+    operation: Option<u64>,
+    since: Instant,
+}
+
+impl HoldRecord {
+    fn holder(&self) -> crate::report::Holder {
+        crate::report::Holder { who: self.who, operation: self.operation, held_for: self.since.elapsed() }
+    }
+}
 
 fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
     mutex.lock()
@@ -235,7 +249,7 @@ impl SurfaceCore {
             id: self.id,
             references: refs,
             locked: self.locked(),
-            holders: lock(&self.holders).clone(),
+            holders: lock(&self.holders).iter().map(|(_, record)| record.holder()).collect(),
             readers: access.raw_readers + access.guard_readers,
             writer: match access.writer {
                 Writer::None => None,
@@ -318,15 +332,19 @@ impl SurfaceCore {
     }
 
     /// Raises the Locked counter: the runtime keeps this frame (through a `LockedHold`).
-    /// Notes that `holder` raised the Locked counter (a [`crate::LockedHold`] was taken).
-    pub(crate) fn add_holder(&self, holder: &'static str) {
-        lock(&self.holders).push(holder);
+    /// Notes that `who` raised the Locked counter (a [`crate::LockedHold`] was taken), for
+    /// `operation` if it is part of one; returns the hold's key.
+    pub(crate) fn add_holder(&self, who: &'static str, operation: Option<u64>) -> u64 {
+        static NEXT_HOLD: AtomicU64 = AtomicU64::new(1);
+        let key = NEXT_HOLD.fetch_add(1, Ordering::Relaxed);
+        lock(&self.holders).push((key, HoldRecord { who, operation, since: Instant::now() }));
+        key
     }
 
-    /// Notes that one hold of `holder` ended.
-    pub(crate) fn remove_holder(&self, holder: &'static str) {
+    /// Notes that the hold `key` ended.
+    pub(crate) fn remove_holder(&self, key: u64) {
         let mut holders = lock(&self.holders);
-        if let Some(at) = holders.iter().position(|&h| h == holder) {
+        if let Some(at) = holders.iter().position(|&(k, _)| k == key) {
             holders.swap_remove(at);
         }
     }

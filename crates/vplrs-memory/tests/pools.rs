@@ -282,7 +282,8 @@ fn the_report_names_every_holder_of_an_exhausted_pool() {
     let mapped = pool.acquire().unwrap();
     let locked = pool.acquire().unwrap();
     let reading = mapped.map_read().unwrap();
-    let hold = locked.hold_by("VPP (its input)").unwrap();
+    let hold = locked.hold_for_operation("VPP (its input)", 7).unwrap();
+    let second_hold = locked.hold_by("the decoder (a picture libavcodec keeps)").unwrap();
     let _second = held.clone();
     assert!(matches!(pool.acquire(), Err(AcquireError::Timeout(_))));
     let report = pool.report();
@@ -290,16 +291,25 @@ fn the_report_names_every_holder_of_an_exhausted_pool() {
     let usage = |surface: &vplrs_memory::Surface| report.surfaces.iter().find(|u| u.id == surface.id()).unwrap();
     assert_eq!(usage(&held).references, 2);
     assert_eq!(usage(&mapped).readers, 1);
-    assert_eq!(usage(&locked).locked, 1);
-    assert_eq!(usage(&locked).holders, ["VPP (its input)"], "the report says who holds the Locked counter");
+    assert_eq!(usage(&locked).locked, 2);
+    let holders: Vec<_> = usage(&locked).holders.iter().map(|h| (h.who, h.operation)).collect();
+    assert_eq!(
+        holders,
+        [("VPP (its input)", Some(7)), ("the decoder (a picture libavcodec keeps)", None)],
+        "the report says who holds the Locked counter, and for which operation"
+    );
     assert!(report.surfaces.iter().all(|u| u.held_for.is_some()));
     let text = report.to_string();
     assert!(text.contains("limited policy, at most 3") && text.contains("3 in use"), "{text}");
     assert!(text.starts_with("VPP output pool of NV12"), "the report names what the pool serves: {text}");
     assert!(text.contains(&format!("surface {}: 2 reference(s)", held.id())), "{text}");
-    assert!(text.contains("Locked 1 (by VPP (its input))") && text.contains("mapped for reading 1 time(s)"), "{text}");
+    assert!(text.contains("Locked 2 (by VPP (its input) for operation 7 since 0.0"), "{text}");
+    assert!(text.contains("; the decoder (a picture libavcodec keeps) since 0.0"), "{text}");
+    assert!(text.contains("mapped for reading 1 time(s)"), "{text}");
     drop(reading);
     drop(hold);
+    assert_eq!(pool.report().surfaces.iter().find(|u| u.id == locked.id()).unwrap().holders.len(), 1);
+    drop(second_hold);
     drop((held, mapped, locked, _second));
     let after = pool.report();
     assert_eq!((after.in_use(), after.free), (0, 3));

@@ -170,11 +170,13 @@ impl Vpp {
             dst_color: params.output_color,
             output_pic_struct: params.output.pic_struct,
         };
-        let input_hold =
-            input.hold_by("VPP (its input)").map_err(|_| VppError::SurfaceMismatch("input Locked counter overflow"))?;
+        let operation = running.submitted + 1;
+        let input_hold = input
+            .hold_for_operation("VPP (its input)", operation)
+            .map_err(|_| VppError::SurfaceMismatch("input Locked counter overflow"))?;
         let output_guard = output.begin_output()?;
         let output_hold = output
-            .hold_by("VPP (its output)")
+            .hold_for_operation("VPP (its output)", operation)
             .map_err(|_| VppError::SurfaceMismatch("output Locked counter overflow"))?;
         let job = VppJob { input: input.clone(), input_hold, output_hold, output: output_guard, geometry };
         let sync = running.lane.submit(job).map_err(|(error, _job)| error)?;

@@ -257,3 +257,31 @@ fn an_input_the_application_is_writing_is_refused_not_waited_for() {
     drop(writing);
     vpp.process_frame_async(&input).unwrap().synchronize(Duration::from_secs(5)).unwrap();
 }
+
+/// While an operation waits for its input (still being produced upstream), the pool reports name
+/// the operation that holds each surface: the input and the output, by operation number.
+#[test]
+fn pool_reports_name_the_operation_holding_a_surface() {
+    let mut vpp = Vpp::new(Core::new());
+    vpp.init(&params(2)).unwrap();
+    let first_input = vpp.input_surface().unwrap();
+    let first = vpp.process_frame_async(&first_input).unwrap();
+    first.synchronize(Duration::from_secs(5)).unwrap();
+    let input = vpp.input_surface().unwrap();
+    let upstream = input.begin_output().unwrap();
+    let output = vpp.process_frame_async(&input).unwrap();
+    let holder = |pool: &vplrs_memory::SurfacePool, surface: &Surface| {
+        let report = pool.report();
+        let usage = report.surfaces.iter().find(|u| u.id == surface.id()).unwrap().clone();
+        (usage.holders.iter().map(|h| (h.who, h.operation)).collect::<Vec<_>>(), report.to_string())
+    };
+    let (input_holders, text) = holder(vpp.input_pool().unwrap(), &input);
+    assert_eq!(input_holders, [("VPP (its input)", Some(2))], "{text}");
+    assert!(text.contains("(by VPP (its input) for operation 2 since "), "{text}");
+    let (output_holders, text) = holder(vpp.output_pool().unwrap(), &output);
+    assert_eq!(output_holders, [("VPP (its output)", Some(2))], "{text}");
+    upstream.finish(Ok(()));
+    output.synchronize(Duration::from_secs(5)).unwrap();
+    assert!(holder(vpp.input_pool().unwrap(), &input).0.is_empty(), "the hold ends with the operation");
+    vpp.close().unwrap();
+}

@@ -7,25 +7,54 @@
  * Close. Every pointer passed is valid or NULL (the API cannot check more). Each answer must be an
  * mfxStatus the headers define; nothing may crash or hang (the test runs it under `timeout`).
  *
- * Usage: abi_random SEED ITERATIONS STREAM.h264
+ * The choices come from a seeded generator, or from the bytes of a fuzz case: one case is
+ * [u16 LE: n][n bytes of choices][the stream the bitstreams are cut from], run in a session of
+ * its own until its choices are used up. The same cases are
+ *   - fuzzed with libFuzzer when compiled with -DABI_FUZZ (crates/vplrs-capi/fuzz/run.sh), and
+ *   - replayed from the corpus (crates/vplrs-capi/fuzz/corpus/abi) by `cargo test`.
+ *
+ * Usage: abi_random SEED ITERATIONS STREAM.h264      (seeded)
+ *        abi_random replay CASE...                   (fuzz cases)
  * Prints "N calls (S succeeded), every answer a documented mfxStatus". */
+#include <stdint.h>
 #include "common.h"
 #include "vpl/mfxsurfacepool.h"
 
 static unsigned long long rng_state;
+/* Fuzz mode: the choices left. */
+static const uint8_t *choices;
+static size_t choices_left;
+static int from_choices;
 
 static unsigned rnd(void) {
+    if (from_choices) {
+        unsigned value = 0;
+        for (int i = 0; i < 4 && choices_left > 0; i++, choices_left--) value = value << 8 | *choices++;
+        return value;
+    }
     rng_state ^= rng_state << 13;
     rng_state ^= rng_state >> 7;
     rng_state ^= rng_state << 17;
     return (unsigned)(rng_state >> 11);
 }
 
-static unsigned pick(unsigned n) { return rnd() % n; }
+/* A choice among N: one byte of a fuzz case when that is enough. */
+static unsigned pick(unsigned n) {
+    if (n == 0) return 0;
+    if (from_choices && n <= 256) {
+        if (choices_left == 0) return 0;
+        choices_left--;
+        return *choices++ % n;
+    }
+    return rnd() % n;
+}
 
 static int calls = 0, succeeded = 0;
 
 static void answer(mfxStatus sts, const char *what) {
+    static int trace = -1;
+    if (trace < 0) trace = getenv("ABI_TRACE") != NULL;
+    if (trace) fprintf(stderr, "%s -> %d\n", what, (int)sts);
     calls++;
     succeeded += sts >= MFX_ERR_NONE;
     /* The mfxStatus values the headers define: errors -1..-24 (and -30), warnings 1..13. */
@@ -33,6 +62,9 @@ static void answer(mfxStatus sts, const char *what) {
     if (!known) {
         fprintf(stderr, "%s returned %d, not an mfxStatus\n", what, (int)sts);
         CHECK(0);
+#ifdef ABI_FUZZ
+        abort(); /* a finding for libFuzzer */
+#endif
     }
 }
 
@@ -53,7 +85,12 @@ static void random_ext(mfxVideoParam *par) {
     par->NumExtParam = (mfxU16)n;
     par->ExtParam = pick(8) == 0 ? NULL : ext_list;
     for (unsigned i = 0; i < n; i++) {
-        for (unsigned b = 0; b < 256; b++) ext_memory[i][b] = (mfxU8)rnd();
+        if (from_choices) { /* a few bytes set, so a case's choices go further */
+            memset(ext_memory[i], 0, 256);
+            for (unsigned stray = pick(32); stray > 0; stray--) ext_memory[i][pick(256)] = (mfxU8)pick(256);
+        } else {
+            for (unsigned b = 0; b < 256; b++) ext_memory[i][b] = (mfxU8)rnd();
+        }
         mfxExtBuffer *header = (mfxExtBuffer *)ext_memory[i];
         header->BufferId = ids[pick(sizeof(ids) / sizeof(ids[0]))];
         header->BufferSz = pick(4) == 0 ? pick(4097) : pick(300);
@@ -84,7 +121,8 @@ static void random_param(mfxVideoParam *par, int vpp) {
     static const mfxU32 codecs[] = {MFX_CODEC_AVC, MFX_CODEC_HEVC, MFX_CODEC_VP9, MFX_CODEC_AV1,
                                     MFX_CODEC_JPEG, MFX_CODEC_VP8, 0, 0x41414141};
     mfxU8 *raw = (mfxU8 *)par;
-    for (size_t i = 0; i < sizeof(*par); i++) raw[i] = pick(4) ? 0 : (mfxU8)rnd();
+    memset(par, 0, sizeof(*par));
+    for (unsigned stray = pick(4) ? 0 : pick(64); stray > 0; stray--) raw[pick(sizeof(*par))] = (mfxU8)rnd();
     if (vpp) {
         random_info(&par->vpp.In);
         random_info(&par->vpp.Out);
@@ -103,7 +141,7 @@ static void random_param(mfxVideoParam *par, int vpp) {
 /* A bitstream over the stream: a random window, sometimes damaged, sometimes out of bounds. */
 static void random_bitstream(mfxBitstream *bs, mfxU8 *copy, const mfxU8 *stream, size_t size) {
     size_t start = pick((unsigned)size), length = pick((unsigned)(size - start) + 1);
-    memcpy(copy, stream + start, length);
+    if (length) memcpy(copy, stream + start, length);
     for (unsigned flips = pick(4) ? 0 : pick(32); flips > 0 && length > 0; flips--) copy[pick((unsigned)length)] ^= (mfxU8)rnd();
     memset(bs, 0, sizeof(*bs));
     bs->Data = copy;
@@ -115,19 +153,15 @@ static void random_bitstream(mfxBitstream *bs, mfxU8 *copy, const mfxU8 *stream,
     bs->CodecId = pick(3) == 0 ? MFX_CODEC_AVC : 0;
 }
 
-int main(int argc, char **argv) {
-    REQUIRE(argc == 4);
-    rng_state = strtoull(argv[1], NULL, 10) * 2654435761ull + 1;
-    int iterations = atoi(argv[2]);
-    size_t size = 0;
-    mfxU8 *stream = read_file(argv[3], &size);
+/* ITERATIONS random calls in SESSION, bitstreams cut from STREAM (SIZE bytes); every surface the
+ * runtime handed out is released at the end. */
+static void run_calls(mfxSession session, const mfxU8 *stream, size_t size, int iterations) {
     mfxU8 *copy = malloc(size + 1);
-    mfxLoader loader = NULL;
-    mfxSession session = open_vplrs(&loader);
+    REQUIRE(copy);
     mfxFrameSurface1 *held[16];
     int nheld = 0;
     mfxU8 out_buffer[1 << 16];
-    for (int i = 0; i < iterations; i++) {
+    for (int i = 0; i < iterations && !(from_choices && choices_left == 0); i++) {
         mfxVideoParam par, out;
         mfxFrameAllocRequest request[2];
         mfxBitstream bs;
@@ -203,10 +237,66 @@ int main(int argc, char **argv) {
         mfxFrameSurface1 *s = held[--nheld];
         CALL(s->FrameInterface->Release(s));
     }
+    free(copy);
+}
+
+#ifdef ABI_FUZZ
+/* libFuzzer: each case in a session of its own, opened on libvplrs.so directly (linked). */
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
+    if (size < 2) return 0;
+    size_t n = (size_t)(data[0] | data[1] << 8);
+    if (n > size - 2) n = size - 2;
+    choices = data + 2;
+    choices_left = n;
+    from_choices = 1;
+    mfxInitializationParam init;
+    memset(&init, 0, sizeof(init));
+    init.AccelerationMode = MFX_ACCEL_MODE_NA;
+    mfxSession session = NULL;
+    if (MFXInitialize(init, &session) != MFX_ERR_NONE) abort();
+    run_calls(session, data + 2 + n, size - 2 - n, 256);
+    if (MFXClose(session) != MFX_ERR_NONE) abort();
+    return 0;
+}
+#else
+/* One fuzz case from a file, through the dispatcher. */
+static void replay(const char *path) {
+    size_t size = 0;
+    mfxU8 *data = read_file(path, &size);
+    if (size >= 2) {
+        size_t n = (size_t)(data[0] | data[1] << 8);
+        if (n > size - 2) n = size - 2;
+        choices = data + 2;
+        choices_left = n;
+        from_choices = 1;
+        mfxLoader loader = NULL;
+        mfxSession session = open_vplrs(&loader);
+        run_calls(session, data + 2 + n, size - 2 - n, 256);
+        CHECK_STS(MFXClose(session), MFX_ERR_NONE);
+        MFXUnload(loader);
+    }
+    free(data);
+}
+
+int main(int argc, char **argv) {
+    REQUIRE(argc >= 3);
+    if (!strcmp(argv[1], "replay")) {
+        for (int i = 2; i < argc; i++) replay(argv[i]);
+        printf("%d cases, %d calls (%d succeeded), every answer a documented mfxStatus\n", argc - 2, calls, succeeded);
+        return finish("abi_random") ? 1 : 0;
+    }
+    REQUIRE(argc == 4);
+    rng_state = strtoull(argv[1], NULL, 10) * 2654435761ull + 1;
+    int iterations = atoi(argv[2]);
+    size_t size = 0;
+    mfxU8 *stream = read_file(argv[3], &size);
+    mfxLoader loader = NULL;
+    mfxSession session = open_vplrs(&loader);
+    run_calls(session, stream, size, iterations);
     CHECK_STS(MFXClose(session), MFX_ERR_NONE);
     MFXUnload(loader);
     printf("%d calls (%d succeeded), every answer a documented mfxStatus\n", calls, succeeded);
-    free(copy);
     free(stream);
     return finish("abi_random") ? 1 : 0;
 }
+#endif

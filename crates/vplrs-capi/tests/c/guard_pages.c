@@ -15,7 +15,7 @@
 #include "common.h"
 #include "ivf.h"
 
-#define MAX_CALLS 100000
+#define MAX_CALLS 1000000
 
 /* A region of `size` readable bytes followed by a PROT_NONE page. */
 typedef struct {

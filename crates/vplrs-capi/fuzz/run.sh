@@ -28,10 +28,14 @@ lib=$target/x86_64-unknown-linux-gnu/release
 include=$root/crates/vplrs-capi/tests/c
 "${CLANG:-clang-15}" -g -O1 -fsanitize=fuzzer,address -DABI_FUZZ -I"$include" "$include/abi_random.c" \
   -L"$lib" -lvplrs -Wl,-rpath,"$lib" -o "$target/abi_fuzz"
-mkdir -p corpus/abi "$target/new"
+corpus=$PWD/corpus/abi
+suppressions=$PWD/lsan.supp
+mkdir -p "$corpus" "$target/new"
+# libFuzzer writes its logs (fuzz-N.log) and findings (crash-*, leak-*, timeout-*) here.
+cd "$target"
 VPLRS_PANIC=abort ASAN_OPTIONS=detect_leaks=1:allocator_may_return_null=1 \
-  LSAN_OPTIONS=suppressions=$PWD/lsan.supp "$target/abi_fuzz" -max_total_time="$seconds" -timeout=20 -rss_limit_mb=4096 -max_len=16384 -jobs="$jobs" \
-  -workers="$jobs" "$target/new" corpus/abi
+  LSAN_OPTIONS=suppressions=$suppressions "$target/abi_fuzz" -max_total_time="$seconds" -timeout=20 -rss_limit_mb=4096 -max_len=16384 -jobs="$jobs" \
+  -workers="$jobs" "$target/new" "$corpus"
 # Keep only the cases that add coverage.
-VPLRS_PANIC=abort ASAN_OPTIONS=detect_leaks=0 "$target/abi_fuzz" -merge=1 corpus/abi "$target/new"
+VPLRS_PANIC=abort ASAN_OPTIONS=detect_leaks=0 "$target/abi_fuzz" -merge=1 "$corpus" "$target/new"
 rm -rf "$target/new"

@@ -17,8 +17,9 @@
 //!   (tests/capi/streams.rs), as does Intel's `sample_decode`, bit-exact with ffmpeg; damaged
 //!   streams get documented answers; `tests/c/guard_pages.c` feeds them from buffers that end at
 //!   a PROT_NONE page; `tests/c/fault_injection.c` fails the application allocator's k-th call
-//!   for every k; `tests/c/decode_cycles.c` and `decode_hints.c` check Init/Close cycles and the
-//!   pool Wait.
+//!   for every k; `tests/c/init_close_cycles.c` and `decode_hints.c` check Init/Close cycles of
+//!   every decoder, encoder and VPP, and the pool Wait; `tests/c/abi_random.c` makes random calls
+//!   and replays the libFuzzer corpus of `fuzz/`.
 //! - Intel's `sample_decode` at widths where libavcodec's alignment changes the code path, three
 //!   runs of each, one answer: ffmpeg's; `tests/c/decode_app_allocator.c`, an application
 //!   allocator that hands its own frames back for the runtime's requests (tests/capi/races.rs); and on streams whose resolution

@@ -16,7 +16,9 @@
  * Usage: abi_random SEED ITERATIONS STREAM.h264      (seeded)
  *        abi_random replay CASE...                   (fuzz cases)
  * Prints "N calls (S succeeded), every answer a documented mfxStatus". */
+#define _DEFAULT_SOURCE
 #include <stdint.h>
+#include <time.h>
 #include "common.h"
 #include "vpl/mfxsurfacepool.h"
 
@@ -54,7 +56,14 @@ static int calls = 0, succeeded = 0;
 static void answer(mfxStatus sts, const char *what) {
     static int trace = -1;
     if (trace < 0) trace = getenv("ABI_TRACE") != NULL;
-    if (trace) fprintf(stderr, "%s -> %d\n", what, (int)sts);
+    if (trace) {
+        static struct timespec last;
+        struct timespec now;
+        clock_gettime(CLOCK_MONOTONIC, &now);
+        double ms = last.tv_sec ? (now.tv_sec - last.tv_sec) * 1e3 + (now.tv_nsec - last.tv_nsec) / 1e6 : 0;
+        last = now;
+        fprintf(stderr, "[%8.1f ms] %s -> %d\n", ms, what, (int)sts);
+    }
     calls++;
     succeeded += sts >= MFX_ERR_NONE;
     /* The mfxStatus values the headers define: errors -1..-24 (and -30), warnings 1..13. */
@@ -259,8 +268,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     return 0;
 }
 #else
-/* One fuzz case from a file, through the dispatcher. */
-static void replay(const char *path) {
+/* One fuzz case from a file, in a session of its own (through the dispatcher's LOADER). */
+static void replay(mfxLoader loader, const char *path) {
     size_t size = 0;
     mfxU8 *data = read_file(path, &size);
     if (size >= 2) {
@@ -269,11 +278,10 @@ static void replay(const char *path) {
         choices = data + 2;
         choices_left = n;
         from_choices = 1;
-        mfxLoader loader = NULL;
-        mfxSession session = open_vplrs(&loader);
+        mfxSession session = NULL;
+        REQUIRE(MFXCreateSession(loader, 0, &session) == MFX_ERR_NONE);
         run_calls(session, data + 2 + n, size - 2 - n, 256);
         CHECK_STS(MFXClose(session), MFX_ERR_NONE);
-        MFXUnload(loader);
     }
     free(data);
 }
@@ -281,7 +289,11 @@ static void replay(const char *path) {
 int main(int argc, char **argv) {
     REQUIRE(argc >= 3);
     if (!strcmp(argv[1], "replay")) {
-        for (int i = 2; i < argc; i++) replay(argv[i]);
+        /* One loader for every case: the runtime is loaded (and describes itself) once. */
+        mfxLoader loader = NULL;
+        CHECK_STS(MFXClose(open_vplrs(&loader)), MFX_ERR_NONE);
+        for (int i = 2; i < argc; i++) replay(loader, argv[i]);
+        MFXUnload(loader);
         printf("%d cases, %d calls (%d succeeded), every answer a documented mfxStatus\n", argc - 2, calls, succeeded);
         return finish("abi_random") ? 1 : 0;
     }

@@ -529,20 +529,28 @@ fn bitstreams_ending_at_a_guard_page_are_read_within_their_bounds() {
     println!("guard pages: {runs} runs, every picture, no read past a buffer");
 }
 
-/// `tests/c/decode_cycles.c`: Init -> decode -> Close, 80 times per codec in one session, the
-/// memory in use flat after the warm-up: the peak of the second half of the cycles within 256 KB
-/// of the first half's in bytes malloc handed out (the resident size steps by megabytes without a
-/// leak, so it gets a loose bound), and no more threads. `bench/decode_cycles.sh` runs 300.
+/// `tests/c/init_close_cycles.c`: Init -> work -> Close, in one session, for every decoder (80
+/// cycles of a whole stream), encoder (40 cycles of 8 pictures) and VPP (40 cycles): the memory
+/// in use flat after the warm-up, the peak of the second half of the cycles within 256 KB of the
+/// first half's in bytes malloc handed out (the resident size steps by megabytes without a leak,
+/// so it gets a loose bound), and no more threads. `bench/init_close_cycles.sh` runs 300.
 #[test]
-fn decoder_init_close_cycles_keep_no_memory() {
-    let program = compile("decode_cycles");
+fn init_close_cycles_keep_no_memory() {
+    let program = compile("init_close_cycles");
     let mut failures = Vec::new();
+    let mut runs: Vec<(String, String, &str)> = Vec::new();
     for name in ["h265", "vp9", "av1", "h264"] {
         let Some(stream) = stream(name) else { continue };
-        let (ok, log) = run_bounded(&program, &[stream.spec.codec, stream.input.to_str().unwrap(), "80"]);
-        println!("{name}: {}", log.lines().rev().nth(1).unwrap_or_default());
+        runs.push((stream.spec.codec.to_owned(), stream.input.to_string_lossy().into_owned(), "80"));
+    }
+    for work in ["encode-h264", "encode-h265", "encode-av1", "encode-jpeg", "vpp"] {
+        runs.push((work.to_owned(), "-".to_owned(), "40"));
+    }
+    for (work, input, cycles) in &runs {
+        let (ok, log) = run_bounded(&program, &[work, input, cycles]);
+        println!("{work}: {}", log.lines().rev().nth(1).unwrap_or_default());
         if !ok {
-            failures.push(format!("{name}:\n{log}"));
+            failures.push(format!("{work}:\n{log}"));
         }
     }
     assert!(failures.is_empty(), "Init/Close cycles:\n{}", failures.join("\n"));

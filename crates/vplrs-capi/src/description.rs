@@ -24,9 +24,15 @@ use crate::session::{API_MAJOR, API_MINOR};
 /// The name the implementation reports.
 pub(crate) const IMPLEMENTATION_NAME: &str = "vplrs";
 
-/// The VPP filters vplrs implements: each converts any supported input to any supported output.
-const FILTERS: [u32; 3] =
-    [MFX_EXTBUFF_VPP_SCALING, MFX_EXTBUFF_VPP_COLOR_CONVERSION, MFX_EXTBUFF_VPP_VIDEO_SIGNAL_INFO];
+/// The VPP filters vplrs implements: each converts any supported input to any supported output,
+/// and those that turn or mirror the picture (`true`) to the outputs they can move.
+const FILTERS: [(u32, bool); 5] = [
+    (MFX_EXTBUFF_VPP_SCALING, false),
+    (MFX_EXTBUFF_VPP_COLOR_CONVERSION, false),
+    (MFX_EXTBUFF_VPP_VIDEO_SIGNAL_INFO, false),
+    (MFX_EXTBUFF_VPP_ROTATION, true),
+    (MFX_EXTBUFF_VPP_MIRRORING, true),
+];
 
 /// The functions that do what the API says (the decode+VPP family is absent).
 const IMPLEMENTED_FUNCTIONS: &[&str] = &[
@@ -217,10 +223,12 @@ fn build_description() -> DescriptionStorage {
     let mut memdescs: Vec<mfxVPPDescription_filter_memdesc> = Vec::with_capacity(FILTERS.len());
     let mut filters: Vec<mfxVPPDescription_filter> = Vec::with_capacity(FILTERS.len());
 
-    for &filter in &FILTERS {
+    let turned = vplrs_vpp::Orientation { rotation: vplrs_vpp::Rotation::Quarter, ..Default::default() };
+    for &(filter, orients) in &FILTERS {
         let mut list = Vec::with_capacity(formats.len());
         for (input, outputs) in &formats {
-            let codes: Vec<u32> = outputs.iter().map(|f| f.code()).collect();
+            let codes: Vec<u32> =
+                outputs.iter().filter(|&&f| !orients || turned.supports(f)).map(|f| f.code()).collect();
             let mut entry = mfxVPPDescription_filter_memdesc_format {
                 InFormat: input.code(),
                 NumOutFormat: codes.len() as mfxU16,

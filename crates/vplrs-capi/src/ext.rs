@@ -19,6 +19,8 @@ fn expected_size(id: u32) -> usize {
         MFX_EXTBUFF_VPP_SCALING => size_of::<mfxExtVPPScaling>(),
         MFX_EXTBUFF_VPP_COLOR_CONVERSION => size_of::<mfxExtColorConversion>(),
         MFX_EXTBUFF_VPP_DONOTUSE => size_of::<mfxExtVPPDoNotUse>(),
+        MFX_EXTBUFF_VPP_ROTATION => size_of::<mfxExtVPPRotation>(),
+        MFX_EXTBUFF_VPP_MIRRORING => size_of::<mfxExtVPPMirroring>(),
         MFX_EXTBUFF_CODING_OPTION => size_of::<mfxExtCodingOption>(),
         MFX_EXTBUFF_CODING_OPTION2 => size_of::<mfxExtCodingOption2>(),
         MFX_EXTBUFF_CODING_OPTION3 => size_of::<mfxExtCodingOption3>(),

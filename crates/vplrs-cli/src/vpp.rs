@@ -7,7 +7,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context, Result};
-use vplrs::{FourCc, FrameInfo, Session, Surface, SystemAllocator, VppError, VppParams};
+use vplrs::{FourCc, FrameInfo, Mirror, Orientation, Rotation, Session, Surface, SystemAllocator, VppError, VppParams};
 
 use crate::source::FrameSource;
 use crate::{rawio, y4m, MemoryModel};
@@ -41,6 +41,32 @@ pub struct VppArgs {
     async_depth: u16,
     #[arg(long, value_enum, default_value = "internal")]
     memory: MemoryModel,
+    /// Turn the picture clockwise by 0, 90, 180 or 270 degrees (after --mirror, as Intel's VPP
+    /// orders them); a quarter turn swaps the default output size.
+    #[arg(long, value_parser = parse_rotation)]
+    rotate: Option<Rotation>,
+    /// Mirror the picture (before --rotate).
+    #[arg(long, value_enum)]
+    mirror: Option<MirrorArg>,
+}
+
+/// `--mirror`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum MirrorArg {
+    /// Left and right swapped.
+    Horizontal,
+    /// Top and bottom swapped.
+    Vertical,
+}
+
+fn parse_rotation(text: &str) -> Result<Rotation, String> {
+    Ok(match text {
+        "0" => Rotation::None,
+        "90" => Rotation::Quarter,
+        "180" => Rotation::Half,
+        "270" => Rotation::ThreeQuarters,
+        _ => return Err("the angle is 0, 90, 180 or 270 (degrees clockwise)".into()),
+    })
 }
 
 pub(crate) fn parse_size(text: &str) -> Result<(u32, u32), String> {
@@ -64,7 +90,15 @@ enum Sink {
 
 pub fn run(args: &VppArgs) -> Result<()> {
     let (mut source, input_info, rate) = FrameSource::open(args.input.as_deref(), args.input_size, args.input_format)?;
-    let (out_w, out_h) = args.size.unwrap_or((input_info.crop.width, input_info.crop.height));
+    let orientation = Orientation {
+        rotation: args.rotate.unwrap_or_default(),
+        mirror: match args.mirror {
+            None => Mirror::None,
+            Some(MirrorArg::Horizontal) => Mirror::Horizontal,
+            Some(MirrorArg::Vertical) => Mirror::Vertical,
+        },
+    };
+    let (out_w, out_h) = args.size.unwrap_or(orientation.oriented(input_info.crop.width, input_info.crop.height));
     let y4m_output = args.output.as_ref().is_some_and(|path| path.extension().is_some_and(|e| e == "y4m"));
     let format = args.format.unwrap_or(if y4m_output { FourCc::I420 } else { input_info.fourcc });
     let output_info = FrameInfo::new(format, out_w, out_h).with_frame_rate(rate.0, rate.1);
@@ -92,7 +126,8 @@ pub fn run(args: &VppArgs) -> Result<()> {
     if let Some(allocator) = &allocator {
         session.set_allocator(Some(allocator.clone() as Arc<dyn vplrs::ExternalAllocator>));
     }
-    let params = VppParams::new(input_info, output_info).with_async_depth(args.async_depth);
+    let mut params = VppParams::new(input_info, output_info).with_async_depth(args.async_depth);
+    params.orientation = orientation;
     note_corrected("VPP", session.vpp().init(&params).context("VPP Init")?);
 
     let limit = args.frames.unwrap_or(if source.is_pattern() { 300 } else { u64::MAX });

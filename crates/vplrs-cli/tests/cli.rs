@@ -9,7 +9,9 @@ use common::{temp, vplrs, vplrs_summary};
 #[test]
 fn info_lists_formats_filters_and_policies() {
     let text = vplrs(&["info"]);
-    for needle in ["vplrs", "NV12", "P010", "A2RGB10", "Y410", "scaling", "optimal", "unlimited", "limited"] {
+    for needle in
+        ["vplrs", "NV12", "P010", "A2RGB10", "Y410", "scaling", "rotation", "mirroring", "optimal", "unlimited"]
+    {
         assert!(text.contains(needle), "`vplrs info` lacks {needle}:\n{text}");
     }
     assert!(text.contains("surface sharing: OpenCL images: "), "{text}");

@@ -11,6 +11,8 @@
 //!   the general path.
 //! - Fast paths: 8-bit 4:2:0 crop/resize/repack (NV12, I420, YV12) in fixed point, 8-bit <->
 //!   P010, and YCbCr <-> RGBA through `yuvutils-rs`'s SIMD kernels.
+//! - [`orient`](mod@orient): rotation by quarter turns and mirroring, exact, for every format
+//!   but packed 4:2:2.
 //! - General path: every format through an `f32` intermediate (4:4:4, or the chroma grid when
 //!   both sides subsample chroma alike); the reference the fast paths are tested against.
 //!
@@ -26,6 +28,7 @@ mod components;
 pub mod converter;
 mod error;
 mod general;
+pub mod orient;
 mod p010;
 mod resize_f32;
 mod resize_u8;
@@ -36,4 +39,5 @@ mod yuv420;
 pub use color::{ColorSpec, Matrix, Range};
 pub use converter::{Converter, Path};
 pub use error::{KernelError, Side};
+pub use orient::{orient, Mirror, Orientation, Rotation};
 pub use vplrs_memory::Rect;

@@ -128,4 +128,23 @@ impl FrameLayout {
     pub fn pitch(&self) -> usize {
         self.planes[0].pitch
     }
+
+    /// The frame this layout places in `buffer` (at least [`size`](Self::size) bytes): for
+    /// frames that are no surface, such as a component's scratch frame. `None` if it is smaller.
+    pub fn view_mut<'a>(&self, buffer: &'a mut [u8]) -> Option<crate::view::FrameViewMut<'a>> {
+        if buffer.len() < self.size {
+            return None;
+        }
+        let mut planes: [crate::view::PlaneMut<'a>; MAX_PLANES] = Default::default();
+        let mut rest = buffer;
+        let mut at = 0;
+        for (slot, plane) in planes.iter_mut().zip(self.planes()) {
+            let (_, tail) = std::mem::take(&mut rest).split_at_mut(plane.offset - at);
+            let (data, tail) = tail.split_at_mut(plane.pitch * plane.rows);
+            *slot = crate::view::PlaneMut::new(data, plane.pitch, plane.row_bytes, plane.rows)?;
+            rest = tail;
+            at = plane.offset + plane.pitch * plane.rows;
+        }
+        Some(crate::view::FrameViewMut::from_array(self.fourcc, self.width, self.height, planes, self.plane_count))
+    }
 }

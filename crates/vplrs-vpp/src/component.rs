@@ -64,7 +64,7 @@ impl Vpp {
         let input_pool = self.core.create_pool(&input_request, params.input_hints)?;
         let output_pool = self.core.create_pool(&output_request, params.output_hints)?;
         let frames = Arc::new(AtomicU64::new(0));
-        let worker = VppWorker { converter: Converter::new(), frames: frames.clone() };
+        let worker = VppWorker { converter: Converter::new(), frames: frames.clone(), oriented_scratch: Vec::new() };
         let depth = usize::from(effective_async_depth(params.async_depth));
         let lane = Lane::new("vpp", depth, worker).map_err(|e| VppError::Thread(e.to_string()))?;
         self.running = Some(Running { params, lane, input_pool, output_pool, frames, submitted: 0 });
@@ -169,6 +169,7 @@ impl Vpp {
             src_color: params.input_color,
             dst_color: params.output_color,
             output_pic_struct: params.output.pic_struct,
+            orientation: params.orientation,
         };
         let operation = running.submitted + 1;
         let input_hold = input

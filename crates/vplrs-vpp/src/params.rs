@@ -1,6 +1,6 @@
 //! VPP parameters, their validation (`Query`) and surface needs (`QueryIOSurf`).
 
-use vplrs_kernels::ColorSpec;
+use vplrs_kernels::{ColorSpec, Orientation};
 use vplrs_memory::allocator::MemType;
 use vplrs_memory::sizing::SurfaceRequest;
 use vplrs_memory::{AllocationHints, FrameInfo, PicStruct, Rect};
@@ -30,6 +30,9 @@ pub struct VppParams {
     pub input_hints: AllocationHints,
     /// `mfxExtAllocationHints` for the output pool (`MFX_VPP_POOL_OUT`).
     pub output_hints: AllocationHints,
+    /// Mirroring, then rotation, of the output picture (`mfxExtVPPMirroring`,
+    /// `mfxExtVPPRotation`): the input's crop, mirrored and turned, is scaled to the output's.
+    pub orientation: Orientation,
 }
 
 impl VppParams {
@@ -45,6 +48,7 @@ impl VppParams {
             async_depth: 0,
             input_hints: AllocationHints::default(),
             output_hints: AllocationHints::default(),
+            orientation: Orientation::default(),
         }
     }
 
@@ -122,6 +126,9 @@ pub fn query(params: &VppParams) -> Result<QueryOutcome, VppError> {
     if fixed.output.frame_rate != fixed.input.frame_rate {
         fixed.output.frame_rate = fixed.input.frame_rate;
         corrected = true;
+    }
+    if !fixed.orientation.supports(fixed.output.fourcc) {
+        return Err(VppError::Unsupported("rotation and mirroring of packed 4:2:2 (YUY2, Y210)"));
     }
     // Picture structure passes through: fields stay fields.
     if fixed.input.pic_struct.has_fields() != fixed.output.pic_struct.has_fields()

@@ -2,8 +2,11 @@
 
 use std::time::Duration;
 
-use vplrs_kernels::{ColorSpec, Converter};
-use vplrs_memory::{LockedHold, OperationError, OutputGuard, PicStruct, Rect, Surface, SyncError};
+use vplrs_kernels::{orient, ColorSpec, Converter, KernelError, Orientation};
+use vplrs_memory::{
+    FrameInfo, FrameLayout, FrameView, FrameViewMut, LayoutOptions, LockedHold, OperationError, OutputGuard, PicStruct,
+    Rect, Surface, SyncError,
+};
 use vplrs_runtime::Worker;
 
 /// One frame to process: the input (held Locked until done) and the output being produced.
@@ -25,12 +28,41 @@ pub(crate) struct Geometry {
     pub src_color: ColorSpec,
     pub dst_color: ColorSpec,
     pub output_pic_struct: PicStruct,
+    pub orientation: Orientation,
 }
 
-/// The lane's state: the converter keeps its scratch buffers from frame to frame.
+/// The lane's state: the converter keeps its scratch buffers from frame to frame, and so does the
+/// frame a picture is converted into before it is turned or mirrored.
 pub(crate) struct VppWorker {
     pub converter: Converter,
     pub frames: std::sync::Arc<std::sync::atomic::AtomicU64>,
+    pub oriented_scratch: Vec<u8>,
+}
+
+impl VppWorker {
+    /// Converts `src_rect` of `source` into `dst_rect` of `target`, mirrored and turned: scaled and
+    /// converted into a scratch frame of the target's format first, then moved.
+    fn convert_oriented(
+        &mut self,
+        source: &FrameView<'_>,
+        src_rect: Rect,
+        target: &mut FrameViewMut<'_>,
+        geometry: &Geometry,
+    ) -> Result<(), KernelError> {
+        let dst_rect = geometry.dst_rect;
+        let (width, height) = geometry.orientation.oriented(dst_rect.width, dst_rect.height);
+        let info = FrameInfo::new(target.fourcc, width.next_multiple_of(2), height.next_multiple_of(2));
+        let layout = FrameLayout::new(&info, LayoutOptions::default())
+            .map_err(|_| KernelError::Internal("orientation scratch frame"))?;
+        if self.oriented_scratch.len() < layout.size {
+            self.oriented_scratch.resize(layout.size, 0);
+        }
+        let mut scratch =
+            layout.view_mut(&mut self.oriented_scratch).ok_or(KernelError::Internal("orientation scratch frame"))?;
+        let scratch_rect = Rect { x: 0, y: 0, width, height };
+        self.converter.convert(source, src_rect, geometry.src_color, &mut scratch, scratch_rect, geometry.dst_color)?;
+        orient(&scratch.as_view(), scratch_rect, target, dst_rect, geometry.orientation)
+    }
 }
 
 impl Worker for VppWorker {
@@ -53,14 +85,19 @@ impl Worker for VppWorker {
         // An application surface's own crop locates its picture (known now that its producer is
         // done); the parameters' crop otherwise.
         let src_rect = surface_crop(input).unwrap_or(geometry.src_rect);
-        let result = self.converter.convert(
-            &source.view(),
-            src_rect,
-            geometry.src_color,
-            &mut output.view_mut(),
-            geometry.dst_rect,
-            geometry.dst_color,
-        );
+        let result = if geometry.orientation.is_identity() {
+            self.converter.convert(
+                &source.view(),
+                src_rect,
+                geometry.src_color,
+                &mut output.view_mut(),
+                geometry.dst_rect,
+                geometry.dst_color,
+            )
+        } else {
+            let geometry = *geometry;
+            self.convert_oriented(&source.view(), src_rect, &mut output.view_mut(), &geometry)
+        };
         if let Err(error) = result {
             tracing::error!(%error, "VPP conversion failed");
             return Err(OperationError::Failed);

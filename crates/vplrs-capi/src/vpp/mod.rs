@@ -5,7 +5,7 @@ use std::sync::Arc;
 use crate::status::{Status, ToStatus};
 use vplrs_memory::{AllocationHints, AllocationPolicy, FourCc, Surface, SurfaceCore};
 use vplrs_runtime::IoPattern;
-use vplrs_vpp::{ColorSpec, Matrix, Range, Vpp, VppError, VppParams};
+use vplrs_vpp::{ColorSpec, Matrix, Mirror, Range, Rotation, Vpp, VppError, VppParams};
 
 use crate::bindings::*;
 use crate::contract::Violation;
@@ -114,6 +114,18 @@ fn params_from_c(par: &mfxVideoParam) -> Outcome<VppParams> {
                     .ok_or(Status::ERR_INVALID_VIDEO_PARAM)?;
                 params.output_color = spec_from_signal(&signal, params.output_color);
             }
+            MFX_EXTBUFF_VPP_ROTATION => {
+                // SAFETY: a valid buffer, per the API.
+                let rotation = unsafe { ext_as::<mfxExtVPPRotation>(buffer, header.BufferId) }
+                    .ok_or(Status::ERR_INVALID_VIDEO_PARAM)?;
+                params.orientation.rotation = rotation_from_c(rotation.Angle).ok_or(Status::ERR_UNSUPPORTED)?;
+            }
+            MFX_EXTBUFF_VPP_MIRRORING => {
+                // SAFETY: a valid buffer, per the API.
+                let mirroring = unsafe { ext_as::<mfxExtVPPMirroring>(buffer, header.BufferId) }
+                    .ok_or(Status::ERR_INVALID_VIDEO_PARAM)?;
+                params.orientation.mirror = mirror_from_c(mirroring.Type).ok_or(Status::ERR_UNSUPPORTED)?;
+            }
             // Filters vplrs always applies as the frame infos ask (their options take defaults),
             // and the list of filters not to use.
             MFX_EXTBUFF_VPP_SCALING | MFX_EXTBUFF_VPP_COLOR_CONVERSION | MFX_EXTBUFF_VPP_DONOTUSE => {}
@@ -121,6 +133,42 @@ fn params_from_c(par: &mfxVideoParam) -> Outcome<VppParams> {
         }
     }
     Ok(params)
+}
+
+fn rotation_from_c(angle: u16) -> Option<Rotation> {
+    Some(match u32::from(angle) {
+        MFX_ANGLE_0 => Rotation::None,
+        MFX_ANGLE_90 => Rotation::Quarter,
+        MFX_ANGLE_180 => Rotation::Half,
+        MFX_ANGLE_270 => Rotation::ThreeQuarters,
+        _ => return None,
+    })
+}
+
+fn rotation_to_c(rotation: Rotation) -> u16 {
+    (match rotation {
+        Rotation::None => MFX_ANGLE_0,
+        Rotation::Quarter => MFX_ANGLE_90,
+        Rotation::Half => MFX_ANGLE_180,
+        Rotation::ThreeQuarters => MFX_ANGLE_270,
+    }) as u16
+}
+
+fn mirror_from_c(kind: u16) -> Option<Mirror> {
+    Some(match u32::from(kind) {
+        MFX_MIRRORING_DISABLED => Mirror::None,
+        MFX_MIRRORING_HORIZONTAL => Mirror::Horizontal,
+        MFX_MIRRORING_VERTICAL => Mirror::Vertical,
+        _ => return None,
+    })
+}
+
+fn mirror_to_c(mirror: Mirror) -> u16 {
+    (match mirror {
+        Mirror::None => MFX_MIRRORING_DISABLED,
+        Mirror::Horizontal => MFX_MIRRORING_HORIZONTAL,
+        Mirror::Vertical => MFX_MIRRORING_VERTICAL,
+    }) as u16
 }
 
 /// Writes VPP parameters into a C `mfxVideoParam` (ExtParam is left as the caller set it).
@@ -165,6 +213,40 @@ fn fill_ext_buffers(params: &VppParams, out: &mfxVideoParam) {
                     sides.In.NominalRange = nominal_range(params.input_color.range);
                     sides.Out.TransferMatrix = transfer_matrix(params.output_color.matrix);
                     sides.Out.NominalRange = nominal_range(params.output_color.range);
+                }
+            }
+            MFX_EXTBUFF_VPP_ROTATION if header.BufferSz as usize >= std::mem::size_of::<mfxExtVPPRotation>() => {
+                // SAFETY: the header says the buffer is an mfxExtVPPRotation.
+                unsafe { (*buffer.cast::<mfxExtVPPRotation>()).Angle = rotation_to_c(params.orientation.rotation) };
+            }
+            MFX_EXTBUFF_VPP_MIRRORING if header.BufferSz as usize >= std::mem::size_of::<mfxExtVPPMirroring>() => {
+                // SAFETY: the header says the buffer is an mfxExtVPPMirroring.
+                unsafe { (*buffer.cast::<mfxExtVPPMirroring>()).Type = mirror_to_c(params.orientation.mirror) };
+            }
+            _ => {}
+        }
+    }
+}
+
+/// Query's answer to filter values vplrs does not know (an angle of 45): zeroed in `out`.
+fn zero_unsupported_filters(out: &mfxVideoParam) {
+    for buffer in ext_buffers(out).unwrap_or_default() {
+        // SAFETY: the API requires every attached buffer pointer to be valid.
+        let Some(header) = (unsafe { buffer.as_ref() }) else { continue };
+        let size = header.BufferSz as usize;
+        match header.BufferId {
+            MFX_EXTBUFF_VPP_ROTATION if size >= std::mem::size_of::<mfxExtVPPRotation>() => {
+                // SAFETY: the header says the buffer is an mfxExtVPPRotation.
+                let rotation = unsafe { &mut *buffer.cast::<mfxExtVPPRotation>() };
+                if rotation_from_c(rotation.Angle).is_none() {
+                    rotation.Angle = 0;
+                }
+            }
+            MFX_EXTBUFF_VPP_MIRRORING if size >= std::mem::size_of::<mfxExtVPPMirroring>() => {
+                // SAFETY: the header says the buffer is an mfxExtVPPMirroring.
+                let mirroring = unsafe { &mut *buffer.cast::<mfxExtVPPMirroring>() };
+                if mirror_from_c(mirroring.Type).is_none() {
+                    mirroring.Type = 0;
                 }
             }
             _ => {}
@@ -227,6 +309,7 @@ pub extern "C" fn MFXVideoVPP_Query(
         match outcome {
             Ok(outcome) => {
                 params_to_c(&outcome.params, answer);
+                fill_ext_buffers(&outcome.params, answer);
                 Ok(if outcome.corrected { Status::WRN_INCOMPATIBLE_VIDEO_PARAM } else { Status::ERR_NONE })
             }
             Err(status) => {
@@ -243,6 +326,7 @@ pub extern "C" fn MFXVideoVPP_Query(
                 answer.__bindgen_anon_1.vpp = vpp;
                 answer.IOPattern = requested.IOPattern;
                 answer.AsyncDepth = requested.AsyncDepth;
+                zero_unsupported_filters(answer);
                 Err(Status::ERR_UNSUPPORTED)
             }
         }

@@ -177,11 +177,73 @@ static void contradictions(mfxSession session) {
     CHECK_STS(MFXVideoDECODE_Init(session, &par), MFX_ERR_INVALID_VIDEO_PARAM);
 }
 
+/* mfxExtVPPRotation and mfxExtVPPMirroring: Query echoes them, or zeroes an unknown value and
+ * answers MFX_ERR_UNSUPPORTED; Init refuses what Query refused; GetVideoParam returns them as
+ * configured; packed 4:2:2 output cannot be turned. */
+static void orientation_filters(mfxSession session) {
+    mfxVideoParam par, out;
+    vpp_params(&par, MFX_FOURCC_NV12, MFX_FOURCC_NV12, 320, 240, 240, 320);
+    mfxExtVPPRotation rotation;
+    memset(&rotation, 0, sizeof(rotation));
+    rotation.Header.BufferId = MFX_EXTBUFF_VPP_ROTATION;
+    rotation.Header.BufferSz = sizeof(rotation);
+    rotation.Angle = MFX_ANGLE_90;
+    mfxExtVPPMirroring mirroring;
+    memset(&mirroring, 0, sizeof(mirroring));
+    mirroring.Header.BufferId = MFX_EXTBUFF_VPP_MIRRORING;
+    mirroring.Header.BufferSz = sizeof(mirroring);
+    mirroring.Type = MFX_MIRRORING_HORIZONTAL;
+    mfxExtBuffer *ext[2] = {&rotation.Header, &mirroring.Header};
+    par.ExtParam = ext;
+    par.NumExtParam = 2;
+
+    /* Query in place: the values come back. */
+    out = par;
+    CHECK_STS(MFXVideoVPP_Query(session, &par, &out), MFX_ERR_NONE);
+    CHECK(rotation.Angle == MFX_ANGLE_90 && mirroring.Type == MFX_MIRRORING_HORIZONTAL);
+    /* An angle of 45: unsupported, zeroed; Init refuses it too. */
+    rotation.Angle = 45;
+    CHECK_STS(MFXVideoVPP_Query(session, &par, &par), MFX_ERR_UNSUPPORTED);
+    CHECK(rotation.Angle == 0);
+    rotation.Angle = 45;
+    CHECK(MFXVideoVPP_Init(session, &par) < MFX_ERR_NONE);
+    mirroring.Type = 7;
+    rotation.Angle = MFX_ANGLE_0;
+    CHECK_STS(MFXVideoVPP_Query(session, &par, &par), MFX_ERR_UNSUPPORTED);
+    CHECK(mirroring.Type == 0);
+    /* YUY2 output cannot be turned or mirrored (a macropixel holds two luma samples). */
+    mfxVideoParam packed;
+    vpp_params(&packed, MFX_FOURCC_NV12, MFX_FOURCC_YUY2, 320, 240, 240, 320);
+    rotation.Angle = MFX_ANGLE_270;
+    packed.ExtParam = ext;
+    packed.NumExtParam = 1;
+    out = packed;
+    CHECK_STS(MFXVideoVPP_Query(session, &packed, &out), MFX_ERR_UNSUPPORTED);
+
+    /* Init, then GetVideoParam into buffers of the application's. */
+    rotation.Angle = MFX_ANGLE_270;
+    mirroring.Type = MFX_MIRRORING_VERTICAL;
+    CHECK_STS(MFXVideoVPP_Init(session, &par), MFX_ERR_NONE);
+    mfxExtVPPRotation got_rotation = rotation;
+    mfxExtVPPMirroring got_mirroring = mirroring;
+    got_rotation.Angle = 0;
+    got_mirroring.Type = 0;
+    mfxExtBuffer *got_ext[2] = {&got_rotation.Header, &got_mirroring.Header};
+    mfxVideoParam got;
+    memset(&got, 0, sizeof(got));
+    got.ExtParam = got_ext;
+    got.NumExtParam = 2;
+    CHECK_STS(MFXVideoVPP_GetVideoParam(session, &got), MFX_ERR_NONE);
+    CHECK(got_rotation.Angle == MFX_ANGLE_270 && got_mirroring.Type == MFX_MIRRORING_VERTICAL);
+    CHECK_STS(MFXVideoVPP_Close(session), MFX_ERR_NONE);
+}
+
 int main(void) {
     mfxLoader loader;
     mfxSession session = open_vplrs(&loader);
     bad_input(session);
     contradictions(session);
+    orientation_filters(session);
 
     /* NV12 320x240 -> RGB4 160x120; the output pool is limited to 2 surfaces and waits 10 ms. */
     mfxVideoParam par;

@@ -24,14 +24,25 @@ use crate::session::{API_MAJOR, API_MINOR};
 /// The name the implementation reports.
 pub(crate) const IMPLEMENTATION_NAME: &str = "vplrs";
 
-/// The VPP filters vplrs implements: each converts any supported input to any supported output,
-/// and those that turn or mirror the picture (`true`) to the outputs they can move.
-const FILTERS: [(u32, bool); 5] = [
-    (MFX_EXTBUFF_VPP_SCALING, false),
-    (MFX_EXTBUFF_VPP_COLOR_CONVERSION, false),
-    (MFX_EXTBUFF_VPP_VIDEO_SIGNAL_INFO, false),
-    (MFX_EXTBUFF_VPP_ROTATION, true),
-    (MFX_EXTBUFF_VPP_MIRRORING, true),
+/// Which outputs a filter writes.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Outputs {
+    /// Every format.
+    All,
+    /// Those the rotation and mirroring kernel moves.
+    Movable,
+    /// YCbCr ones (ProcAmp).
+    Ycbcr,
+}
+
+/// The VPP filters vplrs implements: each converts any supported input to the outputs it names.
+const FILTERS: [(u32, Outputs); 6] = [
+    (MFX_EXTBUFF_VPP_SCALING, Outputs::All),
+    (MFX_EXTBUFF_VPP_COLOR_CONVERSION, Outputs::All),
+    (MFX_EXTBUFF_VPP_VIDEO_SIGNAL_INFO, Outputs::All),
+    (MFX_EXTBUFF_VPP_ROTATION, Outputs::Movable),
+    (MFX_EXTBUFF_VPP_MIRRORING, Outputs::Movable),
+    (MFX_EXTBUFF_VPP_PROCAMP, Outputs::Ycbcr),
 ];
 
 /// The functions that do what the API says (the decode+VPP family is absent).
@@ -224,11 +235,15 @@ fn build_description() -> DescriptionStorage {
     let mut filters: Vec<mfxVPPDescription_filter> = Vec::with_capacity(FILTERS.len());
 
     let turned = vplrs_vpp::Orientation { rotation: vplrs_vpp::Rotation::Quarter, ..Default::default() };
-    for &(filter, orients) in &FILTERS {
+    for &(filter, written) in &FILTERS {
         let mut list = Vec::with_capacity(formats.len());
         for (input, outputs) in &formats {
-            let codes: Vec<u32> =
-                outputs.iter().filter(|&&f| !orients || turned.supports(f)).map(|f| f.code()).collect();
+            let writes = |format: FourCc| match written {
+                Outputs::All => true,
+                Outputs::Movable => turned.supports(format),
+                Outputs::Ycbcr => vplrs_vpp::ProcAmp::supports(format),
+            };
+            let codes: Vec<u32> = outputs.iter().filter(|&&f| writes(f)).map(|f| f.code()).collect();
             let mut entry = mfxVPPDescription_filter_memdesc_format {
                 InFormat: input.code(),
                 NumOutFormat: codes.len() as mfxU16,

@@ -145,3 +145,58 @@ fn sample_vpp_rotates_and_mirrors_like_ffmpeg() {
         assert!(ours == theirs, "sample_vpp {options:?} differs from ffmpeg's {filter}");
     }
 }
+
+/// `sample_vpp -pa_bri/-pa_con/-pa_hue/-pa_sat`, unmodified, on libvplrs.so: NV12 amplified by the
+/// ProcAmp formula, as ffmpeg's `geq` evaluates it (8-bit codes, rounded; within one code).
+#[test]
+fn sample_vpp_procamp_follows_the_amplifier_formula() {
+    let lib = lib_dir();
+    let work = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("sample_vpp_procamp");
+    std::fs::create_dir_all(&work).unwrap();
+    let (input, output) = (work.join("in.nv12"), work.join("out.nv12"));
+    let frames = 3;
+    make_source(&input, "176x144", "nv12", frames);
+    let (b, c, h, s) = (20.0f64, 1.5f64, 30.0f64, 0.8f64);
+    let log = run(Command::new("sample_vpp").env("ONEVPL_SEARCH_PATH", &lib).args([
+        "-lib",
+        "sw",
+        "-i",
+        input.to_str().unwrap(),
+        "-o",
+        output.to_str().unwrap(),
+        "-sw",
+        "176",
+        "-sh",
+        "144",
+        "-scc",
+        "nv12",
+        "-dw",
+        "176",
+        "-dh",
+        "144",
+        "-dcc",
+        "nv12",
+        "-pa_bri",
+        "20",
+        "-pa_con",
+        "1.5",
+        "-pa_hue",
+        "30",
+        "-pa_sat",
+        "0.8",
+    ]));
+    assert!(log.contains(&format!("Total frames {frames}")), "sample_vpp:\n{log}");
+    let (sin, cos) = h.to_radians().sin_cos();
+    let gain = c * s;
+    let filter = format!(
+        "format=yuv420p,geq=lum='clip(floor((lum(X,Y)-16)*{c}+16+{b}+0.5),0,255)':\
+         cb='clip(floor(((cb(X,Y)-128)*{cos}+(cr(X,Y)-128)*{sin})*{gain}+128.5),0,255)':\
+         cr='clip(floor(((cr(X,Y)-128)*{cos}-(cb(X,Y)-128)*{sin})*{gain}+128.5),0,255)':\
+         interpolation=nearest,format=nv12"
+    );
+    let ours = std::fs::read(&output).unwrap();
+    let theirs = ffmpeg_filtered(&input, "176x144", "nv12", &filter);
+    assert_eq!(ours.len(), theirs.len());
+    let worst = ours.iter().zip(&theirs).map(|(a, b)| a.abs_diff(*b)).max().unwrap();
+    assert!(worst <= 1, "sample_vpp ProcAmp: a sample differs by {worst}");
+}

@@ -7,7 +7,9 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context, Result};
-use vplrs::{FourCc, FrameInfo, Mirror, Orientation, Rotation, Session, Surface, SystemAllocator, VppError, VppParams};
+use vplrs::{
+    FourCc, FrameInfo, Mirror, Orientation, ProcAmp, Rotation, Session, Surface, SystemAllocator, VppError, VppParams,
+};
 
 use crate::source::FrameSource;
 use crate::{rawio, y4m, MemoryModel};
@@ -48,6 +50,18 @@ pub struct VppArgs {
     /// Mirror the picture (before --rotate).
     #[arg(long, value_enum)]
     mirror: Option<MirrorArg>,
+    /// ProcAmp brightness, -100 to 100 (added to 8-bit luma).
+    #[arg(long, allow_negative_numbers = true)]
+    brightness: Option<f64>,
+    /// ProcAmp contrast, 0 to 10 (luma and chroma gain).
+    #[arg(long)]
+    contrast: Option<f64>,
+    /// ProcAmp hue, -180 to 180 degrees (chroma rotation).
+    #[arg(long, allow_negative_numbers = true)]
+    hue: Option<f64>,
+    /// ProcAmp saturation, 0 to 10 (chroma gain).
+    #[arg(long)]
+    saturation: Option<f64>,
 }
 
 /// `--mirror`.
@@ -128,6 +142,14 @@ pub fn run(args: &VppArgs) -> Result<()> {
     }
     let mut params = VppParams::new(input_info, output_info).with_async_depth(args.async_depth);
     params.orientation = orientation;
+    let defaults = ProcAmp::default();
+    params.procamp = ProcAmp {
+        brightness: args.brightness.unwrap_or(defaults.brightness),
+        contrast: args.contrast.unwrap_or(defaults.contrast),
+        hue: args.hue.unwrap_or(defaults.hue),
+        saturation: args.saturation.unwrap_or(defaults.saturation),
+    };
+    note_procamp_corrections(&params.procamp);
     note_corrected("VPP", session.vpp().init(&params).context("VPP Init")?);
 
     let limit = args.frames.unwrap_or(if source.is_pattern() { 300 } else { u64::MAX });
@@ -264,6 +286,25 @@ pub(crate) fn progress_bar(total: u64) -> indicatif::ProgressBar {
 
 /// Components that corrected parameters the tool chose run with values it did not ask for: said in
 /// the log, not an error.
+/// VPP brings ProcAmp settings into their ranges: the tool says which, from what, to what.
+fn note_procamp_corrections(asked: &ProcAmp) {
+    let (used, changed) = asked.clamped();
+    if !changed {
+        return;
+    }
+    let fields = [
+        ("brightness", asked.brightness, used.brightness),
+        ("contrast", asked.contrast, used.contrast),
+        ("hue", asked.hue, used.hue),
+        ("saturation", asked.saturation, used.saturation),
+    ];
+    for ((name, asked, used), (low, high)) in fields.into_iter().zip(vplrs::PROCAMP_RANGES) {
+        if asked.to_bits() != used.to_bits() {
+            eprintln!("vplrs: note: VPP corrected ProcAmp {name} {asked} (outside {low}..{high}) to {used}");
+        }
+    }
+}
+
 pub fn note_corrected(component: &str, accepted: vplrs::Accepted) {
     if accepted.is_corrected() {
         tracing::info!("{component} corrected some parameters");

@@ -80,3 +80,77 @@ fn packed_422_cannot_be_turned() {
     let text = String::from_utf8_lossy(&output.stderr);
     assert!(text.contains("rotation and mirroring of packed 4:2:2"), "{text}");
 }
+
+/// ffmpeg's `geq` evaluating the ProcAmp formula (brightness `b`, contrast `c`, hue `h` degrees,
+/// saturation `s`) on 8-bit 4:2:0, rounded to the nearest code (nearest-sample lookups: geq's
+/// default bilinear lookup reads the next-to-last chroma column at the right edge).
+fn procamp_geq(b: f64, c: f64, h: f64, s: f64) -> String {
+    let (sin, cos) = h.to_radians().sin_cos();
+    let gain = c * s;
+    format!(
+        "geq=lum='clip(floor((lum(X,Y)-16)*{c}+16+{b}+0.5),0,255)':\
+         cb='clip(floor(((cb(X,Y)-128)*{cos}+(cr(X,Y)-128)*{sin})*{gain}+128.5),0,255)':\
+         cr='clip(floor(((cr(X,Y)-128)*{cos}-(cb(X,Y)-128)*{sin})*{gain}+128.5),0,255)':\
+         interpolation=nearest"
+    )
+}
+
+#[test]
+fn procamp_follows_the_amplifier_formula() {
+    let settings = [(20.0, 1.5, 30.0, 0.8), (-35.5, 0.6, -120.0, 2.5), (0.0, 1.0, 180.0, 1.0), (100.0, 10.0, 0.0, 0.0)];
+    for (size, pix_fmt, format) in [("176x144", "yuv420p", "i420"), ("322x182", "nv12", "nv12")] {
+        let input = source(&format!("procamp-{size}.{format}"), size, pix_fmt, 2);
+        for (b, c, h, s) in settings {
+            let output = temp(&format!("procamp-{size}-{format}-{b}-{c}-{h}-{s}.raw"));
+            let args = [
+                "vpp",
+                input.to_str().unwrap(),
+                "--input-size",
+                size,
+                "--input-format",
+                format,
+                "--brightness",
+                &b.to_string(),
+                "--contrast",
+                &c.to_string(),
+                "--hue",
+                &h.to_string(),
+                "--saturation",
+                &s.to_string(),
+                "-o",
+                output.to_str().unwrap(),
+            ];
+            vplrs_summary(&args);
+            let ours = std::fs::read(&output).unwrap();
+            // geq works on planar 4:2:0: NV12 goes through yuv420p and back (exact repacks).
+            let filter = format!("format=yuv420p,{},format={pix_fmt}", procamp_geq(b, c, h, s));
+            let theirs = ffmpeg_filtered(&input, size, pix_fmt, &filter);
+            assert_eq!(ours.len(), theirs.len());
+            let worst = ours.iter().zip(&theirs).map(|(a, b)| a.abs_diff(*b)).max().unwrap();
+            assert!(worst <= 1, "{size} {format} ProcAmp {b} {c} {h} {s}: a sample differs by {worst}");
+        }
+    }
+}
+
+#[test]
+fn procamp_out_of_range_is_corrected_and_rgb_is_refused() {
+    let input = source("procamp-range.i420", "176x144", "yuv420p", 1);
+    let output = temp("procamp-range.raw");
+    let summary = vplrs_summary(&[
+        "vpp",
+        input.to_str().unwrap(),
+        "--input-size",
+        "176x144",
+        "--brightness",
+        "250",
+        "-o",
+        output.to_str().unwrap(),
+    ]);
+    assert!(summary.contains("corrected ProcAmp brightness 250 (outside -100..100) to 100"), "{summary}");
+    let refused = Command::new(env!("CARGO_BIN_EXE_vplrs"))
+        .args(["vpp", input.to_str().unwrap(), "--input-size", "176x144", "--format", "bgra", "--hue", "10"])
+        .output()
+        .unwrap();
+    assert!(!refused.status.success());
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("ProcAmp needs a YCbCr output"));
+}

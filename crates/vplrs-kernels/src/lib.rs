@@ -13,6 +13,7 @@
 //!   P010, and YCbCr <-> RGBA through `yuvutils-rs`'s SIMD kernels.
 //! - [`orient`](mod@orient): rotation by quarter turns and mirroring, exact, for every format
 //!   but packed 4:2:2.
+//! - [`procamp`]: brightness, contrast, hue and saturation of YCbCr pictures, in place.
 //! - General path: every format through an `f32` intermediate (4:4:4, or the chroma grid when
 //!   both sides subsample chroma alike); the reference the fast paths are tested against.
 //!
@@ -30,6 +31,7 @@ mod error;
 mod general;
 pub mod orient;
 mod p010;
+pub mod procamp;
 mod resize_f32;
 mod resize_u8;
 mod rgb;
@@ -40,4 +42,5 @@ pub use color::{ColorSpec, Matrix, Range};
 pub use converter::{Converter, Path};
 pub use error::{KernelError, Side};
 pub use orient::{orient, Mirror, Orientation, Rotation};
+pub use procamp::{apply_procamp, ProcAmp, PROCAMP_RANGES};
 pub use vplrs_memory::Rect;

@@ -170,6 +170,7 @@ impl Vpp {
             dst_color: params.output_color,
             output_pic_struct: params.output.pic_struct,
             orientation: params.orientation,
+            procamp: params.procamp,
         };
         let operation = running.submitted + 1;
         let input_hold = input

@@ -1,5 +1,5 @@
 //! The VPP component (`MFXVideoVPP_*`): colour conversion between the frame formats, crop, resize,
-//! rotation and mirroring, and picture-structure passthrough, from input surfaces to output surfaces, asynchronously.
+//! rotation and mirroring, ProcAmp, and picture-structure passthrough, from input surfaces to output surfaces, asynchronously.
 //!
 //! - `VppError` ([`error`]): the answers of failed calls;
 //! - [`params`]: `VppParams` (the `mfxVideoParam` of VPP), Query and QueryIOSurf;
@@ -18,4 +18,4 @@ mod worker;
 pub use component::{Vpp, VppStats};
 pub use error::VppError;
 pub use params::{QueryOutcome, VppParams};
-pub use vplrs_kernels::{ColorSpec, Matrix, Mirror, Orientation, Range, Rotation};
+pub use vplrs_kernels::{ColorSpec, Matrix, Mirror, Orientation, ProcAmp, Range, Rotation, PROCAMP_RANGES};

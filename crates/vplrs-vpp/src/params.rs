@@ -1,6 +1,6 @@
 //! VPP parameters, their validation (`Query`) and surface needs (`QueryIOSurf`).
 
-use vplrs_kernels::{ColorSpec, Orientation};
+use vplrs_kernels::{ColorSpec, Orientation, ProcAmp};
 use vplrs_memory::allocator::MemType;
 use vplrs_memory::sizing::SurfaceRequest;
 use vplrs_memory::{AllocationHints, FrameInfo, PicStruct, Rect};
@@ -33,6 +33,8 @@ pub struct VppParams {
     /// Mirroring, then rotation, of the output picture (`mfxExtVPPMirroring`,
     /// `mfxExtVPPRotation`): the input's crop, mirrored and turned, is scaled to the output's.
     pub orientation: Orientation,
+    /// Brightness, contrast, hue and saturation of the output (`mfxExtVPPProcAmp`).
+    pub procamp: ProcAmp,
 }
 
 impl VppParams {
@@ -49,6 +51,7 @@ impl VppParams {
             input_hints: AllocationHints::default(),
             output_hints: AllocationHints::default(),
             orientation: Orientation::default(),
+            procamp: ProcAmp::default(),
         }
     }
 
@@ -126,6 +129,15 @@ pub fn query(params: &VppParams) -> Result<QueryOutcome, VppError> {
     if fixed.output.frame_rate != fixed.input.frame_rate {
         fixed.output.frame_rate = fixed.input.frame_rate;
         corrected = true;
+    }
+    let (procamp, clamped) = fixed.procamp.clamped();
+    if clamped {
+        tracing::debug!(?procamp, "ProcAmp settings brought into their ranges");
+        fixed.procamp = procamp;
+        corrected = true;
+    }
+    if !fixed.procamp.is_identity() && !ProcAmp::supports(fixed.output.fourcc) {
+        return Err(VppError::Unsupported("ProcAmp needs a YCbCr output (NV12, I420, YV12, P010, YUY2, AYUV)"));
     }
     if !fixed.orientation.supports(fixed.output.fourcc) {
         return Err(VppError::Unsupported("rotation and mirroring of packed 4:2:2 (YUY2, Y210)"));

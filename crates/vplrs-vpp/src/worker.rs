@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use vplrs_kernels::{orient, ColorSpec, Converter, KernelError, Orientation};
+use vplrs_kernels::{apply_procamp, orient, ColorSpec, Converter, KernelError, Orientation, ProcAmp};
 use vplrs_memory::{
     FrameInfo, FrameLayout, FrameView, FrameViewMut, LayoutOptions, LockedHold, OperationError, OutputGuard, PicStruct,
     Rect, Surface, SyncError,
@@ -29,6 +29,7 @@ pub(crate) struct Geometry {
     pub dst_color: ColorSpec,
     pub output_pic_struct: PicStruct,
     pub orientation: Orientation,
+    pub procamp: ProcAmp,
 }
 
 /// The lane's state: the converter keeps its scratch buffers from frame to frame, and so does the
@@ -85,19 +86,23 @@ impl Worker for VppWorker {
         // An application surface's own crop locates its picture (known now that its producer is
         // done); the parameters' crop otherwise.
         let src_rect = surface_crop(input).unwrap_or(geometry.src_rect);
-        let result = if geometry.orientation.is_identity() {
+        let geometry = *geometry;
+        let mut target = output.view_mut();
+        let mut result = if geometry.orientation.is_identity() {
             self.converter.convert(
                 &source.view(),
                 src_rect,
                 geometry.src_color,
-                &mut output.view_mut(),
+                &mut target,
                 geometry.dst_rect,
                 geometry.dst_color,
             )
         } else {
-            let geometry = *geometry;
-            self.convert_oriented(&source.view(), src_rect, &mut output.view_mut(), &geometry)
+            self.convert_oriented(&source.view(), src_rect, &mut target, &geometry)
         };
+        if result.is_ok() && !geometry.procamp.is_identity() {
+            result = apply_procamp(&mut target, geometry.dst_rect, &geometry.procamp);
+        }
         if let Err(error) = result {
             tracing::error!(%error, "VPP conversion failed");
             return Err(OperationError::Failed);

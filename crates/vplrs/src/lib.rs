@@ -53,7 +53,10 @@ pub use vplrs_runtime::{Accepted, Core, IoPattern, SyncPoint, SyncPointError};
 pub use vplrs_sharing as sharing;
 /// The pure-Rust VP8 decoder, with its XMA interface.
 pub use vplrs_vp8 as vp8;
-pub use vplrs_vpp::{ColorSpec, Matrix, Mirror, Orientation, Range, Rotation, Vpp, VppError, VppParams, VppStats};
+pub use vplrs_vpp::{
+    ColorSpec, Matrix, Mirror, Orientation, ProcAmp, Range, Rotation, Vpp, VppError, VppParams, VppStats,
+    PROCAMP_RANGES,
+};
 
 /// The name the implementation reports.
 pub const IMPLEMENTATION_NAME: &str = "vplrs";

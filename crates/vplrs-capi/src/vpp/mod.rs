@@ -5,7 +5,7 @@ use std::sync::Arc;
 use crate::status::{Status, ToStatus};
 use vplrs_memory::{AllocationHints, AllocationPolicy, FourCc, Surface, SurfaceCore};
 use vplrs_runtime::IoPattern;
-use vplrs_vpp::{ColorSpec, Matrix, Mirror, Range, Rotation, Vpp, VppError, VppParams};
+use vplrs_vpp::{ColorSpec, Matrix, Mirror, ProcAmp, Range, Rotation, Vpp, VppError, VppParams};
 
 use crate::bindings::*;
 use crate::contract::Violation;
@@ -71,6 +71,7 @@ fn params_from_c(par: &mfxVideoParam) -> Outcome<VppParams> {
     if par.Protected != 0 {
         return Err(Status::ERR_UNSUPPORTED);
     }
+    let mut not_used: Vec<u32> = Vec::new();
     for buffer in ext_buffers(par)? {
         // SAFETY: the API requires every attached buffer pointer to be valid.
         let header = unsafe { buffer.as_ref() }.ok_or(Status::ERR_NULL_PTR)?;
@@ -126,14 +127,74 @@ fn params_from_c(par: &mfxVideoParam) -> Outcome<VppParams> {
                     .ok_or(Status::ERR_INVALID_VIDEO_PARAM)?;
                 params.orientation.mirror = mirror_from_c(mirroring.Type).ok_or(Status::ERR_UNSUPPORTED)?;
             }
+            MFX_EXTBUFF_VPP_PROCAMP => {
+                // SAFETY: a valid buffer, per the API.
+                let amp = unsafe { ext_as::<mfxExtVPPProcAmp>(buffer, header.BufferId) }
+                    .ok_or(Status::ERR_INVALID_VIDEO_PARAM)?;
+                params.procamp = ProcAmp {
+                    brightness: amp.Brightness,
+                    contrast: amp.Contrast,
+                    hue: amp.Hue,
+                    saturation: amp.Saturation,
+                };
+            }
             // Filters vplrs always applies as the frame infos ask (their options take defaults),
             // and the list of filters not to use.
-            MFX_EXTBUFF_VPP_SCALING | MFX_EXTBUFF_VPP_COLOR_CONVERSION | MFX_EXTBUFF_VPP_DONOTUSE => {}
-            _ => return Err(Status::ERR_UNSUPPORTED),
+            MFX_EXTBUFF_VPP_SCALING | MFX_EXTBUFF_VPP_COLOR_CONVERSION => {}
+            MFX_EXTBUFF_VPP_DOUSE | MFX_EXTBUFF_VPP_DONOTUSE => {
+                // SAFETY: a valid buffer, per the API; both structures are the same shape.
+                let list = unsafe { ext_as::<mfxExtVPPDoUse>(buffer, header.BufferId) }
+                    .ok_or(Status::ERR_INVALID_VIDEO_PARAM)?;
+                if list.NumAlg > 0 && list.AlgList.is_null() {
+                    return Err(Status::ERR_NULL_PTR);
+                }
+                let algorithms: &[u32] = if list.NumAlg > 0 {
+                    // SAFETY: the API says AlgList holds NumAlg ids (checked non-null above).
+                    unsafe { std::slice::from_raw_parts(list.AlgList, list.NumAlg as usize) }
+                } else {
+                    &[]
+                };
+                if header.BufferId == MFX_EXTBUFF_VPP_DOUSE {
+                    // Filters to use: each must be one vplrs has (its settings default when its
+                    // buffer is not attached).
+                    if let Some(&unknown) = algorithms.iter().find(|&&id| !FILTER_IDS.contains(&id)) {
+                        tracing::debug!(filter = format_args!("{unknown:#x}"), "DOUSE names a filter vplrs lacks");
+                        return Err(Status::ERR_UNSUPPORTED);
+                    }
+                } else {
+                    not_used.extend_from_slice(algorithms);
+                }
+            }
+            other => {
+                tracing::debug!(
+                    buffer = format_args!("{other:#x}"),
+                    "VPP: an extension buffer vplrs does not implement"
+                );
+                return Err(Status::ERR_UNSUPPORTED);
+            }
+        }
+    }
+    // DONOTUSE: the filters it names keep their neutral settings.
+    for id in not_used {
+        match id {
+            MFX_EXTBUFF_VPP_ROTATION => params.orientation.rotation = Rotation::None,
+            MFX_EXTBUFF_VPP_MIRRORING => params.orientation.mirror = Mirror::None,
+            MFX_EXTBUFF_VPP_PROCAMP => params.procamp = ProcAmp::default(),
+            _ => {}
         }
     }
     Ok(params)
 }
+
+/// The filters vplrs has, as `DOUSE` may name them.
+const FILTER_IDS: [u32; 6] = [
+    MFX_EXTBUFF_VPP_SCALING,
+    MFX_EXTBUFF_VPP_COLOR_CONVERSION,
+    MFX_EXTBUFF_VPP_VIDEO_SIGNAL_INFO,
+    MFX_EXTBUFF_VPP_ROTATION,
+    MFX_EXTBUFF_VPP_MIRRORING,
+    MFX_EXTBUFF_VPP_PROCAMP,
+];
 
 fn rotation_from_c(angle: u16) -> Option<Rotation> {
     Some(match u32::from(angle) {
@@ -214,6 +275,14 @@ fn fill_ext_buffers(params: &VppParams, out: &mfxVideoParam) {
                     sides.Out.TransferMatrix = transfer_matrix(params.output_color.matrix);
                     sides.Out.NominalRange = nominal_range(params.output_color.range);
                 }
+            }
+            MFX_EXTBUFF_VPP_PROCAMP if header.BufferSz as usize >= std::mem::size_of::<mfxExtVPPProcAmp>() => {
+                // SAFETY: the header says the buffer is an mfxExtVPPProcAmp.
+                let amp = unsafe { &mut *buffer.cast::<mfxExtVPPProcAmp>() };
+                amp.Brightness = params.procamp.brightness;
+                amp.Contrast = params.procamp.contrast;
+                amp.Hue = params.procamp.hue;
+                amp.Saturation = params.procamp.saturation;
             }
             MFX_EXTBUFF_VPP_ROTATION if header.BufferSz as usize >= std::mem::size_of::<mfxExtVPPRotation>() => {
                 // SAFETY: the header says the buffer is an mfxExtVPPRotation.

@@ -236,6 +236,52 @@ static void orientation_filters(mfxSession session) {
     CHECK_STS(MFXVideoVPP_GetVideoParam(session, &got), MFX_ERR_NONE);
     CHECK(got_rotation.Angle == MFX_ANGLE_270 && got_mirroring.Type == MFX_MIRRORING_VERTICAL);
     CHECK_STS(MFXVideoVPP_Close(session), MFX_ERR_NONE);
+
+    /* ProcAmp out of its ranges: Query brings it in and says so. */
+    mfxVideoParam amp_par;
+    vpp_params(&amp_par, MFX_FOURCC_NV12, MFX_FOURCC_NV12, 320, 240, 320, 240);
+    mfxExtVPPProcAmp amp;
+    memset(&amp, 0, sizeof(amp));
+    amp.Header.BufferId = MFX_EXTBUFF_VPP_PROCAMP;
+    amp.Header.BufferSz = sizeof(amp);
+    amp.Brightness = 150.0;
+    amp.Contrast = 1.5;
+    amp.Hue = -200.0;
+    amp.Saturation = 1.0;
+    mfxExtBuffer *amp_ext[1] = {&amp.Header};
+    amp_par.ExtParam = amp_ext;
+    amp_par.NumExtParam = 1;
+    CHECK_STS(MFXVideoVPP_Query(session, &amp_par, &amp_par), MFX_WRN_INCOMPATIBLE_VIDEO_PARAM);
+    CHECK(amp.Brightness == 100.0 && amp.Contrast == 1.5 && amp.Hue == -180.0 && amp.Saturation == 1.0);
+    /* ProcAmp into RGB: refused. */
+    mfxVideoParam amp_rgb;
+    vpp_params(&amp_rgb, MFX_FOURCC_NV12, MFX_FOURCC_RGB4, 320, 240, 320, 240);
+    amp_rgb.ExtParam = amp_ext;
+    amp_rgb.NumExtParam = 1;
+    out = amp_rgb;
+    CHECK_STS(MFXVideoVPP_Query(session, &amp_rgb, &out), MFX_ERR_UNSUPPORTED);
+    /* DOUSE: the filters vplrs has are accepted, any other is unsupported; DONOTUSE turns one off. */
+    mfxU32 use_known[2] = {MFX_EXTBUFF_VPP_PROCAMP, MFX_EXTBUFF_VPP_SCALING};
+    mfxU32 use_unknown[1] = {MFX_EXTBUFF_VPP_DENOISE2};
+    mfxExtVPPDoUse douse;
+    memset(&douse, 0, sizeof(douse));
+    douse.Header.BufferId = MFX_EXTBUFF_VPP_DOUSE;
+    douse.Header.BufferSz = sizeof(douse);
+    douse.NumAlg = 2;
+    douse.AlgList = use_known;
+    mfxExtBuffer *use_ext[1] = {&douse.Header};
+    mfxVideoParam use_par;
+    vpp_params(&use_par, MFX_FOURCC_NV12, MFX_FOURCC_NV12, 320, 240, 320, 240);
+    use_par.ExtParam = use_ext;
+    use_par.NumExtParam = 1;
+    out = use_par;
+    CHECK_STS(MFXVideoVPP_Query(session, &use_par, &out), MFX_ERR_NONE);
+    douse.NumAlg = 1;
+    douse.AlgList = use_unknown;
+    out = use_par;
+    CHECK_STS(MFXVideoVPP_Query(session, &use_par, &out), MFX_ERR_UNSUPPORTED);
+    douse.AlgList = NULL;
+    CHECK_STS(MFXVideoVPP_Query(session, &use_par, &out), MFX_ERR_UNSUPPORTED);
 }
 
 int main(void) {

@@ -1,0 +1,218 @@
+//! ProcAmp (`mfxExtVPPProcAmp`): brightness, contrast, hue and saturation of a YCbCr picture, in
+//! place, by the video processing amplifier's formula (the DXVA ProcAmp that Intel's runtimes
+//! implement), on 8-bit code values:
+//!
+//! ```text
+//! Y' = (Y - 16) * contrast + 16 + brightness
+//! U' = ((U - 128) * cos(hue) + (V - 128) * sin(hue)) * contrast * saturation + 128
+//! V' = ((V - 128) * cos(hue) - (U - 128) * sin(hue)) * contrast * saturation + 128
+//! ```
+//!
+//! rounded to the nearest code and clamped. 10-bit formats (P010) scale the offsets by 4. RGB
+//! pictures have no luma and chroma to amplify: they are refused.
+
+use vplrs_memory::{FourCc, FrameViewMut, Rect};
+
+use crate::error::KernelError;
+
+/// The amplifier's settings, in the ranges and with the defaults of `mfxExtVPPProcAmp`.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct ProcAmp {
+    /// Added to luma, -100.0 to 100.0 (8-bit code values); default 0.
+    pub brightness: f64,
+    /// Luma and chroma gain, 0.0 to 10.0; default 1.
+    pub contrast: f64,
+    /// Chroma rotation in degrees, -180.0 to 180.0; default 0.
+    pub hue: f64,
+    /// Chroma gain, 0.0 to 10.0; default 1.
+    pub saturation: f64,
+}
+
+impl Default for ProcAmp {
+    fn default() -> Self {
+        Self { brightness: 0.0, contrast: 1.0, hue: 0.0, saturation: 1.0 }
+    }
+}
+
+/// The documented range of each setting: (brightness, contrast, hue, saturation).
+pub const PROCAMP_RANGES: [(f64, f64); 4] = [(-100.0, 100.0), (0.0, 10.0), (-180.0, 180.0), (0.0, 10.0)];
+
+impl ProcAmp {
+    /// True when the settings leave every sample as it is.
+    pub fn is_identity(&self) -> bool {
+        *self == Self::default()
+    }
+
+    /// These settings brought into their ranges (NaN becomes the default), and whether anything
+    /// changed.
+    pub fn clamped(&self) -> (Self, bool) {
+        let defaults = Self::default();
+        let fit = |value: f64, (low, high): (f64, f64), default: f64| {
+            if value.is_nan() {
+                default
+            } else {
+                value.clamp(low, high)
+            }
+        };
+        let clamped = Self {
+            brightness: fit(self.brightness, PROCAMP_RANGES[0], defaults.brightness),
+            contrast: fit(self.contrast, PROCAMP_RANGES[1], defaults.contrast),
+            hue: fit(self.hue, PROCAMP_RANGES[2], defaults.hue),
+            saturation: fit(self.saturation, PROCAMP_RANGES[3], defaults.saturation),
+        };
+        let changed = clamped.brightness.to_bits() != self.brightness.to_bits()
+            || clamped.contrast.to_bits() != self.contrast.to_bits()
+            || clamped.hue.to_bits() != self.hue.to_bits()
+            || clamped.saturation.to_bits() != self.saturation.to_bits();
+        (clamped, changed)
+    }
+
+    /// True when pictures of `fourcc` can be amplified (YCbCr formats).
+    pub fn supports(fourcc: FourCc) -> bool {
+        layout(fourcc).is_some()
+    }
+
+    /// The luma table of 8-bit samples.
+    fn luma_table(&self) -> [u8; 256] {
+        let mut table = [0u8; 256];
+        for (y, out) in table.iter_mut().enumerate() {
+            *out = ((y as f64 - 16.0) * self.contrast + 16.0 + self.brightness).round().clamp(0.0, 255.0) as u8;
+        }
+        table
+    }
+
+    /// The chroma transform: (U', V') of centred (U, V), as a 2x2 matrix.
+    fn chroma_matrix(&self) -> [f64; 4] {
+        let (sin, cos) = self.hue.to_radians().sin_cos();
+        let gain = self.contrast * self.saturation;
+        [cos * gain, sin * gain, -sin * gain, cos * gain]
+    }
+}
+
+/// Where a format keeps its samples: 8 or 16 bits, and the planes' layouts.
+#[derive(Clone, Copy)]
+enum Layout {
+    /// Y plane, then U and V planes (I420; YV12 swaps them, which the transform tolerates by
+    /// swapping roles).
+    Planar { v_first: bool },
+    /// Y plane, then interleaved UV (NV12: 8 bits; P010: 16 bits, value in the high 10).
+    SemiPlanar { wide: bool },
+    /// Y0 U Y1 V.
+    Yuy2,
+    /// V U Y A.
+    Ayuv,
+}
+
+fn layout(fourcc: FourCc) -> Option<Layout> {
+    Some(match fourcc {
+        FourCc::I420 => Layout::Planar { v_first: false },
+        FourCc::Yv12 => Layout::Planar { v_first: true },
+        FourCc::Nv12 => Layout::SemiPlanar { wide: false },
+        FourCc::P010 => Layout::SemiPlanar { wide: true },
+        FourCc::Yuy2 => Layout::Yuy2,
+        FourCc::Ayuv => Layout::Ayuv,
+        _ => return None,
+    })
+}
+
+fn chroma(matrix: &[f64; 4], u: f64, v: f64) -> (f64, f64) {
+    (matrix[0] * u + matrix[1] * v, matrix[2] * u + matrix[3] * v)
+}
+
+fn code8(value: f64) -> u8 {
+    value.round().clamp(0.0, 255.0) as u8
+}
+
+/// Amplifies `rect` of `frame` in place.
+pub fn apply_procamp(frame: &mut FrameViewMut<'_>, rect: Rect, amp: &ProcAmp) -> Result<(), KernelError> {
+    let fourcc = frame.fourcc;
+    let layout = layout(fourcc).ok_or(KernelError::Unsupported { from: fourcc, to: fourcc })?;
+    if rect.width == 0 || rect.height == 0 {
+        return Err(KernelError::EmptyRect { side: crate::Side::Destination, rect });
+    }
+    if rect.x + rect.width > frame.width || rect.y + rect.height > frame.height {
+        let (width, height) = (frame.width, frame.height);
+        return Err(KernelError::RectOutsideFrame { side: crate::Side::Destination, rect, width, height });
+    }
+    let (x0, y0, w, h) = (rect.x as usize, rect.y as usize, rect.width as usize, rect.height as usize);
+    let matrix = amp.chroma_matrix();
+    let table = amp.luma_table();
+    // 4:2:0 chroma covering the rect.
+    let (cx0, cy0, cx1, cy1) = (x0 / 2, y0 / 2, (x0 + w).div_ceil(2), (y0 + h).div_ceil(2));
+    match layout {
+        Layout::Planar { v_first } => {
+            for y in y0..y0 + h {
+                for sample in &mut frame.plane_mut(0).row_mut(y)[x0..x0 + w] {
+                    *sample = table[usize::from(*sample)];
+                }
+            }
+            let (_, chroma_planes) = frame.planes_mut().split_at_mut(1);
+            let (first, second) = chroma_planes.split_at_mut(1);
+            let (u_plane, v_plane) =
+                if v_first { (&mut second[0], &mut first[0]) } else { (&mut first[0], &mut second[0]) };
+            for y in cy0..cy1 {
+                let us = &mut u_plane.row_mut(y)[cx0..cx1];
+                let vs = &mut v_plane.row_mut(y)[cx0..cx1];
+                for (u, v) in us.iter_mut().zip(vs.iter_mut()) {
+                    let (nu, nv) = chroma(&matrix, f64::from(*u) - 128.0, f64::from(*v) - 128.0);
+                    (*u, *v) = (code8(nu + 128.0), code8(nv + 128.0));
+                }
+            }
+        }
+        Layout::SemiPlanar { wide: false } => {
+            for y in y0..y0 + h {
+                for sample in &mut frame.plane_mut(0).row_mut(y)[x0..x0 + w] {
+                    *sample = table[usize::from(*sample)];
+                }
+            }
+            for y in cy0..cy1 {
+                for pair in frame.plane_mut(1).row_mut(y)[cx0 * 2..cx1 * 2].chunks_exact_mut(2) {
+                    let (nu, nv) = chroma(&matrix, f64::from(pair[0]) - 128.0, f64::from(pair[1]) - 128.0);
+                    (pair[0], pair[1]) = (code8(nu + 128.0), code8(nv + 128.0));
+                }
+            }
+        }
+        Layout::SemiPlanar { wide: true } => {
+            // 10-bit values in the high bits of little-endian 16-bit samples.
+            let read = |bytes: &[u8]| f64::from(u16::from_le_bytes([bytes[0], bytes[1]]) >> 6);
+            let write = |bytes: &mut [u8], value: f64| {
+                let code = value.round().clamp(0.0, 1023.0) as u16;
+                bytes.copy_from_slice(&(code << 6).to_le_bytes());
+            };
+            for y in y0..y0 + h {
+                for sample in frame.plane_mut(0).row_mut(y)[x0 * 2..(x0 + w) * 2].chunks_exact_mut(2) {
+                    let value = (read(sample) - 64.0) * amp.contrast + 64.0 + amp.brightness * 4.0;
+                    write(sample, value);
+                }
+            }
+            for y in cy0..cy1 {
+                for pair in frame.plane_mut(1).row_mut(y)[cx0 * 4..cx1 * 4].chunks_exact_mut(4) {
+                    let (nu, nv) = chroma(&matrix, read(&pair[0..2]) - 512.0, read(&pair[2..4]) - 512.0);
+                    write(&mut pair[0..2], nu + 512.0);
+                    write(&mut pair[2..4], nv + 512.0);
+                }
+            }
+        }
+        Layout::Yuy2 => {
+            let (px0, px1) = (x0 / 2, (x0 + w).div_ceil(2));
+            for y in y0..y0 + h {
+                for group in frame.plane_mut(0).row_mut(y)[px0 * 4..px1 * 4].chunks_exact_mut(4) {
+                    group[0] = table[usize::from(group[0])];
+                    group[2] = table[usize::from(group[2])];
+                    let (nu, nv) = chroma(&matrix, f64::from(group[1]) - 128.0, f64::from(group[3]) - 128.0);
+                    (group[1], group[3]) = (code8(nu + 128.0), code8(nv + 128.0));
+                }
+            }
+        }
+        Layout::Ayuv => {
+            for y in y0..y0 + h {
+                for pixel in frame.plane_mut(0).row_mut(y)[x0 * 4..(x0 + w) * 4].chunks_exact_mut(4) {
+                    pixel[2] = table[usize::from(pixel[2])];
+                    let (nu, nv) = chroma(&matrix, f64::from(pixel[1]) - 128.0, f64::from(pixel[0]) - 128.0);
+                    (pixel[1], pixel[0]) = (code8(nu + 128.0), code8(nv + 128.0));
+                }
+            }
+        }
+    }
+    Ok(())
+}

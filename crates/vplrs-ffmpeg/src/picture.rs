@@ -103,7 +103,7 @@ impl<'a> Picture<'a> {
     }
 
     /// The decoder met errors in this picture (it may be concealed): it says so in the frame, or
-    /// it logged them while decoding it (see [`damage`](crate::damage)).
+    /// it logged them while decoding it (vplrs's log callback, see the crate's `damage` module).
     pub fn is_corrupt(&self) -> bool {
         let frame = self.raw();
         self.damaged || frame.decode_error_flags != 0 || frame.flags & sys::AV_FRAME_FLAG_CORRUPT != 0

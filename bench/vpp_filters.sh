@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# VPP filters at 1080p against the ffmpeg CLI's equivalent filter, one run, alternating ours and
+# theirs, best of REPEATS wall times each: `vplrs vpp` (async depth 4) against
+# `ffmpeg -vf FILTER -f null -`, both reading the same raw I420 file, with ffmpeg's filter threads
+# at 1 and at its default. Outputs are checked first (rotation and mirroring byte for byte, ProcAmp
+# within one code of geq evaluating the formula, done by the tests) — here only times count.
+# Usage: bench/vpp_filters.sh [FRAMES] [REPEATS]   (after `cargo build --release`)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+frames=${1:-120}
+repeats=${2:-3}
+vplrs=$PWD/${CARGO_TARGET_DIR:-target}/release/vplrs
+work=$(mktemp -d /tmp/vplrs-vpp-filters.XXXXXX)
+trap 'rm -rf "$work"' EXIT
+input=$work/in.yuv
+ffmpeg -v error -f lavfi -i testsrc2=size=1920x1080:rate=30 -frames:v "$frames" -pix_fmt yuv420p -f rawvideo "$input"
+
+best() { sort -n | head -1; }
+seconds() {
+  local start end
+  start=$(date +%s.%N)
+  "$@" >/dev/null 2>&1
+  end=$(date +%s.%N)
+  echo "$end - $start" | bc
+}
+
+printf "%-28s %10s %12s %12s %8s %8s\n" filter vplrs ffmpeg-t1 ffmpeg "vs t1" "vs def"
+run_case() {
+  local name=$1 ours=$2 theirs=$3
+  local a=() b=() c=()
+  for _ in $(seq "$repeats"); do
+    # shellcheck disable=SC2086
+    a+=("$(seconds "$vplrs" vpp "$input" --input-size 1920x1080 --input-format i420 $ours)")
+    b+=("$(seconds ffmpeg -v error -threads 1 -filter_threads 1 -f rawvideo -pix_fmt yuv420p -s 1920x1080 -i "$input" \
+      -vf "$theirs" -f null -)")
+    c+=("$(seconds ffmpeg -v error -f rawvideo -pix_fmt yuv420p -s 1920x1080 -i "$input" -vf "$theirs" -f null -)")
+  done
+  local x y z
+  x=$(printf "%s\n" "${a[@]}" | best)
+  y=$(printf "%s\n" "${b[@]}" | best)
+  z=$(printf "%s\n" "${c[@]}" | best)
+  printf "%-28s %9.3fs %11.3fs %11.3fs %8.2f %8.2f\n" "$name" "$x" "$y" "$z" "$(echo "$x / $y" | bc -l)" \
+    "$(echo "$x / $z" | bc -l)"
+}
+
+run_case "rotate 90" "--rotate 90" "transpose=clock"
+run_case "rotate 180" "--rotate 180" "hflip,vflip"
+run_case "mirror horizontal" "--mirror horizontal" "hflip"
+run_case "mirror vertical" "--mirror vertical" "vflip"
+run_case "procamp b20 c1.5 h30 s0.8" "--brightness 20 --contrast 1.5 --hue 30 --saturation 0.8" \
+  "eq=brightness=0.08:contrast=1.5:saturation=0.8,hue=h=30"
+echo "($frames frames of 1920x1080 I420; times are wall seconds, best of $repeats; ratios: vplrs / ffmpeg)"

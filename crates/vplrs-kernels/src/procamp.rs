@@ -89,6 +89,39 @@ impl ProcAmp {
     }
 }
 
+/// The 8-bit chroma transform as tables in 16.16 fixed point: U' = (uu[U] + uv[V] + bias) >> 16,
+/// V' = (vu[U] + vv[V] + bias) >> 16, the bias adding 128 and the half for rounding. Each table
+/// entry is rounded on its own, so a result can differ from the exact formula only where it
+/// falls within 2^-15 of a half: by one code, at most.
+struct ChromaTables {
+    uu: [i32; 256],
+    uv: [i32; 256],
+    vu: [i32; 256],
+    vv: [i32; 256],
+}
+
+impl ChromaTables {
+    const BIAS: i32 = (128 << 16) + (1 << 15);
+
+    fn new(matrix: &[f64; 4]) -> Self {
+        let table = |gain: f64| {
+            let mut t = [0i32; 256];
+            for (code, entry) in t.iter_mut().enumerate() {
+                *entry = ((code as f64 - 128.0) * gain * 65536.0).round() as i32;
+            }
+            t
+        };
+        Self { uu: table(matrix[0]), uv: table(matrix[1]), vu: table(matrix[2]), vv: table(matrix[3]) }
+    }
+
+    #[inline]
+    fn apply(&self, u: u8, v: u8) -> (u8, u8) {
+        let (u, v) = (usize::from(u), usize::from(v));
+        let fit = |value: i32| (value >> 16).clamp(0, 255) as u8;
+        (fit(self.uu[u] + self.uv[v] + Self::BIAS), fit(self.vu[u] + self.vv[v] + Self::BIAS))
+    }
+}
+
 /// Where a format keeps its samples: 8 or 16 bits, and the planes' layouts.
 #[derive(Clone, Copy)]
 enum Layout {
@@ -119,10 +152,6 @@ fn chroma(matrix: &[f64; 4], u: f64, v: f64) -> (f64, f64) {
     (matrix[0] * u + matrix[1] * v, matrix[2] * u + matrix[3] * v)
 }
 
-fn code8(value: f64) -> u8 {
-    value.round().clamp(0.0, 255.0) as u8
-}
-
 /// Amplifies `rect` of `frame` in place.
 pub fn apply_procamp(frame: &mut FrameViewMut<'_>, rect: Rect, amp: &ProcAmp) -> Result<(), KernelError> {
     let fourcc = frame.fourcc;
@@ -137,6 +166,7 @@ pub fn apply_procamp(frame: &mut FrameViewMut<'_>, rect: Rect, amp: &ProcAmp) ->
     let (x0, y0, w, h) = (rect.x as usize, rect.y as usize, rect.width as usize, rect.height as usize);
     let matrix = amp.chroma_matrix();
     let table = amp.luma_table();
+    let tables = ChromaTables::new(&matrix);
     // 4:2:0 chroma covering the rect.
     let (cx0, cy0, cx1, cy1) = (x0 / 2, y0 / 2, (x0 + w).div_ceil(2), (y0 + h).div_ceil(2));
     match layout {
@@ -154,8 +184,7 @@ pub fn apply_procamp(frame: &mut FrameViewMut<'_>, rect: Rect, amp: &ProcAmp) ->
                 let us = &mut u_plane.row_mut(y)[cx0..cx1];
                 let vs = &mut v_plane.row_mut(y)[cx0..cx1];
                 for (u, v) in us.iter_mut().zip(vs.iter_mut()) {
-                    let (nu, nv) = chroma(&matrix, f64::from(*u) - 128.0, f64::from(*v) - 128.0);
-                    (*u, *v) = (code8(nu + 128.0), code8(nv + 128.0));
+                    (*u, *v) = tables.apply(*u, *v);
                 }
             }
         }
@@ -167,8 +196,7 @@ pub fn apply_procamp(frame: &mut FrameViewMut<'_>, rect: Rect, amp: &ProcAmp) ->
             }
             for y in cy0..cy1 {
                 for pair in frame.plane_mut(1).row_mut(y)[cx0 * 2..cx1 * 2].chunks_exact_mut(2) {
-                    let (nu, nv) = chroma(&matrix, f64::from(pair[0]) - 128.0, f64::from(pair[1]) - 128.0);
-                    (pair[0], pair[1]) = (code8(nu + 128.0), code8(nv + 128.0));
+                    (pair[0], pair[1]) = tables.apply(pair[0], pair[1]);
                 }
             }
         }
@@ -199,8 +227,7 @@ pub fn apply_procamp(frame: &mut FrameViewMut<'_>, rect: Rect, amp: &ProcAmp) ->
                 for group in frame.plane_mut(0).row_mut(y)[px0 * 4..px1 * 4].chunks_exact_mut(4) {
                     group[0] = table[usize::from(group[0])];
                     group[2] = table[usize::from(group[2])];
-                    let (nu, nv) = chroma(&matrix, f64::from(group[1]) - 128.0, f64::from(group[3]) - 128.0);
-                    (group[1], group[3]) = (code8(nu + 128.0), code8(nv + 128.0));
+                    (group[1], group[3]) = tables.apply(group[1], group[3]);
                 }
             }
         }
@@ -208,8 +235,7 @@ pub fn apply_procamp(frame: &mut FrameViewMut<'_>, rect: Rect, amp: &ProcAmp) ->
             for y in y0..y0 + h {
                 for pixel in frame.plane_mut(0).row_mut(y)[x0 * 4..(x0 + w) * 4].chunks_exact_mut(4) {
                     pixel[2] = table[usize::from(pixel[2])];
-                    let (nu, nv) = chroma(&matrix, f64::from(pixel[1]) - 128.0, f64::from(pixel[0]) - 128.0);
-                    (pixel[1], pixel[0]) = (code8(nu + 128.0), code8(nv + 128.0));
+                    (pixel[1], pixel[0]) = tables.apply(pixel[1], pixel[0]);
                 }
             }
         }

@@ -70,7 +70,11 @@ fn grids(fourcc: FourCc) -> Vec<(usize, usize, usize)> {
 }
 
 fn apply(src: &mut Frame, orientation: Orientation) -> Frame {
-    let (w, h) = (src.layout.width, src.layout.height);
+    apply_to(src, orientation, src.layout.width, src.layout.height)
+}
+
+/// Orients the top-left `w` x `h` of `src` into a new frame.
+fn apply_to(src: &mut Frame, orientation: Orientation, w: u32, h: u32) -> Frame {
     let (ow, oh) = orientation.oriented(w, h);
     let mut dst = Frame::new(src.layout.fourcc, ow, oh, 0);
     let layout = src.layout;
@@ -89,30 +93,34 @@ fn every_sample_lands_where_the_geometry_says() {
         for rotation in ROTATIONS {
             for mirror in MIRRORS {
                 let orientation = Orientation { mirror, rotation };
-                let mut src = Frame::new(fourcc, 48, 32, 7);
-                let dst = apply(&mut src, orientation);
-                for (plane, &(size, sx, sy)) in grids(fourcc).iter().enumerate() {
-                    let (w, h) = (48 / sx, 32 / sy);
-                    let (ow, oh) = orientation.oriented(w as u32, h as u32);
-                    for y in 0..oh as usize {
-                        for x in 0..ow as usize {
-                            // The rotation undone (clockwise turns), then the mirror.
-                            let (mx, my) = match rotation {
-                                Rotation::None => (x, y),
-                                Rotation::Quarter => (y, h - 1 - x),
-                                Rotation::Half => (w - 1 - x, h - 1 - y),
-                                Rotation::ThreeQuarters => (w - 1 - y, x),
-                            };
-                            let (ix, iy) = match mirror {
-                                Mirror::None => (mx, my),
-                                Mirror::Horizontal => (w - 1 - mx, my),
-                                Mirror::Vertical => (mx, h - 1 - my),
-                            };
-                            assert_eq!(
-                                dst.element(plane, x, y, size),
-                                src.element(plane, ix, iy, size),
-                                "{fourcc} {orientation:?} plane {plane} at ({x}, {y})"
-                            );
+                // Frames are 16-aligned: 52x38 is a crop of a 64x48 frame, whose 8x8 blocks do not
+                // tile it.
+                for (width, height) in [(48usize, 32usize), (52, 38)] {
+                    let mut src = Frame::new(fourcc, width as u32, height as u32, 7);
+                    let dst = apply_to(&mut src, orientation, width as u32, height as u32);
+                    for (plane, &(size, sx, sy)) in grids(fourcc).iter().enumerate() {
+                        let (w, h) = (width / sx, height / sy);
+                        let (ow, oh) = orientation.oriented(w as u32, h as u32);
+                        for y in 0..oh as usize {
+                            for x in 0..ow as usize {
+                                // The rotation undone (clockwise turns), then the mirror.
+                                let (mx, my) = match rotation {
+                                    Rotation::None => (x, y),
+                                    Rotation::Quarter => (y, h - 1 - x),
+                                    Rotation::Half => (w - 1 - x, h - 1 - y),
+                                    Rotation::ThreeQuarters => (w - 1 - y, x),
+                                };
+                                let (ix, iy) = match mirror {
+                                    Mirror::None => (mx, my),
+                                    Mirror::Horizontal => (w - 1 - mx, my),
+                                    Mirror::Vertical => (mx, h - 1 - my),
+                                };
+                                assert_eq!(
+                                    dst.element(plane, x, y, size),
+                                    src.element(plane, ix, iy, size),
+                                    "{fourcc} {orientation:?} {width}x{height} plane {plane} at ({x}, {y})"
+                                );
+                            }
                         }
                     }
                 }

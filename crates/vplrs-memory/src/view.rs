@@ -66,26 +66,31 @@ impl<'a> Plane<'a> {
     }
 
     /// Bytes from one row to the next.
+    #[inline]
     pub fn pitch(&self) -> usize {
         self.pitch
     }
 
     /// Bytes of pixels in a row.
+    #[inline]
     pub fn row_bytes(&self) -> usize {
         self.row_bytes
     }
 
     /// Rows of the plane.
+    #[inline]
     pub fn rows(&self) -> usize {
         self.rows
     }
 
     /// The plane's bytes from the first row to the end of the last row (padding included).
+    #[inline]
     pub fn data(&self) -> &'a [u8] {
         self.data
     }
 
     /// Row `y`, without padding.
+    #[inline]
     pub fn row(&self, y: usize) -> &'a [u8] {
         let start = y * self.pitch;
         &self.data[start..start + self.row_bytes]
@@ -115,31 +120,37 @@ impl<'a> PlaneMut<'a> {
     }
 
     /// Bytes from one row to the next.
+    #[inline]
     pub fn pitch(&self) -> usize {
         self.pitch
     }
 
     /// Bytes of pixels in a row.
+    #[inline]
     pub fn row_bytes(&self) -> usize {
         self.row_bytes
     }
 
     /// Rows of the plane.
+    #[inline]
     pub fn rows(&self) -> usize {
         self.rows
     }
 
     /// The plane's bytes from the first row to the end of the last, the padding between rows included.
+    #[inline]
     pub fn data_mut(&mut self) -> &mut [u8] {
         self.data
     }
 
     /// The plane, to read.
+    #[inline]
     pub fn as_plane(&self) -> Plane<'_> {
         Plane { data: self.data, pitch: self.pitch, row_bytes: self.row_bytes, rows: self.rows }
     }
 
     /// Row `y`, to write.
+    #[inline]
     pub fn row_mut(&mut self, y: usize) -> &mut [u8] {
         let start = y * self.pitch;
         &mut self.data[start..start + self.row_bytes]

@@ -51,6 +51,12 @@ impl VppWorker {
         geometry: &Geometry,
     ) -> Result<(), KernelError> {
         let dst_rect = geometry.dst_rect;
+        let same_size =
+            geometry.orientation.oriented(src_rect.width, src_rect.height) == (dst_rect.width, dst_rect.height);
+        if source.fourcc == target.fourcc && same_size && geometry.src_color == geometry.dst_color {
+            // Nothing to scale or convert: the samples move straight from the input.
+            return orient(source, src_rect, target, dst_rect, geometry.orientation);
+        }
         let (width, height) = geometry.orientation.oriented(dst_rect.width, dst_rect.height);
         let info = FrameInfo::new(target.fourcc, width.next_multiple_of(2), height.next_multiple_of(2));
         let layout = FrameLayout::new(&info, LayoutOptions::default())

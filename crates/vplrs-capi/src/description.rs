@@ -36,13 +36,14 @@ enum Outputs {
 }
 
 /// The VPP filters vplrs implements: each converts any supported input to the outputs it names.
-const FILTERS: [(u32, Outputs); 6] = [
+const FILTERS: [(u32, Outputs); 7] = [
     (MFX_EXTBUFF_VPP_SCALING, Outputs::All),
     (MFX_EXTBUFF_VPP_COLOR_CONVERSION, Outputs::All),
     (MFX_EXTBUFF_VPP_VIDEO_SIGNAL_INFO, Outputs::All),
     (MFX_EXTBUFF_VPP_ROTATION, Outputs::Movable),
     (MFX_EXTBUFF_VPP_MIRRORING, Outputs::Movable),
     (MFX_EXTBUFF_VPP_PROCAMP, Outputs::Ycbcr),
+    (MFX_EXTBUFF_VPP_COLORFILL, Outputs::All),
 ];
 
 /// The functions that do what the API says (the decode+VPP family is absent).

@@ -14,6 +14,7 @@
 //! - [`orient`](mod@orient): rotation by quarter turns and mirroring, exact, for every format
 //!   but packed 4:2:2.
 //! - [`procamp`]: brightness, contrast, hue and saturation of YCbCr pictures, in place.
+//! - [`fill`]: black around the picture rectangle (colour fill).
 //! - General path: every format through an `f32` intermediate (4:4:4, or the chroma grid when
 //!   both sides subsample chroma alike); the reference the fast paths are tested against.
 //!
@@ -28,6 +29,7 @@ mod color;
 mod components;
 pub mod converter;
 mod error;
+pub mod fill;
 mod general;
 pub mod orient;
 mod p010;
@@ -41,6 +43,7 @@ mod yuv420;
 pub use color::{ColorSpec, Matrix, Range};
 pub use converter::{Converter, Path};
 pub use error::{KernelError, Side};
+pub use fill::fill_outside;
 pub use orient::{orient, Mirror, Orientation, Rotation};
 pub use procamp::{apply_procamp, ProcAmp, PROCAMP_RANGES};
 pub use vplrs_memory::Rect;

@@ -171,6 +171,7 @@ impl Vpp {
             output_pic_struct: params.output.pic_struct,
             orientation: params.orientation,
             procamp: params.procamp,
+            color_fill: params.color_fill,
         };
         let operation = running.submitted + 1;
         let input_hold = input

@@ -35,6 +35,8 @@ pub struct VppParams {
     pub orientation: Orientation,
     /// Brightness, contrast, hue and saturation of the output (`mfxExtVPPProcAmp`).
     pub procamp: ProcAmp,
+    /// Paint the output frame black around its picture rectangle (`mfxExtVPPColorFill`).
+    pub color_fill: bool,
 }
 
 impl VppParams {
@@ -52,6 +54,7 @@ impl VppParams {
             output_hints: AllocationHints::default(),
             orientation: Orientation::default(),
             procamp: ProcAmp::default(),
+            color_fill: false,
         }
     }
 

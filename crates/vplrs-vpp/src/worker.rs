@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use vplrs_kernels::{apply_procamp, orient, ColorSpec, Converter, KernelError, Orientation, ProcAmp};
+use vplrs_kernels::{apply_procamp, fill_outside, orient, ColorSpec, Converter, KernelError, Orientation, ProcAmp};
 use vplrs_memory::{
     FrameInfo, FrameLayout, FrameView, FrameViewMut, LayoutOptions, LockedHold, OperationError, OutputGuard, PicStruct,
     Rect, Surface, SyncError,
@@ -30,6 +30,7 @@ pub(crate) struct Geometry {
     pub output_pic_struct: PicStruct,
     pub orientation: Orientation,
     pub procamp: ProcAmp,
+    pub color_fill: bool,
 }
 
 /// The lane's state: the converter keeps its scratch buffers from frame to frame, and so does the
@@ -108,6 +109,9 @@ impl Worker for VppWorker {
         };
         if result.is_ok() && !geometry.procamp.is_identity() {
             result = apply_procamp(&mut target, geometry.dst_rect, &geometry.procamp);
+        }
+        if result.is_ok() && geometry.color_fill {
+            result = fill_outside(&mut target, geometry.dst_rect, geometry.dst_color);
         }
         if let Err(error) = result {
             tracing::error!(%error, "VPP conversion failed");

@@ -127,6 +127,16 @@ fn params_from_c(par: &mfxVideoParam) -> Outcome<VppParams> {
                     .ok_or(Status::ERR_INVALID_VIDEO_PARAM)?;
                 params.orientation.mirror = mirror_from_c(mirroring.Type).ok_or(Status::ERR_UNSUPPORTED)?;
             }
+            MFX_EXTBUFF_VPP_COLORFILL => {
+                // SAFETY: a valid buffer, per the API.
+                let fill = unsafe { ext_as::<mfxExtVPPColorFill>(buffer, header.BufferId) }
+                    .ok_or(Status::ERR_INVALID_VIDEO_PARAM)?;
+                params.color_fill = match u32::from(fill.Enable) {
+                    MFX_CODINGOPTION_ON => true,
+                    MFX_CODINGOPTION_OFF | MFX_CODINGOPTION_UNKNOWN => false,
+                    _ => return Err(Status::ERR_UNSUPPORTED),
+                };
+            }
             MFX_EXTBUFF_VPP_PROCAMP => {
                 // SAFETY: a valid buffer, per the API.
                 let amp = unsafe { ext_as::<mfxExtVPPProcAmp>(buffer, header.BufferId) }
@@ -155,6 +165,8 @@ fn params_from_c(par: &mfxVideoParam) -> Outcome<VppParams> {
                     &[]
                 };
                 if header.BufferId == MFX_EXTBUFF_VPP_DOUSE {
+                    // Colour fill has nothing to set: naming it turns it on.
+                    params.color_fill |= algorithms.contains(&MFX_EXTBUFF_VPP_COLORFILL);
                     // Filters to use: each must be one vplrs has (its settings default when its
                     // buffer is not attached).
                     if let Some(&unknown) = algorithms.iter().find(|&&id| !FILTER_IDS.contains(&id)) {
@@ -180,6 +192,7 @@ fn params_from_c(par: &mfxVideoParam) -> Outcome<VppParams> {
             MFX_EXTBUFF_VPP_ROTATION => params.orientation.rotation = Rotation::None,
             MFX_EXTBUFF_VPP_MIRRORING => params.orientation.mirror = Mirror::None,
             MFX_EXTBUFF_VPP_PROCAMP => params.procamp = ProcAmp::default(),
+            MFX_EXTBUFF_VPP_COLORFILL => params.color_fill = false,
             _ => {}
         }
     }
@@ -187,13 +200,14 @@ fn params_from_c(par: &mfxVideoParam) -> Outcome<VppParams> {
 }
 
 /// The filters vplrs has, as `DOUSE` may name them.
-const FILTER_IDS: [u32; 6] = [
+const FILTER_IDS: [u32; 7] = [
     MFX_EXTBUFF_VPP_SCALING,
     MFX_EXTBUFF_VPP_COLOR_CONVERSION,
     MFX_EXTBUFF_VPP_VIDEO_SIGNAL_INFO,
     MFX_EXTBUFF_VPP_ROTATION,
     MFX_EXTBUFF_VPP_MIRRORING,
     MFX_EXTBUFF_VPP_PROCAMP,
+    MFX_EXTBUFF_VPP_COLORFILL,
 ];
 
 fn rotation_from_c(angle: u16) -> Option<Rotation> {
@@ -275,6 +289,11 @@ fn fill_ext_buffers(params: &VppParams, out: &mfxVideoParam) {
                     sides.Out.TransferMatrix = transfer_matrix(params.output_color.matrix);
                     sides.Out.NominalRange = nominal_range(params.output_color.range);
                 }
+            }
+            MFX_EXTBUFF_VPP_COLORFILL if header.BufferSz as usize >= std::mem::size_of::<mfxExtVPPColorFill>() => {
+                let enable = if params.color_fill { MFX_CODINGOPTION_ON } else { MFX_CODINGOPTION_OFF };
+                // SAFETY: the header says the buffer is an mfxExtVPPColorFill.
+                unsafe { (*buffer.cast::<mfxExtVPPColorFill>()).Enable = enable as u16 };
             }
             MFX_EXTBUFF_VPP_PROCAMP if header.BufferSz as usize >= std::mem::size_of::<mfxExtVPPProcAmp>() => {
                 // SAFETY: the header says the buffer is an mfxExtVPPProcAmp.

@@ -284,12 +284,73 @@ static void orientation_filters(mfxSession session) {
     CHECK_STS(MFXVideoVPP_Query(session, &use_par, &out), MFX_ERR_UNSUPPORTED);
 }
 
+/* mfxExtVPPColorFill: the output frame around its crop comes out black (NV12 limited: Y 16, UV
+ * 128), whatever the surface held; the crop holds the picture. */
+static void color_fill(mfxSession session) {
+    mfxVideoParam par;
+    vpp_params(&par, MFX_FOURCC_NV12, MFX_FOURCC_NV12, 320, 240, 320, 240);
+    par.vpp.Out.CropX = 80;
+    par.vpp.Out.CropY = 60;
+    par.vpp.Out.CropW = 160;
+    par.vpp.Out.CropH = 120;
+    mfxExtVPPColorFill fill;
+    memset(&fill, 0, sizeof(fill));
+    fill.Header.BufferId = MFX_EXTBUFF_VPP_COLORFILL;
+    fill.Header.BufferSz = sizeof(fill);
+    fill.Enable = MFX_CODINGOPTION_ON;
+    mfxExtBuffer *ext[1] = {&fill.Header};
+    par.ExtParam = ext;
+    par.NumExtParam = 1;
+    CHECK_STS(MFXVideoVPP_Init(session, &par), MFX_ERR_NONE);
+    mfxFrameSurface1 *in = NULL, *out = NULL;
+    CHECK_STS(MFXMemory_GetSurfaceForVPP(session, &in), MFX_ERR_NONE);
+    CHECK_STS(MFXMemory_GetSurfaceForVPPOut(session, &out), MFX_ERR_NONE);
+    REQUIRE(in && out);
+    CHECK_STS(in->FrameInterface->Map(in, MFX_MAP_WRITE), MFX_ERR_NONE);
+    fill_nv12(in, 200, 90);
+    CHECK_STS(in->FrameInterface->Unmap(in), MFX_ERR_NONE);
+    CHECK_STS(out->FrameInterface->Map(out, MFX_MAP_WRITE), MFX_ERR_NONE);
+    fill_nv12(out, 0x77, 0x77);
+    CHECK_STS(out->FrameInterface->Unmap(out), MFX_ERR_NONE);
+    mfxSyncPoint sync = NULL;
+    CHECK_STS(MFXVideoVPP_RunFrameVPPAsync(session, in, out, NULL, &sync), MFX_ERR_NONE);
+    CHECK_STS(MFXVideoCORE_SyncOperation(session, sync, 5000), MFX_ERR_NONE);
+    CHECK_STS(out->FrameInterface->Map(out, MFX_MAP_READ), MFX_ERR_NONE);
+    mfxU16 pitch = out->Data.Pitch;
+    int outside_ok = 1, inside_ok = 1;
+    for (int y = 0; y < 240; y++)
+        for (int x = 0; x < 320; x++) {
+            int inside = x >= 80 && x < 240 && y >= 60 && y < 180;
+            mfxU8 luma = out->Data.Y[y * pitch + x];
+            mfxU8 chroma = out->Data.UV[(y / 2) * pitch + (x & ~1)];
+            if (inside) inside_ok &= luma == 200 && chroma == 90;
+            else outside_ok &= luma == 16 && chroma == 128;
+        }
+    CHECK(outside_ok);
+    CHECK(inside_ok);
+    CHECK_STS(out->FrameInterface->Unmap(out), MFX_ERR_NONE);
+    /* GetVideoParam reports it on. */
+    mfxExtVPPColorFill got_fill = fill;
+    got_fill.Enable = 0;
+    mfxExtBuffer *got_ext[1] = {&got_fill.Header};
+    mfxVideoParam got;
+    memset(&got, 0, sizeof(got));
+    got.ExtParam = got_ext;
+    got.NumExtParam = 1;
+    CHECK_STS(MFXVideoVPP_GetVideoParam(session, &got), MFX_ERR_NONE);
+    CHECK(got_fill.Enable == MFX_CODINGOPTION_ON);
+    CHECK_STS(in->FrameInterface->Release(in), MFX_ERR_NONE);
+    CHECK_STS(out->FrameInterface->Release(out), MFX_ERR_NONE);
+    CHECK_STS(MFXVideoVPP_Close(session), MFX_ERR_NONE);
+}
+
 int main(void) {
     mfxLoader loader;
     mfxSession session = open_vplrs(&loader);
     bad_input(session);
     contradictions(session);
     orientation_filters(session);
+    color_fill(session);
 
     /* NV12 320x240 -> RGB4 160x120; the output pool is limited to 2 surfaces and waits 10 ms. */
     mfxVideoParam par;

@@ -33,10 +33,12 @@ enum Outputs {
     Movable,
     /// YCbCr ones (ProcAmp).
     Ycbcr,
+    /// Every format, from the inputs that can be deinterlaced.
+    FromDeinterlaceable,
 }
 
 /// The VPP filters vplrs implements: each converts any supported input to the outputs it names.
-const FILTERS: [(u32, Outputs); 7] = [
+const FILTERS: [(u32, Outputs); 8] = [
     (MFX_EXTBUFF_VPP_SCALING, Outputs::All),
     (MFX_EXTBUFF_VPP_COLOR_CONVERSION, Outputs::All),
     (MFX_EXTBUFF_VPP_VIDEO_SIGNAL_INFO, Outputs::All),
@@ -44,6 +46,7 @@ const FILTERS: [(u32, Outputs); 7] = [
     (MFX_EXTBUFF_VPP_MIRRORING, Outputs::Movable),
     (MFX_EXTBUFF_VPP_PROCAMP, Outputs::Ycbcr),
     (MFX_EXTBUFF_VPP_COLORFILL, Outputs::All),
+    (MFX_EXTBUFF_VPP_DEINTERLACING, Outputs::FromDeinterlaceable),
 ];
 
 /// The functions that do what the API says (the decode+VPP family is absent).
@@ -243,6 +246,7 @@ fn build_description() -> DescriptionStorage {
                 Outputs::All => true,
                 Outputs::Movable => turned.supports(format),
                 Outputs::Ycbcr => vplrs_vpp::ProcAmp::supports(format),
+                Outputs::FromDeinterlaceable => vplrs_vpp::deinterlace_supports(*input),
             };
             let codes: Vec<u32> = outputs.iter().filter(|&&f| writes(f)).map(|f| f.code()).collect();
             let mut entry = mfxVPPDescription_filter_memdesc_format {

@@ -200,3 +200,41 @@ fn sample_vpp_procamp_follows_the_amplifier_formula() {
     let worst = ours.iter().zip(&theirs).map(|(a, b)| a.abs_diff(*b)).max().unwrap();
     assert!(worst <= 1, "sample_vpp ProcAmp: a sample differs by {worst}");
 }
+
+/// `sample_vpp -spic 0|2 -dpic 1` (interlaced in, progressive out; `-di_mode 1` asks for bob
+/// explicitly), unmodified, on libvplrs.so: the first field kept, the other interpolated, as
+/// ffmpeg's `geq` computes it, byte for byte.
+#[test]
+fn sample_vpp_deinterlaces_by_field_interpolation() {
+    let lib = lib_dir();
+    let work = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("sample_vpp_deinterlace");
+    std::fs::create_dir_all(&work).unwrap();
+    let input = work.join("in.nv12");
+    let frames = 3;
+    make_source(&input, "176x144", "nv12", frames);
+    for (spic, extra, top_first) in [("0", None, true), ("2", Some("1"), false)] {
+        let output = work.join(format!("out{spic}.nv12"));
+        let mut args: Vec<&str> = vec!["-lib", "sw", "-i", input.to_str().unwrap(), "-o", output.to_str().unwrap()];
+        args.extend(["-sw", "176", "-sh", "144", "-scc", "nv12", "-dw", "176", "-dh", "144", "-dcc", "nv12"]);
+        args.extend(["-spic", spic, "-dpic", "1"]);
+        if let Some(mode) = extra {
+            args.extend(["-di_mode", mode]);
+        }
+        let log = run(Command::new("sample_vpp").env("ONEVPL_SEARCH_PATH", &lib).args(&args));
+        assert!(log.contains(&format!("Total frames {frames}")), "sample_vpp -spic {spic}:\n{log}");
+        let kept = if top_first { "eq(mod(Y,2),0)" } else { "eq(mod(Y,2),1)" };
+        let plane = |p: &str| {
+            format!("if({kept},{p}(X,Y),floor(({p}(X,if(gt(Y,0),Y-1,Y+1))+{p}(X,if(lt(Y+1,H),Y+1,Y-1))+1)/2))")
+        };
+        let filter = format!(
+            "format=yuv420p,geq=lum='{}':cb='{}':cr='{}':interpolation=nearest,format=nv12",
+            plane("lum"),
+            plane("cb"),
+            plane("cr")
+        );
+        let ours = std::fs::read(&output).unwrap();
+        let theirs = ffmpeg_filtered(&input, "176x144", "nv12", &filter);
+        assert_eq!(ours.len(), theirs.len());
+        assert!(ours == theirs, "sample_vpp -spic {spic}: bob differs from geq's");
+    }
+}

@@ -8,7 +8,8 @@ use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context, Result};
 use vplrs::{
-    FourCc, FrameInfo, Mirror, Orientation, ProcAmp, Rotation, Session, Surface, SystemAllocator, VppError, VppParams,
+    FourCc, FrameInfo, Mirror, Orientation, PicStruct, ProcAmp, Rotation, Session, Surface, SystemAllocator, VppError,
+    VppParams,
 };
 
 use crate::source::FrameSource;
@@ -50,6 +51,10 @@ pub struct VppArgs {
     /// Mirror the picture (before --rotate).
     #[arg(long, value_enum)]
     mirror: Option<MirrorArg>,
+    /// The input is interlaced, this field first: deinterlace it (bob: the first field's rows
+    /// kept, the other field's interpolated; one progressive frame per frame).
+    #[arg(long, value_enum)]
+    deinterlace: Option<FieldOrder>,
     /// ProcAmp brightness, -100 to 100 (added to 8-bit luma).
     #[arg(long, allow_negative_numbers = true)]
     brightness: Option<f64>,
@@ -62,6 +67,15 @@ pub struct VppArgs {
     /// ProcAmp saturation, 0 to 10 (chroma gain).
     #[arg(long)]
     saturation: Option<f64>,
+}
+
+/// `--deinterlace`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum FieldOrder {
+    /// Top field first.
+    Tff,
+    /// Bottom field first.
+    Bff,
 }
 
 /// `--mirror`.
@@ -139,6 +153,14 @@ pub fn run(args: &VppArgs) -> Result<()> {
     let allocator = (args.memory == MemoryModel::External).then(|| Arc::new(SystemAllocator::new()));
     if let Some(allocator) = &allocator {
         session.set_allocator(Some(allocator.clone() as Arc<dyn vplrs::ExternalAllocator>));
+    }
+    let (mut input_info, mut output_info) = (input_info, output_info);
+    if let Some(order) = args.deinterlace {
+        input_info.pic_struct = match order {
+            FieldOrder::Tff => PicStruct::FIELD_TFF,
+            FieldOrder::Bff => PicStruct::FIELD_BFF,
+        };
+        output_info.pic_struct = PicStruct::PROGRESSIVE;
     }
     let mut params = VppParams::new(input_info, output_info).with_async_depth(args.async_depth);
     params.orientation = orientation;

@@ -154,3 +154,40 @@ fn procamp_out_of_range_is_corrected_and_rgb_is_refused() {
     assert!(!refused.status.success());
     assert!(String::from_utf8_lossy(&refused.stderr).contains("ProcAmp needs a YCbCr output"));
 }
+
+/// ffmpeg's `geq` evaluating bob deinterlacing: the first field's rows kept, the other field's
+/// rows the rounded average of the rows above and below (at an edge, the one neighbour), on every
+/// plane.
+fn bob_geq(top_first: bool) -> String {
+    let kept = if top_first { "eq(mod(Y,2),0)" } else { "eq(mod(Y,2),1)" };
+    let plane =
+        |p: &str| format!("if({kept},{p}(X,Y),floor(({p}(X,if(gt(Y,0),Y-1,Y+1))+{p}(X,if(lt(Y+1,H),Y+1,Y-1))+1)/2))");
+    format!("geq=lum='{}':cb='{}':cr='{}':interpolation=nearest", plane("lum"), plane("cb"), plane("cr"))
+}
+
+#[test]
+fn bob_deinterlacing_keeps_the_first_field_and_interpolates_the_other() {
+    for (size, pix_fmt, format) in [("176x144", "yuv420p", "i420"), ("322x182", "nv12", "nv12")] {
+        let input = source(&format!("bob-{size}.{format}"), size, pix_fmt, 2);
+        for (order, top_first) in [("tff", true), ("bff", false)] {
+            let output = temp(&format!("bob-{size}-{format}-{order}.raw"));
+            vplrs_summary(&[
+                "vpp",
+                input.to_str().unwrap(),
+                "--input-size",
+                size,
+                "--input-format",
+                format,
+                "--deinterlace",
+                order,
+                "-o",
+                output.to_str().unwrap(),
+            ]);
+            let ours = std::fs::read(&output).unwrap();
+            let filter = format!("format=yuv420p,{},format={pix_fmt}", bob_geq(top_first));
+            let theirs = ffmpeg_filtered(&input, size, pix_fmt, &filter);
+            assert_eq!(ours.len(), theirs.len());
+            assert!(ours == theirs, "{size} {format} {order}: bob differs from geq's");
+        }
+    }
+}

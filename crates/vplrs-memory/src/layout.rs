@@ -129,6 +129,19 @@ impl FrameLayout {
         self.planes[0].pitch
     }
 
+    /// The frame this layout places in `buffer`, to read (see [`view_mut`](Self::view_mut)).
+    pub fn view<'a>(&self, buffer: &'a [u8]) -> Option<crate::view::FrameView<'a>> {
+        if buffer.len() < self.size {
+            return None;
+        }
+        let mut planes = [crate::view::Plane::default(); MAX_PLANES];
+        for (slot, plane) in planes.iter_mut().zip(self.planes()) {
+            let data = &buffer[plane.offset..plane.offset + plane.pitch * plane.rows];
+            *slot = crate::view::Plane::new(data, plane.pitch, plane.row_bytes, plane.rows)?;
+        }
+        crate::view::FrameView::new(self.fourcc, self.width, self.height, &planes[..self.plane_count])
+    }
+
     /// The frame this layout places in `buffer` (at least [`size`](Self::size) bytes): for
     /// frames that are no surface, such as a component's scratch frame. `None` if it is smaller.
     pub fn view_mut<'a>(&self, buffer: &'a mut [u8]) -> Option<crate::view::FrameViewMut<'a>> {

@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use vplrs_kernels::Converter;
 use vplrs_memory::sizing::{effective_async_depth, SurfaceRequest};
-use vplrs_memory::{MapError, Surface, SurfacePool};
+use vplrs_memory::{MapError, PicStruct, Surface, SurfacePool};
 use vplrs_runtime::{Accepted, Core, Lane, SubmitError, SyncPoint};
 
 use crate::error::VppError;
@@ -64,7 +64,12 @@ impl Vpp {
         let input_pool = self.core.create_pool(&input_request, params.input_hints)?;
         let output_pool = self.core.create_pool(&output_request, params.output_hints)?;
         let frames = Arc::new(AtomicU64::new(0));
-        let worker = VppWorker { converter: Converter::new(), frames: frames.clone(), oriented_scratch: Vec::new() };
+        let worker = VppWorker {
+            converter: Converter::new(),
+            frames: frames.clone(),
+            oriented_scratch: Vec::new(),
+            progressive_scratch: Vec::new(),
+        };
         let depth = usize::from(effective_async_depth(params.async_depth));
         let lane = Lane::new("vpp", depth, worker).map_err(|e| VppError::Thread(e.to_string()))?;
         self.running = Some(Running { params, lane, input_pool, output_pool, frames, submitted: 0 });
@@ -172,6 +177,7 @@ impl Vpp {
             orientation: params.orientation,
             procamp: params.procamp,
             color_fill: params.color_fill,
+            deinterlace: deinterlaced_field(params),
         };
         let operation = running.submitted + 1;
         let input_hold = input
@@ -194,6 +200,20 @@ impl Vpp {
         self.run_frame_async(Some(input), &output)?;
         Ok(output)
     }
+}
+
+/// The field kept when deinterlacing frames whose surface does not say their field order, or
+/// `None` when the parameters do not deinterlace (progressive output from interlaced input).
+fn deinterlaced_field(params: &VppParams) -> Option<vplrs_kernels::FirstField> {
+    let input = params.input.pic_struct;
+    let interlaced = input.intersects(PicStruct::FIELD_TFF | PicStruct::FIELD_BFF);
+    (interlaced && params.output.pic_struct == PicStruct::PROGRESSIVE).then(|| {
+        if input.contains(PicStruct::FIELD_BFF) {
+            vplrs_kernels::FirstField::Bottom
+        } else {
+            vplrs_kernels::FirstField::Top
+        }
+    })
 }
 
 impl Drop for Vpp {

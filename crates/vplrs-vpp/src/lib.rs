@@ -17,5 +17,7 @@ mod worker;
 
 pub use component::{Vpp, VppStats};
 pub use error::VppError;
-pub use params::{QueryOutcome, VppParams};
-pub use vplrs_kernels::{ColorSpec, Matrix, Mirror, Orientation, ProcAmp, Range, Rotation, PROCAMP_RANGES};
+pub use params::{Deinterlacing, QueryOutcome, VppParams};
+pub use vplrs_kernels::{
+    deinterlace_supports, ColorSpec, Matrix, Mirror, Orientation, ProcAmp, Range, Rotation, PROCAMP_RANGES,
+};

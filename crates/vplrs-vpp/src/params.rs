@@ -37,6 +37,18 @@ pub struct VppParams {
     pub procamp: ProcAmp,
     /// Paint the output frame black around its picture rectangle (`mfxExtVPPColorFill`).
     pub color_fill: bool,
+    /// The deinterlacing asked for (`mfxExtVPPDeinterlacing`); interlaced input (TFF or BFF)
+    /// with progressive output is deinterlaced whether or not it is asked for.
+    pub deinterlacing: Option<Deinterlacing>,
+}
+
+/// Deinterlacing methods (`MFX_DEINTERLACING_*`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Deinterlacing {
+    /// Field interpolation, one progressive frame per interlaced frame (`BOB`): what vplrs does.
+    Bob,
+    /// Motion adaptive (`ADVANCED`, `ADVANCED_NOREF`, `ADVANCED_SCD`): Query corrects it to `Bob`.
+    Advanced,
 }
 
 impl VppParams {
@@ -55,6 +67,7 @@ impl VppParams {
             orientation: Orientation::default(),
             procamp: ProcAmp::default(),
             color_fill: false,
+            deinterlacing: None,
         }
     }
 
@@ -145,11 +158,22 @@ pub fn query(params: &VppParams) -> Result<QueryOutcome, VppError> {
     if !fixed.orientation.supports(fixed.output.fourcc) {
         return Err(VppError::Unsupported("rotation and mirroring of packed 4:2:2 (YUY2, Y210)"));
     }
-    // Picture structure passes through: fields stay fields.
-    if fixed.input.pic_struct.has_fields() != fixed.output.pic_struct.has_fields()
+    // Interlaced frames in, progressive frames out: deinterlaced (bob, at the input's rate);
+    // otherwise the picture structure passes through: fields stay fields.
+    let interlaced_in = fixed.input.pic_struct.intersects(PicStruct::FIELD_TFF | PicStruct::FIELD_BFF);
+    if interlaced_in && fixed.output.pic_struct == PicStruct::PROGRESSIVE {
+        if !vplrs_kernels::deinterlace_supports(fixed.input.fourcc) {
+            return Err(VppError::Unsupported("deinterlacing of 10-bit fields packed in 32 bits (A2RGB10, Y410)"));
+        }
+    } else if fixed.input.pic_struct.has_fields() != fixed.output.pic_struct.has_fields()
         && fixed.output.pic_struct != PicStruct::empty()
     {
-        return Err(VppError::Unsupported("deinterlacing and field weaving are not supported"));
+        return Err(VppError::Unsupported("field weaving and single fields are not supported"));
+    }
+    if fixed.deinterlacing == Some(Deinterlacing::Advanced) {
+        tracing::debug!("motion-adaptive deinterlacing asked for: bob is what vplrs does");
+        fixed.deinterlacing = Some(Deinterlacing::Bob);
+        corrected = true;
     }
     Ok(QueryOutcome { params: fixed, corrected })
 }

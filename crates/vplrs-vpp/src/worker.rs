@@ -2,7 +2,9 @@
 
 use std::time::Duration;
 
-use vplrs_kernels::{apply_procamp, fill_outside, orient, ColorSpec, Converter, KernelError, Orientation, ProcAmp};
+use vplrs_kernels::{
+    apply_procamp, bob, fill_outside, orient, ColorSpec, Converter, FirstField, KernelError, Orientation, ProcAmp,
+};
 use vplrs_memory::{
     FrameInfo, FrameLayout, FrameView, FrameViewMut, LayoutOptions, LockedHold, OperationError, OutputGuard, PicStruct,
     Rect, Surface, SyncError,
@@ -31,6 +33,8 @@ pub(crate) struct Geometry {
     pub orientation: Orientation,
     pub procamp: ProcAmp,
     pub color_fill: bool,
+    /// Deinterlace, keeping this field when the input surface does not say which comes first.
+    pub deinterlace: Option<FirstField>,
 }
 
 /// The lane's state: the converter keeps its scratch buffers from frame to frame, and so does the
@@ -39,6 +43,8 @@ pub(crate) struct VppWorker {
     pub converter: Converter,
     pub frames: std::sync::Arc<std::sync::atomic::AtomicU64>,
     pub oriented_scratch: Vec<u8>,
+    /// The progressive frame an interlaced input becomes before it is converted.
+    pub progressive_scratch: Vec<u8>,
 }
 
 impl VppWorker {
@@ -73,6 +79,24 @@ impl VppWorker {
     }
 }
 
+/// The progressive frame of interlaced `source`, in `buffer` (grown as needed); its layout.
+fn deinterlace_into(
+    source: &FrameView<'_>,
+    first: FirstField,
+    picture_bottom: u32,
+    buffer: &mut Vec<u8>,
+) -> Result<FrameLayout, KernelError> {
+    let info = FrameInfo::new(source.fourcc, source.width, source.height);
+    let layout =
+        FrameLayout::new(&info, LayoutOptions::default()).map_err(|_| KernelError::Internal("deinterlacing frame"))?;
+    if buffer.len() < layout.size {
+        buffer.resize(layout.size, 0);
+    }
+    let mut frame = layout.view_mut(buffer).ok_or(KernelError::Internal("deinterlacing frame"))?;
+    bob(source, &mut frame, first, picture_bottom)?;
+    Ok(layout)
+}
+
 impl Worker for VppWorker {
     type Job = VppJob;
 
@@ -94,10 +118,46 @@ impl Worker for VppWorker {
         // done); the parameters' crop otherwise.
         let src_rect = surface_crop(input).unwrap_or(geometry.src_rect);
         let geometry = *geometry;
+        // Interlaced input: the surface's own field order decides (a progressive frame among
+        // interlaced ones passes as it is).
+        let field = geometry.deinterlace.and_then(|default| {
+            let structure = input.meta().info.pic_struct;
+            if structure.contains(PicStruct::FIELD_BFF) {
+                Some(FirstField::Bottom)
+            } else if structure.contains(PicStruct::FIELD_TFF) {
+                Some(FirstField::Top)
+            } else if structure.contains(PicStruct::PROGRESSIVE) {
+                None
+            } else {
+                Some(default)
+            }
+        });
+        let mut progressive = std::mem::take(&mut self.progressive_scratch);
+        let deinterlaced = match field {
+            None => None,
+            Some(first) => {
+                match deinterlace_into(&source.view(), first, src_rect.y + src_rect.height, &mut progressive) {
+                    Ok(layout) => Some(layout),
+                    Err(error) => {
+                        tracing::error!(%error, "VPP deinterlacing failed");
+                        self.progressive_scratch = progressive;
+                        return Err(OperationError::Failed);
+                    }
+                }
+            }
+        };
+        let picture = match &deinterlaced {
+            Some(layout) => layout.view(&progressive),
+            None => Some(source.view()),
+        };
+        let Some(picture) = picture else {
+            self.progressive_scratch = progressive;
+            return Err(OperationError::Failed);
+        };
         let mut target = output.view_mut();
         let mut result = if geometry.orientation.is_identity() {
             self.converter.convert(
-                &source.view(),
+                &picture,
                 src_rect,
                 geometry.src_color,
                 &mut target,
@@ -105,7 +165,7 @@ impl Worker for VppWorker {
                 geometry.dst_color,
             )
         } else {
-            self.convert_oriented(&source.view(), src_rect, &mut target, &geometry)
+            self.convert_oriented(&picture, src_rect, &mut target, &geometry)
         };
         if result.is_ok() && !geometry.procamp.is_identity() {
             result = apply_procamp(&mut target, geometry.dst_rect, &geometry.procamp);
@@ -113,6 +173,7 @@ impl Worker for VppWorker {
         if result.is_ok() && geometry.color_fill {
             result = fill_outside(&mut target, geometry.dst_rect, geometry.dst_color);
         }
+        self.progressive_scratch = progressive;
         if let Err(error) = result {
             tracing::error!(%error, "VPP conversion failed");
             return Err(OperationError::Failed);

@@ -5,7 +5,7 @@ use std::sync::Arc;
 use crate::status::{Status, ToStatus};
 use vplrs_memory::{AllocationHints, AllocationPolicy, FourCc, Surface, SurfaceCore};
 use vplrs_runtime::IoPattern;
-use vplrs_vpp::{ColorSpec, Matrix, Mirror, ProcAmp, Range, Rotation, Vpp, VppError, VppParams};
+use vplrs_vpp::{ColorSpec, Deinterlacing, Matrix, Mirror, ProcAmp, Range, Rotation, Vpp, VppError, VppParams};
 
 use crate::bindings::*;
 use crate::contract::Violation;
@@ -127,6 +127,22 @@ fn params_from_c(par: &mfxVideoParam) -> Outcome<VppParams> {
                     .ok_or(Status::ERR_INVALID_VIDEO_PARAM)?;
                 params.orientation.mirror = mirror_from_c(mirroring.Type).ok_or(Status::ERR_UNSUPPORTED)?;
             }
+            MFX_EXTBUFF_VPP_DEINTERLACING => {
+                // SAFETY: a valid buffer, per the API.
+                let mode = unsafe { ext_as::<mfxExtVPPDeinterlacing>(buffer, header.BufferId) }
+                    .ok_or(Status::ERR_INVALID_VIDEO_PARAM)?
+                    .Mode;
+                params.deinterlacing = Some(match u32::from(mode) {
+                    MFX_DEINTERLACING_BOB => Deinterlacing::Bob,
+                    MFX_DEINTERLACING_ADVANCED | MFX_DEINTERLACING_ADVANCED_NOREF | MFX_DEINTERLACING_ADVANCED_SCD => {
+                        Deinterlacing::Advanced
+                    }
+                    _ => {
+                        tracing::debug!(mode, "VPP: a deinterlacing mode vplrs does not have (telecine, 30i->60p)");
+                        return Err(Status::ERR_UNSUPPORTED);
+                    }
+                });
+            }
             MFX_EXTBUFF_VPP_COLORFILL => {
                 // SAFETY: a valid buffer, per the API.
                 let fill = unsafe { ext_as::<mfxExtVPPColorFill>(buffer, header.BufferId) }
@@ -200,7 +216,7 @@ fn params_from_c(par: &mfxVideoParam) -> Outcome<VppParams> {
 }
 
 /// The filters vplrs has, as `DOUSE` may name them.
-const FILTER_IDS: [u32; 7] = [
+const FILTER_IDS: [u32; 8] = [
     MFX_EXTBUFF_VPP_SCALING,
     MFX_EXTBUFF_VPP_COLOR_CONVERSION,
     MFX_EXTBUFF_VPP_VIDEO_SIGNAL_INFO,
@@ -208,6 +224,7 @@ const FILTER_IDS: [u32; 7] = [
     MFX_EXTBUFF_VPP_MIRRORING,
     MFX_EXTBUFF_VPP_PROCAMP,
     MFX_EXTBUFF_VPP_COLORFILL,
+    MFX_EXTBUFF_VPP_DEINTERLACING,
 ];
 
 fn rotation_from_c(angle: u16) -> Option<Rotation> {
@@ -289,6 +306,13 @@ fn fill_ext_buffers(params: &VppParams, out: &mfxVideoParam) {
                     sides.Out.TransferMatrix = transfer_matrix(params.output_color.matrix);
                     sides.Out.NominalRange = nominal_range(params.output_color.range);
                 }
+            }
+            MFX_EXTBUFF_VPP_DEINTERLACING
+                if header.BufferSz as usize >= std::mem::size_of::<mfxExtVPPDeinterlacing>()
+                    && params.deinterlacing.is_some() =>
+            {
+                // SAFETY: the header says the buffer is an mfxExtVPPDeinterlacing.
+                unsafe { (*buffer.cast::<mfxExtVPPDeinterlacing>()).Mode = MFX_DEINTERLACING_BOB as u16 };
             }
             MFX_EXTBUFF_VPP_COLORFILL if header.BufferSz as usize >= std::mem::size_of::<mfxExtVPPColorFill>() => {
                 let enable = if params.color_fill { MFX_CODINGOPTION_ON } else { MFX_CODINGOPTION_OFF };

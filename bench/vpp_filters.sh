@@ -24,7 +24,7 @@ seconds() {
   echo "$end - $start" | bc
 }
 
-printf "%-28s %10s %12s %12s %8s %8s\n" filter vplrs ffmpeg-t1 ffmpeg "vs t1" "vs def"
+printf "%-32s %10s %12s %12s %8s %8s\n" filter vplrs ffmpeg-t1 ffmpeg "vs t1" "vs def"
 run_case() {
   local name=$1 ours=$2 theirs=$3
   local a=() b=() c=()
@@ -39,7 +39,7 @@ run_case() {
   x=$(printf "%s\n" "${a[@]}" | best)
   y=$(printf "%s\n" "${b[@]}" | best)
   z=$(printf "%s\n" "${c[@]}" | best)
-  printf "%-28s %9.3fs %11.3fs %11.3fs %8.2f %8.2f\n" "$name" "$x" "$y" "$z" "$(echo "$x / $y" | bc -l)" \
+  printf "%-32s %9.3fs %11.3fs %11.3fs %8.2f %8.2f\n" "$name" "$x" "$y" "$z" "$(echo "$x / $y" | bc -l)" \
     "$(echo "$x / $z" | bc -l)"
 }
 
@@ -49,4 +49,5 @@ run_case "mirror horizontal" "--mirror horizontal" "hflip"
 run_case "mirror vertical" "--mirror vertical" "vflip"
 run_case "procamp b20 c1.5 h30 s0.8" "--brightness 20 --contrast 1.5 --hue 30 --saturation 0.8" \
   "eq=brightness=0.08:contrast=1.5:saturation=0.8,hue=h=30"
+run_case "deinterlace (bob; ffmpeg yadif)" "--deinterlace tff" "yadif=mode=send_frame:parity=tff"
 echo "($frames frames of 1920x1080 I420; times are wall seconds, best of $repeats; ratios: vplrs / ffmpeg)"

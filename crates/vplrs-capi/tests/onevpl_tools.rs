@@ -238,3 +238,52 @@ fn sample_vpp_deinterlaces_by_field_interpolation() {
         assert!(ours == theirs, "sample_vpp -spic {spic}: bob differs from geq's");
     }
 }
+
+/// `sample_vpp -sf/-df`, unmodified, on libvplrs.so: other output rates repeat or drop frames
+/// (`MFX_ERR_MORE_SURFACE` / `MFX_ERR_MORE_DATA`, which sample_vpp's loop follows), and interlaced
+/// 30 -> progressive 60 (`-spic 0 -dpic 1 -sf 30 -df 60`) gives each field its own frame: the
+/// frames are bob of the top field, then of the bottom field, byte for byte ffmpeg's `geq`.
+#[test]
+fn sample_vpp_converts_frame_rates_and_doubles_fields() {
+    let lib = lib_dir();
+    let work = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("sample_vpp_rates");
+    std::fs::create_dir_all(&work).unwrap();
+    let input = work.join("in.nv12");
+    make_source(&input, "176x144", "nv12", 60);
+    let frame = 176 * 144 * 3 / 2;
+    let run_rates = |name: &str, sf: &str, df: &str, extra: &[&str]| {
+        let output = work.join(name);
+        let mut args: Vec<&str> = vec!["-lib", "sw", "-i", input.to_str().unwrap(), "-o", output.to_str().unwrap()];
+        args.extend(["-sw", "176", "-sh", "144", "-scc", "nv12", "-dw", "176", "-dh", "144", "-dcc", "nv12"]);
+        args.extend(["-sf", sf, "-df", df]);
+        args.extend_from_slice(extra);
+        let log = run(Command::new("sample_vpp").env("ONEVPL_SEARCH_PATH", &lib).args(&args));
+        (std::fs::read(&output).unwrap(), log)
+    };
+    // 24 -> 30: 60 inputs give 75 outputs; 60 -> 30: 30.
+    for (sf, df, expected) in [("24", "30", 75), ("60", "30", 30)] {
+        let (frames, log) = run_rates(&format!("out-{sf}-{df}.nv12"), sf, df, &[]);
+        assert_eq!(frames.len(), expected * frame, "{sf} -> {df} fps:\n{log}");
+    }
+    let (doubled, log) = run_rates("out-30i-60p.nv12", "30", "60", &["-spic", "0", "-dpic", "1"]);
+    assert_eq!(doubled.len(), 120 * frame, "30i -> 60p:\n{log}");
+    let bob = |top_first: bool| {
+        let kept = if top_first { "eq(mod(Y,2),0)" } else { "eq(mod(Y,2),1)" };
+        let plane = |p: &str| {
+            format!("if({kept},{p}(X,Y),floor(({p}(X,if(gt(Y,0),Y-1,Y+1))+{p}(X,if(lt(Y+1,H),Y+1,Y-1))+1)/2))")
+        };
+        let filter = format!(
+            "format=yuv420p,geq=lum='{}':cb='{}':cr='{}':interpolation=nearest,format=nv12",
+            plane("lum"),
+            plane("cb"),
+            plane("cr")
+        );
+        ffmpeg_filtered(&input, "176x144", "nv12", &filter)
+    };
+    let (top, bottom) = (bob(true), bob(false));
+    for (index, picture) in doubled.chunks_exact(frame).enumerate() {
+        let source = if index % 2 == 0 { &top } else { &bottom };
+        let expected = &source[index / 2 * frame..][..frame];
+        assert!(picture == expected, "30i -> 60p frame {index}: not the bob of its field");
+    }
+}

@@ -100,7 +100,9 @@ pub fn run(args: &TranscodeArgs) -> Result<()> {
     let mut encode_params = args.encoder.params(encoder_input, depth);
     let encode_request = vplrs::Encode::query_io_surf(&encode_params).context("ENCODE QueryIOSurf")?;
     let decode_request = Decode::query_io_surf(&decode_params).context("DECODE QueryIOSurf")?;
-    let vpp_params = scaled.then(|| VppParams::new(decoded, encoder_input).with_async_depth(depth));
+    // The same rate on both sides (a stream without one gets 1/1 for both): VPP converts rates.
+    let vpp_input = decoded.with_frame_rate(rate.0, rate.1);
+    let vpp_params = scaled.then(|| VppParams::new(vpp_input, encoder_input).with_async_depth(depth));
     let (decode_pool, vpp_pool) = match &vpp_params {
         Some(vpp) => {
             let [vpp_in, vpp_out] = Vpp::query_io_surf(vpp).context("VPP QueryIOSurf")?;

@@ -10,6 +10,7 @@ use vplrs_runtime::{Accepted, Core, Lane, SubmitError, SyncPoint};
 
 use crate::error::VppError;
 use crate::params::{query, query_io_surf, QueryOutcome, VppParams};
+use crate::rate::{RateConverter, Turn};
 use crate::worker::{Geometry, VppJob, VppWorker};
 
 /// `mfxVPPStat`.
@@ -30,6 +31,10 @@ struct Running {
     output_pool: SurfacePool,
     frames: Arc<AtomicU64>,
     submitted: u64,
+    /// Input and output rates differ: frames repeated or dropped.
+    rate: Option<RateConverter>,
+    /// The last call's input gives more outputs (`MFX_ERR_MORE_SURFACE`).
+    repeats_pending: bool,
 }
 
 /// A VPP component of a session.
@@ -72,7 +77,9 @@ impl Vpp {
         };
         let depth = usize::from(effective_async_depth(params.async_depth));
         let lane = Lane::new("vpp", depth, worker).map_err(|e| VppError::Thread(e.to_string()))?;
-        self.running = Some(Running { params, lane, input_pool, output_pool, frames, submitted: 0 });
+        let rate = RateConverter::new(params.input.frame_rate, params.output.frame_rate);
+        self.running =
+            Some(Running { params, lane, input_pool, output_pool, frames, submitted: 0, rate, repeats_pending: false });
         Ok(Accepted::from_corrected(corrected))
     }
 
@@ -98,6 +105,8 @@ impl Vpp {
             return Err(VppError::Incompatible("frames larger than at Init"));
         }
         running.lane.drain();
+        running.rate = RateConverter::new(params.input.frame_rate, params.output.frame_rate);
+        running.repeats_pending = false;
         running.params = params;
         Ok(Accepted::from_corrected(corrected))
     }
@@ -168,7 +177,42 @@ impl Vpp {
         if !running.lane.has_room() {
             return Err(SubmitError::Busy(running.lane.in_flight()).into());
         }
+        let (repeat, more) = match running.rate.as_mut().map(|rate| rate.next(frame_identity(input))) {
+            None => (0, false),
+            Some(Turn::Dropped) => {
+                running.repeats_pending = false;
+                return Err(VppError::MoreData);
+            }
+            Some(Turn::Output { repeat, more }) => (repeat, more),
+        };
+        match Self::submit(running, input, output, repeat) {
+            Ok(sync) => {
+                running.repeats_pending = more;
+                Ok(sync)
+            }
+            Err(error) => {
+                if let Some(rate) = running.rate.as_mut() {
+                    rate.undo();
+                }
+                Err(error)
+            }
+        }
+    }
+
+    /// True when the last `run_frame_async`/`process_frame_async` input gives more output frames
+    /// (the output rate is above the input's): call again with the same input and another output
+    /// (`MFX_ERR_MORE_SURFACE` in C).
+    pub fn repeats_pending(&self) -> bool {
+        self.running.as_ref().is_some_and(|running| running.repeats_pending)
+    }
+
+    /// Queues output `repeat` of `input` into `output`.
+    fn submit(running: &mut Running, input: &Surface, output: &Surface, repeat: u32) -> Result<SyncPoint, VppError> {
+        let params = &running.params;
+        let rate = params.output.frame_rate;
         let geometry = Geometry {
+            repeat,
+            frame_period: 90_000 * u64::from(rate.den) / u64::from(rate.num.max(1)),
             src_rect: params.input.effective_crop(),
             dst_rect: crate::worker::surface_crop(output).unwrap_or(params.output.effective_crop()),
             src_color: params.input_color,
@@ -199,6 +243,15 @@ impl Vpp {
         let output = self.output_surface()?;
         self.run_frame_async(Some(input), &output)?;
         Ok(output)
+    }
+}
+
+/// What makes the inputs of two calls the same frame: its memory (the C layer wraps an
+/// application's surface anew for each call), or the surface itself.
+fn frame_identity(surface: &Surface) -> u64 {
+    match surface.core().host_memory() {
+        Some(pointers) => pointers.ptr[0] as usize as u64,
+        None => surface.id(),
     }
 }
 

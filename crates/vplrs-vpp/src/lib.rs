@@ -6,6 +6,7 @@
 //! - [`component`]: the `Vpp` life cycle (Init, Reset, Close) and the two ways to run a frame:
 //!   `run_frame_async` into a surface the application gives (1.x), and `process_frame_async`
 //!   into a surface from the component's output pool (2.x);
+//! - `rate`: frame-rate conversion (frames repeated or dropped);
 //! - `worker`: what runs on the component's lane — the pixel work itself is `vplrs-kernels`'.
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
@@ -13,6 +14,7 @@
 pub mod component;
 pub mod error;
 pub mod params;
+mod rate;
 mod worker;
 
 pub use component::{Vpp, VppStats};

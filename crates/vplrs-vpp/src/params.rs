@@ -3,7 +3,7 @@
 use vplrs_kernels::{ColorSpec, Orientation, ProcAmp};
 use vplrs_memory::allocator::MemType;
 use vplrs_memory::sizing::SurfaceRequest;
-use vplrs_memory::{AllocationHints, FrameInfo, PicStruct, Rect};
+use vplrs_memory::{AllocationHints, FrameInfo, FrameRate, PicStruct, Rect};
 use vplrs_runtime::IoPattern;
 
 use crate::error::VppError;
@@ -133,16 +133,18 @@ pub fn query(params: &VppParams) -> Result<QueryOutcome, VppError> {
             tracing::debug!(side, crop = ?fitted, "crop fitted to the frame");
         }
         info.validate().map_err(|_| VppError::InvalidParams("frame size or crop"))?;
-        if info.frame_rate.num == 0 || info.frame_rate.den == 0 {
-            info.frame_rate = Default::default();
-            corrected = true;
-        }
     }
     if effective_rect(&fixed.input).width == 0 || effective_rect(&fixed.output).width == 0 {
         return Err(VppError::InvalidParams("empty crop"));
     }
-    // VPP converts frames, not frame rates: the output rate follows the input.
-    if fixed.output.frame_rate != fixed.input.frame_rate {
+    // Rates: an input without one gets the default; an output without one, the input's. Two
+    // different rates convert (frames repeated or dropped, see `RateConverter`).
+    let unset = |rate: FrameRate| rate.num == 0 || rate.den == 0;
+    if unset(fixed.input.frame_rate) {
+        fixed.input.frame_rate = FrameRate::default();
+        corrected = true;
+    }
+    if unset(fixed.output.frame_rate) {
         fixed.output.frame_rate = fixed.input.frame_rate;
         corrected = true;
     }

@@ -25,6 +25,11 @@ pub(crate) struct VppJob {
 /// What the job needs of the parameters, copied so that a Reset does not race queued work.
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Geometry {
+    /// Which output of its input this is (frame-rate conversion repeats inputs): its timestamp
+    /// is `repeat` output frame periods (90 kHz ticks) after the input's, and a deinterlaced
+    /// repeat shows the other field.
+    pub repeat: u32,
+    pub frame_period: u64,
     pub src_rect: Rect,
     pub dst_rect: Rect,
     pub src_color: ColorSpec,
@@ -120,6 +125,10 @@ impl Worker for VppWorker {
         let geometry = *geometry;
         // Interlaced input: the surface's own field order decides (a progressive frame among
         // interlaced ones passes as it is).
+        let other = |field: FirstField| match field {
+            FirstField::Top => FirstField::Bottom,
+            FirstField::Bottom => FirstField::Top,
+        };
         let field = geometry.deinterlace.and_then(|default| {
             let structure = input.meta().info.pic_struct;
             if structure.contains(PicStruct::FIELD_BFF) {
@@ -132,6 +141,8 @@ impl Worker for VppWorker {
                 Some(default)
             }
         });
+        // Doubling the rate of interlaced frames (30i -> 60p): the repeat is the second field.
+        let field = field.map(|first| if geometry.repeat % 2 == 1 { other(first) } else { first });
         let mut progressive = std::mem::take(&mut self.progressive_scratch);
         let deinterlaced = match field {
             None => None,
@@ -180,7 +191,11 @@ impl Worker for VppWorker {
         }
         let meta = input.meta();
         output.surface().update_meta(|out| {
-            out.timestamp = meta.timestamp;
+            out.timestamp = if meta.timestamp == vplrs_memory::surface::TIMESTAMP_UNKNOWN {
+                meta.timestamp
+            } else {
+                meta.timestamp + u64::from(geometry.repeat) * geometry.frame_period
+            };
             out.decode_timestamp = meta.decode_timestamp;
             out.frame_order = meta.frame_order;
             out.corrupted = meta.corrupted;

@@ -285,3 +285,37 @@ fn pool_reports_name_the_operation_holding_a_surface() {
     assert!(holder(vpp.input_pool().unwrap(), &input).0.is_empty(), "the hold ends with the operation");
     vpp.close().unwrap();
 }
+
+/// Filters follow Reset: a frame processed after Reset with a half turn and a ProcAmp
+/// brightness comes out turned and brighter, one processed before it as it was.
+#[test]
+fn reset_changes_the_filters() {
+    use vplrs_vpp::{Orientation, ProcAmp, Rotation};
+    let same = VppParams::new(FrameInfo::new(FourCc::I420, 64, 32), FrameInfo::new(FourCc::I420, 64, 32));
+    let mut vpp = Vpp::new(Core::new());
+    vpp.init(&same).unwrap();
+    // Luma: the top half 50, the bottom half 150.
+    let paint = |surface: &Surface| {
+        let mut guard = surface.map_write().unwrap();
+        let mut view = guard.view_mut();
+        for y in 0..32 {
+            view.plane_mut(0).row_mut(y)[..64].fill(if y < 16 { 50 } else { 150 });
+        }
+        view.plane_mut(1).fill(128);
+        view.plane_mut(2).fill(128);
+    };
+    let top_left = |surface: &Surface| surface.map_read().unwrap().view().plane(0).row(0)[0];
+    let input = vpp.input_surface().unwrap();
+    paint(&input);
+    let before = vpp.process_frame_async(&input).unwrap();
+    before.synchronize(Duration::from_secs(5)).unwrap();
+    assert_eq!(top_left(&before), 50);
+    let mut turned = same;
+    turned.orientation = Orientation { rotation: Rotation::Half, ..Default::default() };
+    turned.procamp = ProcAmp { brightness: 10.0, ..Default::default() };
+    vpp.reset(&turned).unwrap();
+    let after = vpp.process_frame_async(&input).unwrap();
+    after.synchronize(Duration::from_secs(5)).unwrap();
+    assert_eq!(top_left(&after), 160, "turned (the bottom half on top) and 10 brighter");
+    vpp.close().unwrap();
+}

@@ -665,7 +665,8 @@ pub extern "C" fn MFXVideoVPP_RunFrameVPPAsync(
         let handle = this.register_sync(sync);
         // SAFETY: checked non-null; the caller passes a valid output pointer.
         unsafe { write_out(syncp, handle) }?;
-        Ok(Status::ERR_NONE)
+        // A higher output rate: the same input gives another frame into the next surface.
+        Ok(if vpp.repeats_pending() { Status::ERR_MORE_SURFACE } else { Status::ERR_NONE })
     })
 }
 
@@ -696,7 +697,8 @@ pub extern "C" fn MFXVideoVPP_ProcessFrameAsync(
         let pointer = expose(out_surface)?;
         // SAFETY: checked non-null; the caller passes a valid output pointer.
         unsafe { write_out(output, pointer) }?;
-        Ok(Status::ERR_NONE)
+        // As RunFrameVPPAsync: the same input gives another frame on the next call.
+        Ok(if vpp.repeats_pending() { Status::ERR_MORE_SURFACE } else { Status::ERR_NONE })
     })
 }
 

@@ -87,6 +87,9 @@ static mfxExtBuffer *ext_list[EXT_MAX];
 static void random_ext(mfxVideoParam *par) {
     static const mfxU32 ids[] = {MFX_EXTBUFF_ALLOCATION_HINTS, MFX_EXTBUFF_VPP_VIDEO_SIGNAL_INFO,
                                  MFX_EXTBUFF_VPP_SCALING,      MFX_EXTBUFF_VPP_DONOTUSE,
+                                 MFX_EXTBUFF_VPP_DOUSE,        MFX_EXTBUFF_VPP_ROTATION,
+                                 MFX_EXTBUFF_VPP_MIRRORING,    MFX_EXTBUFF_VPP_PROCAMP,
+                                 MFX_EXTBUFF_VPP_COLORFILL,    MFX_EXTBUFF_VPP_DEINTERLACING,
                                  MFX_EXTBUFF_CODING_OPTION,    MFX_EXTBUFF_CODING_OPTION2,
                                  MFX_EXTBUFF_CODING_OPTION_SPSPPS, MFX_EXTBUFF_VIDEO_SIGNAL_INFO,
                                  0x12345678};
@@ -103,6 +106,15 @@ static void random_ext(mfxVideoParam *par) {
         mfxExtBuffer *header = (mfxExtBuffer *)ext_memory[i];
         header->BufferId = ids[pick(sizeof(ids) / sizeof(ids[0]))];
         header->BufferSz = pick(4) == 0 ? pick(4097) : pick(300);
+        /* Pointers inside buffers are valid or NULL too: a DOUSE/DONOTUSE list points at real
+         * filter ids (known or not) or nowhere. */
+        if (header->BufferId == MFX_EXTBUFF_VPP_DONOTUSE || header->BufferId == MFX_EXTBUFF_VPP_DOUSE) {
+            static mfxU32 algorithms[4] = {MFX_EXTBUFF_VPP_PROCAMP, MFX_EXTBUFF_VPP_ROTATION,
+                                           MFX_EXTBUFF_VPP_DENOISE2, MFX_EXTBUFF_VPP_COLORFILL};
+            mfxExtVPPDoNotUse *list = (mfxExtVPPDoNotUse *)header;
+            list->NumAlg = (mfxU32)pick(5);
+            list->AlgList = pick(4) == 0 ? NULL : algorithms;
+        }
         ext_list[i] = pick(10) == 0 ? NULL : header;
     }
 }

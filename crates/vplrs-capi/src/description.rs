@@ -38,7 +38,7 @@ enum Outputs {
 }
 
 /// The VPP filters vplrs implements: each converts any supported input to the outputs it names.
-const FILTERS: [(u32, Outputs); 8] = [
+const FILTERS: [(u32, Outputs); 9] = [
     (MFX_EXTBUFF_VPP_SCALING, Outputs::All),
     (MFX_EXTBUFF_VPP_COLOR_CONVERSION, Outputs::All),
     (MFX_EXTBUFF_VPP_VIDEO_SIGNAL_INFO, Outputs::All),
@@ -47,6 +47,7 @@ const FILTERS: [(u32, Outputs); 8] = [
     (MFX_EXTBUFF_VPP_PROCAMP, Outputs::Ycbcr),
     (MFX_EXTBUFF_VPP_COLORFILL, Outputs::All),
     (MFX_EXTBUFF_VPP_DEINTERLACING, Outputs::FromDeinterlaceable),
+    (MFX_EXTBUFF_VPP_FRAME_RATE_CONVERSION, Outputs::All),
 ];
 
 /// The functions that do what the API says (the decode+VPP family is absent).

@@ -265,6 +265,20 @@ fn sample_vpp_converts_frame_rates_and_doubles_fields() {
         let (frames, log) = run_rates(&format!("out-{sf}-{df}.nv12"), sf, df, &[]);
         assert_eq!(frames.len(), expected * frame, "{sf} -> {df} fps:\n{log}");
     }
+    // mfxExtVPPFrameRateConversion: the timestamp algorithms repeat and drop the same way;
+    // interpolation is refused at Query (sample_vpp stops).
+    let (advanced, log) = run_rates("out-advanced.nv12", "24", "30", &["-frc:advanced"]);
+    assert_eq!(advanced.len(), 75 * frame, "-frc:advanced:\n{log}");
+    let interpolated = Command::new("sample_vpp")
+        .env("ONEVPL_SEARCH_PATH", &lib)
+        .args(["-lib", "sw", "-i", input.to_str().unwrap(), "-o", work.join("interp.nv12").to_str().unwrap()])
+        .args(["-sw", "176", "-sh", "144", "-scc", "nv12", "-dw", "176", "-dh", "144", "-dcc", "nv12"])
+        .args(["-sf", "24", "-df", "30", "-frc:interp"])
+        .output()
+        .unwrap();
+    let said =
+        format!("{}{}", String::from_utf8_lossy(&interpolated.stdout), String::from_utf8_lossy(&interpolated.stderr));
+    assert!(said.contains("MFX_ERR_UNSUPPORTED"), "-frc:interp:\n{said}");
     let (doubled, log) = run_rates("out-30i-60p.nv12", "30", "60", &["-spic", "0", "-dpic", "1"]);
     assert_eq!(doubled.len(), 120 * frame, "30i -> 60p:\n{log}");
     let bob = |top_first: bool| {

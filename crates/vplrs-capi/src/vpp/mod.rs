@@ -143,6 +143,20 @@ fn params_from_c(par: &mfxVideoParam) -> Outcome<VppParams> {
                     }
                 });
             }
+            MFX_EXTBUFF_VPP_FRAME_RATE_CONVERSION => {
+                // SAFETY: a valid buffer, per the API.
+                let frc = unsafe { ext_as::<mfxExtVPPFrameRateConversion>(buffer, header.BufferId) }
+                    .ok_or(Status::ERR_INVALID_VIDEO_PARAM)?;
+                // Frames repeated or dropped, timestamps derived from the output rate: both
+                // timestamp algorithms; interpolated frames vplrs does not make.
+                if !matches!(
+                    u32::from(frc.Algorithm),
+                    0 | MFX_FRCALGM_PRESERVE_TIMESTAMP | MFX_FRCALGM_DISTRIBUTED_TIMESTAMP
+                ) {
+                    tracing::debug!(algorithm = frc.Algorithm, "VPP: an FRC algorithm vplrs does not have");
+                    return Err(Status::ERR_UNSUPPORTED);
+                }
+            }
             MFX_EXTBUFF_VPP_COLORFILL => {
                 // SAFETY: a valid buffer, per the API.
                 let fill = unsafe { ext_as::<mfxExtVPPColorFill>(buffer, header.BufferId) }
@@ -216,7 +230,7 @@ fn params_from_c(par: &mfxVideoParam) -> Outcome<VppParams> {
 }
 
 /// The filters vplrs has, as `DOUSE` may name them.
-const FILTER_IDS: [u32; 8] = [
+const FILTER_IDS: [u32; 9] = [
     MFX_EXTBUFF_VPP_SCALING,
     MFX_EXTBUFF_VPP_COLOR_CONVERSION,
     MFX_EXTBUFF_VPP_VIDEO_SIGNAL_INFO,
@@ -225,6 +239,7 @@ const FILTER_IDS: [u32; 8] = [
     MFX_EXTBUFF_VPP_PROCAMP,
     MFX_EXTBUFF_VPP_COLORFILL,
     MFX_EXTBUFF_VPP_DEINTERLACING,
+    MFX_EXTBUFF_VPP_FRAME_RATE_CONVERSION,
 ];
 
 fn rotation_from_c(angle: u16) -> Option<Rotation> {

@@ -787,3 +787,15 @@ fn c_abi_fuzz_corpus_replays_with_documented_answers() {
     }
     println!("{} fuzz cases replayed", cases.len());
 }
+
+/// `tests/c/vpp_rates.c`: VPP frame-rate conversion through the dispatcher, counted: 24 -> 30 fps
+/// gives 75 frames for 60 (15 `MFX_ERR_MORE_SURFACE`), 60 -> 30 gives 30 (30 `MFX_ERR_MORE_DATA`),
+/// interlaced 30 -> progressive 60 gives 120 (60 `MFX_ERR_MORE_SURFACE`); timestamps rise and the
+/// pools never run dry.
+#[test]
+fn vpp_frame_rate_conversion_answers_more_surface_and_more_data() {
+    let program = compile("vpp_rates");
+    let (ok, log) = run_bounded(&program, &[]);
+    assert!(ok, "vpp_rates:\n{log}");
+    println!("{log}");
+}

@@ -110,6 +110,22 @@ fn ffmpeg_filtered(path: &Path, size: &str, pix_fmt: &str, filter: &str) -> Vec<
     output.stdout
 }
 
+/// The NV12 frames of `input` (176x144) deinterlaced by bob keeping the top (or bottom) field,
+/// as ffmpeg's `geq` computes it: the kept rows as they are, the others the rounded average of
+/// their neighbours (one at an edge).
+fn bob_reference(input: &Path, top_first: bool) -> Vec<u8> {
+    let kept = if top_first { "eq(mod(Y,2),0)" } else { "eq(mod(Y,2),1)" };
+    let plane =
+        |p: &str| format!("if({kept},{p}(X,Y),floor(({p}(X,if(gt(Y,0),Y-1,Y+1))+{p}(X,if(lt(Y+1,H),Y+1,Y-1))+1)/2))");
+    let filter = format!(
+        "format=yuv420p,geq=lum='{}':cb='{}':cr='{}':interpolation=nearest,format=nv12",
+        plane("lum"),
+        plane("cb"),
+        plane("cr")
+    );
+    ffmpeg_filtered(input, "176x144", "nv12", &filter)
+}
+
 /// `sample_vpp -rotate` and `-mirror`, unmodified, on libvplrs.so: NV12 frames turned and
 /// mirrored byte for byte as ffmpeg's `transpose`, `hflip` and `vflip` do it.
 #[test]
@@ -222,18 +238,8 @@ fn sample_vpp_deinterlaces_by_field_interpolation() {
         }
         let log = run(Command::new("sample_vpp").env("ONEVPL_SEARCH_PATH", &lib).args(&args));
         assert!(log.contains(&format!("Total frames {frames}")), "sample_vpp -spic {spic}:\n{log}");
-        let kept = if top_first { "eq(mod(Y,2),0)" } else { "eq(mod(Y,2),1)" };
-        let plane = |p: &str| {
-            format!("if({kept},{p}(X,Y),floor(({p}(X,if(gt(Y,0),Y-1,Y+1))+{p}(X,if(lt(Y+1,H),Y+1,Y-1))+1)/2))")
-        };
-        let filter = format!(
-            "format=yuv420p,geq=lum='{}':cb='{}':cr='{}':interpolation=nearest,format=nv12",
-            plane("lum"),
-            plane("cb"),
-            plane("cr")
-        );
         let ours = std::fs::read(&output).unwrap();
-        let theirs = ffmpeg_filtered(&input, "176x144", "nv12", &filter);
+        let theirs = bob_reference(&input, top_first);
         assert_eq!(ours.len(), theirs.len());
         assert!(ours == theirs, "sample_vpp -spic {spic}: bob differs from geq's");
     }
@@ -281,20 +287,7 @@ fn sample_vpp_converts_frame_rates_and_doubles_fields() {
     assert!(said.contains("MFX_ERR_UNSUPPORTED"), "-frc:interp:\n{said}");
     let (doubled, log) = run_rates("out-30i-60p.nv12", "30", "60", &["-spic", "0", "-dpic", "1"]);
     assert_eq!(doubled.len(), 120 * frame, "30i -> 60p:\n{log}");
-    let bob = |top_first: bool| {
-        let kept = if top_first { "eq(mod(Y,2),0)" } else { "eq(mod(Y,2),1)" };
-        let plane = |p: &str| {
-            format!("if({kept},{p}(X,Y),floor(({p}(X,if(gt(Y,0),Y-1,Y+1))+{p}(X,if(lt(Y+1,H),Y+1,Y-1))+1)/2))")
-        };
-        let filter = format!(
-            "format=yuv420p,geq=lum='{}':cb='{}':cr='{}':interpolation=nearest,format=nv12",
-            plane("lum"),
-            plane("cb"),
-            plane("cr")
-        );
-        ffmpeg_filtered(&input, "176x144", "nv12", &filter)
-    };
-    let (top, bottom) = (bob(true), bob(false));
+    let (top, bottom) = (bob_reference(&input, true), bob_reference(&input, false));
     for (index, picture) in doubled.chunks_exact(frame).enumerate() {
         let source = if index % 2 == 0 { &top } else { &bottom };
         let expected = &source[index / 2 * frame..][..frame];

@@ -26,7 +26,8 @@ pub fn run() -> anyhow::Result<()> {
     crate::out::data!("             scaling, crop, picture structure passthrough,");
     crate::out::data!("             rotation (90/180/270) and mirroring (every format but YUY2 and Y210),");
     crate::out::data!("             ProcAmp: brightness, contrast, hue, saturation (YCbCr outputs), colour fill,");
-    crate::out::data!("             deinterlacing (bob, one frame per frame; not A2RGB10/Y410 input)");
+    crate::out::data!("             deinterlacing (bob; 30i to 60p gives each field a frame; not A2RGB10/Y410),");
+    crate::out::data!("             frame-rate conversion (frames repeated or dropped)");
     crate::out::data!("decoders: VP8 (pure Rust, XMA), H.264, H.265, VP9, AV1, JPEG (libavcodec)");
     let encoders: Vec<String> = EncodeCodec::ALL
         .iter()

@@ -35,10 +35,12 @@ enum Outputs {
     Ycbcr,
     /// Every format, from the inputs that can be deinterlaced.
     FromDeinterlaceable,
+    /// The input's own format (field processing).
+    Same,
 }
 
 /// The VPP filters vplrs implements: each converts any supported input to the outputs it names.
-const FILTERS: [(u32, Outputs); 9] = [
+const FILTERS: [(u32, Outputs); 10] = [
     (MFX_EXTBUFF_VPP_SCALING, Outputs::All),
     (MFX_EXTBUFF_VPP_COLOR_CONVERSION, Outputs::All),
     (MFX_EXTBUFF_VPP_VIDEO_SIGNAL_INFO, Outputs::All),
@@ -48,6 +50,7 @@ const FILTERS: [(u32, Outputs); 9] = [
     (MFX_EXTBUFF_VPP_COLORFILL, Outputs::All),
     (MFX_EXTBUFF_VPP_DEINTERLACING, Outputs::FromDeinterlaceable),
     (MFX_EXTBUFF_VPP_FRAME_RATE_CONVERSION, Outputs::All),
+    (MFX_EXTBUFF_VPP_FIELD_PROCESSING, Outputs::Same),
 ];
 
 /// The functions that do what the API says (the decode+VPP family is absent).
@@ -248,6 +251,7 @@ fn build_description() -> DescriptionStorage {
                 Outputs::Movable => turned.supports(format),
                 Outputs::Ycbcr => vplrs_vpp::ProcAmp::supports(format),
                 Outputs::FromDeinterlaceable => vplrs_vpp::deinterlace_supports(*input),
+                Outputs::Same => format == *input,
             };
             let codes: Vec<u32> = outputs.iter().filter(|&&f| writes(f)).map(|f| f.code()).collect();
             let mut entry = mfxVPPDescription_filter_memdesc_format {

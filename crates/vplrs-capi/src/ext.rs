@@ -26,6 +26,7 @@ fn expected_size(id: u32) -> usize {
         MFX_EXTBUFF_VPP_COLORFILL => size_of::<mfxExtVPPColorFill>(),
         MFX_EXTBUFF_VPP_DEINTERLACING => size_of::<mfxExtVPPDeinterlacing>(),
         MFX_EXTBUFF_VPP_FRAME_RATE_CONVERSION => size_of::<mfxExtVPPFrameRateConversion>(),
+        MFX_EXTBUFF_VPP_FIELD_PROCESSING => size_of::<mfxExtVPPFieldProcessing>(),
         MFX_EXTBUFF_CODING_OPTION => size_of::<mfxExtCodingOption>(),
         MFX_EXTBUFF_CODING_OPTION2 => size_of::<mfxExtCodingOption2>(),
         MFX_EXTBUFF_CODING_OPTION3 => size_of::<mfxExtCodingOption3>(),

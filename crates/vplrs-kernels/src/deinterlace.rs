@@ -90,3 +90,53 @@ pub fn bob(
     }
     Ok(())
 }
+
+/// Field processing (`mfxExtVPPFieldProcessing`): rows moved between the fields of frames of one
+/// format and size.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FieldProcessing {
+    /// The whole frame (`MFX_VPP_COPY_FRAME`).
+    CopyFrame,
+    /// One field of the input into one field of the output, the output's other field untouched
+    /// (`MFX_VPP_COPY_FIELD`).
+    CopyField {
+        /// The input field read.
+        from: FirstField,
+        /// The output field written.
+        to: FirstField,
+    },
+    /// The top field becomes the bottom one and the bottom the top (`MFX_VPP_SWAP_FIELDS`).
+    SwapFields,
+}
+
+/// Moves rows of `src` into `dst` (same format and size) as `mode` says.
+pub fn process_fields(
+    src: &FrameView<'_>,
+    dst: &mut FrameViewMut<'_>,
+    mode: FieldProcessing,
+) -> Result<(), KernelError> {
+    if src.fourcc != dst.fourcc || src.width != dst.width || src.height != dst.height {
+        return Err(KernelError::Unsupported { from: src.fourcc, to: dst.fourcc });
+    }
+    let parity = |field: FirstField| match field {
+        FirstField::Top => 0,
+        FirstField::Bottom => 1,
+    };
+    for (index, source) in src.planes().iter().enumerate() {
+        let target = dst.plane_mut(index);
+        let bytes = source.row_bytes().min(target.row_bytes());
+        let rows = source.rows().min(target.rows());
+        for y in 0..rows {
+            // The input row that output row `y` takes, if it takes one.
+            let from = match mode {
+                FieldProcessing::CopyFrame => Some(y),
+                FieldProcessing::CopyField { from, to } => (y % 2 == parity(to)).then(|| y - parity(to) + parity(from)),
+                FieldProcessing::SwapFields => Some(y ^ 1),
+            };
+            if let Some(from) = from.filter(|&row| row < rows) {
+                target.row_mut(y)[..bytes].copy_from_slice(&source.row(from)[..bytes]);
+            }
+        }
+    }
+    Ok(())
+}

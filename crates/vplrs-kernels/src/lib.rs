@@ -15,7 +15,8 @@
 //!   but packed 4:2:2.
 //! - [`procamp`]: brightness, contrast, hue and saturation of YCbCr pictures, in place.
 //! - [`fill`]: black around the picture rectangle (colour fill).
-//! - [`deinterlace`]: interlaced frames made progressive by field interpolation (bob).
+//! - [`deinterlace`]: interlaced frames made progressive by field interpolation (bob), and fields
+//!   copied or swapped.
 //! - General path: every format through an `f32` intermediate (4:4:4, or the chroma grid when
 //!   both sides subsample chroma alike); the reference the fast paths are tested against.
 //!
@@ -44,7 +45,7 @@ mod yuv420;
 
 pub use color::{ColorSpec, Matrix, Range};
 pub use converter::{Converter, Path};
-pub use deinterlace::{bob, deinterlace_supports, FirstField};
+pub use deinterlace::{bob, deinterlace_supports, process_fields, FieldProcessing, FirstField};
 pub use error::{KernelError, Side};
 pub use fill::fill_outside;
 pub use orient::{orient, Mirror, Orientation, Rotation};

@@ -222,6 +222,7 @@ impl Vpp {
             procamp: params.procamp,
             color_fill: params.color_fill,
             deinterlace: deinterlaced_field(params),
+            field_processing: params.field_processing,
         };
         let operation = running.submitted + 1;
         let input_hold = input

@@ -21,5 +21,6 @@ pub use component::{Vpp, VppStats};
 pub use error::VppError;
 pub use params::{Deinterlacing, QueryOutcome, VppParams};
 pub use vplrs_kernels::{
-    deinterlace_supports, ColorSpec, Matrix, Mirror, Orientation, ProcAmp, Range, Rotation, PROCAMP_RANGES,
+    deinterlace_supports, ColorSpec, FieldProcessing, FirstField, Matrix, Mirror, Orientation, ProcAmp, Range,
+    Rotation, PROCAMP_RANGES,
 };

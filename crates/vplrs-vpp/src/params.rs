@@ -1,6 +1,6 @@
 //! VPP parameters, their validation (`Query`) and surface needs (`QueryIOSurf`).
 
-use vplrs_kernels::{ColorSpec, Orientation, ProcAmp};
+use vplrs_kernels::{ColorSpec, FieldProcessing, Orientation, ProcAmp};
 use vplrs_memory::allocator::MemType;
 use vplrs_memory::sizing::SurfaceRequest;
 use vplrs_memory::{AllocationHints, FrameInfo, FrameRate, PicStruct, Rect};
@@ -40,6 +40,9 @@ pub struct VppParams {
     /// The deinterlacing asked for (`mfxExtVPPDeinterlacing`); interlaced input (TFF or BFF)
     /// with progressive output is deinterlaced whether or not it is asked for.
     pub deinterlacing: Option<Deinterlacing>,
+    /// Rows moved between fields instead of the frame converted (`mfxExtVPPFieldProcessing`):
+    /// input and output of one format and size.
+    pub field_processing: Option<FieldProcessing>,
 }
 
 /// Deinterlacing methods (`MFX_DEINTERLACING_*`).
@@ -68,6 +71,7 @@ impl VppParams {
             procamp: ProcAmp::default(),
             color_fill: false,
             deinterlacing: None,
+            field_processing: None,
         }
     }
 
@@ -171,6 +175,14 @@ pub fn query(params: &VppParams) -> Result<QueryOutcome, VppError> {
         && fixed.output.pic_struct != PicStruct::empty()
     {
         return Err(VppError::Unsupported("field weaving and single fields are not supported"));
+    }
+    if fixed.field_processing.is_some() {
+        let same_frames = fixed.input.fourcc == fixed.output.fourcc
+            && (fixed.input.width, fixed.input.height) == (fixed.output.width, fixed.output.height)
+            && fixed.input.effective_crop() == fixed.output.effective_crop();
+        if !same_frames || !fixed.orientation.is_identity() {
+            return Err(VppError::Unsupported("field processing moves rows between frames of one format and size"));
+        }
     }
     if fixed.deinterlacing == Some(Deinterlacing::Advanced) {
         tracing::debug!("motion-adaptive deinterlacing asked for: bob is what vplrs does");

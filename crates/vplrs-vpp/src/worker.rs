@@ -3,7 +3,8 @@
 use std::time::Duration;
 
 use vplrs_kernels::{
-    apply_procamp, bob, fill_outside, orient, ColorSpec, Converter, FirstField, KernelError, Orientation, ProcAmp,
+    apply_procamp, bob, fill_outside, orient, process_fields, ColorSpec, Converter, FieldProcessing, FirstField,
+    KernelError, Orientation, ProcAmp,
 };
 use vplrs_memory::{
     FrameInfo, FrameLayout, FrameView, FrameViewMut, LayoutOptions, LockedHold, OperationError, OutputGuard, PicStruct,
@@ -40,6 +41,8 @@ pub(crate) struct Geometry {
     pub color_fill: bool,
     /// Deinterlace, keeping this field when the input surface does not say which comes first.
     pub deinterlace: Option<FirstField>,
+    /// Move rows between fields instead of converting.
+    pub field_processing: Option<FieldProcessing>,
 }
 
 /// The lane's state: the converter keeps its scratch buffers from frame to frame, and so does the
@@ -166,7 +169,9 @@ impl Worker for VppWorker {
             return Err(OperationError::Failed);
         };
         let mut target = output.view_mut();
-        let mut result = if geometry.orientation.is_identity() {
+        let mut result = if let Some(mode) = geometry.field_processing {
+            process_fields(&picture, &mut target, mode)
+        } else if geometry.orientation.is_identity() {
             self.converter.convert(
                 &picture,
                 src_rect,

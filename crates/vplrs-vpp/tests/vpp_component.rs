@@ -319,3 +319,52 @@ fn reset_changes_the_filters() {
     assert_eq!(top_left(&after), 160, "turned (the bottom half on top) and 10 brighter");
     vpp.close().unwrap();
 }
+
+/// Field processing moves rows: a swap exchanges each pair of rows, a field copy writes one field
+/// of the output from one field of the input and leaves the other, a frame copy copies; frames of
+/// two formats or sizes are refused.
+#[test]
+fn field_processing_moves_rows_between_fields() {
+    use vplrs_vpp::{FieldProcessing, FirstField};
+    let info = FrameInfo::new(FourCc::I420, 64, 32);
+    let mut params = VppParams::new(info, info);
+    let rows_of = |surface: &Surface| -> Vec<u8> {
+        let read = surface.map_read().unwrap();
+        let view = read.view();
+        (0..32).map(|y| view.plane(0).row(y)[0]).collect()
+    };
+    let cases = [
+        (FieldProcessing::SwapFields, (0..32u8).map(|y| y ^ 1).collect::<Vec<_>>()),
+        (
+            FieldProcessing::CopyField { from: FirstField::Top, to: FirstField::Bottom },
+            (0..32u8).map(|y| if y % 2 == 1 { y - 1 } else { 0xee }).collect(),
+        ),
+        (
+            FieldProcessing::CopyField { from: FirstField::Bottom, to: FirstField::Top },
+            (0..32u8).map(|y| if y % 2 == 0 { y + 1 } else { 0xee }).collect(),
+        ),
+        (FieldProcessing::CopyFrame, (0..32u8).collect()),
+    ];
+    for (mode, expected) in cases {
+        params.field_processing = Some(mode);
+        let mut vpp = Vpp::new(Core::new());
+        vpp.init(&params).unwrap();
+        let input = vpp.input_surface().unwrap();
+        {
+            let mut guard = input.map_write().unwrap();
+            let mut view = guard.view_mut();
+            for y in 0..32 {
+                view.plane_mut(0).row_mut(y).fill(y as u8);
+            }
+        }
+        let output = vpp.output_surface().unwrap();
+        output.map_write().unwrap().view_mut().plane_mut(0).fill(0xee);
+        let sync = vpp.run_frame_async(Some(&input), &output).unwrap();
+        sync.wait(Duration::from_secs(5)).unwrap();
+        assert_eq!(rows_of(&output), expected, "{mode:?}");
+        vpp.close().unwrap();
+    }
+    let mut converting = VppParams::new(info, FrameInfo::new(FourCc::Nv12, 64, 32));
+    converting.field_processing = Some(FieldProcessing::SwapFields);
+    assert!(matches!(Vpp::query(&converting), Err(VppError::Unsupported(_))));
+}

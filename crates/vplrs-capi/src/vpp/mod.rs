@@ -5,7 +5,10 @@ use std::sync::Arc;
 use crate::status::{Status, ToStatus};
 use vplrs_memory::{AllocationHints, AllocationPolicy, FourCc, Surface, SurfaceCore};
 use vplrs_runtime::IoPattern;
-use vplrs_vpp::{ColorSpec, Deinterlacing, Matrix, Mirror, ProcAmp, Range, Rotation, Vpp, VppError, VppParams};
+use vplrs_vpp::{
+    ColorSpec, Deinterlacing, FieldProcessing, FirstField, Matrix, Mirror, ProcAmp, Range, Rotation, Vpp, VppError,
+    VppParams,
+};
 
 use crate::bindings::*;
 use crate::contract::Violation;
@@ -143,6 +146,25 @@ fn params_from_c(par: &mfxVideoParam) -> Outcome<VppParams> {
                     }
                 });
             }
+            MFX_EXTBUFF_VPP_FIELD_PROCESSING => {
+                // SAFETY: a valid buffer, per the API.
+                let fields = unsafe { ext_as::<mfxExtVPPFieldProcessing>(buffer, header.BufferId) }
+                    .ok_or(Status::ERR_INVALID_VIDEO_PARAM)?;
+                let field = |kind: u16| match u32::from(kind) {
+                    MFX_PICTYPE_TOPFIELD => Some(FirstField::Top),
+                    MFX_PICTYPE_BOTTOMFIELD => Some(FirstField::Bottom),
+                    _ => None,
+                };
+                params.field_processing = Some(match u32::from(fields.Mode) {
+                    MFX_VPP_COPY_FRAME => FieldProcessing::CopyFrame,
+                    MFX_VPP_COPY_FIELD => FieldProcessing::CopyField {
+                        from: field(fields.InField).ok_or(Status::ERR_UNSUPPORTED)?,
+                        to: field(fields.OutField).ok_or(Status::ERR_UNSUPPORTED)?,
+                    },
+                    MFX_VPP_SWAP_FIELDS => FieldProcessing::SwapFields,
+                    _ => return Err(Status::ERR_UNSUPPORTED),
+                });
+            }
             MFX_EXTBUFF_VPP_FRAME_RATE_CONVERSION => {
                 // SAFETY: a valid buffer, per the API.
                 let frc = unsafe { ext_as::<mfxExtVPPFrameRateConversion>(buffer, header.BufferId) }
@@ -230,7 +252,7 @@ fn params_from_c(par: &mfxVideoParam) -> Outcome<VppParams> {
 }
 
 /// The filters vplrs has, as `DOUSE` may name them.
-const FILTER_IDS: [u32; 9] = [
+const FILTER_IDS: [u32; 10] = [
     MFX_EXTBUFF_VPP_SCALING,
     MFX_EXTBUFF_VPP_COLOR_CONVERSION,
     MFX_EXTBUFF_VPP_VIDEO_SIGNAL_INFO,
@@ -240,6 +262,7 @@ const FILTER_IDS: [u32; 9] = [
     MFX_EXTBUFF_VPP_COLORFILL,
     MFX_EXTBUFF_VPP_DEINTERLACING,
     MFX_EXTBUFF_VPP_FRAME_RATE_CONVERSION,
+    MFX_EXTBUFF_VPP_FIELD_PROCESSING,
 ];
 
 fn rotation_from_c(angle: u16) -> Option<Rotation> {

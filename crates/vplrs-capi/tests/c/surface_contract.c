@@ -282,6 +282,35 @@ static void orientation_filters(mfxSession session) {
     CHECK_STS(MFXVideoVPP_Query(session, &use_par, &out), MFX_ERR_UNSUPPORTED);
     douse.AlgList = NULL;
     CHECK_STS(MFXVideoVPP_Query(session, &use_par, &out), MFX_ERR_UNSUPPORTED);
+
+    /* mfxExtVPPFieldProcessing: the three modes, with their fields; anything else unsupported. */
+    mfxExtVPPFieldProcessing fields;
+    memset(&fields, 0, sizeof(fields));
+    fields.Header.BufferId = MFX_EXTBUFF_VPP_FIELD_PROCESSING;
+    fields.Header.BufferSz = sizeof(fields);
+    fields.Mode = MFX_VPP_SWAP_FIELDS;
+    mfxExtBuffer *field_ext[1] = {&fields.Header};
+    mfxVideoParam field_par;
+    vpp_params(&field_par, MFX_FOURCC_NV12, MFX_FOURCC_NV12, 320, 240, 320, 240);
+    field_par.ExtParam = field_ext;
+    field_par.NumExtParam = 1;
+    out = field_par;
+    CHECK_STS(MFXVideoVPP_Query(session, &field_par, &out), MFX_ERR_NONE);
+    fields.Mode = MFX_VPP_COPY_FIELD;
+    fields.InField = MFX_PICTYPE_TOPFIELD;
+    fields.OutField = MFX_PICTYPE_BOTTOMFIELD;
+    CHECK_STS(MFXVideoVPP_Query(session, &field_par, &out), MFX_ERR_NONE);
+    fields.OutField = 8;
+    CHECK_STS(MFXVideoVPP_Query(session, &field_par, &out), MFX_ERR_UNSUPPORTED);
+    fields.Mode = 9;
+    CHECK_STS(MFXVideoVPP_Query(session, &field_par, &out), MFX_ERR_UNSUPPORTED);
+    /* Between two formats there are no rows to move. */
+    fields.Mode = MFX_VPP_SWAP_FIELDS;
+    vpp_params(&field_par, MFX_FOURCC_NV12, MFX_FOURCC_RGB4, 320, 240, 320, 240);
+    field_par.ExtParam = field_ext;
+    field_par.NumExtParam = 1;
+    out = field_par;
+    CHECK_STS(MFXVideoVPP_Query(session, &field_par, &out), MFX_ERR_UNSUPPORTED);
 }
 
 /* mfxExtVPPColorFill: the output frame around its crop comes out black (NV12 limited: Y 16, UV

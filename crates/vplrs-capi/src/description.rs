@@ -53,6 +53,11 @@ const FILTERS: [(u32, Outputs); 10] = [
     (MFX_EXTBUFF_VPP_FIELD_PROCESSING, Outputs::Same),
 ];
 
+/// True for the `MFX_EXTBUFF_VPP_*` filters vplrs implements (what `DOUSE` may name).
+pub(crate) fn is_vpp_filter(id: u32) -> bool {
+    FILTERS.iter().any(|&(filter, _)| filter == id)
+}
+
 /// The functions that do what the API says (the decode+VPP family is absent).
 const IMPLEMENTED_FUNCTIONS: &[&str] = &[
     "MFXInit",

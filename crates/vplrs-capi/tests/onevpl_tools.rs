@@ -110,6 +110,27 @@ fn ffmpeg_filtered(path: &Path, size: &str, pix_fmt: &str, filter: &str) -> Vec<
     output.stdout
 }
 
+/// `sample_vpp -lib sw` on libvplrs.so, NV12 176x144 in, NV12 `size` out, plus `options`:
+/// whether it succeeded, and its stdout and stderr.
+fn sample_vpp_nv12(input: &Path, output: &Path, (width, height): (u32, u32), options: &[&str]) -> (bool, String) {
+    let (width, height) = (width.to_string(), height.to_string());
+    let result = Command::new("sample_vpp")
+        .env("ONEVPL_SEARCH_PATH", lib_dir())
+        .args(["-lib", "sw", "-i", input.to_str().unwrap(), "-o", output.to_str().unwrap()])
+        .args(["-sw", "176", "-sh", "144", "-scc", "nv12", "-dw", &width, "-dh", &height, "-dcc", "nv12"])
+        .args(options)
+        .output()
+        .expect("sample_vpp");
+    let log = format!("{}{}", String::from_utf8_lossy(&result.stdout), String::from_utf8_lossy(&result.stderr));
+    (result.status.success(), log)
+}
+
+/// [`sample_vpp_nv12`], which must succeed and process `frames` frames.
+fn sample_vpp_ok(input: &Path, output: &Path, size: (u32, u32), options: &[&str], frames: usize) {
+    let (ok, log) = sample_vpp_nv12(input, output, size, options);
+    assert!(ok && log.contains(&format!("Total frames {frames}")), "sample_vpp {options:?}:\n{log}");
+}
+
 /// The NV12 frames of `input` (176x144) deinterlaced by bob keeping the top (or bottom) field,
 /// as ffmpeg's `geq` computes it: the kept rows as they are, the others the rounded average of
 /// their neighbours (one at an edge).
@@ -130,7 +151,6 @@ fn bob_reference(input: &Path, top_first: bool) -> Vec<u8> {
 /// mirrored byte for byte as ffmpeg's `transpose`, `hflip` and `vflip` do it.
 #[test]
 fn sample_vpp_rotates_and_mirrors_like_ffmpeg() {
-    let lib = lib_dir();
     let work = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("sample_vpp_orient");
     std::fs::create_dir_all(&work).unwrap();
     let input = work.join("in.nv12");
@@ -145,16 +165,7 @@ fn sample_vpp_rotates_and_mirrors_like_ffmpeg() {
     ];
     for (options, (width, height), filter) in cases {
         let output = work.join(format!("out{}.nv12", options.join("")));
-        let mut args: Vec<String> = ["-lib", "sw", "-i", input.to_str().unwrap(), "-o", output.to_str().unwrap()]
-            .iter()
-            .map(|s| s.to_string())
-            .collect();
-        let sizes = ["-sw", "176", "-sh", "144", "-scc", "nv12", "-dcc", "nv12"].map(String::from);
-        args.extend(sizes);
-        args.extend(["-dw".to_owned(), width.to_string(), "-dh".to_owned(), height.to_string()]);
-        args.extend(options.iter().map(|s| s.to_string()));
-        let log = run(Command::new("sample_vpp").env("ONEVPL_SEARCH_PATH", &lib).args(&args));
-        assert!(log.contains(&format!("Total frames {frames}")), "sample_vpp {options:?}:\n{log}");
+        sample_vpp_ok(&input, &output, (width, height), options, frames);
         let ours = std::fs::read(&output).unwrap();
         let theirs = ffmpeg_filtered(&input, "176x144", "nv12", filter);
         assert_eq!(ours.len(), theirs.len(), "sample_vpp {options:?}: {width}x{height} frames");
@@ -166,42 +177,14 @@ fn sample_vpp_rotates_and_mirrors_like_ffmpeg() {
 /// ProcAmp formula, as ffmpeg's `geq` evaluates it (8-bit codes, rounded; within one code).
 #[test]
 fn sample_vpp_procamp_follows_the_amplifier_formula() {
-    let lib = lib_dir();
     let work = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("sample_vpp_procamp");
     std::fs::create_dir_all(&work).unwrap();
     let (input, output) = (work.join("in.nv12"), work.join("out.nv12"));
     let frames = 3;
     make_source(&input, "176x144", "nv12", frames);
     let (b, c, h, s) = (20.0f64, 1.5f64, 30.0f64, 0.8f64);
-    let log = run(Command::new("sample_vpp").env("ONEVPL_SEARCH_PATH", &lib).args([
-        "-lib",
-        "sw",
-        "-i",
-        input.to_str().unwrap(),
-        "-o",
-        output.to_str().unwrap(),
-        "-sw",
-        "176",
-        "-sh",
-        "144",
-        "-scc",
-        "nv12",
-        "-dw",
-        "176",
-        "-dh",
-        "144",
-        "-dcc",
-        "nv12",
-        "-pa_bri",
-        "20",
-        "-pa_con",
-        "1.5",
-        "-pa_hue",
-        "30",
-        "-pa_sat",
-        "0.8",
-    ]));
-    assert!(log.contains(&format!("Total frames {frames}")), "sample_vpp:\n{log}");
+    let options = ["-pa_bri", "20", "-pa_con", "1.5", "-pa_hue", "30", "-pa_sat", "0.8"];
+    sample_vpp_ok(&input, &output, (176, 144), &options, frames);
     let (sin, cos) = h.to_radians().sin_cos();
     let gain = c * s;
     let filter = format!(
@@ -222,7 +205,6 @@ fn sample_vpp_procamp_follows_the_amplifier_formula() {
 /// ffmpeg's `geq` computes it, byte for byte.
 #[test]
 fn sample_vpp_deinterlaces_by_field_interpolation() {
-    let lib = lib_dir();
     let work = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("sample_vpp_deinterlace");
     std::fs::create_dir_all(&work).unwrap();
     let input = work.join("in.nv12");
@@ -230,14 +212,11 @@ fn sample_vpp_deinterlaces_by_field_interpolation() {
     make_source(&input, "176x144", "nv12", frames);
     for (spic, extra, top_first) in [("0", None, true), ("2", Some("1"), false)] {
         let output = work.join(format!("out{spic}.nv12"));
-        let mut args: Vec<&str> = vec!["-lib", "sw", "-i", input.to_str().unwrap(), "-o", output.to_str().unwrap()];
-        args.extend(["-sw", "176", "-sh", "144", "-scc", "nv12", "-dw", "176", "-dh", "144", "-dcc", "nv12"]);
-        args.extend(["-spic", spic, "-dpic", "1"]);
+        let mut options = vec!["-spic", spic, "-dpic", "1"];
         if let Some(mode) = extra {
-            args.extend(["-di_mode", mode]);
+            options.extend(["-di_mode", mode]);
         }
-        let log = run(Command::new("sample_vpp").env("ONEVPL_SEARCH_PATH", &lib).args(&args));
-        assert!(log.contains(&format!("Total frames {frames}")), "sample_vpp -spic {spic}:\n{log}");
+        sample_vpp_ok(&input, &output, (176, 144), &options, frames);
         let ours = std::fs::read(&output).unwrap();
         let theirs = bob_reference(&input, top_first);
         assert_eq!(ours.len(), theirs.len());
@@ -251,7 +230,6 @@ fn sample_vpp_deinterlaces_by_field_interpolation() {
 /// frames are bob of the top field, then of the bottom field, byte for byte ffmpeg's `geq`.
 #[test]
 fn sample_vpp_converts_frame_rates_and_doubles_fields() {
-    let lib = lib_dir();
     let work = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("sample_vpp_rates");
     std::fs::create_dir_all(&work).unwrap();
     let input = work.join("in.nv12");
@@ -259,11 +237,9 @@ fn sample_vpp_converts_frame_rates_and_doubles_fields() {
     let frame = 176 * 144 * 3 / 2;
     let run_rates = |name: &str, sf: &str, df: &str, extra: &[&str]| {
         let output = work.join(name);
-        let mut args: Vec<&str> = vec!["-lib", "sw", "-i", input.to_str().unwrap(), "-o", output.to_str().unwrap()];
-        args.extend(["-sw", "176", "-sh", "144", "-scc", "nv12", "-dw", "176", "-dh", "144", "-dcc", "nv12"]);
-        args.extend(["-sf", sf, "-df", df]);
-        args.extend_from_slice(extra);
-        let log = run(Command::new("sample_vpp").env("ONEVPL_SEARCH_PATH", &lib).args(&args));
+        let options: Vec<&str> = ["-sf", sf, "-df", df].into_iter().chain(extra.iter().copied()).collect();
+        let (ok, log) = sample_vpp_nv12(&input, &output, (176, 144), &options);
+        assert!(ok, "sample_vpp {options:?}:\n{log}");
         (std::fs::read(&output).unwrap(), log)
     };
     // 24 -> 30: 60 inputs give 75 outputs; 60 -> 30: 30.
@@ -275,15 +251,8 @@ fn sample_vpp_converts_frame_rates_and_doubles_fields() {
     // interpolation is refused at Query (sample_vpp stops).
     let (advanced, log) = run_rates("out-advanced.nv12", "24", "30", &["-frc:advanced"]);
     assert_eq!(advanced.len(), 75 * frame, "-frc:advanced:\n{log}");
-    let interpolated = Command::new("sample_vpp")
-        .env("ONEVPL_SEARCH_PATH", &lib)
-        .args(["-lib", "sw", "-i", input.to_str().unwrap(), "-o", work.join("interp.nv12").to_str().unwrap()])
-        .args(["-sw", "176", "-sh", "144", "-scc", "nv12", "-dw", "176", "-dh", "144", "-dcc", "nv12"])
-        .args(["-sf", "24", "-df", "30", "-frc:interp"])
-        .output()
-        .unwrap();
-    let said =
-        format!("{}{}", String::from_utf8_lossy(&interpolated.stdout), String::from_utf8_lossy(&interpolated.stderr));
+    let interpolated = work.join("interp.nv12");
+    let (_, said) = sample_vpp_nv12(&input, &interpolated, (176, 144), &["-sf", "24", "-df", "30", "-frc:interp"]);
     assert!(said.contains("MFX_ERR_UNSUPPORTED"), "-frc:interp:\n{said}");
     let (doubled, log) = run_rates("out-30i-60p.nv12", "30", "60", &["-spic", "0", "-dpic", "1"]);
     assert_eq!(doubled.len(), 120 * frame, "30i -> 60p:\n{log}");

@@ -35,6 +35,15 @@ fn ffmpeg_filtered(input: &Path, size: &str, pix_fmt: &str, filter: &str) -> Vec
     output.stdout
 }
 
+/// Runs `vplrs vpp` on the raw frames of `input` (`size`, `format`) with `options`, writing raw
+/// frames to `output`; returns the summary.
+fn vpp(input: &Path, size: &str, format: &str, options: &[&str], output: &Path) -> String {
+    let mut args = vec!["vpp", input.to_str().unwrap(), "--input-size", size, "--input-format", format];
+    args.extend_from_slice(options);
+    args.extend_from_slice(&["-o", output.to_str().unwrap()]);
+    vplrs_summary(&args)
+}
+
 #[test]
 fn rotation_and_mirroring_equal_ffmpegs_transpose_and_flips() {
     // vplrs's options, and the ffmpeg filters that do the same.
@@ -55,10 +64,7 @@ fn rotation_and_mirroring_equal_ffmpegs_transpose_and_flips() {
         let input = source(&format!("orient-{size}.{format}"), size, pix_fmt, 3);
         for (options, filter) in cases {
             let output = temp(&format!("orient-{size}-{format}-{}.raw", options.join("")));
-            let mut args = vec!["vpp", input.to_str().unwrap(), "--input-size", size, "--input-format", format];
-            args.extend_from_slice(options);
-            args.extend_from_slice(&["-o", output.to_str().unwrap()]);
-            vplrs_summary(&args);
+            vpp(&input, size, format, options, &output);
             let ours = std::fs::read(&output).unwrap();
             let theirs = ffmpeg_filtered(&input, size, pix_fmt, filter);
             assert_eq!(ours.len(), theirs.len(), "{size} {format} {options:?}: size");
@@ -102,25 +108,10 @@ fn procamp_follows_the_amplifier_formula() {
         let input = source(&format!("procamp-{size}.{format}"), size, pix_fmt, 2);
         for (b, c, h, s) in settings {
             let output = temp(&format!("procamp-{size}-{format}-{b}-{c}-{h}-{s}.raw"));
-            let args = [
-                "vpp",
-                input.to_str().unwrap(),
-                "--input-size",
-                size,
-                "--input-format",
-                format,
-                "--brightness",
-                &b.to_string(),
-                "--contrast",
-                &c.to_string(),
-                "--hue",
-                &h.to_string(),
-                "--saturation",
-                &s.to_string(),
-                "-o",
-                output.to_str().unwrap(),
-            ];
-            vplrs_summary(&args);
+            let values = [b, c, h, s].map(|value| value.to_string());
+            let names = ["--brightness", "--contrast", "--hue", "--saturation"];
+            let options: Vec<&str> = names.iter().zip(&values).flat_map(|(n, v)| [*n, v.as_str()]).collect();
+            vpp(&input, size, format, &options, &output);
             let ours = std::fs::read(&output).unwrap();
             // geq works on planar 4:2:0: NV12 goes through yuv420p and back (exact repacks).
             let filter = format!("format=yuv420p,{},format={pix_fmt}", procamp_geq(b, c, h, s));
@@ -136,16 +127,7 @@ fn procamp_follows_the_amplifier_formula() {
 fn procamp_out_of_range_is_corrected_and_rgb_is_refused() {
     let input = source("procamp-range.i420", "176x144", "yuv420p", 1);
     let output = temp("procamp-range.raw");
-    let summary = vplrs_summary(&[
-        "vpp",
-        input.to_str().unwrap(),
-        "--input-size",
-        "176x144",
-        "--brightness",
-        "250",
-        "-o",
-        output.to_str().unwrap(),
-    ]);
+    let summary = vpp(&input, "176x144", "i420", &["--brightness", "250"], &output);
     assert!(summary.contains("corrected ProcAmp brightness 250 (outside -100..100) to 100"), "{summary}");
     let refused = Command::new(env!("CARGO_BIN_EXE_vplrs"))
         .args(["vpp", input.to_str().unwrap(), "--input-size", "176x144", "--format", "bgra", "--hue", "10"])
@@ -171,18 +153,7 @@ fn bob_deinterlacing_keeps_the_first_field_and_interpolates_the_other() {
         let input = source(&format!("bob-{size}.{format}"), size, pix_fmt, 2);
         for (order, top_first) in [("tff", true), ("bff", false)] {
             let output = temp(&format!("bob-{size}-{format}-{order}.raw"));
-            vplrs_summary(&[
-                "vpp",
-                input.to_str().unwrap(),
-                "--input-size",
-                size,
-                "--input-format",
-                format,
-                "--deinterlace",
-                order,
-                "-o",
-                output.to_str().unwrap(),
-            ]);
+            vpp(&input, size, format, &["--deinterlace", order], &output);
             let ours = std::fs::read(&output).unwrap();
             let filter = format!("format=yuv420p,{},format={pix_fmt}", bob_geq(top_first));
             let theirs = ffmpeg_filtered(&input, size, pix_fmt, &filter);

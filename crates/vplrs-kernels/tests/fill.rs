@@ -1,8 +1,11 @@
 //! Colour fill: black, in each format's own terms, around the kept rectangle; nothing inside it
 //! touched.
 
+mod common;
+
+use common::Frame;
 use vplrs_kernels::{fill_outside, ColorSpec, Matrix, Range, Rect};
-use vplrs_memory::{FourCc, FrameInfo, FrameLayout, LayoutOptions};
+use vplrs_memory::FourCc;
 
 #[test]
 fn black_surrounds_the_kept_rectangle_in_every_format() {
@@ -18,14 +21,13 @@ fn black_surrounds_the_kept_rectangle_in_every_format() {
         (FourCc::Y410, Range::Limited, &((512u32 | 64 << 10 | 512 << 20 | 3 << 30).to_le_bytes())),
     ];
     for (fourcc, range, black) in cases {
-        let layout = FrameLayout::new(&FrameInfo::new(fourcc, 64, 32), LayoutOptions::default()).unwrap();
-        let mut bytes = vec![0xabu8; layout.size];
+        let mut frame = Frame::surface(fourcc, 64, 32);
+        frame.buf.fill(0xab);
         let keep = Rect { x: 16, y: 8, width: 32, height: 16 };
-        let mut frame = layout.view_mut(&mut bytes).unwrap();
-        fill_outside(&mut frame, keep, ColorSpec::new(Matrix::Bt709, range)).unwrap();
-        let y_plane = layout.planes()[0];
+        fill_outside(&mut frame.view_mut(), keep, ColorSpec::new(Matrix::Bt709, range)).unwrap();
+        let (offset, pitch, _, _) = frame.planes[0];
         let element = black.len();
-        let at = |x: usize, y: usize| &bytes[y_plane.offset + y * y_plane.pitch + x * element..][..element];
+        let at = |x: usize, y: usize| &frame.buf[offset + y * pitch + x * element..][..element];
         // Packed 4:2:2: an element is a macropixel of two columns.
         let per = if matches!(fourcc, FourCc::Yuy2) { 2 } else { 1 };
         assert_eq!(at(0, 0), black, "{fourcc}: top-left corner");

@@ -2,8 +2,11 @@
 //! has it, and the compositions agree (four quarter turns are none, a horizontal mirror and a
 //! 270° turn are a transpose, 180° is both mirrors).
 
+mod common;
+
+use common::Frame;
 use vplrs_kernels::{orient, KernelError, Mirror, Orientation, Rect, Rotation};
-use vplrs_memory::{FourCc, FrameInfo, FrameLayout, LayoutOptions};
+use vplrs_memory::FourCc;
 
 const ROTATIONS: [Rotation; 4] = [Rotation::None, Rotation::Quarter, Rotation::Half, Rotation::ThreeQuarters];
 const MIRRORS: [Mirror; 3] = [Mirror::None, Mirror::Horizontal, Mirror::Vertical];
@@ -19,44 +22,34 @@ const FORMATS: [FourCc; 9] = [
     FourCc::Y410,
 ];
 
-/// A frame buffer with its layout, bytes from a simple generator.
-struct Frame {
-    layout: FrameLayout,
-    bytes: Vec<u8>,
+/// A surface-shaped test frame (`common::Frame`) filled from a simple generator.
+fn random_frame(fourcc: FourCc, width: u32, height: u32, seed: u32) -> Frame {
+    let mut frame = Frame::surface(fourcc, width, height);
+    let mut state = seed.wrapping_mul(2_654_435_761).wrapping_add(1);
+    for byte in &mut frame.buf {
+        state ^= state << 13;
+        state ^= state >> 17;
+        state ^= state << 5;
+        *byte = state as u8;
+    }
+    frame
 }
 
-impl Frame {
-    fn new(fourcc: FourCc, width: u32, height: u32, seed: u32) -> Self {
-        let layout = FrameLayout::new(&FrameInfo::new(fourcc, width, height), LayoutOptions::default()).unwrap();
-        let mut state = seed.wrapping_mul(2_654_435_761).wrapping_add(1);
-        let bytes = (0..layout.size)
-            .map(|_| {
-                state ^= state << 13;
-                state ^= state >> 17;
-                state ^= state << 5;
-                state as u8
-            })
-            .collect();
-        Self { layout, bytes }
-    }
-
-    /// The picture's bytes, plane by plane, row by row (no padding).
-    fn picture(&self) -> Vec<u8> {
-        let mut out = Vec::new();
-        for p in self.layout.planes() {
-            for row in 0..p.rows {
-                out.extend_from_slice(&self.bytes[p.offset + row * p.pitch..][..p.row_bytes]);
-            }
+/// The picture's bytes, plane by plane, row by row (no padding).
+fn picture(frame: &Frame) -> Vec<u8> {
+    let mut out = Vec::new();
+    for &(offset, pitch, row_bytes, rows) in &frame.planes {
+        for row in 0..rows {
+            out.extend_from_slice(&frame.buf[offset + row * pitch..][..row_bytes]);
         }
-        out
     }
+    out
+}
 
-    /// The bytes of element (x, y) of plane `plane`, `size` bytes an element.
-    fn element(&self, plane: usize, x: usize, y: usize, size: usize) -> &[u8] {
-        let p = self.layout.planes()[plane];
-        let at = p.offset + y * p.pitch + x * size;
-        &self.bytes[at..at + size]
-    }
+/// The bytes of element (x, y) of plane `plane`, `size` bytes an element.
+fn element(frame: &Frame, plane: usize, x: usize, y: usize, size: usize) -> &[u8] {
+    let (offset, pitch, _, _) = frame.planes[plane];
+    &frame.buf[offset + y * pitch + x * size..][..size]
 }
 
 /// (bytes per element, horizontal and vertical subsampling) of each plane.
@@ -69,21 +62,17 @@ fn grids(fourcc: FourCc) -> Vec<(usize, usize, usize)> {
     }
 }
 
-fn apply(src: &mut Frame, orientation: Orientation) -> Frame {
-    apply_to(src, orientation, src.layout.width, src.layout.height)
+fn apply(src: &Frame, orientation: Orientation) -> Frame {
+    apply_to(src, orientation, src.width, src.height)
 }
 
 /// Orients the top-left `w` x `h` of `src` into a new frame.
-fn apply_to(src: &mut Frame, orientation: Orientation, w: u32, h: u32) -> Frame {
+fn apply_to(src: &Frame, orientation: Orientation, w: u32, h: u32) -> Frame {
     let (ow, oh) = orientation.oriented(w, h);
-    let mut dst = Frame::new(src.layout.fourcc, ow, oh, 0);
-    let layout = src.layout;
-    let source = layout.view_mut(&mut src.bytes).unwrap();
-    let dst_layout = dst.layout;
-    let mut target = dst_layout.view_mut(&mut dst.bytes).unwrap();
+    let mut dst = random_frame(src.fourcc, ow, oh, 0);
     let src_rect = Rect { x: 0, y: 0, width: w, height: h };
     let dst_rect = Rect { x: 0, y: 0, width: ow, height: oh };
-    orient(&source.as_view(), src_rect, &mut target, dst_rect, orientation).unwrap();
+    orient(&src.view(), src_rect, &mut dst.view_mut(), dst_rect, orientation).unwrap();
     dst
 }
 
@@ -96,8 +85,8 @@ fn every_sample_lands_where_the_geometry_says() {
                 // Frames are 16-aligned: 52x38 is a crop of a 64x48 frame, whose 8x8 blocks do not
                 // tile it.
                 for (width, height) in [(48usize, 32usize), (52, 38)] {
-                    let mut src = Frame::new(fourcc, width as u32, height as u32, 7);
-                    let dst = apply_to(&mut src, orientation, width as u32, height as u32);
+                    let src = random_frame(fourcc, width as u32, height as u32, 7);
+                    let dst = apply_to(&src, orientation, width as u32, height as u32);
                     for (plane, &(size, sx, sy)) in grids(fourcc).iter().enumerate() {
                         let (w, h) = (width / sx, height / sy);
                         let (ow, oh) = orientation.oriented(w as u32, h as u32);
@@ -116,8 +105,8 @@ fn every_sample_lands_where_the_geometry_says() {
                                     Mirror::Vertical => (mx, h - 1 - my),
                                 };
                                 assert_eq!(
-                                    dst.element(plane, x, y, size),
-                                    src.element(plane, ix, iy, size),
+                                    element(&dst, plane, x, y, size),
+                                    element(&src, plane, ix, iy, size),
                                     "{fourcc} {orientation:?} {width}x{height} plane {plane} at ({x}, {y})"
                                 );
                             }
@@ -133,24 +122,23 @@ fn every_sample_lands_where_the_geometry_says() {
 fn compositions_agree() {
     let turn = |rotation| Orientation { mirror: Mirror::None, rotation };
     for fourcc in [FourCc::I420, FourCc::Nv12, FourCc::Rgb4] {
-        let mut src = Frame::new(fourcc, 64, 32, 3);
-        let mut once = apply(&mut src, turn(Rotation::Quarter));
-        let mut twice = apply(&mut once, turn(Rotation::Quarter));
-        let mut thrice = apply(&mut twice, turn(Rotation::Quarter));
-        let four = apply(&mut thrice, turn(Rotation::Quarter));
-        assert!(four.picture() == src.picture(), "{fourcc}: four quarter turns");
-        let half = apply(&mut src, turn(Rotation::Half));
-        assert!(half.picture() == twice.picture(), "{fourcc}: 180 is two quarter turns");
-        let mut horizontal = apply(&mut src, Orientation { mirror: Mirror::Horizontal, rotation: Rotation::None });
-        let both = apply(&mut horizontal, Orientation { mirror: Mirror::Vertical, rotation: Rotation::None });
-        assert!(both.picture() == half.picture(), "{fourcc}: 180 is both mirrors");
-        let transpose = apply(&mut src, Orientation { mirror: Mirror::Horizontal, rotation: Rotation::ThreeQuarters });
-        let y = &transpose.layout.planes()[0];
+        let src = random_frame(fourcc, 64, 32, 3);
+        let once = apply(&src, turn(Rotation::Quarter));
+        let twice = apply(&once, turn(Rotation::Quarter));
+        let thrice = apply(&twice, turn(Rotation::Quarter));
+        let four = apply(&thrice, turn(Rotation::Quarter));
+        assert!(picture(&four) == picture(&src), "{fourcc}: four quarter turns");
+        let half = apply(&src, turn(Rotation::Half));
+        assert!(picture(&half) == picture(&twice), "{fourcc}: 180 is two quarter turns");
+        let horizontal = apply(&src, Orientation { mirror: Mirror::Horizontal, rotation: Rotation::None });
+        let both = apply(&horizontal, Orientation { mirror: Mirror::Vertical, rotation: Rotation::None });
+        assert!(picture(&both) == picture(&half), "{fourcc}: 180 is both mirrors");
+        let transpose = apply(&src, Orientation { mirror: Mirror::Horizontal, rotation: Rotation::ThreeQuarters });
         for (row, col) in [(0usize, 5usize), (7, 3), (63, 31)] {
             let size = grids(fourcc)[0].0;
             assert_eq!(
-                &transpose.bytes[y.offset + row * y.pitch + col * size..][..size],
-                src.element(0, row, col, size),
+                element(&transpose, 0, col, row, size),
+                element(&src, 0, row, col, size),
                 "{fourcc}: a horizontal mirror then 270 is a transpose"
             );
         }
@@ -160,27 +148,15 @@ fn compositions_agree() {
 #[test]
 fn packed_422_and_mismatched_rects_are_refused() {
     let quarter = Orientation { mirror: Mirror::None, rotation: Rotation::Quarter };
+    let attempt = |fourcc, (w, h): (u32, u32), (ow, oh): (u32, u32)| {
+        let (src, mut dst) = (Frame::surface(fourcc, w, h), Frame::surface(fourcc, ow, oh));
+        let (src_rect, dst_rect) = (src.rect(), dst.rect());
+        orient(&src.view(), src_rect, &mut dst.view_mut(), dst_rect, quarter)
+    };
     for fourcc in [FourCc::Yuy2, FourCc::Y210] {
         assert!(!quarter.supports(fourcc));
-        let mut src = Frame::new(fourcc, 32, 16, 1);
-        let mut dst = Frame::new(fourcc, 16, 32, 1);
-        let (sl, dl) = (src.layout, dst.layout);
-        let source = sl.view_mut(&mut src.bytes).unwrap();
-        let mut target = dl.view_mut(&mut dst.bytes).unwrap();
-        let result = orient(
-            &source.as_view(),
-            Rect { x: 0, y: 0, width: 32, height: 16 },
-            &mut target,
-            Rect { x: 0, y: 0, width: 16, height: 32 },
-            quarter,
-        );
+        let result = attempt(fourcc, (32, 16), (16, 32));
         assert!(matches!(result, Err(KernelError::Unsupported { .. })), "{fourcc}: {result:?}");
     }
-    let mut src = Frame::new(FourCc::I420, 32, 16, 1);
-    let mut dst = Frame::new(FourCc::I420, 32, 16, 1);
-    let (sl, dl) = (src.layout, dst.layout);
-    let source = sl.view_mut(&mut src.bytes).unwrap();
-    let mut target = dl.view_mut(&mut dst.bytes).unwrap();
-    let whole = Rect { x: 0, y: 0, width: 32, height: 16 };
-    assert!(orient(&source.as_view(), whole, &mut target, whole, quarter).is_err(), "a quarter turn swaps the sizes");
+    assert!(attempt(FourCc::I420, (32, 16), (32, 16)).is_err(), "a quarter turn swaps the sizes");
 }

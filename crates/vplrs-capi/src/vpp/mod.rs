@@ -221,7 +221,7 @@ fn params_from_c(par: &mfxVideoParam) -> Outcome<VppParams> {
                     params.color_fill |= algorithms.contains(&MFX_EXTBUFF_VPP_COLORFILL);
                     // Filters to use: each must be one vplrs has (its settings default when its
                     // buffer is not attached).
-                    if let Some(&unknown) = algorithms.iter().find(|&&id| !FILTER_IDS.contains(&id)) {
+                    if let Some(&unknown) = algorithms.iter().find(|&&id| !crate::description::is_vpp_filter(id)) {
                         tracing::debug!(filter = format_args!("{unknown:#x}"), "DOUSE names a filter vplrs lacks");
                         return Err(Status::ERR_UNSUPPORTED);
                     }
@@ -251,19 +251,6 @@ fn params_from_c(par: &mfxVideoParam) -> Outcome<VppParams> {
     Ok(params)
 }
 
-/// The filters vplrs has, as `DOUSE` may name them.
-const FILTER_IDS: [u32; 10] = [
-    MFX_EXTBUFF_VPP_SCALING,
-    MFX_EXTBUFF_VPP_COLOR_CONVERSION,
-    MFX_EXTBUFF_VPP_VIDEO_SIGNAL_INFO,
-    MFX_EXTBUFF_VPP_ROTATION,
-    MFX_EXTBUFF_VPP_MIRRORING,
-    MFX_EXTBUFF_VPP_PROCAMP,
-    MFX_EXTBUFF_VPP_COLORFILL,
-    MFX_EXTBUFF_VPP_DEINTERLACING,
-    MFX_EXTBUFF_VPP_FRAME_RATE_CONVERSION,
-    MFX_EXTBUFF_VPP_FIELD_PROCESSING,
-];
 
 fn rotation_from_c(angle: u16) -> Option<Rotation> {
     Some(match u32::from(angle) {

@@ -251,7 +251,6 @@ fn params_from_c(par: &mfxVideoParam) -> Outcome<VppParams> {
     Ok(params)
 }
 
-
 fn rotation_from_c(angle: u16) -> Option<Rotation> {
     Some(match u32::from(angle) {
         MFX_ANGLE_0 => Rotation::None,

@@ -37,10 +37,12 @@ enum Outputs {
     FromDeinterlaceable,
     /// The input's own format (field processing).
     Same,
+    /// Those composition draws into (NV12, RGB4, BGR4).
+    Composable,
 }
 
 /// The VPP filters vplrs implements: each converts any supported input to the outputs it names.
-const FILTERS: [(u32, Outputs); 10] = [
+const FILTERS: [(u32, Outputs); 11] = [
     (MFX_EXTBUFF_VPP_SCALING, Outputs::All),
     (MFX_EXTBUFF_VPP_COLOR_CONVERSION, Outputs::All),
     (MFX_EXTBUFF_VPP_VIDEO_SIGNAL_INFO, Outputs::All),
@@ -51,6 +53,7 @@ const FILTERS: [(u32, Outputs); 10] = [
     (MFX_EXTBUFF_VPP_DEINTERLACING, Outputs::FromDeinterlaceable),
     (MFX_EXTBUFF_VPP_FRAME_RATE_CONVERSION, Outputs::All),
     (MFX_EXTBUFF_VPP_FIELD_PROCESSING, Outputs::Same),
+    (MFX_EXTBUFF_VPP_COMPOSITE, Outputs::Composable),
 ];
 
 /// True for the `MFX_EXTBUFF_VPP_*` filters vplrs implements (what `DOUSE` may name).
@@ -257,6 +260,7 @@ fn build_description() -> DescriptionStorage {
                 Outputs::Ycbcr => vplrs_vpp::ProcAmp::supports(format),
                 Outputs::FromDeinterlaceable => vplrs_vpp::deinterlace_supports(*input),
                 Outputs::Same => format == *input,
+                Outputs::Composable => vplrs_vpp::compose_supports(format),
             };
             let codes: Vec<u32> = outputs.iter().filter(|&&f| writes(f)).map(|f| f.code()).collect();
             let mut entry = mfxVPPDescription_filter_memdesc_format {

@@ -14,6 +14,8 @@
 //! - [`orient`](mod@orient): rotation by quarter turns and mirroring, exact, for every format
 //!   but packed 4:2:2.
 //! - [`procamp`]: brightness, contrast, hue and saturation of YCbCr pictures, in place.
+//! - [`compose`]: pictures of several streams laid on one frame, opaque or blended
+//!   (composition).
 //! - [`fill`]: black around the picture rectangle (colour fill).
 //! - [`deinterlace`]: interlaced frames made progressive by field interpolation (bob), and fields
 //!   copied or swapped.
@@ -29,6 +31,7 @@
 
 mod color;
 mod components;
+pub mod compose;
 pub mod converter;
 pub mod deinterlace;
 mod error;
@@ -44,6 +47,7 @@ mod taps;
 mod yuv420;
 
 pub use color::{ColorSpec, Matrix, Range};
+pub use compose::{compose_supports, paint_background, Blend, Compositor};
 pub use converter::{Converter, Path};
 pub use deinterlace::{bob, deinterlace_supports, process_fields, FieldProcessing, FirstField};
 pub use error::{KernelError, Side};

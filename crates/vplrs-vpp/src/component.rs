@@ -5,11 +5,11 @@ use std::sync::Arc;
 
 use vplrs_kernels::Converter;
 use vplrs_memory::sizing::{effective_async_depth, SurfaceRequest};
-use vplrs_memory::{MapError, PicStruct, Surface, SurfacePool};
+use vplrs_memory::{LockedHold, MapError, PicStruct, Surface, SurfacePool};
 use vplrs_runtime::{Accepted, Core, Lane, SubmitError, SyncPoint};
 
 use crate::error::VppError;
-use crate::params::{query, query_io_surf, QueryOutcome, VppParams};
+use crate::params::{query, query_io_surf, Composition, QueryOutcome, VppParams};
 use crate::rate::{RateConverter, Turn};
 use crate::worker::{Geometry, VppJob, VppWorker};
 
@@ -35,6 +35,8 @@ struct Running {
     rate: Option<RateConverter>,
     /// The last call's input gives more outputs (`MFX_ERR_MORE_SURFACE`).
     repeats_pending: bool,
+    /// Composition: the streams' frames taken so far for the next output, held Locked.
+    composed: Vec<(Surface, LockedHold)>,
 }
 
 /// A VPP component of a session.
@@ -71,6 +73,7 @@ impl Vpp {
         let frames = Arc::new(AtomicU64::new(0));
         let worker = VppWorker {
             converter: Converter::new(),
+            compositor: vplrs_kernels::Compositor::new(),
             frames: frames.clone(),
             oriented_scratch: Vec::new(),
             progressive_scratch: Vec::new(),
@@ -78,8 +81,17 @@ impl Vpp {
         let depth = usize::from(effective_async_depth(params.async_depth));
         let lane = Lane::new("vpp", depth, worker).map_err(|e| VppError::Thread(e.to_string()))?;
         let rate = RateConverter::new(params.input.frame_rate, params.output.frame_rate);
-        self.running =
-            Some(Running { params, lane, input_pool, output_pool, frames, submitted: 0, rate, repeats_pending: false });
+        self.running = Some(Running {
+            params,
+            lane,
+            input_pool,
+            output_pool,
+            frames,
+            submitted: 0,
+            rate,
+            repeats_pending: false,
+            composed: Vec::new(),
+        });
         Ok(Accepted::from_corrected(corrected))
     }
 
@@ -98,6 +110,14 @@ impl Vpp {
         if params.input.fourcc != old.input.fourcc || params.output.fourcc != old.output.fourcc {
             return Err(VppError::Incompatible("FourCC is fixed at Init"));
         }
+        // A composition may change its layout and take fewer streams, not more (nor start or
+        // stop composing).
+        let streams = |composition: &Option<Composition>| composition.as_ref().map(|c| c.streams.len());
+        match (streams(&params.composition), streams(&old.composition)) {
+            (None, None) => {}
+            (Some(new), Some(old)) if new <= old => {}
+            _ => return Err(VppError::Incompatible("composition and its number of streams are fixed at Init")),
+        }
         let fits = |new: &vplrs_memory::FrameInfo, old: &vplrs_memory::FrameInfo| {
             new.width <= old.width && new.height <= old.height
         };
@@ -105,6 +125,8 @@ impl Vpp {
             return Err(VppError::Incompatible("frames larger than at Init"));
         }
         running.lane.drain();
+        // Frames of an unfinished composition are let go.
+        running.composed.clear();
         running.rate = RateConverter::new(params.input.frame_rate, params.output.frame_rate);
         running.repeats_pending = false;
         running.params = params;
@@ -127,7 +149,7 @@ impl Vpp {
 
     /// `GetVideoParam`.
     pub fn params(&self) -> Result<VppParams, VppError> {
-        Ok(self.running()?.params)
+        Ok(self.running()?.params.clone())
     }
 
     /// `GetVPPStat`.
@@ -161,8 +183,13 @@ impl Vpp {
     pub fn run_frame_async(&mut self, input: Option<&Surface>, output: &Surface) -> Result<SyncPoint, VppError> {
         let running = self.running.as_mut().ok_or(VppError::NotInitialized)?;
         let input = input.ok_or(VppError::MoreData)?;
+        if Self::gather(running, input)? {
+            return Err(VppError::MoreData);
+        }
         let params = &running.params;
-        check_surface(input, &params.input, "input")?;
+        if params.composition.is_none() {
+            check_surface(input, &params.input, "input")?;
+        }
         check_surface(output, &params.output, "output")?;
         if input.shares_memory_with(output) {
             return Err(VppError::SameSurface);
@@ -176,6 +203,9 @@ impl Vpp {
         }
         if !running.lane.has_room() {
             return Err(SubmitError::Busy(running.lane.in_flight()).into());
+        }
+        if running.params.composition.is_some() {
+            return Self::compose(running, input, output);
         }
         let (repeat, more) = match running.rate.as_mut().map(|rate| rate.next(frame_identity(input))) {
             None => (0, false),
@@ -199,6 +229,96 @@ impl Vpp {
         }
     }
 
+    /// Composition: takes the frame of a stream before the last (true; the caller answers
+    /// `MoreData`), held Locked until the output is made. False for the last stream's frame,
+    /// and without composition.
+    fn gather(running: &mut Running, input: &Surface) -> Result<bool, VppError> {
+        let Some(composition) = running.params.composition.as_ref() else { return Ok(false) };
+        if running.composed.len() + 1 >= composition.streams.len() {
+            return Ok(false);
+        }
+        if input.is_written_by_application() {
+            return Err(MapError::Busy.into());
+        }
+        let hold = input
+            .hold_for_operation("VPP (a composed stream)", running.submitted + 1)
+            .map_err(|_| VppError::SurfaceMismatch("input Locked counter overflow"))?;
+        running.composed.push((input.clone(), hold));
+        Ok(true)
+    }
+
+    /// Composition: takes the last stream's frame and queues the output.
+    fn compose(running: &mut Running, input: &Surface, output: &Surface) -> Result<SyncPoint, VppError> {
+        let operation = running.submitted + 1;
+        let hold = input
+            .hold_for_operation("VPP (a composed stream)", operation)
+            .map_err(|_| VppError::SurfaceMismatch("input Locked counter overflow"))?;
+        running.composed.push((input.clone(), hold));
+        // The last stream's frame: the output is written now. Whatever fails leaves the frames
+        // taken before, so that the application can give the last one again.
+        let output_guard = match output.begin_output() {
+            Ok(guard) => guard,
+            Err(error) => {
+                running.composed.pop();
+                return Err(error.into());
+            }
+        };
+        let Ok(output_hold) = output.hold_for_operation("VPP (its output)", operation) else {
+            running.composed.pop();
+            return Err(VppError::SurfaceMismatch("output Locked counter overflow"));
+        };
+        let mut layers = std::mem::take(&mut running.composed);
+        let (first, input_hold) = layers.remove(0);
+        let job = VppJob {
+            input: first,
+            input_hold,
+            output_hold,
+            output: output_guard,
+            geometry: Self::geometry(&running.params, output, 0),
+            composition: running.params.composition.clone(),
+            layers,
+        };
+        match running.lane.submit(job) {
+            Ok(sync) => {
+                running.submitted += 1;
+                Ok(sync)
+            }
+            Err((error, job)) => {
+                let VppJob { input, input_hold, mut layers, .. } = job;
+                layers.insert(0, (input, input_hold));
+                layers.pop();
+                running.composed = layers;
+                Err(error.into())
+            }
+        }
+    }
+
+    /// Composition: the streams' frames taken for the output under way (0 without one).
+    pub fn composition_pending(&self) -> usize {
+        self.running.as_ref().map_or(0, |running| running.composed.len())
+    }
+
+    /// Composes one output from a frame of each stream of the composition (in stream order) into
+    /// `output`: [`run_frame_async`](Self::run_frame_async) once per stream.
+    pub fn compose_async(&mut self, inputs: &[&Surface], output: &Surface) -> Result<SyncPoint, VppError> {
+        let running = self.running()?;
+        if running.params.composition.as_ref().map(|c| c.streams.len()) != Some(inputs.len()) {
+            return Err(VppError::InvalidParams("one frame for each stream of the composition"));
+        }
+        if !running.composed.is_empty() {
+            return Err(VppError::InvalidParams("a composition is under way through run_frame_async"));
+        }
+        let (last, gathered) = inputs.split_last().ok_or(VppError::MoreData)?;
+        for input in gathered {
+            match self.run_frame_async(Some(input), output) {
+                Err(VppError::MoreData) => {}
+                Err(error) => return Err(error),
+                Ok(_) => return Err(VppError::InvalidParams("the composition took fewer frames than it has streams")),
+            }
+        }
+        self.run_frame_async(Some(last), output)
+    }
+
     /// True when the last `run_frame_async`/`process_frame_async` input gives more output frames
     /// (the output rate is above the input's): call again with the same input and another output
     /// (`MFX_ERR_MORE_SURFACE` in C).
@@ -208,9 +328,33 @@ impl Vpp {
 
     /// Queues output `repeat` of `input` into `output`.
     fn submit(running: &mut Running, input: &Surface, output: &Surface, repeat: u32) -> Result<SyncPoint, VppError> {
-        let params = &running.params;
+        let geometry = Self::geometry(&running.params, output, repeat);
+        let operation = running.submitted + 1;
+        let input_hold = input
+            .hold_for_operation("VPP (its input)", operation)
+            .map_err(|_| VppError::SurfaceMismatch("input Locked counter overflow"))?;
+        let output_guard = output.begin_output()?;
+        let output_hold = output
+            .hold_for_operation("VPP (its output)", operation)
+            .map_err(|_| VppError::SurfaceMismatch("output Locked counter overflow"))?;
+        let job = VppJob {
+            input: input.clone(),
+            input_hold,
+            output_hold,
+            output: output_guard,
+            geometry,
+            composition: None,
+            layers: Vec::new(),
+        };
+        let sync = running.lane.submit(job).map_err(|(error, _job)| error)?;
+        running.submitted += 1;
+        Ok(sync)
+    }
+
+    /// What a job needs of the parameters, for output `repeat` of its input into `output`.
+    fn geometry(params: &VppParams, output: &Surface, repeat: u32) -> Geometry {
         let rate = params.output.frame_rate;
-        let geometry = Geometry {
+        Geometry {
             repeat,
             frame_period: 90_000 * u64::from(rate.den) / u64::from(rate.num.max(1)),
             src_rect: params.input.effective_crop(),
@@ -223,24 +367,17 @@ impl Vpp {
             color_fill: params.color_fill,
             deinterlace: deinterlaced_field(params),
             field_processing: params.field_processing,
-        };
-        let operation = running.submitted + 1;
-        let input_hold = input
-            .hold_for_operation("VPP (its input)", operation)
-            .map_err(|_| VppError::SurfaceMismatch("input Locked counter overflow"))?;
-        let output_guard = output.begin_output()?;
-        let output_hold = output
-            .hold_for_operation("VPP (its output)", operation)
-            .map_err(|_| VppError::SurfaceMismatch("output Locked counter overflow"))?;
-        let job = VppJob { input: input.clone(), input_hold, output_hold, output: output_guard, geometry };
-        let sync = running.lane.submit(job).map_err(|(error, _job)| error)?;
-        running.submitted += 1;
-        Ok(sync)
+        }
     }
 
     /// `ProcessFrameAsync`: processes `input` into a surface of the output pool and returns it;
     /// the caller synchronises on the surface.
     pub fn process_frame_async(&mut self, input: &Surface) -> Result<Surface, VppError> {
+        let running = self.running.as_mut().ok_or(VppError::NotInitialized)?;
+        if Self::gather(running, input)? {
+            // A composed stream before the last: no output yet.
+            return Err(VppError::MoreData);
+        }
         let output = self.output_surface()?;
         self.run_frame_async(Some(input), &output)?;
         Ok(output)

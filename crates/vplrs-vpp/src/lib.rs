@@ -7,6 +7,7 @@
 //!   `run_frame_async` into a surface the application gives (1.x), and `process_frame_async`
 //!   into a surface from the component's output pool (2.x);
 //! - `rate`: frame-rate conversion (frames repeated or dropped);
+//! - composition ([`Composition`]): a frame of each of several streams drawn on one output;
 //! - `worker`: what runs on the component's lane — the pixel work itself is `vplrs-kernels`'.
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
@@ -19,8 +20,8 @@ mod worker;
 
 pub use component::{Vpp, VppStats};
 pub use error::VppError;
-pub use params::{Deinterlacing, QueryOutcome, VppParams};
+pub use params::{ComposedStream, Composition, Deinterlacing, QueryOutcome, VppParams, MAX_COMPOSED_STREAMS};
 pub use vplrs_kernels::{
-    deinterlace_supports, ColorSpec, FieldProcessing, FirstField, Matrix, Mirror, Orientation, ProcAmp, Range,
-    Rotation, PROCAMP_RANGES,
+    compose_supports, deinterlace_supports, Blend, ColorSpec, FieldProcessing, FirstField, Matrix, Mirror, Orientation,
+    ProcAmp, Range, Rotation, PROCAMP_RANGES,
 };

@@ -1,6 +1,6 @@
 //! VPP parameters, their validation (`Query`) and surface needs (`QueryIOSurf`).
 
-use vplrs_kernels::{ColorSpec, FieldProcessing, Orientation, ProcAmp};
+use vplrs_kernels::{compose_supports, Blend, ColorSpec, FieldProcessing, Orientation, ProcAmp};
 use vplrs_memory::allocator::MemType;
 use vplrs_memory::sizing::SurfaceRequest;
 use vplrs_memory::{AllocationHints, FrameInfo, FrameRate, PicStruct, Rect};
@@ -12,7 +12,7 @@ use crate::error::VppError;
 ///
 /// `input.crop` is the source rectangle, `output.crop` the destination rectangle: a crop and
 /// resize in one. Colour conversion follows the FourCCs and colour specs.
-#[derive(Clone, Copy, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct VppParams {
     /// The input frames: format, allocated size, crop (the picture), rate, structure.
     pub input: FrameInfo,
@@ -43,6 +43,34 @@ pub struct VppParams {
     /// Rows moved between fields instead of the frame converted (`mfxExtVPPFieldProcessing`):
     /// input and output of one format and size.
     pub field_processing: Option<FieldProcessing>,
+    /// Several input streams composed into each output (`mfxExtVPPComposite`): `input` gives the
+    /// largest input frame, each stream's surfaces carry their own size and crop.
+    pub composition: Option<Composition>,
+}
+
+/// The largest number of streams one composition takes (Intel's `sample_vpp` reads up to 64).
+pub const MAX_COMPOSED_STREAMS: usize = 64;
+
+/// Composition (`mfxExtVPPComposite`): each output frame is painted with `background`, then the
+/// picture of each stream, in order, is scaled to its rectangle and drawn over it. The streams'
+/// frames arrive one call each, in stream order; the calls before the last answer
+/// [`VppError::MoreData`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Composition {
+    /// The background: Y, U, V for NV12 outputs, R, G, B for RGB outputs (8-bit values).
+    pub background: [u16; 3],
+    /// Where and how each stream is drawn, in drawing order.
+    pub streams: Vec<ComposedStream>,
+}
+
+/// One stream of a composition.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ComposedStream {
+    /// The picture's rectangle in the output frame (`DstX/Y/W/H`); parts outside the output's
+    /// picture rectangle are not drawn.
+    pub dst: Rect,
+    /// How it covers the streams before it.
+    pub blend: Blend,
 }
 
 /// Deinterlacing methods (`MFX_DEINTERLACING_*`).
@@ -72,6 +100,7 @@ impl VppParams {
             color_fill: false,
             deinterlacing: None,
             field_processing: None,
+            composition: None,
         }
     }
 
@@ -83,7 +112,7 @@ impl VppParams {
 }
 
 /// What `Query` made of the parameters.
-#[derive(Clone, Copy, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct QueryOutcome {
     /// The parameters as VPP would take them.
     pub params: VppParams,
@@ -97,7 +126,7 @@ fn effective_rect(info: &FrameInfo) -> Rect {
 
 /// Checks `params` and corrects what can be corrected.
 pub fn query(params: &VppParams) -> Result<QueryOutcome, VppError> {
-    let mut fixed = *params;
+    let mut fixed = params.clone();
     let mut corrected = false;
     let memory = params.io_pattern;
     let input_side = memory & (IoPattern::IN_SYSTEM_MEMORY | IoPattern::IN_VIDEO_MEMORY);
@@ -184,6 +213,20 @@ pub fn query(params: &VppParams) -> Result<QueryOutcome, VppError> {
             return Err(VppError::Unsupported("field processing moves rows between frames of one format and size"));
         }
     }
+    if let Some(composition) = fixed.composition.as_mut() {
+        corrected |= check_composition(composition, &fixed.output)?;
+        let others = !fixed.orientation.is_identity()
+            || !fixed.procamp.is_identity()
+            || fixed.field_processing.is_some()
+            || interlaced_in
+            || fixed.input.frame_rate.num as u64 * fixed.output.frame_rate.den as u64
+                != fixed.output.frame_rate.num as u64 * fixed.input.frame_rate.den as u64;
+        if others {
+            return Err(VppError::Unsupported(
+                "composition runs alone: no rotation, mirroring, ProcAmp, field processing, deinterlacing or rate change",
+            ));
+        }
+    }
     if fixed.deinterlacing == Some(Deinterlacing::Advanced) {
         tracing::debug!("motion-adaptive deinterlacing asked for: bob is what vplrs does");
         fixed.deinterlacing = Some(Deinterlacing::Bob);
@@ -192,13 +235,55 @@ pub fn query(params: &VppParams) -> Result<QueryOutcome, VppError> {
     Ok(QueryOutcome { params: fixed, corrected })
 }
 
+/// Checks a composition against the output frame; true when something was corrected (odd NV12
+/// rectangles made even, a global alpha above 255).
+fn check_composition(composition: &mut Composition, output: &FrameInfo) -> Result<bool, VppError> {
+    let count = composition.streams.len();
+    if count == 0 || count > MAX_COMPOSED_STREAMS {
+        return Err(VppError::Unsupported("composition takes 1 to 64 streams"));
+    }
+    if !compose_supports(output.fourcc) {
+        return Err(VppError::Unsupported("composition outputs NV12, RGB4 or BGR4"));
+    }
+    let mut corrected = false;
+    let even = output.fourcc == vplrs_memory::FourCc::Nv12;
+    for stream in &mut composition.streams {
+        let dst = &mut stream.dst;
+        if dst.width == 0 || dst.height == 0 || dst.x >= output.width || dst.y >= output.height {
+            return Err(VppError::Unsupported("a composed stream's rectangle is empty or outside the output"));
+        }
+        if even {
+            let aligned =
+                Rect { x: dst.x & !1, y: dst.y & !1, width: (dst.width & !1).max(2), height: (dst.height & !1).max(2) };
+            if aligned != *dst {
+                *dst = aligned;
+                corrected = true;
+            }
+        }
+        if let Some((min, max)) = stream.blend.luma_key {
+            if !even || min > max {
+                return Err(VppError::Unsupported("luma keying takes an NV12 output and LumaKeyMin <= LumaKeyMax"));
+            }
+        }
+    }
+    if composition.background.iter().any(|&value| value > 255) {
+        composition.background = composition.background.map(|value| value.min(255));
+        corrected = true;
+    }
+    Ok(corrected)
+}
+
 /// `QueryIOSurf`: the input and output surface needs. VPP keeps no frame beyond the one it
-/// processes, so both sides need one surface per operation in flight.
+/// processes, so both sides need one surface per operation in flight; a composition needs that
+/// for each of its streams.
 pub fn query_io_surf(params: &VppParams) -> Result<[SurfaceRequest; 2], VppError> {
     let checked = query(params)?.params;
     let common = MemType::SYSTEM_MEMORY | MemType::EXTERNAL_FRAME;
-    Ok([
-        SurfaceRequest::for_component(checked.input, common | MemType::FROM_VPPIN, 0, checked.async_depth),
-        SurfaceRequest::for_component(checked.output, common | MemType::FROM_VPPOUT, 0, checked.async_depth),
-    ])
+    let mut input = SurfaceRequest::for_component(checked.input, common | MemType::FROM_VPPIN, 0, checked.async_depth);
+    if let Some(composition) = &checked.composition {
+        let streams = composition.streams.len() as u16;
+        input.num_frame_min = input.num_frame_min.saturating_mul(streams);
+        input.num_frame_suggested = input.num_frame_suggested.saturating_mul(streams);
+    }
+    Ok([input, SurfaceRequest::for_component(checked.output, common | MemType::FROM_VPPOUT, 0, checked.async_depth)])
 }

@@ -3,9 +3,11 @@
 use std::time::Duration;
 
 use vplrs_kernels::{
-    apply_procamp, bob, fill_outside, orient, process_fields, ColorSpec, Converter, FieldProcessing, FirstField,
-    KernelError, Orientation, ProcAmp,
+    apply_procamp, bob, fill_outside, orient, paint_background, process_fields, ColorSpec, Compositor, Converter,
+    FieldProcessing, FirstField, KernelError, Orientation, ProcAmp,
 };
+
+use crate::params::Composition;
 use vplrs_memory::{
     FrameInfo, FrameLayout, FrameView, FrameViewMut, LayoutOptions, LockedHold, OperationError, OutputGuard, PicStruct,
     Rect, Surface, SyncError,
@@ -21,6 +23,9 @@ pub(crate) struct VppJob {
     pub output_hold: LockedHold,
     pub output: OutputGuard,
     pub geometry: Geometry,
+    /// Composition: `input` is the first stream's frame, `layers` the others', in order.
+    pub composition: Option<Composition>,
+    pub layers: Vec<(Surface, LockedHold)>,
 }
 
 /// What the job needs of the parameters, copied so that a Reset does not race queued work.
@@ -49,6 +54,7 @@ pub(crate) struct Geometry {
 /// frame a picture is converted into before it is turned or mirrored.
 pub(crate) struct VppWorker {
     pub converter: Converter,
+    pub compositor: Compositor,
     pub frames: std::sync::Arc<std::sync::atomic::AtomicU64>,
     pub oriented_scratch: Vec<u8>,
     /// The progressive frame an interlaced input becomes before it is converted.
@@ -105,23 +111,80 @@ fn deinterlace_into(
     Ok(layout)
 }
 
+/// Reads a VPP input once its producer is done, or says why it cannot be read.
+fn readable(input: &Surface) -> Result<vplrs_memory::ReadGuard, OperationError> {
+    // The read map waits for the input's producer (an upstream decode or VPP) to finish.
+    let source = input.map_read().map_err(|error| {
+        tracing::warn!(%error, "VPP input cannot be read");
+        OperationError::InputUnreadable
+    })?;
+    if let Err(SyncError::Failed(error)) = input.synchronize(Duration::ZERO) {
+        tracing::warn!(%error, "VPP input's producer failed");
+        return Err(OperationError::Aborted);
+    }
+    Ok(source)
+}
+
+/// The picture of a composed stream's frame: its surface's crop when that names one inside the
+/// surface, else the whole surface.
+fn picture_rect(surface: &Surface) -> Rect {
+    let (crop, layout) = (surface.meta().info.crop, surface.layout());
+    let inside = u64::from(crop.x) + u64::from(crop.width) <= u64::from(layout.width)
+        && u64::from(crop.y) + u64::from(crop.height) <= u64::from(layout.height);
+    if crop.width > 0 && crop.height > 0 && inside {
+        crop
+    } else {
+        Rect { x: 0, y: 0, width: layout.width, height: layout.height }
+    }
+}
+
+impl VppWorker {
+    /// Paints the background and draws each stream's picture over it.
+    fn compose(
+        &mut self,
+        first: &Surface,
+        layers: &[(Surface, LockedHold)],
+        composition: &Composition,
+        target: &mut FrameViewMut<'_>,
+        geometry: &Geometry,
+    ) -> Result<(), OperationError> {
+        paint_background(target, composition.background).map_err(|_| OperationError::Failed)?;
+        let inputs = std::iter::once(first).chain(layers.iter().map(|(surface, _)| surface));
+        for (input, stream) in inputs.zip(&composition.streams) {
+            let source = readable(input)?;
+            let drawn = self.compositor.draw(
+                &mut self.converter,
+                &source.view(),
+                picture_rect(input),
+                geometry.src_color,
+                target,
+                stream.dst,
+                geometry.dst_rect,
+                geometry.dst_color,
+                stream.blend,
+            );
+            if let Err(error) = drawn {
+                tracing::error!(%error, "VPP composition failed");
+                return Err(OperationError::Failed);
+            }
+        }
+        Ok(())
+    }
+}
+
 impl Worker for VppWorker {
     type Job = VppJob;
 
     fn run(&mut self, job: &mut VppJob) -> Result<(), OperationError> {
-        let VppJob { input, output, geometry, .. } = job;
-        // The read map waits for the input's producer (an upstream decode or VPP) to finish.
-        let source = match input.map_read() {
-            Ok(source) => source,
-            Err(error) => {
-                tracing::warn!(%error, "VPP input cannot be read");
-                return Err(OperationError::InputUnreadable);
-            }
-        };
-        if let Err(SyncError::Failed(error)) = input.synchronize(Duration::ZERO) {
-            tracing::warn!(%error, "VPP input's producer failed");
-            return Err(OperationError::Aborted);
+        if let Some(composition) = &job.composition {
+            let VppJob { input, output, geometry, layers, .. } = job;
+            self.compose(input, layers, composition, &mut output.view_mut(), geometry)?;
+            publish_meta(input, output, geometry);
+            self.frames.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            return Ok(());
         }
+        let VppJob { input, output, geometry, .. } = job;
+        let source = readable(input)?;
         // An application surface's own crop locates its picture (known now that its producer is
         // done); the parameters' crop otherwise.
         let src_rect = surface_crop(input).unwrap_or(geometry.src_rect);
@@ -194,34 +257,40 @@ impl Worker for VppWorker {
             tracing::error!(%error, "VPP conversion failed");
             return Err(OperationError::Failed);
         }
-        let meta = input.meta();
-        output.surface().update_meta(|out| {
-            out.timestamp = if meta.timestamp == vplrs_memory::surface::TIMESTAMP_UNKNOWN {
-                meta.timestamp
-            } else {
-                meta.timestamp + u64::from(geometry.repeat) * geometry.frame_period
-            };
-            out.decode_timestamp = meta.decode_timestamp;
-            out.frame_order = meta.frame_order;
-            out.corrupted = meta.corrupted;
-            out.info.crop = geometry.dst_rect;
-            out.info.pic_struct =
-                if geometry.output_pic_struct.is_empty() { meta.info.pic_struct } else { geometry.output_pic_struct };
-        });
+        publish_meta(input, output, &geometry);
         self.frames.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         Ok(())
     }
 
     fn complete(&mut self, job: VppJob, outcome: Result<(), OperationError>) {
-        let VppJob { input, input_hold, output_hold, output, .. } = job;
+        let VppJob { input, input_hold, output_hold, output, layers, .. } = job;
         drop(input_hold);
-        // The input goes back (to its pool, or an imported frame to its owner) before the output
-        // is published: whoever synchronises on the output sees the input free.
+        // The inputs go back (to their pool, or an imported frame to its owner) before the output
+        // is published: whoever synchronises on the output sees the inputs free.
         drop(input);
+        drop(layers);
         // Lowered before the completion publishes the surface to its owner.
         drop(output_hold);
         output.finish(outcome);
     }
+}
+
+/// The output's metadata: the input's timestamps (shifted for repeats), crop and structure.
+fn publish_meta(input: &Surface, output: &OutputGuard, geometry: &Geometry) {
+    let meta = input.meta();
+    output.surface().update_meta(|out| {
+        out.timestamp = if meta.timestamp == vplrs_memory::surface::TIMESTAMP_UNKNOWN {
+            meta.timestamp
+        } else {
+            meta.timestamp + u64::from(geometry.repeat) * geometry.frame_period
+        };
+        out.decode_timestamp = meta.decode_timestamp;
+        out.frame_order = meta.frame_order;
+        out.corrupted = meta.corrupted;
+        out.info.crop = geometry.dst_rect;
+        out.info.pic_struct =
+            if geometry.output_pic_struct.is_empty() { meta.info.pic_struct } else { geometry.output_pic_struct };
+    });
 }
 
 /// The crop of an application (1.x) surface, when it names a picture inside the surface: the

@@ -37,6 +37,9 @@ pub(crate) struct Session {
     parent: Mutex<Option<usize>>,
     /// Children joined to this session.
     children: Mutex<Vec<usize>>,
+    /// The runtime surfaces VPP took for the composition under way (their C Locked counters are
+    /// refreshed when its output is done).
+    pub(crate) composed_inputs: Mutex<Vec<&'static crate::surface::Shell>>,
 }
 
 impl Session {
@@ -60,6 +63,7 @@ impl Session {
             priority: AtomicI32::new(MFX_PRIORITY_NORMAL as i32),
             parent: Mutex::new(None),
             children: Mutex::new(Vec::new()),
+            composed_inputs: Mutex::new(Vec::new()),
         }
     }
 

@@ -6,8 +6,8 @@ use crate::status::{Status, ToStatus};
 use vplrs_memory::{AllocationHints, AllocationPolicy, FourCc, Surface, SurfaceCore};
 use vplrs_runtime::IoPattern;
 use vplrs_vpp::{
-    ColorSpec, Deinterlacing, FieldProcessing, FirstField, Matrix, Mirror, ProcAmp, Range, Rotation, Vpp, VppError,
-    VppParams,
+    Blend, ColorSpec, ComposedStream, Composition, Deinterlacing, FieldProcessing, FirstField, Matrix, Mirror, ProcAmp,
+    Range, Rotation, Vpp, VppError, VppParams,
 };
 
 use crate::bindings::*;
@@ -200,6 +200,12 @@ fn params_from_c(par: &mfxVideoParam) -> Outcome<VppParams> {
                     saturation: amp.Saturation,
                 };
             }
+            MFX_EXTBUFF_VPP_COMPOSITE => {
+                // SAFETY: a valid buffer, per the API.
+                let composite = unsafe { ext_as::<mfxExtVPPComposite>(buffer, header.BufferId) }
+                    .ok_or(Status::ERR_INVALID_VIDEO_PARAM)?;
+                params.composition = Some(composition_from_c(&composite)?);
+            }
             // Filters vplrs always applies as the frame infos ask (their options take defaults),
             // and the list of filters not to use.
             MFX_EXTBUFF_VPP_SCALING | MFX_EXTBUFF_VPP_COLOR_CONVERSION => {}
@@ -216,6 +222,11 @@ fn params_from_c(par: &mfxVideoParam) -> Outcome<VppParams> {
                 } else {
                     &[]
                 };
+                if header.BufferId == MFX_EXTBUFF_VPP_DOUSE && algorithms.contains(&MFX_EXTBUFF_VPP_COMPOSITE) {
+                    // "cannot be enabled using mfxExtVPPDoUse because default parameters are
+                    // undefined for this filter".
+                    return Err(Status::ERR_UNSUPPORTED);
+                }
                 if header.BufferId == MFX_EXTBUFF_VPP_DOUSE {
                     // Colour fill has nothing to set: naming it turns it on.
                     params.color_fill |= algorithms.contains(&MFX_EXTBUFF_VPP_COLORFILL);
@@ -249,6 +260,68 @@ fn params_from_c(par: &mfxVideoParam) -> Outcome<VppParams> {
         }
     }
     Ok(params)
+}
+
+/// A composition's layout from `mfxExtVPPComposite` (its `InputStream` array read here).
+fn composition_from_c(composite: &mfxExtVPPComposite) -> Outcome<Composition> {
+    let count = usize::from(composite.NumInputStream);
+    if count > 0 && composite.InputStream.is_null() {
+        return Err(Status::ERR_NULL_PTR);
+    }
+    if count > vplrs_vpp::MAX_COMPOSED_STREAMS {
+        return Err(Status::ERR_UNSUPPORTED);
+    }
+    let streams: &[mfxVPPCompInputStream] = if count > 0 {
+        // SAFETY: the API says InputStream holds NumInputStream elements (checked non-null).
+        unsafe { std::slice::from_raw_parts(composite.InputStream, count) }
+    } else {
+        &[]
+    };
+    // SAFETY: the colour unions are u16 either way (Y/R, U/G, V/B).
+    let background =
+        unsafe { [composite.__bindgen_anon_1.Y, composite.__bindgen_anon_2.U, composite.__bindgen_anon_3.V] };
+    let streams = streams
+        .iter()
+        .map(|stream| ComposedStream {
+            dst: vplrs_memory::Rect { x: stream.DstX, y: stream.DstY, width: stream.DstW, height: stream.DstH },
+            blend: Blend {
+                global_alpha: (stream.GlobalAlphaEnable != 0).then(|| stream.GlobalAlpha.min(255) as u8),
+                luma_key: (stream.LumaKeyEnable != 0)
+                    .then(|| (stream.LumaKeyMin.min(255) as u8, stream.LumaKeyMax.min(255) as u8)),
+                pixel_alpha: stream.PixelAlphaEnable != 0,
+            },
+        })
+        .collect();
+    Ok(Composition { background, streams })
+}
+
+/// Writes a composition back into the application's `mfxExtVPPComposite` (Query's and
+/// GetVideoParam's answer): the background, and each stream its array has room for.
+fn composition_to_c(composition: &Composition, composite: &mut mfxExtVPPComposite) {
+    let [first, second, third] = composition.background;
+    composite.__bindgen_anon_1.Y = first;
+    composite.__bindgen_anon_2.U = second;
+    composite.__bindgen_anon_3.V = third;
+    if composite.InputStream.is_null() {
+        return;
+    }
+    let room = usize::from(composite.NumInputStream);
+    for (index, stream) in composition.streams.iter().enumerate().take(room) {
+        // SAFETY: the API says InputStream holds NumInputStream elements (checked non-null).
+        let c = unsafe { &mut *composite.InputStream.add(index) };
+        c.DstX = stream.dst.x;
+        c.DstY = stream.dst.y;
+        c.DstW = stream.dst.width;
+        c.DstH = stream.dst.height;
+        c.GlobalAlphaEnable = stream.blend.global_alpha.is_some().into();
+        c.GlobalAlpha = stream.blend.global_alpha.map_or(c.GlobalAlpha, u16::from);
+        c.LumaKeyEnable = stream.blend.luma_key.is_some().into();
+        if let Some((min, max)) = stream.blend.luma_key {
+            (c.LumaKeyMin, c.LumaKeyMax) = (min.into(), max.into());
+        }
+        c.PixelAlphaEnable = stream.blend.pixel_alpha.into();
+    }
+    composite.NumInputStream = composition.streams.len().min(room) as u16;
 }
 
 fn rotation_from_c(angle: u16) -> Option<Rotation> {
@@ -358,6 +431,13 @@ fn fill_ext_buffers(params: &VppParams, out: &mfxVideoParam) {
             MFX_EXTBUFF_VPP_MIRRORING if header.BufferSz as usize >= std::mem::size_of::<mfxExtVPPMirroring>() => {
                 // SAFETY: the header says the buffer is an mfxExtVPPMirroring.
                 unsafe { (*buffer.cast::<mfxExtVPPMirroring>()).Type = mirror_to_c(params.orientation.mirror) };
+            }
+            MFX_EXTBUFF_VPP_COMPOSITE if header.BufferSz as usize >= std::mem::size_of::<mfxExtVPPComposite>() => {
+                if let Some(composition) = &params.composition {
+                    // SAFETY: the header says the buffer is an mfxExtVPPComposite; its array
+                    // holds NumInputStream elements, per the API.
+                    composition_to_c(composition, unsafe { &mut *buffer.cast::<mfxExtVPPComposite>() });
+                }
             }
             _ => {}
         }
@@ -521,6 +601,7 @@ pub extern "C" fn MFXVideoVPP_Reset(session: mfxSession, par: *mut mfxVideoParam
         // SAFETY: checked non-null; the caller passes a valid structure.
         let params = params_from_c(unsafe { &*par }).map_err(|_| Status::ERR_INVALID_VIDEO_PARAM)?;
         let corrected = this.rust.vpp().reset(&params).map_err(|e| init_status(&e))?;
+        lock(&this.composed_inputs).clear();
         Ok(corrected.status())
     })
 }
@@ -530,6 +611,7 @@ pub extern "C" fn MFXVideoVPP_Close(session: mfxSession) -> mfxStatus {
     guard("MFXVideoVPP_Close", || {
         let this = self::session(session)?;
         this.rust.vpp().close().map_err(vpp_status)?;
+        lock(&this.composed_inputs).clear();
         Ok(Status::ERR_NONE)
     })
 }
@@ -600,11 +682,11 @@ pub(crate) unsafe fn resolve(this: &Session, surface: *mut mfxFrameSurface1) -> 
 
 /// Makes the output's completion publish its metadata to C and call `OnComplete`, and refresh the
 /// Locked counter a runtime input shows C.
-fn install_completion(output: &Side, input: &Side) {
-    let input_shell = match input {
-        Side::Runtime(shell, _) => Some(*shell),
-        Side::Application(..) => None,
-    };
+fn install_completion(output: &Side, input: &Side, composed: Vec<&'static Shell>) {
+    let mut input_shells = composed;
+    if let Side::Runtime(shell, _) = input {
+        input_shells.push(*shell);
+    }
     let core = CorePtr(output.surface().core() as *const SurfaceCore);
     match output {
         Side::Runtime(shell, surface) => {
@@ -614,7 +696,7 @@ fn install_completion(output: &Side, input: &Side) {
                 // SAFETY: called by this surface's own `finish_output`: it is alive.
                 let core = unsafe { core.get() };
                 shell.publish(core);
-                if let Some(input) = input_shell {
+                for input in &input_shells {
                     input.refresh_locked();
                 }
                 notify_complete(shell, status);
@@ -623,7 +705,7 @@ fn install_completion(output: &Side, input: &Side) {
         Side::Application(app, surface) => {
             let app = AppSurfacePtr(*app);
             surface.set_on_complete(Some(Arc::new(move |_outcome: Result<(), vplrs_memory::OperationError>| {
-                if let Some(input) = input_shell {
+                for input in &input_shells {
                     input.refresh_locked();
                 }
                 // SAFETY: called by this surface's own `finish_output`: it is alive.
@@ -637,15 +719,30 @@ fn install_completion(output: &Side, input: &Side) {
 }
 
 /// Submits one frame; returns the sync point of the operation.
-fn run(vpp: &mut Vpp, input: &Side, output: &Side) -> Outcome<vplrs_runtime::SyncPoint> {
-    install_completion(output, input);
+fn run(this: &Session, vpp: &mut Vpp, input: &Side, output: &Side) -> Outcome<vplrs_runtime::SyncPoint> {
+    // Composition: the runtime surfaces of the streams taken before show their Locked counters
+    // lowered when the output is done.
+    let composed = lock(&this.composed_inputs).clone();
+    install_completion(output, input, composed);
     if let Side::Runtime(out_shell, _) = output {
         out_shell.set_last_input(match input {
             Side::Runtime(shell, _) => Some(*shell),
             Side::Application(..) => None,
         });
     }
-    let sync = vpp.run_frame_async(Some(input.surface()), output.surface()).map_err(vpp_status)?;
+    let sync = match vpp.run_frame_async(Some(input.surface()), output.surface()) {
+        Ok(sync) => sync,
+        Err(VppError::MoreData) if vpp.composition_pending() > 0 => {
+            // A composed stream's frame taken: held until the last stream's arrives.
+            if let Side::Runtime(shell, _) = input {
+                shell.refresh_locked();
+                lock(&this.composed_inputs).push(*shell);
+            }
+            return Err(Status::ERR_MORE_DATA);
+        }
+        Err(error) => return Err(vpp_status(error)),
+    };
+    lock(&this.composed_inputs).clear();
     // The input's Locked counter is raised while VPP reads it, the output's while VPP writes it
     // (the completion lowers both).
     for side in [input, output] {
@@ -685,7 +782,7 @@ pub extern "C" fn MFXVideoVPP_RunFrameVPPAsync(
         let input = unsafe { resolve(&this, input) }?;
         // SAFETY: as above.
         let output = unsafe { resolve(&this, output) }?;
-        let sync = run(&mut vpp, &input, &output)?;
+        let sync = run(&this, &mut vpp, &input, &output)?;
         let handle = this.register_sync(sync);
         // SAFETY: checked non-null; the caller passes a valid output pointer.
         unsafe { write_out(syncp, handle) }?;
@@ -716,7 +813,7 @@ pub extern "C" fn MFXVideoVPP_ProcessFrameAsync(
         let shell = crate::surface::shell_of(out_surface.core())?;
         let out_side = Side::Runtime(shell, out_surface.clone());
         // The caller synchronises on the surface; the sync point is not needed.
-        let _sync = run(&mut vpp, &input, &out_side)?;
+        let _sync = run(&this, &mut vpp, &input, &out_side)?;
         drop(out_side);
         let pointer = expose(out_surface)?;
         // SAFETY: checked non-null; the caller passes a valid output pointer.

@@ -310,7 +310,6 @@ mod tests {
         compositor
             .draw(&mut converter, &a_view, rect(0, 0, 32, 32), spec, &mut target, rect(20, 0, 8, 8), full, spec, keyed)
             .unwrap();
-        drop(target);
         assert_eq!(sample(&out_layout, &out, 0, 0), [16, 128, 128], "background");
         assert_eq!(sample(&out_layout, &out, 55, 8), [200, 60, 190], "opaque layer");
         assert_eq!(sample(&out_layout, &out, 63, 13), [200, 60, 190], "opaque layer at the frame's edge");
@@ -357,7 +356,6 @@ mod tests {
                     blend,
                 )
                 .unwrap();
-            drop(target);
             let view = layout.view(&out).unwrap();
             let row = view.plane(0).row(3);
             if target_fourcc == FourCc::Nv12 {

@@ -6,6 +6,7 @@ mod encode;
 mod info;
 mod opencl_filter;
 mod out;
+mod overlay;
 mod pattern;
 mod rawio;
 mod source;

@@ -67,6 +67,25 @@ pub struct VppArgs {
     /// ProcAmp saturation, 0 to 10 (chroma gain).
     #[arg(long)]
     saturation: Option<f64>,
+    /// Output frame rate N or N/D (default: the input's): frames repeated or dropped, spread
+    /// evenly; with --deinterlace, twice the input's rate gives each field its own frame.
+    #[arg(long, value_parser = parse_rate)]
+    fps: Option<(u32, u32)>,
+    /// Another stream composed over the input, which fills the output:
+    /// PATH@X,Y[,WxH][,alpha=A][,key=MIN-MAX][,size=WxH]. Scaled to WxH (default: its size) at
+    /// X,Y; drawn at alpha A (0-255), or with luma MIN-MAX transparent; `size` is a raw file's
+    /// frame size (default --input-size). Repeatable; needs an nv12, bgra or rgba --format.
+    #[arg(long, value_parser = crate::overlay::parse_overlay)]
+    overlay: Vec<crate::overlay::OverlaySpec>,
+}
+
+fn parse_rate(text: &str) -> Result<(u32, u32), String> {
+    let (num, den) = text.split_once('/').unwrap_or((text, "1"));
+    let parsed = (num.parse::<u32>().map_err(|e| e.to_string())?, den.parse::<u32>().map_err(|e| e.to_string())?);
+    if parsed.0 == 0 || parsed.1 == 0 {
+        return Err("the rate is N or N/D, both above 0".into());
+    }
+    Ok(parsed)
 }
 
 /// `--deinterlace`.
@@ -129,7 +148,8 @@ pub fn run(args: &VppArgs) -> Result<()> {
     let (out_w, out_h) = args.size.unwrap_or(orientation.oriented(input_info.crop.width, input_info.crop.height));
     let y4m_output = args.output.as_ref().is_some_and(|path| path.extension().is_some_and(|e| e == "y4m"));
     let format = args.format.unwrap_or(if y4m_output { FourCc::I420 } else { input_info.fourcc });
-    let output_info = FrameInfo::new(format, out_w, out_h).with_frame_rate(rate.0, rate.1);
+    let out_rate = args.fps.unwrap_or(rate);
+    let output_info = FrameInfo::new(format, out_w, out_h).with_frame_rate(out_rate.0, out_rate.1);
     let mut sink = match &args.output {
         None => Sink::None,
         Some(path) => {
@@ -140,7 +160,7 @@ pub fn run(args: &VppArgs) -> Result<()> {
                     bail!("y4m output holds 8-bit 4:2:0 pictures: --format i420, or write raw frames");
                 }
                 let mut file = file;
-                let header = y4m::Y4mHeader { width: out_w, height: out_h, rate, fourcc: FourCc::I420 };
+                let header = y4m::Y4mHeader { width: out_w, height: out_h, rate: out_rate, fourcc: FourCc::I420 };
                 y4m::write_header(&mut file, &header)?;
                 Sink::Y4m(file)
             } else {
@@ -172,6 +192,16 @@ pub fn run(args: &VppArgs) -> Result<()> {
         saturation: args.saturation.unwrap_or(defaults.saturation),
     };
     note_procamp_corrections(&params.procamp);
+    let mut overlays = None;
+    if !args.overlay.is_empty() {
+        let streams =
+            crate::overlay::Streams::open(&args.overlay, &input_info, (out_w, out_h), format, args.input_size)?;
+        // The VPP input frame holds the largest stream's; each surface says its own picture.
+        let (width, height) = streams.largest;
+        params.input = FrameInfo::new(input_info.fourcc, width, height).with_frame_rate(rate.0, rate.1);
+        params.composition = Some(streams.composition.clone());
+        overlays = Some(streams);
+    }
     note_corrected("VPP", session.vpp().init(&params).context("VPP Init")?);
 
     let limit = args.frames.unwrap_or(if source.is_pattern() { 300 } else { u64::MAX });
@@ -189,19 +219,39 @@ pub fn run(args: &VppArgs) -> Result<()> {
         input.update_meta(|m| {
             m.frame_order = index as u32;
             m.timestamp = index * 90_000 * u64::from(rate.1) / u64::from(rate.0.max(1));
+            m.info.crop = input_info.crop;
         });
-        while pending.len() >= depth {
-            emit(&mut pending, &mut sink, &mut written)?;
+        let mut inputs = vec![input];
+        if let Some(streams) = overlays.as_mut() {
+            let next = || session.vpp().input_surface().context("GetSurfaceForVPP");
+            let Some(frames) = streams.next_frames(index, next)? else { break };
+            inputs.extend(frames);
         }
-        let output = loop {
-            let result = session.vpp().process_frame_async(&input);
+        // Every output of this input: none (a dropped frame), one, or more (repeats).
+        loop {
+            while pending.len() >= depth {
+                emit(&mut pending, &mut sink, &mut written)?;
+            }
+            let result = if inputs.len() > 1 {
+                let output = session.vpp().output_surface().context("GetSurfaceForVPPOut")?;
+                let refs: Vec<&Surface> = inputs.iter().collect();
+                session.vpp().compose_async(&refs, &output).map(|_sync| output)
+            } else {
+                session.vpp().process_frame_async(&inputs[0])
+            };
             match result {
-                Ok(output) => break output,
-                Err(VppError::Busy(_)) if !pending.is_empty() => emit(&mut pending, &mut sink, &mut written)?,
+                Ok(output) => pending.push_back(output),
+                Err(VppError::MoreData) => break,
+                Err(VppError::Busy(_)) if !pending.is_empty() => {
+                    emit(&mut pending, &mut sink, &mut written)?;
+                    continue;
+                }
                 Err(error) => return Err(error).context("ProcessFrameAsync"),
             }
-        };
-        pending.push_back(output);
+            if !session.vpp().repeats_pending() {
+                break;
+            }
+        }
         index += 1;
         progress.set_position(index);
     }

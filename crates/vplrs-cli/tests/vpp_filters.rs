@@ -162,3 +162,77 @@ fn bob_deinterlacing_keeps_the_first_field_and_interpolates_the_other() {
         }
     }
 }
+
+/// PSNR over every byte of two raw frame buffers.
+fn psnr(a: &[u8], b: &[u8]) -> f64 {
+    assert_eq!(a.len(), b.len());
+    let sum: f64 = a.iter().zip(b).map(|(p, q)| (f64::from(*p) - f64::from(*q)).powi(2)).sum();
+    let mse = sum / a.len() as f64;
+    if mse == 0.0 {
+        f64::INFINITY
+    } else {
+        10.0 * (255.0f64 * 255.0 / mse).log10()
+    }
+}
+
+/// `--overlay`: two more streams over the input (one as it is, one scaled and at half alpha),
+/// against ffmpeg's `scale` and `overlay`; the scalers round differently, hence 45 dB.
+#[test]
+fn overlays_compose_like_ffmpegs_overlay() {
+    let main = source("overlay_main.nv12", "352x288", "nv12", 4);
+    let logo = source("overlay_logo.nv12", "128x96", "nv12", 4);
+    let output = temp("overlay_out.nv12");
+    let first = format!("{}@200,20,size=128x96", logo.display());
+    let second = format!("{}@20,180,160x100,alpha=128,size=128x96", logo.display());
+    let summary =
+        vpp(&main, "352x288", "nv12", &["--format", "nv12", "--overlay", &first, "--overlay", &second], &output);
+    assert!(summary.contains("vpp: 4 frames"), "{summary}");
+    let reference = Command::new("ffmpeg")
+        .args(["-v", "error", "-f", "rawvideo", "-pix_fmt", "nv12", "-s", "352x288", "-i"])
+        .arg(&main)
+        .args(["-f", "rawvideo", "-pix_fmt", "nv12", "-s", "128x96", "-i"])
+        .arg(&logo)
+        .args(["-filter_complex", "[1]split[a][b];[b]scale=160:100:flags=bilinear,format=yuva420p,colorchannelmixer=aa=0.50196[c];[0][a]overlay=200:20[o];[o][c]overlay=20:180,format=nv12"])
+        .args(["-f", "rawvideo", "-"])
+        .output()
+        .expect("ffmpeg");
+    assert!(reference.status.success(), "{}", String::from_utf8_lossy(&reference.stderr));
+    let quality = psnr(&std::fs::read(&output).unwrap(), &reference.stdout);
+    println!("vplrs vpp --overlay: PSNR {quality:.2} dB against ffmpeg's overlay");
+    assert!(quality >= 45.0, "PSNR {quality:.2} dB");
+    // Composition writes NV12 or RGB, and runs alone.
+    let refused = Command::new(env!("CARGO_BIN_EXE_vplrs"))
+        .args(["vpp", main.to_str().unwrap(), "--input-size", "352x288", "--input-format", "nv12"])
+        .args(["--format", "i420", "--overlay", &first, "-o", output.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(!refused.status.success());
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("nv12, bgra"));
+}
+
+/// `--fps` on raw frames (30 fps): 30 -> 24 drops one frame in five, 30 -> 60 repeats each;
+/// interlaced 30 -> 60 with `--deinterlace` gives each field its own frame, alternately the bob of
+/// the top and the bottom field.
+#[test]
+fn frame_rate_changes_drop_repeat_and_split_fields() {
+    let input = source("fps_in.i420", "176x144", "yuv420p", 10);
+    let frame = 176 * 144 * 3 / 2;
+    for (options, frames) in [(&["--fps", "24"][..], 8), (&["--fps", "60"][..], 20)] {
+        let output = temp("fps_out.i420");
+        let summary = vpp(&input, "176x144", "i420", options, &output);
+        assert!(summary.contains(&format!("vpp: {frames} frames")), "{options:?}: {summary}");
+        assert_eq!(std::fs::metadata(&output).unwrap().len(), (frames * frame) as u64);
+    }
+    let output = temp("fps_fields.i420");
+    let summary = vpp(&input, "176x144", "i420", &["--fps", "60", "--deinterlace", "tff"], &output);
+    assert!(summary.contains("vpp: 20 frames"), "{summary}");
+    let ours = std::fs::read(&output).unwrap();
+    let (top, bottom) = (
+        ffmpeg_filtered(&input, "176x144", "yuv420p", &bob_geq(true)),
+        ffmpeg_filtered(&input, "176x144", "yuv420p", &bob_geq(false)),
+    );
+    for (index, picture) in ours.chunks_exact(frame).enumerate() {
+        let source = if index % 2 == 0 { &top } else { &bottom };
+        assert!(picture == &source[index / 2 * frame..][..frame], "output {index}: the bob of field {}", index % 2);
+    }
+}

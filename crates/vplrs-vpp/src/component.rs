@@ -308,6 +308,10 @@ impl Vpp {
         if !running.composed.is_empty() {
             return Err(VppError::InvalidParams("a composition is under way through run_frame_async"));
         }
+        // All or nothing: no frame is taken when the output could not be queued.
+        if !running.lane.has_room() {
+            return Err(SubmitError::Busy(running.lane.in_flight()).into());
+        }
         let (last, gathered) = inputs.split_last().ok_or(VppError::MoreData)?;
         for input in gathered {
             match self.run_frame_async(Some(input), output) {

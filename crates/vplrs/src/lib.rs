@@ -54,8 +54,8 @@ pub use vplrs_sharing as sharing;
 /// The pure-Rust VP8 decoder, with its XMA interface.
 pub use vplrs_vp8 as vp8;
 pub use vplrs_vpp::{
-    ColorSpec, Matrix, Mirror, Orientation, ProcAmp, Range, Rotation, Vpp, VppError, VppParams, VppStats,
-    PROCAMP_RANGES,
+    compose_supports, Blend, ColorSpec, ComposedStream, Composition, Matrix, Mirror, Orientation, ProcAmp, Range,
+    Rotation, Vpp, VppError, VppParams, VppStats, PROCAMP_RANGES,
 };
 
 /// The name the implementation reports.

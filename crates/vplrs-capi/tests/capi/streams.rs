@@ -799,3 +799,18 @@ fn vpp_frame_rate_conversion_answers_more_surface_and_more_data() {
     assert!(ok, "vpp_rates:\n{log}");
     println!("{log}");
 }
+
+/// `tests/c/vpp_compose.c`: four NV12 streams of different sizes composed through the dispatcher
+/// (opaque scaled, opaque, global alpha, luma key), in both memory models: exact samples in
+/// every output, `MFX_ERR_MORE_DATA` and Locked inputs until the last stream's frame, the
+/// surfaces of every stream counted by QueryIOSurf, the layout given back by GetVideoParam,
+/// Reset to fewer streams, and Query's refusals.
+#[test]
+fn vpp_composes_four_streams_of_different_sizes() {
+    let program = compile("vpp_compose");
+    for _ in 0..2 {
+        let (ok, log) = run_bounded(&program, &[]);
+        assert!(ok, "vpp_compose:\n{log}");
+        assert!(log.contains("compose: 6 outputs checked"), "{log}");
+    }
+}

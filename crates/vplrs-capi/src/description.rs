@@ -39,10 +39,12 @@ enum Outputs {
     Same,
     /// Those composition draws into (NV12, RGB4, BGR4).
     Composable,
+    /// 8-bit 4:2:0 (denoise, detail).
+    Yuv420,
 }
 
 /// The VPP filters vplrs implements: each converts any supported input to the outputs it names.
-const FILTERS: [(u32, Outputs); 11] = [
+const FILTERS: [(u32, Outputs); 14] = [
     (MFX_EXTBUFF_VPP_SCALING, Outputs::All),
     (MFX_EXTBUFF_VPP_COLOR_CONVERSION, Outputs::All),
     (MFX_EXTBUFF_VPP_VIDEO_SIGNAL_INFO, Outputs::All),
@@ -54,6 +56,9 @@ const FILTERS: [(u32, Outputs); 11] = [
     (MFX_EXTBUFF_VPP_FRAME_RATE_CONVERSION, Outputs::All),
     (MFX_EXTBUFF_VPP_FIELD_PROCESSING, Outputs::Same),
     (MFX_EXTBUFF_VPP_COMPOSITE, Outputs::Composable),
+    (MFX_EXTBUFF_VPP_DENOISE2, Outputs::Yuv420),
+    (MFX_EXTBUFF_VPP_DENOISE, Outputs::Yuv420),
+    (MFX_EXTBUFF_VPP_DETAIL, Outputs::Yuv420),
 ];
 
 /// True for the `MFX_EXTBUFF_VPP_*` filters vplrs implements (what `DOUSE` may name).
@@ -261,6 +266,7 @@ fn build_description() -> DescriptionStorage {
                 Outputs::FromDeinterlaceable => vplrs_vpp::deinterlace_supports(*input),
                 Outputs::Same => format == *input,
                 Outputs::Composable => vplrs_vpp::compose_supports(format),
+                Outputs::Yuv420 => vplrs_vpp::denoise_supports(format),
             };
             let codes: Vec<u32> = outputs.iter().filter(|&&f| writes(f)).map(|f| f.code()).collect();
             let mut entry = mfxVPPDescription_filter_memdesc_format {

@@ -29,7 +29,8 @@ pub fn run() -> anyhow::Result<()> {
     crate::out::data!("             deinterlacing (bob; 30i to 60p gives each field a frame; not A2RGB10/Y410),");
     crate::out::data!("             frame-rate conversion (frames repeated or dropped), field copy and swap,");
     crate::out::data!("             composition of up to 64 streams (NV12/RGB4/BGR4 outputs; global alpha,");
-    crate::out::data!("             per-pixel alpha, luma key)");
+    crate::out::data!("             per-pixel alpha, luma key), denoise (hqdn3d's algorithm) and detail");
+    crate::out::data!("             enhancement (unsharp mask) on NV12/I420/YV12 outputs");
     crate::out::data!("decoders: VP8 (pure Rust, XMA), H.264, H.265, VP9, AV1, JPEG (libavcodec)");
     let encoders: Vec<String> = EncodeCodec::ALL
         .iter()

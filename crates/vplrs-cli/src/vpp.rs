@@ -67,6 +67,13 @@ pub struct VppArgs {
     /// ProcAmp saturation, 0 to 10 (chroma gain).
     #[arg(long)]
     saturation: Option<f64>,
+    /// Denoise, 0 to 100 (hqdn3d at strength N/10, spatial and temporal; nv12, i420, yv12 output).
+    #[arg(long, value_parser = clap::value_parser!(u16).range(0..=100))]
+    denoise: Option<u16>,
+    /// Detail enhancement, 0 to 100 (an unsharp mask on luma of amount N/50; nv12, i420, yv12
+    /// output).
+    #[arg(long, value_parser = clap::value_parser!(u16).range(0..=100))]
+    detail: Option<u16>,
     /// Output frame rate N or N/D (default: the input's): frames repeated or dropped, spread
     /// evenly; with --deinterlace, twice the input's rate gives each field its own frame.
     #[arg(long, value_parser = parse_rate)]
@@ -192,6 +199,8 @@ pub fn run(args: &VppArgs) -> Result<()> {
         saturation: args.saturation.unwrap_or(defaults.saturation),
     };
     note_procamp_corrections(&params.procamp);
+    params.denoise = args.denoise;
+    params.detail = args.detail;
     let mut overlays = None;
     if !args.overlay.is_empty() {
         let streams =

@@ -236,3 +236,27 @@ fn frame_rate_changes_drop_repeat_and_split_fields() {
         assert!(picture == &source[index / 2 * frame..][..frame], "output {index}: the bob of field {}", index % 2);
     }
 }
+
+/// `--denoise` and `--detail`: byte for byte ffmpeg's `hqdn3d` (strength N/10) and `unsharp`
+/// (5x5 luma, amount N/50), on noisy frames in I420 and NV12 at a size that is no multiple of 16.
+#[test]
+fn denoise_and_detail_equal_ffmpegs_hqdn3d_and_unsharp() {
+    for (pix_fmt, format) in [("yuv420p", "i420"), ("nv12", "nv12")] {
+        let input = temp(&format!("noisy-{format}.raw"));
+        let made = Command::new("ffmpeg")
+            .args(["-v", "error", "-y", "-f", "lavfi", "-i", "testsrc2=size=322x182:rate=25", "-frames:v", "5"])
+            .args(["-vf", "noise=alls=12:allf=t", "-pix_fmt", pix_fmt, "-f", "rawvideo"])
+            .arg(&input)
+            .status()
+            .expect("ffmpeg");
+        assert!(made.success());
+        for (options, filter) in [(["--denoise", "60"], "hqdn3d=6"), (["--detail", "75"], "unsharp=5:5:1.5:5:5:0")] {
+            let output = temp(&format!("filtered-{format}.raw"));
+            vpp(&input, "322x182", format, &options, &output);
+            let ours = std::fs::read(&output).unwrap();
+            let chain = format!("format=yuv420p,{filter},format={pix_fmt}");
+            let theirs = ffmpeg_filtered(&input, "322x182", pix_fmt, &chain);
+            assert!(ours == theirs, "{format} {options:?} differs from ffmpeg's {filter}");
+        }
+    }
+}

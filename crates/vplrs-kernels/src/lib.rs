@@ -16,6 +16,8 @@
 //! - [`procamp`]: brightness, contrast, hue and saturation of YCbCr pictures, in place.
 //! - [`compose`]: pictures of several streams laid on one frame, opaque or blended
 //!   (composition).
+//! - [`denoise`]: spatial and temporal noise reduction (hqdn3d's algorithm), in place.
+//! - [`detail`]: an unsharp mask on luma (detail enhancement), in place.
 //! - [`fill`]: black around the picture rectangle (colour fill).
 //! - [`deinterlace`]: interlaced frames made progressive by field interpolation (bob), and fields
 //!   copied or swapped.
@@ -34,6 +36,8 @@ mod components;
 pub mod compose;
 pub mod converter;
 pub mod deinterlace;
+pub mod denoise;
+pub mod detail;
 mod error;
 pub mod fill;
 mod general;
@@ -50,6 +54,8 @@ pub use color::{ColorSpec, Matrix, Range};
 pub use compose::{compose_supports, paint_background, Blend, Compositor};
 pub use converter::{Converter, Path};
 pub use deinterlace::{bob, deinterlace_supports, process_fields, FieldProcessing, FirstField};
+pub use denoise::{denoise_supports, Denoiser};
+pub use detail::{detail_amount, detail_supports, sharpen};
 pub use error::{KernelError, Side};
 pub use fill::fill_outside;
 pub use orient::{orient, Mirror, Orientation, Rotation};

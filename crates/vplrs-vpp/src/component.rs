@@ -74,6 +74,8 @@ impl Vpp {
         let worker = VppWorker {
             converter: Converter::new(),
             compositor: vplrs_kernels::Compositor::new(),
+            denoiser: vplrs_kernels::Denoiser::new(0.0),
+            detail_scratch: Vec::new(),
             frames: frames.clone(),
             oriented_scratch: Vec::new(),
             progressive_scratch: Vec::new(),
@@ -371,6 +373,8 @@ impl Vpp {
             color_fill: params.color_fill,
             deinterlace: deinterlaced_field(params),
             field_processing: params.field_processing,
+            denoise: params.denoise,
+            detail: params.detail,
         }
     }
 

@@ -1,5 +1,5 @@
 //! The VPP component (`MFXVideoVPP_*`): colour conversion between the frame formats, crop, resize,
-//! rotation and mirroring, ProcAmp, and picture-structure passthrough, from input surfaces to output surfaces, asynchronously.
+//! rotation and mirroring, ProcAmp, denoise, detail, and picture-structure passthrough, from input surfaces to output surfaces, asynchronously.
 //!
 //! - `VppError` ([`error`]): the answers of failed calls;
 //! - [`params`]: `VppParams` (the `mfxVideoParam` of VPP), Query and QueryIOSurf;
@@ -20,8 +20,11 @@ mod worker;
 
 pub use component::{Vpp, VppStats};
 pub use error::VppError;
-pub use params::{ComposedStream, Composition, Deinterlacing, QueryOutcome, VppParams, MAX_COMPOSED_STREAMS};
+pub use params::{
+    ComposedStream, Composition, Deinterlacing, QueryOutcome, VppParams, DEFAULT_DENOISE_FACTOR, DEFAULT_DETAIL_FACTOR,
+    MAX_COMPOSED_STREAMS,
+};
 pub use vplrs_kernels::{
-    compose_supports, deinterlace_supports, Blend, ColorSpec, FieldProcessing, FirstField, Matrix, Mirror, Orientation,
-    ProcAmp, Range, Rotation, PROCAMP_RANGES,
+    compose_supports, deinterlace_supports, denoise_supports, detail_supports, Blend, ColorSpec, FieldProcessing,
+    FirstField, Matrix, Mirror, Orientation, ProcAmp, Range, Rotation, PROCAMP_RANGES,
 };

@@ -1,6 +1,8 @@
 //! VPP parameters, their validation (`Query`) and surface needs (`QueryIOSurf`).
 
-use vplrs_kernels::{compose_supports, Blend, ColorSpec, FieldProcessing, Orientation, ProcAmp};
+use vplrs_kernels::{
+    compose_supports, denoise_supports, detail_supports, Blend, ColorSpec, FieldProcessing, Orientation, ProcAmp,
+};
 use vplrs_memory::allocator::MemType;
 use vplrs_memory::sizing::SurfaceRequest;
 use vplrs_memory::{AllocationHints, FrameInfo, FrameRate, PicStruct, Rect};
@@ -46,7 +48,19 @@ pub struct VppParams {
     /// Several input streams composed into each output (`mfxExtVPPComposite`): `input` gives the
     /// largest input frame, each stream's surfaces carry their own size and crop.
     pub composition: Option<Composition>,
+    /// Noise reduction of the output, 0 to 100 (`mfxExtVPPDenoise::DenoiseFactor`,
+    /// `mfxExtVPPDenoise2::Strength`): hqdn3d's algorithm at strength factor / 10, spatial and
+    /// temporal (each frame against the previous output).
+    pub denoise: Option<u16>,
+    /// Detail enhancement of the output's luma, 0 to 100 (`mfxExtVPPDetail::DetailFactor`): an
+    /// unsharp mask of amount factor / 50.
+    pub detail: Option<u16>,
 }
+
+/// The denoise factor a filter named without settings gets (hqdn3d's default strength, 4).
+pub const DEFAULT_DENOISE_FACTOR: u16 = 40;
+/// The detail factor a filter named without settings gets (unsharp's default amount, 1).
+pub const DEFAULT_DETAIL_FACTOR: u16 = 50;
 
 /// The largest number of streams one composition takes (Intel's `sample_vpp` reads up to 64).
 pub const MAX_COMPOSED_STREAMS: usize = 64;
@@ -101,6 +115,8 @@ impl VppParams {
             deinterlacing: None,
             field_processing: None,
             composition: None,
+            denoise: None,
+            detail: None,
         }
     }
 
@@ -190,6 +206,18 @@ pub fn query(params: &VppParams) -> Result<QueryOutcome, VppError> {
     if !fixed.procamp.is_identity() && !ProcAmp::supports(fixed.output.fourcc) {
         return Err(VppError::Unsupported("ProcAmp needs a YCbCr output (NV12, I420, YV12, P010, YUY2, AYUV)"));
     }
+    for factor in [&mut fixed.denoise, &mut fixed.detail].into_iter().flatten() {
+        if *factor > 100 {
+            *factor = 100;
+            corrected = true;
+        }
+    }
+    if fixed.denoise.is_some() && !denoise_supports(fixed.output.fourcc) {
+        return Err(VppError::Unsupported("denoise needs an 8-bit 4:2:0 output (NV12, I420, YV12)"));
+    }
+    if fixed.detail.is_some() && !detail_supports(fixed.output.fourcc) {
+        return Err(VppError::Unsupported("detail enhancement needs an 8-bit 4:2:0 output (NV12, I420, YV12)"));
+    }
     if !fixed.orientation.supports(fixed.output.fourcc) {
         return Err(VppError::Unsupported("rotation and mirroring of packed 4:2:2 (YUY2, Y210)"));
     }
@@ -217,6 +245,8 @@ pub fn query(params: &VppParams) -> Result<QueryOutcome, VppError> {
         corrected |= check_composition(composition, &fixed.output)?;
         let others = !fixed.orientation.is_identity()
             || !fixed.procamp.is_identity()
+            || fixed.denoise.is_some()
+            || fixed.detail.is_some()
             || fixed.field_processing.is_some()
             || interlaced_in
             || fixed.input.frame_rate.num as u64 * fixed.output.frame_rate.den as u64

@@ -3,8 +3,8 @@
 use std::time::Duration;
 
 use vplrs_kernels::{
-    apply_procamp, bob, fill_outside, orient, paint_background, process_fields, ColorSpec, Compositor, Converter,
-    FieldProcessing, FirstField, KernelError, Orientation, ProcAmp,
+    apply_procamp, bob, detail_amount, fill_outside, orient, paint_background, process_fields, sharpen, ColorSpec,
+    Compositor, Converter, Denoiser, FieldProcessing, FirstField, KernelError, Orientation, ProcAmp,
 };
 
 use crate::params::Composition;
@@ -48,6 +48,9 @@ pub(crate) struct Geometry {
     pub deinterlace: Option<FirstField>,
     /// Move rows between fields instead of converting.
     pub field_processing: Option<FieldProcessing>,
+    /// Denoise and detail factors (0 to 100).
+    pub denoise: Option<u16>,
+    pub detail: Option<u16>,
 }
 
 /// The lane's state: the converter keeps its scratch buffers from frame to frame, and so does the
@@ -55,6 +58,9 @@ pub(crate) struct Geometry {
 pub(crate) struct VppWorker {
     pub converter: Converter,
     pub compositor: Compositor,
+    /// The denoiser keeps the previous output frame.
+    pub denoiser: Denoiser,
+    pub detail_scratch: Vec<u32>,
     pub frames: std::sync::Arc<std::sync::atomic::AtomicU64>,
     pub oriented_scratch: Vec<u8>,
     /// The progressive frame an interlaced input becomes before it is converted.
@@ -248,6 +254,16 @@ impl Worker for VppWorker {
         };
         if result.is_ok() && !geometry.procamp.is_identity() {
             result = apply_procamp(&mut target, geometry.dst_rect, &geometry.procamp);
+        }
+        if let (true, Some(factor)) = (result.is_ok(), geometry.denoise) {
+            let strength = f64::from(factor) / 10.0;
+            if self.denoiser.strength() != strength {
+                self.denoiser = Denoiser::new(strength);
+            }
+            result = self.denoiser.apply(&mut target, geometry.dst_rect);
+        }
+        if let (true, Some(factor)) = (result.is_ok(), geometry.detail) {
+            result = sharpen(&mut target, geometry.dst_rect, detail_amount(factor), &mut self.detail_scratch);
         }
         if result.is_ok() && geometry.color_fill {
             result = fill_outside(&mut target, geometry.dst_rect, geometry.dst_color);

@@ -368,3 +368,37 @@ fn field_processing_moves_rows_between_fields() {
     converting.field_processing = Some(FieldProcessing::SwapFields);
     assert!(matches!(Vpp::query(&converting), Err(VppError::Unsupported(_))));
 }
+
+#[test]
+fn denoise_and_detail_factors_are_checked() {
+    let mut high = params(1);
+    high.denoise = Some(150);
+    high.detail = Some(101);
+    let outcome = Vpp::query(&high).unwrap();
+    assert!(outcome.corrected);
+    assert_eq!((outcome.params.denoise, outcome.params.detail), (Some(100), Some(100)));
+    for fourcc in [FourCc::Rgb4, FourCc::P010, FourCc::Yuy2] {
+        let mut denoise = params(1);
+        denoise.output.fourcc = fourcc;
+        denoise.denoise = Some(40);
+        assert!(matches!(Vpp::query(&denoise), Err(VppError::Unsupported(_))), "denoise into {fourcc}");
+        let mut detail = params(1);
+        detail.output.fourcc = fourcc;
+        detail.detail = Some(40);
+        assert!(matches!(Vpp::query(&detail), Err(VppError::Unsupported(_))), "detail into {fourcc}");
+    }
+    // Through a session: frames come out denoised and sharpened without error, and Reset can
+    // turn the filters off.
+    let mut vpp = Vpp::new(Core::new());
+    let mut both = params(1);
+    both.denoise = Some(40);
+    both.detail = Some(50);
+    vpp.init(&both).unwrap();
+    let input = vpp.input_surface().unwrap();
+    fill_flat(&input, 90, 128);
+    let output = vpp.process_frame_async(&input).unwrap();
+    output.synchronize(Duration::from_secs(5)).unwrap();
+    assert_eq!(output.map_read().unwrap().view().plane(0).row(10)[10], 90, "a flat picture stays flat");
+    vpp.reset(&params(1)).unwrap();
+    assert_eq!(vpp.params().unwrap().denoise, None);
+}

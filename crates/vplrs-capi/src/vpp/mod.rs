@@ -200,6 +200,34 @@ fn params_from_c(par: &mfxVideoParam) -> Outcome<VppParams> {
                     saturation: amp.Saturation,
                 };
             }
+            MFX_EXTBUFF_VPP_DENOISE => {
+                // SAFETY: a valid buffer, per the API.
+                let denoise = unsafe { ext_as::<mfxExtVPPDenoise>(buffer, header.BufferId) }
+                    .ok_or(Status::ERR_INVALID_VIDEO_PARAM)?;
+                params.denoise = Some(denoise.DenoiseFactor);
+            }
+            MFX_EXTBUFF_VPP_DENOISE2 => {
+                // SAFETY: a valid buffer, per the API.
+                let denoise = unsafe { ext_as::<mfxExtVPPDenoise2>(buffer, header.BufferId) }
+                    .ok_or(Status::ERR_INVALID_VIDEO_PARAM)?;
+                params.denoise = Some(match denoise.Mode {
+                    // The manual modes take the strength; the automatic ones choose it, and so does
+                    // the default mode unless a strength is given.
+                    MFX_DENOISE_MODE_INTEL_HVS_PRE_MANUAL | MFX_DENOISE_MODE_INTEL_HVS_POST_MANUAL => denoise.Strength,
+                    MFX_DENOISE_MODE_DEFAULT if denoise.Strength > 0 => denoise.Strength,
+                    MFX_DENOISE_MODE_DEFAULT
+                    | MFX_DENOISE_MODE_INTEL_HVS_AUTO_BDRATE
+                    | MFX_DENOISE_MODE_INTEL_HVS_AUTO_SUBJECTIVE
+                    | MFX_DENOISE_MODE_INTEL_HVS_AUTO_ADJUST => vplrs_vpp::DEFAULT_DENOISE_FACTOR,
+                    _ => return Err(Status::ERR_UNSUPPORTED),
+                });
+            }
+            MFX_EXTBUFF_VPP_DETAIL => {
+                // SAFETY: a valid buffer, per the API.
+                let detail = unsafe { ext_as::<mfxExtVPPDetail>(buffer, header.BufferId) }
+                    .ok_or(Status::ERR_INVALID_VIDEO_PARAM)?;
+                params.detail = Some(detail.DetailFactor);
+            }
             MFX_EXTBUFF_VPP_COMPOSITE => {
                 // SAFETY: a valid buffer, per the API.
                 let composite = unsafe { ext_as::<mfxExtVPPComposite>(buffer, header.BufferId) }
@@ -228,8 +256,20 @@ fn params_from_c(par: &mfxVideoParam) -> Outcome<VppParams> {
                     return Err(Status::ERR_UNSUPPORTED);
                 }
                 if header.BufferId == MFX_EXTBUFF_VPP_DOUSE {
-                    // Colour fill has nothing to set: naming it turns it on.
+                    // Colour fill has nothing to set: naming it turns it on; denoise and detail
+                    // named without their buffers take their default factors.
                     params.color_fill |= algorithms.contains(&MFX_EXTBUFF_VPP_COLORFILL);
+                    for &id in algorithms {
+                        match id {
+                            MFX_EXTBUFF_VPP_DENOISE | MFX_EXTBUFF_VPP_DENOISE2 => {
+                                params.denoise.get_or_insert(vplrs_vpp::DEFAULT_DENOISE_FACTOR);
+                            }
+                            MFX_EXTBUFF_VPP_DETAIL => {
+                                params.detail.get_or_insert(vplrs_vpp::DEFAULT_DETAIL_FACTOR);
+                            }
+                            _ => {}
+                        }
+                    }
                     // Filters to use: each must be one vplrs has (its settings default when its
                     // buffer is not attached).
                     if let Some(&unknown) = algorithms.iter().find(|&&id| !crate::description::is_vpp_filter(id)) {
@@ -256,6 +296,8 @@ fn params_from_c(par: &mfxVideoParam) -> Outcome<VppParams> {
             MFX_EXTBUFF_VPP_MIRRORING => params.orientation.mirror = Mirror::None,
             MFX_EXTBUFF_VPP_PROCAMP => params.procamp = ProcAmp::default(),
             MFX_EXTBUFF_VPP_COLORFILL => params.color_fill = false,
+            MFX_EXTBUFF_VPP_DENOISE | MFX_EXTBUFF_VPP_DENOISE2 => params.denoise = None,
+            MFX_EXTBUFF_VPP_DETAIL => params.detail = None,
             _ => {}
         }
     }
@@ -390,6 +432,7 @@ fn fill_ext_buffers(params: &VppParams, out: &mfxVideoParam) {
     for buffer in ext_buffers(out).unwrap_or_default() {
         // SAFETY: the API requires every attached buffer pointer to be valid.
         let Some(header) = (unsafe { buffer.as_ref() }) else { continue };
+        let size = header.BufferSz as usize;
         match header.BufferId {
             MFX_EXTBUFF_VPP_VIDEO_SIGNAL_INFO
                 if header.BufferSz as usize >= std::mem::size_of::<mfxExtVPPVideoSignalInfo>() =>
@@ -431,6 +474,30 @@ fn fill_ext_buffers(params: &VppParams, out: &mfxVideoParam) {
             MFX_EXTBUFF_VPP_MIRRORING if header.BufferSz as usize >= std::mem::size_of::<mfxExtVPPMirroring>() => {
                 // SAFETY: the header says the buffer is an mfxExtVPPMirroring.
                 unsafe { (*buffer.cast::<mfxExtVPPMirroring>()).Type = mirror_to_c(params.orientation.mirror) };
+            }
+            MFX_EXTBUFF_VPP_DENOISE if size >= std::mem::size_of::<mfxExtVPPDenoise>() => {
+                if let Some(factor) = params.denoise {
+                    // SAFETY: the header says the buffer is an mfxExtVPPDenoise.
+                    unsafe { (*buffer.cast::<mfxExtVPPDenoise>()).DenoiseFactor = factor };
+                }
+            }
+            MFX_EXTBUFF_VPP_DENOISE2 if size >= std::mem::size_of::<mfxExtVPPDenoise2>() => {
+                if let Some(factor) = params.denoise {
+                    // SAFETY: the header says the buffer is an mfxExtVPPDenoise2.
+                    let denoise = unsafe { &mut *buffer.cast::<mfxExtVPPDenoise2>() };
+                    if matches!(
+                        denoise.Mode,
+                        MFX_DENOISE_MODE_INTEL_HVS_PRE_MANUAL | MFX_DENOISE_MODE_INTEL_HVS_POST_MANUAL
+                    ) {
+                        denoise.Strength = factor;
+                    }
+                }
+            }
+            MFX_EXTBUFF_VPP_DETAIL if size >= std::mem::size_of::<mfxExtVPPDetail>() => {
+                if let Some(factor) = params.detail {
+                    // SAFETY: the header says the buffer is an mfxExtVPPDetail.
+                    unsafe { (*buffer.cast::<mfxExtVPPDetail>()).DetailFactor = factor };
+                }
             }
             MFX_EXTBUFF_VPP_COMPOSITE if header.BufferSz as usize >= std::mem::size_of::<mfxExtVPPComposite>() => {
                 if let Some(composition) = &params.composition {

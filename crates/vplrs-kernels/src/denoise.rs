@@ -1,0 +1,236 @@
+//! Denoise (`mfxExtVPPDenoise`, `mfxExtVPPDenoise2`): a high-quality 3D denoiser, spatial and
+//! temporal, of the kind FFmpeg's `hqdn3d` made the reference (the algorithm of MPlayer's
+//! denoise3d): every sample is low-passed against its left neighbour, the sample above it (both
+//! already filtered) and the same sample of the previous output frame, each step moving the
+//! sample towards its neighbour by a fraction that falls as their difference grows, so edges stay
+//! sharp while small differences (noise) are smoothed away.
+//!
+//! Samples are carried with 8 fractional bits; each step's movement comes from a table indexed by
+//! the difference (16 bins per code value). A strength `s` (0 to 255) sets the table: the
+//! movement is `d · (1 − |d|/255)^γ` with `γ = ln 0.25 / ln(1 − s/255)`, so a difference of `s`
+//! codes keeps a quarter of its weight. The strength of each of the four steps (luma spatial,
+//! luma temporal, chroma spatial, chroma temporal) follows from one strength `L` as `hqdn3d=L`
+//! sets them: `L`, `1.5 L`, `0.75 L`, `1.125 L`. Works on 8-bit YCbCr 4:2:0 (NV12, I420, YV12),
+//! in place, on a rectangle of the frame; the previous output is kept between frames.
+
+use vplrs_memory::{FourCc, FrameViewMut, Rect};
+
+use crate::error::KernelError;
+
+/// Fractional bits of the difference the tables are indexed by.
+const LUT_BITS: u32 = 4;
+/// Index of the table entry for a difference of zero.
+const MIDDLE: usize = 256 << LUT_BITS;
+
+/// True for the formats the denoiser works on.
+pub fn denoise_supports(fourcc: FourCc) -> bool {
+    matches!(fourcc, FourCc::Nv12 | FourCc::I420 | FourCc::Yv12)
+}
+
+/// The movement table of one step for strength `strength` (empty: the step is off).
+fn table(strength: f64) -> Vec<i16> {
+    if strength <= 0.0 {
+        return Vec::new();
+    }
+    let gamma = 0.25f64.ln() / (1.0 - strength.min(252.0) / 255.0 - 0.00001).ln();
+    (0..2 * MIDDLE)
+        .map(|index| {
+            let bin = index as i64 - MIDDLE as i64;
+            // The middle of the bin, in code values.
+            let difference = ((bin << (9 - LUT_BITS)) + (1 << (8 - LUT_BITS)) - 1) as f64 / 512.0;
+            let similarity = (1.0 - difference.abs() / 255.0).max(0.0);
+            (similarity.powf(gamma) * 256.0 * difference).round_ties_even() as i16
+        })
+        .collect()
+}
+
+/// `current` moved towards `previous` as `table` says.
+fn lowpass(previous: u32, current: u32, table: &[i16]) -> u32 {
+    let difference = (previous as i32 - current as i32) >> (8 - LUT_BITS);
+    (current as i32 + i32::from(table[(MIDDLE as i32 + difference) as usize])) as u32
+}
+
+/// One component of a picture: its samples `step` bytes apart from `offset` in each row.
+#[derive(Clone, Copy)]
+struct Component {
+    plane: usize,
+    offset: usize,
+    step: usize,
+    x: usize,
+    y: usize,
+    width: usize,
+    height: usize,
+}
+
+fn components(fourcc: FourCc, rect: Rect) -> Vec<(Component, bool)> {
+    let (x, y, w, h) = (rect.x as usize, rect.y as usize, rect.width as usize, rect.height as usize);
+    let luma = Component { plane: 0, offset: 0, step: 1, x, y, width: w, height: h };
+    // The chroma samples the rectangle touches.
+    let (cx, cy) = (x / 2, y / 2);
+    let (cw, ch) = ((x + w).div_ceil(2) - cx, (y + h).div_ceil(2) - cy);
+    let chroma = Component { plane: 1, offset: 0, step: 1, x: cx, y: cy, width: cw, height: ch };
+    match fourcc {
+        FourCc::Nv12 => vec![
+            (luma, true),
+            (Component { step: 2, ..chroma }, false),
+            (Component { offset: 1, step: 2, ..chroma }, false),
+        ],
+        _ => vec![(luma, true), (chroma, false), (Component { plane: 2, ..chroma }, false)],
+    }
+}
+
+/// The denoiser's settings and the previous output frame.
+#[derive(Debug, Default)]
+pub struct Denoiser {
+    strength: f64,
+    /// Luma spatial, luma temporal, chroma spatial, chroma temporal.
+    tables: [Vec<i16>; 4],
+    /// The rows filtered so far of the component being filtered.
+    line: Vec<u32>,
+    /// Each component's previous output (8 fractional bits), and the geometry it is for.
+    previous: Vec<Vec<u32>>,
+    geometry: Option<(FourCc, Rect)>,
+}
+
+impl Denoiser {
+    /// A denoiser of strength `strength` (`hqdn3d=strength`; 0 leaves pictures alone).
+    pub fn new(strength: f64) -> Self {
+        let luma = strength.max(0.0);
+        let tables = [table(luma), table(luma * 1.5), table(luma * 0.75), table(luma * 1.125)];
+        Self { strength: luma, tables, ..Self::default() }
+    }
+
+    /// The strength this denoiser was made with.
+    pub fn strength(&self) -> f64 {
+        self.strength
+    }
+
+    /// Forgets the previous frame (a new sequence starts).
+    pub fn reset(&mut self) {
+        self.geometry = None;
+    }
+
+    /// Denoises `rect` of `frame` in place, against the previous frame denoised (the first frame,
+    /// or one of another size, only against itself).
+    pub fn apply(&mut self, frame: &mut FrameViewMut<'_>, rect: Rect) -> Result<(), KernelError> {
+        if !denoise_supports(frame.fourcc) {
+            return Err(KernelError::Unsupported { from: frame.fourcc, to: frame.fourcc });
+        }
+        if rect.x + rect.width > frame.width
+            || rect.y + rect.height > frame.height
+            || rect.width == 0
+            || rect.height == 0
+        {
+            return Err(KernelError::RectOutsideFrame {
+                side: crate::error::Side::Destination,
+                rect,
+                width: frame.width,
+                height: frame.height,
+            });
+        }
+        if self.strength <= 0.0 {
+            return Ok(());
+        }
+        let fresh = self.geometry != Some((frame.fourcc, rect));
+        let parts = components(frame.fourcc, rect);
+        if fresh {
+            self.previous = parts.iter().map(|(c, _)| vec![0; c.width * c.height]).collect();
+            self.geometry = Some((frame.fourcc, rect));
+        }
+        let Self { tables, line, previous, .. } = self;
+        for ((component, is_luma), previous) in parts.into_iter().zip(previous.iter_mut()) {
+            let (spatial, temporal) = if is_luma { (&tables[0], &tables[1]) } else { (&tables[2], &tables[3]) };
+            let plane = frame.plane_mut(component.plane);
+            let sample = |x: usize| component.offset + (component.x + x) * component.step;
+            if fresh {
+                for y in 0..component.height {
+                    let row = plane.row_mut(component.y + y);
+                    for x in 0..component.width {
+                        previous[y * component.width + x] = u32::from(row[sample(x)]) << 8;
+                    }
+                }
+            }
+            line.clear();
+            line.resize(component.width, 0);
+            for y in 0..component.height {
+                let row = plane.row_mut(component.y + y);
+                let load = |row: &[u8], x: usize| u32::from(row[sample(x)]) << 8;
+                let store = |value: u32| ((value + 127) >> 8).min(255) as u8;
+                let previous_row = &mut previous[y * component.width..][..component.width];
+                let mut left = load(row, 0);
+                for x in 0..component.width {
+                    let filtered = if y == 0 {
+                        left = lowpass(left, load(row, x), spatial);
+                        left
+                    } else {
+                        let above = lowpass(line[x], left, spatial);
+                        if x + 1 < component.width {
+                            left = lowpass(left, load(row, x + 1), spatial);
+                        }
+                        above
+                    };
+                    line[x] = filtered;
+                    let value =
+                        if temporal.is_empty() { filtered } else { lowpass(previous_row[x], filtered, temporal) };
+                    previous_row[x] = value;
+                    row[sample(x)] = store(value);
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use vplrs_memory::{FrameInfo, FrameLayout, LayoutOptions};
+
+    #[test]
+    fn noise_is_smoothed_edges_are_kept_and_the_past_counts() {
+        let layout = FrameLayout::new(&FrameInfo::new(FourCc::I420, 64, 32), LayoutOptions::default()).unwrap();
+        let noisy = |buffer: &mut Vec<u8>, seed: u32| {
+            let mut view = layout.view_mut(buffer).unwrap();
+            let luma = view.plane_mut(0);
+            for y in 0..32 {
+                for (x, sample) in luma.row_mut(y)[..64].iter_mut().enumerate() {
+                    // Left half 60, right half 200 (an edge), with +-3 of noise.
+                    let noise = ((x as u32 * 3 + y as u32 * 5 + seed) % 7) as i32 - 3;
+                    *sample = ((if x < 32 { 60 } else { 200 }) + noise) as u8;
+                }
+            }
+        };
+        let rect = Rect { x: 0, y: 0, width: 64, height: 32 };
+        let spread = |buffer: &[u8]| {
+            let view = layout.view(buffer).unwrap();
+            let row = view.plane(0).row(16);
+            let left = &row[4..28];
+            left.iter().max().unwrap() - left.iter().min().unwrap()
+        };
+        let mut denoiser = Denoiser::new(4.0);
+        let mut buffer = vec![128; layout.size];
+        noisy(&mut buffer, 0);
+        let before = spread(&buffer);
+        denoiser.apply(&mut layout.view_mut(&mut buffer).unwrap(), rect).unwrap();
+        let after = spread(&buffer);
+        assert!(after < before, "noise spread {before} -> {after}");
+        let view = layout.view(&buffer).unwrap();
+        let row = view.plane(0).row(16);
+        assert!(row[30] < 70 && row[34] > 190, "the edge stays sharp: {} {}", row[30], row[34]);
+        // A second frame with other noise is pulled towards the first output.
+        let first = buffer.clone();
+        noisy(&mut buffer, 3);
+        let alone = {
+            let mut copy = buffer.clone();
+            Denoiser::new(4.0).apply(&mut layout.view_mut(&mut copy).unwrap(), rect).unwrap();
+            copy
+        };
+        denoiser.apply(&mut layout.view_mut(&mut buffer).unwrap(), rect).unwrap();
+        let distance = |a: &[u8], b: &[u8]| a.iter().zip(b).map(|(p, q)| u32::from(p.abs_diff(*q))).sum::<u32>();
+        assert!(distance(&buffer, &first) < distance(&alone, &first), "temporal filtering");
+        // Strength 0 leaves the picture alone.
+        let mut untouched = buffer.clone();
+        Denoiser::new(0.0).apply(&mut layout.view_mut(&mut untouched).unwrap(), rect).unwrap();
+        assert_eq!(untouched, buffer);
+    }
+}

@@ -3,7 +3,9 @@
 # theirs, best of REPEATS wall times each: `vplrs vpp` (async depth 4) against
 # `ffmpeg -vf FILTER -f null -`, both reading the same raw I420 file, with ffmpeg's filter threads
 # at 1 and at its default. Outputs are checked first (rotation and mirroring byte for byte, ProcAmp
-# within one code of geq evaluating the formula, done by the tests) — here only times count.
+# within one code of geq evaluating the formula, denoise and detail byte for byte hqdn3d and
+# unsharp, composition within 45 dB of overlay, done by the tests) — here only times count. The
+# input carries some noise, for the denoiser.
 # Usage: bench/vpp_filters.sh [FRAMES] [REPEATS]   (after `cargo build --release`)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -13,7 +15,11 @@ vplrs=$PWD/${CARGO_TARGET_DIR:-target}/release/vplrs
 work=$(mktemp -d /tmp/vplrs-vpp-filters.XXXXXX)
 trap 'rm -rf "$work"' EXIT
 input=$work/in.yuv
-ffmpeg -v error -f lavfi -i testsrc2=size=1920x1080:rate=30 -frames:v "$frames" -pix_fmt yuv420p -f rawvideo "$input"
+ffmpeg -v error -f lavfi -i testsrc2=size=1920x1080:rate=30 -frames:v "$frames" -vf "noise=alls=8:allf=t" \
+  -pix_fmt yuv420p -f rawvideo "$input"
+# The stream composed over the input (a quarter of the frame, as a picture-in-picture).
+overlay=$work/overlay.y4m
+ffmpeg -v error -f lavfi -i smptehdbars=size=960x540:rate=30 -frames:v "$frames" -pix_fmt yuv420p "$overlay"
 
 best() { sort -n | head -1; }
 seconds() {
@@ -50,4 +56,8 @@ run_case "mirror vertical" "--mirror vertical" "vflip"
 run_case "procamp b20 c1.5 h30 s0.8" "--brightness 20 --contrast 1.5 --hue 30 --saturation 0.8" \
   "eq=brightness=0.08:contrast=1.5:saturation=0.8,hue=h=30"
 run_case "deinterlace (bob; ffmpeg yadif)" "--deinterlace tff" "yadif=mode=send_frame:parity=tff"
+run_case "denoise 40 (hqdn3d=4)" "--denoise 40" "hqdn3d=4"
+run_case "detail 50 (unsharp 5x5 luma)" "--detail 50" "unsharp=5:5:1:5:5:0"
+run_case "compose 960x540 at alpha 128" "--format nv12 --overlay $overlay@960,540,alpha=128" \
+  "movie=$overlay,format=yuva420p,colorchannelmixer=aa=0.50196[o];[in][o]overlay=960:540,format=nv12"
 echo "($frames frames of 1920x1080 I420; times are wall seconds, best of $repeats; ratios: vplrs / ffmpeg)"

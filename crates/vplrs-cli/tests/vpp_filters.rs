@@ -260,3 +260,39 @@ fn denoise_and_detail_equal_ffmpegs_hqdn3d_and_unsharp() {
         }
     }
 }
+
+/// Scaling to RGB resamples chroma as swscale's one-step scale-and-convert does (half the
+/// output's width, its full height): I420 1280x720 to BGRA at five ratios, down and up, at least
+/// 40 dB against `scale=WxH:flags=bilinear` straight to `bgra` (scaling in 4:2:0 first gave
+/// 29-36 dB).
+#[test]
+fn scaling_to_rgb_resamples_chroma_like_swscales_one_step() {
+    let input = source("rgb_scale.i420", "1280x720", "yuv420p", 2);
+    for size in ["128x96", "320x180", "640x360", "960x540", "1920x1080"] {
+        let output = temp(&format!("rgb_scale_{size}.bgra"));
+        vpp(&input, "1280x720", "i420", &["--size", size, "--format", "bgra"], &output);
+        let ours = std::fs::read(&output).unwrap();
+        let theirs = bgra_of(&input, size);
+        assert_eq!(ours.len(), theirs.len(), "{size}");
+        let (sum, count) = ours
+            .chunks_exact(4)
+            .zip(theirs.chunks_exact(4))
+            .flat_map(|(p, q)| (0..3).map(move |i| (f64::from(p[i]) - f64::from(q[i])).powi(2)))
+            .fold((0.0, 0u64), |(s, n), d| (s + d, n + 1));
+        let quality = 10.0 * (255.0f64 * 255.0 / (sum / count as f64).max(1e-9)).log10();
+        println!("I420 1280x720 -> BGRA {size}: {quality:.2} dB against swscale's one step");
+        assert!(quality >= 40.0, "{size}: {quality:.2} dB");
+    }
+}
+
+/// swscale's one-step bilinear scale of raw I420 1280x720 frames to BGRA `size`.
+fn bgra_of(input: &Path, size: &str) -> Vec<u8> {
+    let output = Command::new("ffmpeg")
+        .args(["-v", "error", "-f", "rawvideo", "-pix_fmt", "yuv420p", "-s", "1280x720", "-i"])
+        .arg(input)
+        .args(["-vf", &format!("scale={size}:flags=bilinear"), "-f", "rawvideo", "-pix_fmt", "bgra", "-"])
+        .output()
+        .expect("ffmpeg");
+    assert!(output.status.success());
+    output.stdout
+}

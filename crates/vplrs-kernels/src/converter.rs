@@ -10,7 +10,7 @@ use crate::p010::{self, P010Mut, P010};
 use crate::resize_u8::{DstU8, SrcU8};
 use crate::rgb::{self, Region};
 use crate::taps::{axis_map, footprint, AxisMap, TapsCache};
-use crate::yuv420::{self, is_yuv420_8, maps, Chroma, Nv12Buf, Yuv420, Yuv420Mut};
+use crate::yuv420::{self, is_yuv420_8, maps, Chroma, Nv12Buf, Nv16Buf, Yuv420, Yuv420Mut};
 
 /// Which implementation a conversion takes (see [`Converter::path`]).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -21,9 +21,11 @@ pub enum Path {
     Yuv420ToP010,
     /// P010 to NV12/I420/YV12, same colour spec (resizing after narrowing to 8 bits).
     P010ToYuv420,
-    /// NV12/I420/YV12 to RGB4/BGR4 (resizing first in 8-bit YCbCr), colour by yuvutils-rs. Each
-    /// chroma sample is used for its 2x2 pixels (as swscale's unscaled converters and libyuv
-    /// do), where the general path would interpolate it.
+    /// NV12/I420/YV12 to RGB4/BGR4, colour by yuvutils-rs. Same size: each chroma sample is used
+    /// for its 2x2 pixels (as swscale's unscaled converters and libyuv do), where the general
+    /// path would interpolate it. Resized: in 8-bit YCbCr first, chroma to half the output's width
+    /// and its full height (as swscale's one-step scale to RGB), each sample then used for two
+    /// pixels.
     Yuv420ToRgba,
     /// RGB4/BGR4 to NV12/I420/YV12 with an even destination origin (resizing first in RGBA).
     RgbaToYuv420,
@@ -45,6 +47,7 @@ pub struct Converter {
     cache: TapsCache,
     yuv: yuv420::Scratch,
     nv12: Nv12Buf,
+    nv16: Nv16Buf,
     rgba: Vec<u8>,
     tail: rgb::Tail,
     general: GeneralScratch,
@@ -126,7 +129,7 @@ impl Converter {
         let same_size = src_rect.width == dst_rect.width && src_rect.height == dst_rect.height;
         let (dw, dh) = (dst_rect.width, dst_rect.height);
         let unsupported = KernelError::Unsupported { from: src.fourcc, to: dst.fourcc };
-        let Self { cache, yuv, nv12, rgba, tail, general, .. } = self;
+        let Self { cache, yuv, nv12, nv16, rgba, tail, general, .. } = self;
         match path {
             Path::Yuv420Scale => {
                 let (Some(s), Some(d)) = (Yuv420::of(src), Yuv420Mut::of(dst)) else { return Err(unsupported) };
@@ -163,8 +166,8 @@ impl Converter {
                         let r = Region { x: src_rect.x as usize, y: src_rect.y as usize, width: dw, height: dh };
                         rgb::nv12_region_to_rgba((s.y, uv), r, src_color, out, pitch, fourcc, tail)?;
                     }
-                    _ => {
-                        // Resize (or repack I420/YV12) into NV12 first.
+                    _ if same_size => {
+                        // Repack I420/YV12 (or an odd crop) into NV12 first.
                         yuv420::scale(&s, src_rect, nv12.frame(dw, dh), origin(dw, dh), cache, yuv);
                         let staged = nv12.view();
                         let Chroma::Interleaved(uv) = staged.chroma else {
@@ -172,6 +175,16 @@ impl Converter {
                         };
                         let r = Region { x: 0, y: 0, width: dw, height: dh };
                         rgb::nv12_region_to_rgba((staged.y, uv), r, src_color, out, pitch, fourcc, tail)?;
+                    }
+                    _ => {
+                        // Resized: luma to the output's size, chroma to half its width and its
+                        // full height (4:2:2), each chroma pair then serving two pixels. That is
+                        // what swscale's one-step scale to RGB does; scaling in 4:2:0 first would
+                        // halve the chroma rows too.
+                        let frame = nv16.frame(dw, dh);
+                        yuv420::scale_to_422(&s, src_rect, frame, cache, yuv);
+                        let (y, uv) = nv16.planes();
+                        rgb::nv16_to_rgba((y, uv), (dw, dh), src_color, out, pitch, fourcc, tail)?;
                     }
                 }
             }

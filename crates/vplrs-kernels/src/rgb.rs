@@ -153,6 +153,49 @@ pub(crate) fn nv12_region_to_rgba(
     Ok(())
 }
 
+/// Converts a tight NV16 frame (`width` x `height`) into the RGBA bytes `dst` (first pixel at
+/// `dst[0]`, rows `pitch` apart). The last row goes through a tight buffer: yuvutils walks whole
+/// strides, and a frame's last row has no padding after it.
+pub(crate) fn nv16_to_rgba(
+    (y, uv): (SrcU8<'_>, SrcU8<'_>),
+    (width, height): (u32, u32),
+    spec: ColorSpec,
+    dst: &mut [u8],
+    pitch: usize,
+    fourcc: FourCc,
+    tail: &mut Tail,
+) -> Result<(), KernelError> {
+    let (range, matrix) = (spec.range.to_yuvutils(), spec.matrix.to_yuvutils());
+    let convert = |image: &YuvBiPlanarImage<'_, u8>, out: &mut [u8], out_pitch: usize| {
+        let result = if fourcc == FourCc::Rgb4 {
+            yuvutils_rs::yuv_nv16_to_bgra(image, out, stride(out_pitch), range, matrix, MODE)
+        } else {
+            yuvutils_rs::yuv_nv16_to_rgba(image, out, stride(out_pitch), range, matrix, MODE)
+        };
+        result.map_err(|_| KernelError::Internal("yuvutils NV16 to RGB"))
+    };
+    let (w, h) = (width as usize, height as usize);
+    let image = |first: usize, rows: usize| YuvBiPlanarImage {
+        y_plane: &y.data[first * y.pitch..][..rows * y.pitch],
+        y_stride: stride(y.pitch),
+        uv_plane: &uv.data[first * uv.pitch..][..rows * uv.pitch],
+        uv_stride: stride(uv.pitch),
+        width,
+        height: rows as u32,
+    };
+    let body = h.saturating_sub(1).min(dst.len() / pitch.max(1));
+    if body > 0 {
+        convert(&image(0, body), &mut dst[..body * pitch], pitch)?;
+    }
+    let rgba = &mut tail.rgba;
+    for row in body..h {
+        rgba.resize(w * 4, 0);
+        convert(&image(row, 1), rgba, w * 4)?;
+        dst[row * pitch..][..w * 4].copy_from_slice(rgba);
+    }
+    Ok(())
+}
+
 /// Converts `r.width` x `r.height` RGBA bytes `src` into region `r` (even origin) of `dst`.
 pub(crate) fn rgba_to_yuv420(
     src: &[u8],

@@ -100,6 +100,62 @@ impl Nv12Buf {
     }
 }
 
+/// A tightly packed NV16 frame (4:2:2, chroma interleaved): the chroma of a scale to RGB.
+#[derive(Debug, Default)]
+pub(crate) struct Nv16Buf {
+    y: Vec<u8>,
+    uv: Vec<u8>,
+    width: usize,
+}
+
+impl Nv16Buf {
+    /// The buffer as a `width` x `height` frame; grows only past the largest size seen.
+    pub fn frame(&mut self, width: u32, height: u32) -> (DstU8<'_>, DstU8<'_>, Rect) {
+        let (w, h) = (width as usize, height as usize);
+        self.width = w;
+        self.y.resize(w * h, 0);
+        self.uv.resize(w.div_ceil(2) * 2 * h, 0);
+        let rect = Rect { x: 0, y: 0, width, height };
+        (DstU8 { data: &mut self.y, pitch: w }, DstU8 { data: &mut self.uv, pitch: w.div_ceil(2) * 2 }, rect)
+    }
+
+    /// Its luma and interleaved chroma planes.
+    pub fn planes(&self) -> (SrcU8<'_>, SrcU8<'_>) {
+        let w = self.width;
+        (SrcU8 { data: &self.y, pitch: w }, SrcU8 { data: &self.uv, pitch: w.div_ceil(2) * 2 })
+    }
+}
+
+/// Crops and resizes `src_rect` of a 4:2:0 frame into a whole NV16 frame: luma as [`scale`]
+/// does, chroma to half the width and the full height.
+pub(crate) fn scale_to_422(
+    src: &Yuv420<'_>,
+    src_rect: Rect,
+    (y, uv, dst_rect): (DstU8<'_>, DstU8<'_>, Rect),
+    cache: &mut TapsCache,
+    s: &mut Scratch,
+) {
+    let [yh, yv, ch, _] = maps(src_rect, dst_rect);
+    let cv = axis_map((src_rect.y, src_rect.height), 1, (dst_rect.y, dst_rect.height), 0);
+    plane::<1>(src.y, y, yh, yv, cache, &mut s.rows);
+    match src.chroma {
+        Chroma::Interleaved(a) => plane::<2>(a, uv, ch, cv, cache, &mut s.rows),
+        Chroma::Planar { u, v } => {
+            // Each plane resized into scratch, then interleaved.
+            let (w, h) = (ch.out_len as usize, cv.out_len as usize);
+            fit(&mut s.u, w * h);
+            fit(&mut s.v, w * h);
+            plane::<1>(u, DstU8 { data: &mut s.u, pitch: w }, ch, cv, cache, &mut s.rows);
+            plane::<1>(v, DstU8 { data: &mut s.v, pitch: w }, ch, cv, cache, &mut s.rows);
+            for (row, (ru, rv)) in uv.data.chunks_mut(uv.pitch).zip(s.u.chunks_exact(w).zip(s.v.chunks_exact(w))) {
+                for (pair, (&pu, &pv)) in row.chunks_exact_mut(2).zip(ru.iter().zip(rv)) {
+                    (pair[0], pair[1]) = (pu, pv);
+                }
+            }
+        }
+    }
+}
+
 /// Buffers reused across frames.
 #[derive(Debug, Default)]
 pub(crate) struct Scratch {

@@ -2,7 +2,8 @@
 # VPP filters at 1080p against the ffmpeg CLI's equivalent filter, one run, alternating ours and
 # theirs, best of REPEATS wall times each: `vplrs vpp` (async depth 4) against
 # `ffmpeg -vf FILTER -f null -`, both reading the same raw I420 file, with ffmpeg's filter threads
-# at 1 and at its default. Outputs are checked first (rotation and mirroring byte for byte, ProcAmp
+# at 1 and at its default, and vplrs's kernels on one thread (VPLRS_VPP_THREADS=1) and at its
+# default (the machine's cores: denoise and detail split a frame across them). Outputs are checked first (rotation and mirroring byte for byte, ProcAmp
 # within one code of geq evaluating the formula, denoise and detail byte for byte hqdn3d and
 # unsharp, composition within 45 dB of overlay, done by the tests) — here only times count. The
 # input carries some noise, for the denoiser.
@@ -30,23 +31,26 @@ seconds() {
   echo "$end - $start" | bc
 }
 
-printf "%-32s %10s %12s %12s %8s %8s\n" filter vplrs ffmpeg-t1 ffmpeg "vs t1" "vs def"
+printf "%-32s %10s %12s %10s %12s %8s %8s\n" filter vplrs-t1 ffmpeg-t1 vplrs ffmpeg "t1" "default"
 run_case() {
   local name=$1 ours=$2 theirs=$3
-  local a=() b=() c=()
+  local a=() b=() c=() d=()
   for _ in $(seq "$repeats"); do
     # shellcheck disable=SC2086
-    a+=("$(seconds "$vplrs" vpp "$input" --input-size 1920x1080 --input-format i420 $ours)")
+    a+=("$(seconds env VPLRS_VPP_THREADS=1 "$vplrs" vpp "$input" --input-size 1920x1080 --input-format i420 $ours)")
+    # shellcheck disable=SC2086
+    d+=("$(seconds "$vplrs" vpp "$input" --input-size 1920x1080 --input-format i420 $ours)")
     b+=("$(seconds ffmpeg -v error -threads 1 -filter_threads 1 -f rawvideo -pix_fmt yuv420p -s 1920x1080 -i "$input" \
       -vf "$theirs" -f null -)")
     c+=("$(seconds ffmpeg -v error -f rawvideo -pix_fmt yuv420p -s 1920x1080 -i "$input" -vf "$theirs" -f null -)")
   done
-  local x y z
+  local x y z w
   x=$(printf "%s\n" "${a[@]}" | best)
   y=$(printf "%s\n" "${b[@]}" | best)
   z=$(printf "%s\n" "${c[@]}" | best)
-  printf "%-32s %9.3fs %11.3fs %11.3fs %8.2f %8.2f\n" "$name" "$x" "$y" "$z" "$(echo "$x / $y" | bc -l)" \
-    "$(echo "$x / $z" | bc -l)"
+  w=$(printf "%s\n" "${d[@]}" | best)
+  printf "%-32s %9.3fs %11.3fs %9.3fs %11.3fs %8.2f %8.2f\n" "$name" "$x" "$y" "$w" "$z" "$(echo "$x / $y" | bc -l)" \
+    "$(echo "$w / $z" | bc -l)"
 }
 
 run_case "rotate 90" "--rotate 90" "transpose=clock"
@@ -60,4 +64,5 @@ run_case "denoise 40 (hqdn3d=4)" "--denoise 40" "hqdn3d=4"
 run_case "detail 50 (unsharp 5x5 luma)" "--detail 50" "unsharp=5:5:1:5:5:0"
 run_case "compose 960x540 at alpha 128" "--format nv12 --overlay $overlay@960,540,alpha=128" \
   "movie=$overlay,format=yuva420p,colorchannelmixer=aa=0.50196[o];[in][o]overlay=960:540,format=nv12"
-echo "($frames frames of 1920x1080 I420; times are wall seconds, best of $repeats; ratios: vplrs / ffmpeg)"
+echo "($frames frames of 1920x1080 I420; times are wall seconds, best of $repeats; ratios: vplrs / ffmpeg,"
+echo " t1: one filter thread each (VPLRS_VPP_THREADS=1, -threads 1 -filter_threads 1), default: each its default)"

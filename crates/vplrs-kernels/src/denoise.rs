@@ -13,7 +13,7 @@
 //! sets them: `L`, `1.5 L`, `0.75 L`, `1.125 L`. Works on 8-bit YCbCr 4:2:0 (NV12, I420, YV12),
 //! in place, on a rectangle of the frame; the previous output is kept between frames.
 
-use vplrs_memory::{FourCc, FrameViewMut, Rect};
+use vplrs_memory::{FourCc, FrameViewMut, PlaneMut, Rect};
 
 use crate::error::KernelError;
 
@@ -85,8 +85,8 @@ pub struct Denoiser {
     strength: f64,
     /// Luma spatial, luma temporal, chroma spatial, chroma temporal.
     tables: [Vec<i16>; 4],
-    /// The rows filtered so far of the component being filtered.
-    line: Vec<u32>,
+    /// The rows filtered so far of the component being filtered: one for luma, one for chroma.
+    lines: [Vec<u32>; 2],
     /// Each component's previous output (8 fractional bits), and the geometry it is for.
     previous: Vec<Vec<u32>>,
     geometry: Option<(FourCc, Rect)>,
@@ -137,47 +137,90 @@ impl Denoiser {
             self.previous = parts.iter().map(|(c, _)| vec![0; c.width * c.height]).collect();
             self.geometry = Some((frame.fourcc, rect));
         }
-        let Self { tables, line, previous, .. } = self;
-        for ((component, is_luma), previous) in parts.into_iter().zip(previous.iter_mut()) {
-            let (spatial, temporal) = if is_luma { (&tables[0], &tables[1]) } else { (&tables[2], &tables[3]) };
-            let plane = frame.plane_mut(component.plane);
-            let sample = |x: usize| component.offset + (component.x + x) * component.step;
-            if fresh {
-                for y in 0..component.height {
-                    let row = plane.row_mut(component.y + y);
-                    for x in 0..component.width {
-                        previous[y * component.width + x] = u32::from(row[sample(x)]) << 8;
-                    }
-                }
+        let Self { tables, lines, previous, .. } = self;
+        let tables: &[Vec<i16>; 4] = tables;
+        // Luma and chroma are independent: luma on one thread, chroma on another.
+        let threads = crate::parallel::threads_for(rect.width as usize * rect.height as usize);
+        let (luma_previous, chroma_previous) = previous.split_at_mut(1);
+        let (luma_line, chroma_line) = lines.split_at_mut(1);
+        let (luma_plane, chroma_planes) = frame.planes_mut().split_at_mut(1);
+        let mut luma_job = Some((&mut luma_plane[0], parts[0].0, &mut luma_previous[0], &mut luma_line[0]));
+        let mut chroma_job = Some((chroma_planes, &parts[1..], chroma_previous, &mut chroma_line[0]));
+        let luma =
+            |(plane, component, previous, line): (&mut PlaneMut<'_>, Component, &mut Vec<u32>, &mut Vec<u32>)| {
+                filter(plane, component, (&tables[0], &tables[1]), previous, line, fresh);
+            };
+        let chroma = |(planes, parts, previous, line): ChromaJob<'_, '_>| {
+            for ((component, _), previous) in parts.iter().zip(previous.iter_mut()) {
+                let plane = &mut planes[component.plane - 1];
+                filter(plane, *component, (&tables[2], &tables[3]), previous, line, fresh);
             }
-            line.clear();
-            line.resize(component.width, 0);
-            for y in 0..component.height {
-                let row = plane.row_mut(component.y + y);
-                let load = |row: &[u8], x: usize| u32::from(row[sample(x)]) << 8;
-                let store = |value: u32| ((value + 127) >> 8).min(255) as u8;
-                let previous_row = &mut previous[y * component.width..][..component.width];
-                let mut left = load(row, 0);
-                for x in 0..component.width {
-                    let filtered = if y == 0 {
-                        left = lowpass(left, load(row, x), spatial);
-                        left
-                    } else {
-                        let above = lowpass(line[x], left, spatial);
-                        if x + 1 < component.width {
-                            left = lowpass(left, load(row, x + 1), spatial);
-                        }
-                        above
-                    };
-                    line[x] = filtered;
-                    let value =
-                        if temporal.is_empty() { filtered } else { lowpass(previous_row[x], filtered, temporal) };
-                    previous_row[x] = value;
-                    row[sample(x)] = store(value);
+        };
+        if threads > 1 {
+            std::thread::scope(|scope| {
+                if let Some(job) = luma_job.take() {
+                    scope.spawn(move || luma(job));
                 }
+                if let Some(job) = chroma_job.take() {
+                    chroma(job);
+                }
+            });
+        } else {
+            if let Some(job) = luma_job.take() {
+                luma(job);
+            }
+            if let Some(job) = chroma_job.take() {
+                chroma(job);
             }
         }
         Ok(())
+    }
+}
+
+/// The chroma planes, their components, their previous outputs and a row buffer.
+type ChromaJob<'p, 'd> = (&'p mut [PlaneMut<'d>], &'p [(Component, bool)], &'p mut [Vec<u32>], &'p mut Vec<u32>);
+
+/// Filters one component of `plane` in place (`fresh`: no previous frame, it starts as this one).
+/// `line` holds the filtered row above.
+fn filter(
+    plane: &mut PlaneMut<'_>,
+    component: Component,
+    (spatial, temporal): (&[i16], &[i16]),
+    previous: &mut [u32],
+    line: &mut Vec<u32>,
+    fresh: bool,
+) {
+    let width = component.width;
+    let sample = |x: usize| component.offset + (component.x + x) * component.step;
+    line.clear();
+    line.resize(width, 0);
+    for y in 0..component.height {
+        let row = plane.row_mut(component.y + y);
+        let load = |row: &[u8], x: usize| u32::from(row[sample(x)]) << 8;
+        let previous_row = &mut previous[y * width..][..width];
+        if fresh {
+            for (x, past) in previous_row.iter_mut().enumerate() {
+                *past = load(row, x);
+            }
+        }
+        // One pass: the left neighbour's chain is serial, the rest overlaps with it.
+        let mut left = load(row, 0);
+        for x in 0..width {
+            let filtered = if y == 0 {
+                left = lowpass(left, load(row, x), spatial);
+                left
+            } else {
+                let above = lowpass(line[x], left, spatial);
+                if x + 1 < width {
+                    left = lowpass(left, load(row, x + 1), spatial);
+                }
+                above
+            };
+            line[x] = filtered;
+            let value = if temporal.is_empty() { filtered } else { lowpass(previous_row[x], filtered, temporal) };
+            previous_row[x] = value;
+            row[sample(x)] = ((value + 127) >> 8).min(255) as u8;
+        }
     }
 }
 

@@ -14,6 +14,7 @@
 use vplrs_memory::{FourCc, FrameViewMut, Rect};
 
 use crate::error::{KernelError, Side};
+use crate::parallel;
 
 /// True for the formats detail enhancement works on.
 pub fn detail_supports(fourcc: FourCc) -> bool {
@@ -26,6 +27,25 @@ pub fn detail_amount(factor: u16) -> f64 {
 }
 
 const TAPS: [u32; 5] = [1, 4, 6, 4, 1];
+
+/// The horizontal 1 4 6 4 1 sums of `row` (the edge samples repeated).
+fn horizontal(row: &[u8], out: &mut [u32]) {
+    let width = row.len();
+    let at = |x: isize| u32::from(row[x.clamp(0, width as isize - 1) as usize]);
+    let edge = |x: usize| TAPS.iter().enumerate().map(|(k, &tap)| tap * at(x as isize + k as isize - 2)).sum();
+    if width < 5 {
+        for (x, sum) in out.iter_mut().enumerate() {
+            *sum = edge(x);
+        }
+        return;
+    }
+    for x in [0, 1, width - 2, width - 1] {
+        out[x] = edge(x);
+    }
+    for (sum, w) in out[2..width - 2].iter_mut().zip(row.windows(5)) {
+        *sum = u32::from(w[0]) + 4 * u32::from(w[1]) + 6 * u32::from(w[2]) + 4 * u32::from(w[3]) + u32::from(w[4]);
+    }
+}
 
 /// Sharpens the luma of `rect` of `frame` by `amount`, keeping its scratch rows in `scratch`.
 pub fn sharpen(
@@ -51,34 +71,53 @@ pub fn sharpen(
     }
     let (x0, y0, width, height) = (rect.x as usize, rect.y as usize, rect.width as usize, rect.height as usize);
     let plane = frame.plane_mut(0);
+    let pitch = plane.pitch();
     // The horizontal blur of every row (weights summing to 16), then the vertical one as each
     // output row is written: rows are blurred from the original samples, so all of them first.
+    // Each pass is split in bands of rows across threads.
     scratch.clear();
     scratch.resize(width * height, 0);
-    for y in 0..height {
-        let row = &plane.row_mut(y0 + y)[x0..x0 + width];
-        let out = &mut scratch[y * width..][..width];
-        for (x, sum) in out.iter_mut().enumerate() {
-            *sum = TAPS
-                .iter()
-                .enumerate()
-                .map(|(k, &tap)| tap * u32::from(row[(x + k).saturating_sub(2).min(width - 1)]))
-                .sum();
+    let bands = parallel::bands(height, parallel::threads_for(width * height));
+    {
+        let source = plane.as_plane();
+        let mut rest: &mut [u32] = scratch;
+        let mut parts = Vec::with_capacity(bands.len());
+        for band in &bands {
+            let (part, tail) = rest.split_at_mut(band.len() * width);
+            parts.push((band.clone(), part));
+            rest = tail;
         }
+        parallel::run_all(parts, |(band, out)| {
+            for (y, out_row) in band.zip(out.chunks_exact_mut(width)) {
+                horizontal(&source.row(y0 + y)[x0..x0 + width], out_row);
+            }
+        });
     }
-    for y in 0..height {
-        let row = &mut plane.row_mut(y0 + y)[x0..x0 + width];
-        for (x, sample) in row.iter_mut().enumerate() {
-            let sum: u32 = TAPS
-                .iter()
-                .enumerate()
-                .map(|(k, &tap)| tap * scratch[(y + k).saturating_sub(2).min(height - 1) * width + x])
-                .sum();
-            let blur = i64::from((sum + 128) >> 8);
-            let original = i64::from(*sample);
-            *sample = (original + (((original - blur) * fixed) >> 16)).clamp(0, 255) as u8;
+    let blurred: &[u32] = scratch;
+    let mut rest = &mut plane.data_mut()[y0 * pitch..];
+    let mut parts = Vec::with_capacity(bands.len());
+    for band in &bands {
+        // The band's rows; the last row of the plane may be shorter than the pitch.
+        let length = (band.len() * pitch).min(rest.len());
+        let (part, tail) = std::mem::take(&mut rest).split_at_mut(length);
+        parts.push((band.clone(), part));
+        rest = tail;
+    }
+    parallel::run_all(parts, |(band, rows)| {
+        for (index, y) in band.enumerate() {
+            let row = &mut rows[index * pitch + x0..][..width];
+            // The five blurred rows around this one, the edge rows repeated.
+            let at = |k: usize| &blurred[(y + k).saturating_sub(2).min(height - 1) * width..][..width];
+            let (r0, r1, r2, r3, r4) = (at(0), at(1), at(2), at(3), at(4));
+            for (x, sample) in row.iter_mut().enumerate() {
+                let sum = r0[x] + 4 * r1[x] + 6 * r2[x] + 4 * r3[x] + r4[x];
+                let blur = ((sum + 128) >> 8) as i32;
+                let original = i32::from(*sample);
+                let sharpened = i64::from(original) + ((i64::from(original - blur) * fixed) >> 16);
+                *sample = sharpened.clamp(0, 255) as u8;
+            }
         }
-    }
+    });
     Ok(())
 }
 

@@ -43,6 +43,7 @@ pub mod fill;
 mod general;
 pub mod orient;
 mod p010;
+pub mod parallel;
 pub mod procamp;
 mod resize_f32;
 mod resize_u8;

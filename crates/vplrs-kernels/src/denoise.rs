@@ -13,7 +13,7 @@
 //! sets them: `L`, `1.5 L`, `0.75 L`, `1.125 L`. Works on 8-bit YCbCr 4:2:0 (NV12, I420, YV12),
 //! in place, on a rectangle of the frame; the previous output is kept between frames.
 
-use vplrs_memory::{FourCc, FrameViewMut, PlaneMut, Rect};
+use vplrs_memory::{FourCc, FrameViewMut, Plane, PlaneMut, Rect};
 
 use crate::error::KernelError;
 
@@ -27,10 +27,10 @@ pub fn denoise_supports(fourcc: FourCc) -> bool {
     matches!(fourcc, FourCc::Nv12 | FourCc::I420 | FourCc::Yv12)
 }
 
-/// The movement table of one step for strength `strength` (empty: the step is off).
-fn table(strength: f64) -> Vec<i16> {
+/// The movement table of one step for strength `strength` (`None`: the step is off).
+fn table(strength: f64) -> Option<Box<Table>> {
     if strength <= 0.0 {
-        return Vec::new();
+        return None;
     }
     let gamma = 0.25f64.ln() / (1.0 - strength.min(252.0) / 255.0 - 0.00001).ln();
     (0..2 * MIDDLE)
@@ -41,13 +41,21 @@ fn table(strength: f64) -> Vec<i16> {
             let similarity = (1.0 - difference.abs() / 255.0).max(0.0);
             (similarity.powf(gamma) * 256.0 * difference).round_ties_even() as i16
         })
-        .collect()
+        .collect::<Vec<i16>>()
+        .into_boxed_slice()
+        .try_into()
+        .ok()
 }
 
+/// A step's movement for each difference bin.
+type Table = [i16; 2 * MIDDLE];
+
 /// `current` moved towards `previous` as `table` says.
-fn lowpass(previous: u32, current: u32, table: &[i16]) -> u32 {
+#[inline(always)]
+fn lowpass(previous: u32, current: u32, table: &Table) -> u32 {
     let difference = (previous as i32 - current as i32) >> (8 - LUT_BITS);
-    (current as i32 + i32::from(table[(MIDDLE as i32 + difference) as usize])) as u32
+    // Differences of 8-bit samples stay within the table; the mask only spares the bounds check.
+    (current as i32 + i32::from(table[(MIDDLE as i32 + difference) as usize & (2 * MIDDLE - 1)])) as u32
 }
 
 /// One component of a picture: its samples `step` bytes apart from `offset` in each row.
@@ -84,8 +92,10 @@ fn components(fourcc: FourCc, rect: Rect) -> Vec<(Component, bool)> {
 pub struct Denoiser {
     strength: f64,
     /// Luma spatial, luma temporal, chroma spatial, chroma temporal.
-    tables: [Vec<i16>; 4],
-    /// The rows filtered so far of the component being filtered: one for luma, one for chroma.
+    tables: [Option<Box<Table>>; 4],
+    /// The horizontal pass's output of the component being filtered, for luma and for chroma.
+    chains: [Vec<u32>; 2],
+    /// The row above, filtered, for luma and for chroma.
     lines: [Vec<u32>; 2],
     /// Each component's previous output (8 fractional bits), and the geometry it is for.
     previous: Vec<Vec<u32>>,
@@ -137,89 +147,137 @@ impl Denoiser {
             self.previous = parts.iter().map(|(c, _)| vec![0; c.width * c.height]).collect();
             self.geometry = Some((frame.fourcc, rect));
         }
-        let Self { tables, lines, previous, .. } = self;
-        let tables: &[Vec<i16>; 4] = tables;
-        // Luma and chroma are independent: luma on one thread, chroma on another.
+        let Self { tables, chains, lines, previous, .. } = self;
+        let (Some(luma_tables), Some(chroma_tables)) = (pair(&tables[0], &tables[1]), pair(&tables[2], &tables[3]))
+        else {
+            return Ok(());
+        };
         let threads = crate::parallel::threads_for(rect.width as usize * rect.height as usize);
-        let (luma_previous, chroma_previous) = previous.split_at_mut(1);
-        let (luma_line, chroma_line) = lines.split_at_mut(1);
         let (luma_plane, chroma_planes) = frame.planes_mut().split_at_mut(1);
-        let mut luma_job = Some((&mut luma_plane[0], parts[0].0, &mut luma_previous[0], &mut luma_line[0]));
-        let mut chroma_job = Some((chroma_planes, &parts[1..], chroma_previous, &mut chroma_line[0]));
-        let luma =
-            |(plane, component, previous, line): (&mut PlaneMut<'_>, Component, &mut Vec<u32>, &mut Vec<u32>)| {
-                filter(plane, component, (&tables[0], &tables[1]), previous, line, fresh);
-            };
-        let chroma = |(planes, parts, previous, line): ChromaJob<'_, '_>| {
-            for ((component, _), previous) in parts.iter().zip(previous.iter_mut()) {
-                let plane = &mut planes[component.plane - 1];
-                filter(plane, *component, (&tables[2], &tables[3]), previous, line, fresh);
+        let luma_plane = &mut luma_plane[0];
+        let (luma_previous, chroma_previous) = previous.split_at_mut(1);
+        let ([luma_chain, chroma_chain], [luma_line, chroma_line]) = (chains, lines);
+        let luma = parts[0].0;
+        // Luma's first pass on every thread; then its second pass beside all of chroma.
+        horizontal_chains(&luma_plane.as_plane(), luma, luma_tables.0, luma_chain, threads);
+        let mut luma_rest = move || {
+            vertical_and_temporal(luma_plane, luma, luma_tables, luma_chain, &mut luma_previous[0], luma_line, fresh);
+        };
+        let mut chroma = move || {
+            for ((component, _), previous) in parts[1..].iter().zip(chroma_previous.iter_mut()) {
+                let plane = &mut chroma_planes[component.plane - 1];
+                horizontal_chains(&plane.as_plane(), *component, chroma_tables.0, chroma_chain, 1);
+                vertical_and_temporal(plane, *component, chroma_tables, chroma_chain, previous, chroma_line, fresh);
             }
         };
         if threads > 1 {
             std::thread::scope(|scope| {
-                if let Some(job) = luma_job.take() {
-                    scope.spawn(move || luma(job));
-                }
-                if let Some(job) = chroma_job.take() {
-                    chroma(job);
-                }
+                scope.spawn(luma_rest);
+                chroma();
             });
         } else {
-            if let Some(job) = luma_job.take() {
-                luma(job);
-            }
-            if let Some(job) = chroma_job.take() {
-                chroma(job);
-            }
+            luma_rest();
+            chroma();
         }
         Ok(())
     }
 }
 
-/// The chroma planes, their components, their previous outputs and a row buffer.
-type ChromaJob<'p, 'd> = (&'p mut [PlaneMut<'d>], &'p [(Component, bool)], &'p mut [Vec<u32>], &'p mut Vec<u32>);
+/// Both tables of a component (spatial, temporal), when both steps are on.
+fn pair<'t>(spatial: &'t Option<Box<Table>>, temporal: &'t Option<Box<Table>>) -> Option<(&'t Table, &'t Table)> {
+    Some((spatial.as_deref()?, temporal.as_deref()?))
+}
 
-/// Filters one component of `plane` in place (`fresh`: no previous frame, it starts as this one).
-/// `line` holds the filtered row above.
-fn filter(
+/// The first pass, row by row (rows are independent, so bands of them run on threads): each
+/// sample low-passed against its left neighbour, already filtered. `chain[y * width + x]` is what
+/// the vertical step of sample `(x, y)` takes: on the first row the chain after sample `x`, on
+/// the others the chain up to the sample before (the first sample itself at `x = 0`).
+fn horizontal_chains(plane: &Plane<'_>, component: Component, spatial: &Table, chain: &mut Vec<u32>, threads: usize) {
+    let (width, height) = (component.width, component.height);
+    let (first, step) = (component.offset + component.x * component.step, component.step);
+    let span = first..first + (width - 1) * step + 1;
+    chain.clear();
+    chain.resize(width * height, 0);
+    let mut parts = Vec::new();
+    let mut rest: &mut [u32] = chain;
+    for band in crate::parallel::bands(height, threads) {
+        let (part, tail) = std::mem::take(&mut rest).split_at_mut(band.len() * width);
+        parts.push((band, part));
+        rest = tail;
+    }
+    crate::parallel::run_all(parts, |(band, out)| {
+        // Two rows at a time: their chains are independent, so their latencies overlap.
+        let mut rows = band.clone().zip(out.chunks_exact_mut(width));
+        loop {
+            match (rows.next(), rows.next()) {
+                (Some((ya, a)), Some((yb, b))) => {
+                    let (ra, rb) =
+                        (&plane.row(component.y + ya)[span.clone()], &plane.row(component.y + yb)[span.clone()]);
+                    let (mut left_a, mut left_b) = (u32::from(ra[0]) << 8, u32::from(rb[0]) << 8);
+                    if ya == 0 {
+                        left_a = lowpass(left_a, left_a, spatial);
+                    }
+                    a[0] = left_a;
+                    b[0] = left_b;
+                    let pairs = ra.iter().step_by(step).zip(rb.iter().step_by(step)).skip(1);
+                    for ((&sa, &sb), (oa, ob)) in pairs.zip(a[1..].iter_mut().zip(b[1..].iter_mut())) {
+                        left_a = lowpass(left_a, u32::from(sa) << 8, spatial);
+                        left_b = lowpass(left_b, u32::from(sb) << 8, spatial);
+                        *oa = left_a;
+                        *ob = left_b;
+                    }
+                }
+                (Some((y, a)), None) => {
+                    let row = &plane.row(component.y + y)[span.clone()];
+                    let mut left = u32::from(row[0]) << 8;
+                    if y == 0 {
+                        left = lowpass(left, left, spatial);
+                    }
+                    a[0] = left;
+                    for (&sample, out) in row.iter().step_by(step).skip(1).zip(a[1..].iter_mut()) {
+                        left = lowpass(left, u32::from(sample) << 8, spatial);
+                        *out = left;
+                    }
+                }
+                _ => break,
+            }
+        }
+    });
+}
+
+/// The second pass, row by row (each row's samples independent): the vertical step against the
+/// filtered row above, the temporal step against the previous output, and the store.
+fn vertical_and_temporal(
     plane: &mut PlaneMut<'_>,
     component: Component,
-    (spatial, temporal): (&[i16], &[i16]),
+    (spatial, temporal): (&Table, &Table),
+    chain: &[u32],
     previous: &mut [u32],
     line: &mut Vec<u32>,
     fresh: bool,
 ) {
     let width = component.width;
-    let sample = |x: usize| component.offset + (component.x + x) * component.step;
+    let (first, step) = (component.offset + component.x * component.step, component.step);
     line.clear();
     line.resize(width, 0);
-    for y in 0..component.height {
-        let row = plane.row_mut(component.y + y);
-        let load = |row: &[u8], x: usize| u32::from(row[sample(x)]) << 8;
+    for (y, chain_row) in chain.chunks_exact(width).enumerate() {
+        let row = &mut plane.row_mut(component.y + y)[first..first + (width - 1) * step + 1];
         let previous_row = &mut previous[y * width..][..width];
         if fresh {
-            for (x, past) in previous_row.iter_mut().enumerate() {
-                *past = load(row, x);
+            for (past, &sample) in previous_row.iter_mut().zip(row.iter().step_by(step)) {
+                *past = u32::from(sample) << 8;
             }
         }
-        // One pass: the left neighbour's chain is serial, the rest overlaps with it.
-        let mut left = load(row, 0);
-        for x in 0..width {
-            let filtered = if y == 0 {
-                left = lowpass(left, load(row, x), spatial);
-                left
-            } else {
-                let above = lowpass(line[x], left, spatial);
-                if x + 1 < width {
-                    left = lowpass(left, load(row, x + 1), spatial);
-                }
-                above
-            };
-            line[x] = filtered;
-            let value = if temporal.is_empty() { filtered } else { lowpass(previous_row[x], filtered, temporal) };
-            previous_row[x] = value;
-            row[sample(x)] = ((value + 127) >> 8).min(255) as u8;
+        if y == 0 {
+            line.copy_from_slice(chain_row);
+        }
+        let samples = line.iter_mut().zip(chain_row).zip(previous_row.iter_mut()).zip(row.iter_mut().step_by(step));
+        for (((above, &left), past), sample) in samples {
+            let filtered = if y == 0 { *above } else { lowpass(*above, left, spatial) };
+            *above = filtered;
+            let value = lowpass(*past, filtered, temporal);
+            *past = value;
+            *sample = ((value + 127) >> 8).min(255) as u8;
         }
     }
 }

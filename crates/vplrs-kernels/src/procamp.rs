@@ -170,34 +170,48 @@ pub fn apply_procamp(frame: &mut FrameViewMut<'_>, rect: Rect, amp: &ProcAmp) ->
     // 4:2:0 chroma covering the rect.
     let (cx0, cy0, cx1, cy1) = (x0 / 2, y0 / 2, (x0 + w).div_ceil(2), (y0 + h).div_ceil(2));
     match layout {
-        Layout::Planar { v_first } => {
-            for y in y0..y0 + h {
-                for sample in &mut frame.plane_mut(0).row_mut(y)[x0..x0 + w] {
-                    *sample = table[usize::from(*sample)];
+        Layout::Planar { .. } | Layout::SemiPlanar { wide: false } => {
+            // Luma and chroma are separate planes: each on its own thread at large sizes.
+            let threads = crate::parallel::threads_for(w * h);
+            let (luma_plane, chroma_planes) = frame.planes_mut().split_at_mut(1);
+            let luma_plane = &mut luma_plane[0];
+            let mut luma = move || {
+                for y in y0..y0 + h {
+                    for sample in &mut luma_plane.row_mut(y)[x0..x0 + w] {
+                        *sample = table[usize::from(*sample)];
+                    }
                 }
-            }
-            let (_, chroma_planes) = frame.planes_mut().split_at_mut(1);
-            let (first, second) = chroma_planes.split_at_mut(1);
-            let (u_plane, v_plane) =
-                if v_first { (&mut second[0], &mut first[0]) } else { (&mut first[0], &mut second[0]) };
-            for y in cy0..cy1 {
-                let us = &mut u_plane.row_mut(y)[cx0..cx1];
-                let vs = &mut v_plane.row_mut(y)[cx0..cx1];
-                for (u, v) in us.iter_mut().zip(vs.iter_mut()) {
-                    (*u, *v) = tables.apply(*u, *v);
+            };
+            let tables = &tables;
+            let mut chroma = move || match layout {
+                Layout::Planar { v_first } => {
+                    let (first, second) = chroma_planes.split_at_mut(1);
+                    let (u_plane, v_plane) =
+                        if v_first { (&mut second[0], &mut first[0]) } else { (&mut first[0], &mut second[0]) };
+                    for y in cy0..cy1 {
+                        let us = &mut u_plane.row_mut(y)[cx0..cx1];
+                        let vs = &mut v_plane.row_mut(y)[cx0..cx1];
+                        for (u, v) in us.iter_mut().zip(vs.iter_mut()) {
+                            (*u, *v) = tables.apply(*u, *v);
+                        }
+                    }
                 }
-            }
-        }
-        Layout::SemiPlanar { wide: false } => {
-            for y in y0..y0 + h {
-                for sample in &mut frame.plane_mut(0).row_mut(y)[x0..x0 + w] {
-                    *sample = table[usize::from(*sample)];
+                _ => {
+                    for y in cy0..cy1 {
+                        for pair in chroma_planes[0].row_mut(y)[cx0 * 2..cx1 * 2].chunks_exact_mut(2) {
+                            (pair[0], pair[1]) = tables.apply(pair[0], pair[1]);
+                        }
+                    }
                 }
-            }
-            for y in cy0..cy1 {
-                for pair in frame.plane_mut(1).row_mut(y)[cx0 * 2..cx1 * 2].chunks_exact_mut(2) {
-                    (pair[0], pair[1]) = tables.apply(pair[0], pair[1]);
-                }
+            };
+            if threads > 1 {
+                std::thread::scope(|scope| {
+                    scope.spawn(luma);
+                    chroma();
+                });
+            } else {
+                luma();
+                chroma();
             }
         }
         Layout::SemiPlanar { wide: true } => {

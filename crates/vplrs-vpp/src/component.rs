@@ -183,6 +183,18 @@ impl Vpp {
     /// `RunFrameVPPAsync`: processes `input` into `output`. `None` input asks to drain; VPP keeps
     /// no frames, so that is `MoreData`.
     pub fn run_frame_async(&mut self, input: Option<&Surface>, output: &Surface) -> Result<SyncPoint, VppError> {
+        self.run_frame_async_with(input, output, FrameControl::default())
+    }
+
+    /// [`run_frame_async`](Self::run_frame_async) with settings for this frame only (what a C
+    /// application attaches to the input surface's `mfxFrameData`), which take priority over
+    /// Init's.
+    pub fn run_frame_async_with(
+        &mut self,
+        input: Option<&Surface>,
+        output: &Surface,
+        control: FrameControl,
+    ) -> Result<SyncPoint, VppError> {
         let running = self.running.as_mut().ok_or(VppError::NotInitialized)?;
         let input = input.ok_or(VppError::MoreData)?;
         if Self::gather(running, input)? {
@@ -217,7 +229,13 @@ impl Vpp {
             }
             Some(Turn::Output { repeat, more }) => (repeat, more),
         };
-        match Self::submit(running, input, output, repeat) {
+        if control.field_processing.is_some() && !moves_fields(&running.params, input, output) {
+            if let Some(rate) = running.rate.as_mut() {
+                rate.undo();
+            }
+            return Err(VppError::Unsupported("field processing moves rows between frames of one format and size"));
+        }
+        match Self::submit(running, input, output, repeat, control) {
             Ok(sync) => {
                 running.repeats_pending = more;
                 Ok(sync)
@@ -333,8 +351,17 @@ impl Vpp {
     }
 
     /// Queues output `repeat` of `input` into `output`.
-    fn submit(running: &mut Running, input: &Surface, output: &Surface, repeat: u32) -> Result<SyncPoint, VppError> {
-        let geometry = Self::geometry(&running.params, output, repeat);
+    fn submit(
+        running: &mut Running,
+        input: &Surface,
+        output: &Surface,
+        repeat: u32,
+        control: FrameControl,
+    ) -> Result<SyncPoint, VppError> {
+        let mut geometry = Self::geometry(&running.params, output, repeat);
+        if control.field_processing.is_some() {
+            geometry.field_processing = control.field_processing;
+        }
         let operation = running.submitted + 1;
         let input_hold = input
             .hold_for_operation("VPP (its input)", operation)
@@ -381,15 +408,36 @@ impl Vpp {
     /// `ProcessFrameAsync`: processes `input` into a surface of the output pool and returns it;
     /// the caller synchronises on the surface.
     pub fn process_frame_async(&mut self, input: &Surface) -> Result<Surface, VppError> {
+        self.process_frame_async_with(input, FrameControl::default())
+    }
+
+    /// [`process_frame_async`](Self::process_frame_async) with settings for this frame only.
+    pub fn process_frame_async_with(&mut self, input: &Surface, control: FrameControl) -> Result<Surface, VppError> {
         let running = self.running.as_mut().ok_or(VppError::NotInitialized)?;
         if Self::gather(running, input)? {
             // A composed stream before the last: no output yet.
             return Err(VppError::MoreData);
         }
         let output = self.output_surface()?;
-        self.run_frame_async(Some(input), &output)?;
+        self.run_frame_async_with(Some(input), &output, control)?;
         Ok(output)
     }
+}
+
+/// Settings for one frame, over Init's (`mfxFrameData::ExtParam` of the input in C).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct FrameControl {
+    /// Field processing of this frame (`mfxExtVPPFieldProcessing` on the input surface).
+    pub field_processing: Option<vplrs_kernels::FieldProcessing>,
+}
+
+/// True when rows can move between `input` and `output`: one format, one frame size, one picture.
+fn moves_fields(params: &VppParams, input: &Surface, output: &Surface) -> bool {
+    let (from, to) = (input.layout(), output.layout());
+    from.fourcc == to.fourcc
+        && (from.width, from.height) == (to.width, to.height)
+        && params.input.effective_crop() == params.output.effective_crop()
+        && params.orientation.is_identity()
 }
 
 /// What makes the inputs of two calls the same frame: its memory (the C layer wraps an

@@ -18,7 +18,7 @@ pub mod params;
 mod rate;
 mod worker;
 
-pub use component::{Vpp, VppStats};
+pub use component::{FrameControl, Vpp, VppStats};
 pub use error::VppError;
 pub use params::{
     ComposedStream, Composition, Deinterlacing, QueryOutcome, VppParams, DEFAULT_DENOISE_FACTOR, DEFAULT_DETAIL_FACTOR,

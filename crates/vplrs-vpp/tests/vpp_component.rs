@@ -367,6 +367,30 @@ fn field_processing_moves_rows_between_fields() {
     let mut converting = VppParams::new(info, FrameInfo::new(FourCc::Nv12, 64, 32));
     converting.field_processing = Some(FieldProcessing::SwapFields);
     assert!(matches!(Vpp::query(&converting), Err(VppError::Unsupported(_))));
+
+    // Per frame (FrameControl), without field processing at Init: this frame only.
+    let mut vpp = Vpp::new(Core::new());
+    vpp.init(&VppParams::new(info, info)).unwrap();
+    let input = vpp.input_surface().unwrap();
+    {
+        let mut guard = input.map_write().unwrap();
+        let mut view = guard.view_mut();
+        for y in 0..32 {
+            view.plane_mut(0).row_mut(y).fill(y as u8);
+        }
+    }
+    let swap = vplrs_vpp::FrameControl { field_processing: Some(FieldProcessing::SwapFields) };
+    let swapped = vpp.process_frame_async_with(&input, swap).unwrap();
+    swapped.synchronize(Duration::from_secs(5)).unwrap();
+    assert_eq!(rows_of(&swapped), (0..32u8).map(|y| y ^ 1).collect::<Vec<_>>());
+    let plain = vpp.process_frame_async(&input).unwrap();
+    plain.synchronize(Duration::from_secs(5)).unwrap();
+    assert_eq!(rows_of(&plain), (0..32u8).collect::<Vec<_>>(), "the next frame is converted as usual");
+    vpp.close().unwrap();
+    let mut scaling = Vpp::new(Core::new());
+    scaling.init(&VppParams::new(info, FrameInfo::new(FourCc::I420, 32, 32))).unwrap();
+    let input = scaling.input_surface().unwrap();
+    assert!(matches!(scaling.process_frame_async_with(&input, swap), Err(VppError::Unsupported(_))));
 }
 
 #[test]

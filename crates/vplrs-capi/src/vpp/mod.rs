@@ -6,8 +6,8 @@ use crate::status::{Status, ToStatus};
 use vplrs_memory::{AllocationHints, AllocationPolicy, FourCc, Surface, SurfaceCore};
 use vplrs_runtime::IoPattern;
 use vplrs_vpp::{
-    Blend, ColorSpec, ComposedStream, Composition, Deinterlacing, FieldProcessing, FirstField, Matrix, Mirror, ProcAmp,
-    Range, Rotation, Vpp, VppError, VppParams,
+    Blend, ColorSpec, ComposedStream, Composition, Deinterlacing, FieldProcessing, FirstField, FrameControl, Matrix,
+    Mirror, ProcAmp, Range, Rotation, Vpp, VppError, VppParams,
 };
 
 use crate::bindings::*;
@@ -150,20 +150,7 @@ fn params_from_c(par: &mfxVideoParam) -> Outcome<VppParams> {
                 // SAFETY: a valid buffer, per the API.
                 let fields = unsafe { ext_as::<mfxExtVPPFieldProcessing>(buffer, header.BufferId) }
                     .ok_or(Status::ERR_INVALID_VIDEO_PARAM)?;
-                let field = |kind: u16| match u32::from(kind) {
-                    MFX_PICTYPE_TOPFIELD => Some(FirstField::Top),
-                    MFX_PICTYPE_BOTTOMFIELD => Some(FirstField::Bottom),
-                    _ => None,
-                };
-                params.field_processing = Some(match u32::from(fields.Mode) {
-                    MFX_VPP_COPY_FRAME => FieldProcessing::CopyFrame,
-                    MFX_VPP_COPY_FIELD => FieldProcessing::CopyField {
-                        from: field(fields.InField).ok_or(Status::ERR_UNSUPPORTED)?,
-                        to: field(fields.OutField).ok_or(Status::ERR_UNSUPPORTED)?,
-                    },
-                    MFX_VPP_SWAP_FIELDS => FieldProcessing::SwapFields,
-                    _ => return Err(Status::ERR_UNSUPPORTED),
-                });
+                params.field_processing = Some(field_processing_from_c(&fields)?);
             }
             MFX_EXTBUFF_VPP_FRAME_RATE_CONVERSION => {
                 // SAFETY: a valid buffer, per the API.
@@ -302,6 +289,54 @@ fn params_from_c(par: &mfxVideoParam) -> Outcome<VppParams> {
         }
     }
     Ok(params)
+}
+
+/// The field processing an `mfxExtVPPFieldProcessing` asks for.
+fn field_processing_from_c(fields: &mfxExtVPPFieldProcessing) -> Outcome<FieldProcessing> {
+    let field = |kind: u16| match u32::from(kind) {
+        MFX_PICTYPE_TOPFIELD => Some(FirstField::Top),
+        MFX_PICTYPE_BOTTOMFIELD => Some(FirstField::Bottom),
+        _ => None,
+    };
+    Ok(match u32::from(fields.Mode) {
+        MFX_VPP_COPY_FRAME => FieldProcessing::CopyFrame,
+        MFX_VPP_COPY_FIELD => FieldProcessing::CopyField {
+            from: field(fields.InField).ok_or(Status::ERR_UNSUPPORTED)?,
+            to: field(fields.OutField).ok_or(Status::ERR_UNSUPPORTED)?,
+        },
+        MFX_VPP_SWAP_FIELDS => FieldProcessing::SwapFields,
+        _ => return Err(Status::ERR_UNSUPPORTED),
+    })
+}
+
+/// The settings an application attached to an input surface's `mfxFrameData` for this frame
+/// (`mfxExtVPPFieldProcessing`); other buffers there are not VPP's and are left alone.
+///
+/// # Safety
+/// `surface` must point to a valid `mfxFrameSurface1` whose `Data.ExtParam` holds
+/// `Data.NumExtParam` buffer pointers.
+unsafe fn frame_control(surface: *const mfxFrameSurface1) -> Outcome<FrameControl> {
+    // SAFETY: per this function's contract.
+    let data = unsafe { &(*surface).Data };
+    let mut control = FrameControl::default();
+    // SAFETY: both union members are pointers; ExtParam is the one the API defines here.
+    let ext_param = unsafe { data.__bindgen_anon_1.ExtParam };
+    if data.NumExtParam == 0 || ext_param.is_null() {
+        return Ok(control);
+    }
+    // SAFETY: per this function's contract.
+    let buffers = unsafe { std::slice::from_raw_parts(ext_param, usize::from(data.NumExtParam)) };
+    for &buffer in buffers {
+        // SAFETY: the API requires each pointer to be NULL or a valid buffer header.
+        let Some(header) = (unsafe { buffer.as_ref() }) else { continue };
+        if header.BufferId == MFX_EXTBUFF_VPP_FIELD_PROCESSING {
+            // SAFETY: a valid buffer, per the API (its size is checked).
+            let fields = unsafe { ext_as::<mfxExtVPPFieldProcessing>(buffer, header.BufferId) }
+                .ok_or(Status::ERR_INVALID_VIDEO_PARAM)?;
+            control.field_processing = Some(field_processing_from_c(&fields)?);
+        }
+    }
+    Ok(control)
 }
 
 /// A composition's layout from `mfxExtVPPComposite` (its `InputStream` array read here).
@@ -786,7 +821,13 @@ fn install_completion(output: &Side, input: &Side, composed: Vec<&'static Shell>
 }
 
 /// Submits one frame; returns the sync point of the operation.
-fn run(this: &Session, vpp: &mut Vpp, input: &Side, output: &Side) -> Outcome<vplrs_runtime::SyncPoint> {
+fn run(
+    this: &Session,
+    vpp: &mut Vpp,
+    input: &Side,
+    output: &Side,
+    control: FrameControl,
+) -> Outcome<vplrs_runtime::SyncPoint> {
     // Composition: the runtime surfaces of the streams taken before show their Locked counters
     // lowered when the output is done.
     let composed = lock(&this.composed_inputs).clone();
@@ -797,7 +838,7 @@ fn run(this: &Session, vpp: &mut Vpp, input: &Side, output: &Side) -> Outcome<vp
             Side::Application(..) => None,
         });
     }
-    let sync = match vpp.run_frame_async(Some(input.surface()), output.surface()) {
+    let sync = match vpp.run_frame_async_with(Some(input.surface()), output.surface(), control) {
         Ok(sync) => sync,
         Err(VppError::MoreData) if vpp.composition_pending() > 0 => {
             // A composed stream's frame taken: held until the last stream's arrives.
@@ -845,11 +886,13 @@ pub extern "C" fn MFXVideoVPP_RunFrameVPPAsync(
             crate::contract::report(Violation::SameSurfaceInOut, "MFXVideoVPP_RunFrameVPPAsync", object);
             return Err(Status::ERR_UNDEFINED_BEHAVIOR);
         }
+        // SAFETY: non-null; the API requires a valid surface.
+        let control = unsafe { frame_control(input) }?;
         // SAFETY: non-null; the API requires valid surfaces that live until synchronised.
         let input = unsafe { resolve(&this, input) }?;
         // SAFETY: as above.
         let output = unsafe { resolve(&this, output) }?;
-        let sync = run(&this, &mut vpp, &input, &output)?;
+        let sync = run(&this, &mut vpp, &input, &output, control)?;
         let handle = this.register_sync(sync);
         // SAFETY: checked non-null; the caller passes a valid output pointer.
         unsafe { write_out(syncp, handle) }?;
@@ -874,13 +917,15 @@ pub extern "C" fn MFXVideoVPP_ProcessFrameAsync(
         if input.is_null() {
             return Err(Status::ERR_MORE_DATA);
         }
+        // SAFETY: non-null; the API requires a valid surface.
+        let control = unsafe { frame_control(input) }?;
         // SAFETY: non-null; the API requires a valid surface that lives until synchronised.
         let input = unsafe { resolve(&this, input) }?;
         let out_surface = vpp.output_surface().map_err(vpp_status)?;
         let shell = crate::surface::shell_of(out_surface.core())?;
         let out_side = Side::Runtime(shell, out_surface.clone());
         // The caller synchronises on the surface; the sync point is not needed.
-        let _sync = run(&this, &mut vpp, &input, &out_side)?;
+        let _sync = run(&this, &mut vpp, &input, &out_side, control)?;
         drop(out_side);
         let pointer = expose(out_surface)?;
         // SAFETY: checked non-null; the caller passes a valid output pointer.

@@ -814,3 +814,14 @@ fn vpp_composes_four_streams_of_different_sizes() {
         assert!(log.contains("compose: 6 outputs checked"), "{log}");
     }
 }
+
+/// `tests/c/vpp_fields.c`: field processing set frame by frame on the input surface's
+/// `mfxFrameData` (after `DOUSE` named it at Init): a swap, a field copy, a plain frame, an unknown
+/// mode and frames of two sizes, row by row.
+#[test]
+fn vpp_field_processing_per_frame() {
+    let program = compile("vpp_fields");
+    let (ok, log) = run_bounded(&program, &[]);
+    assert!(ok, "vpp_fields:\n{log}");
+    assert!(log.contains("fields: 3 frames checked"), "{log}");
+}

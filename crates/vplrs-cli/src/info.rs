@@ -27,7 +27,9 @@ pub fn run() -> anyhow::Result<()> {
     crate::out::data!("             rotation (90/180/270) and mirroring (every format but YUY2 and Y210),");
     crate::out::data!("             ProcAmp: brightness, contrast, hue, saturation (YCbCr outputs), colour fill,");
     crate::out::data!("             deinterlacing (bob; 30i to 60p gives each field a frame; not A2RGB10/Y410),");
-    crate::out::data!("             frame-rate conversion (frames repeated or dropped), field copy and swap,");
+    crate::out::data!(
+        "             frame-rate conversion (frames repeated, dropped or interpolated), field copy and swap,"
+    );
     crate::out::data!("             composition of up to 64 streams (NV12/RGB4/BGR4 outputs; global alpha,");
     crate::out::data!("             per-pixel alpha, luma key), denoise (hqdn3d's algorithm) and detail");
     crate::out::data!("             enhancement (unsharp mask) on NV12/I420/YV12 outputs");

@@ -78,6 +78,10 @@ pub struct VppArgs {
     /// evenly; with --deinterlace, twice the input's rate gives each field its own frame.
     #[arg(long, value_parser = parse_rate)]
     fps: Option<(u32, u32)>,
+    /// With --fps: frames between two inputs mix them (frame interpolation) instead of repeating
+    /// or dropping inputs.
+    #[arg(long, requires = "fps")]
+    interpolate: bool,
     /// Another stream composed over the input, which fills the output:
     /// PATH@X,Y[,WxH][,alpha=A][,key=MIN-MAX][,size=WxH]. Scaled to WxH (default: its size) at
     /// X,Y; drawn at alpha A (0-255), or with luma MIN-MAX transparent; `size` is a raw file's
@@ -201,6 +205,7 @@ pub fn run(args: &VppArgs) -> Result<()> {
     note_procamp_corrections(&params.procamp);
     params.denoise = args.denoise;
     params.detail = args.detail;
+    params.frame_interpolation = args.interpolate;
     let mut overlays = None;
     if !args.overlay.is_empty() {
         let streams =
@@ -263,6 +268,20 @@ pub fn run(args: &VppArgs) -> Result<()> {
         }
         index += 1;
         progress.set_position(index);
+    }
+    // Draining: frame interpolation owes the frames after the last input.
+    let mut draining = args.interpolate;
+    while draining {
+        while pending.len() >= depth {
+            emit(&mut pending, &mut sink, &mut written)?;
+        }
+        let output = session.vpp().output_surface().context("GetSurfaceForVPPOut")?;
+        match session.vpp().run_frame_async(None, &output) {
+            Ok(_sync) => pending.push_back(output),
+            Err(VppError::MoreData) => draining = false,
+            Err(VppError::Busy(_)) if !pending.is_empty() => emit(&mut pending, &mut sink, &mut written)?,
+            Err(error) => return Err(error).context("RunFrameVPPAsync (draining)"),
+        }
     }
     while !pending.is_empty() {
         emit(&mut pending, &mut sink, &mut written)?;

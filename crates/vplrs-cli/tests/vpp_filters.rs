@@ -296,3 +296,30 @@ fn bgra_of(input: &Path, size: &str) -> Vec<u8> {
     assert!(output.status.success());
     output.stdout
 }
+
+/// `--fps --interpolate`: frames between two inputs mix them, as ffmpeg's `framerate` filter
+/// blending always does (rounding apart: above 60 dB), and every output frame comes out,
+/// the last ones from draining.
+#[test]
+fn interpolated_frame_rates_mix_neighbouring_frames() {
+    let input = source("interp_in.nv12", "176x144", "nv12", 24);
+    let frame = 176 * 144 * 3 / 2;
+    let output = temp("interp_out.nv12");
+    let summary = vpp(&input, "176x144", "nv12", &["--fps", "40", "--interpolate"], &output);
+    // Raw frames are 30 fps: 24 inputs at 30 fps are 32 outputs at 40 fps.
+    assert!(summary.contains("vpp: 32 frames"), "{summary}");
+    let ours = std::fs::read(&output).unwrap();
+    let reference = Command::new("ffmpeg")
+        .args(["-v", "error", "-f", "rawvideo", "-pix_fmt", "nv12", "-s", "176x144", "-r", "30", "-i"])
+        .arg(&input)
+        .args(["-vf", "framerate=fps=40:interp_start=0:interp_end=255:scene=100", "-pix_fmt", "nv12"])
+        .args(["-f", "rawvideo", "-"])
+        .output()
+        .expect("ffmpeg");
+    assert!(reference.status.success());
+    assert_eq!(ours.len(), reference.stdout.len());
+    assert_eq!(ours.len(), 32 * frame);
+    let quality = psnr(&ours, &reference.stdout);
+    println!("vplrs vpp --fps 40 --interpolate: {quality:.1} dB against ffmpeg's framerate");
+    assert!(quality >= 60.0, "{quality:.1} dB");
+}

@@ -14,6 +14,7 @@
 //! - [`orient`](mod@orient): rotation by quarter turns and mirroring, exact, for every format
 //!   but packed 4:2:2.
 //! - [`procamp`]: brightness, contrast, hue and saturation of YCbCr pictures, in place.
+//! - [`blend`]: two frames mixed by weight (frame interpolation).
 //! - [`compose`]: pictures of several streams laid on one frame, opaque or blended
 //!   (composition).
 //! - [`denoise`]: spatial and temporal noise reduction (hqdn3d's algorithm), in place.
@@ -31,6 +32,7 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+pub mod blend;
 mod color;
 mod components;
 pub mod compose;
@@ -51,6 +53,7 @@ mod rgb;
 mod taps;
 mod yuv420;
 
+pub use blend::{blend_frames, blend_supports};
 pub use color::{ColorSpec, Matrix, Range};
 pub use compose::{compose_supports, paint_background, Blend, Compositor};
 pub use converter::{Converter, Path};

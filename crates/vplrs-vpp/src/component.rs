@@ -9,6 +9,7 @@ use vplrs_memory::{LockedHold, MapError, PicStruct, Surface, SurfacePool};
 use vplrs_runtime::{Accepted, Core, Lane, SubmitError, SyncPoint};
 
 use crate::error::VppError;
+use crate::interpolate::Interpolator;
 use crate::params::{query, query_io_surf, Composition, QueryOutcome, VppParams};
 use crate::rate::{RateConverter, Turn};
 use crate::worker::{Geometry, VppJob, VppWorker};
@@ -24,25 +25,30 @@ pub struct VppStats {
     pub submitted: u64,
 }
 
-struct Running {
-    params: VppParams,
-    lane: Lane<VppWorker>,
-    input_pool: SurfacePool,
-    output_pool: SurfacePool,
-    frames: Arc<AtomicU64>,
-    submitted: u64,
+pub(crate) struct Running {
+    pub(crate) params: VppParams,
+    pub(crate) lane: Lane<VppWorker>,
+    pub(crate) input_pool: SurfacePool,
+    pub(crate) output_pool: SurfacePool,
+    pub(crate) frames: Arc<AtomicU64>,
+    pub(crate) submitted: u64,
     /// Input and output rates differ: frames repeated or dropped.
-    rate: Option<RateConverter>,
+    pub(crate) rate: Option<RateConverter>,
     /// The last call's input gives more outputs (`MFX_ERR_MORE_SURFACE`).
-    repeats_pending: bool,
+    pub(crate) repeats_pending: bool,
     /// Composition: the streams' frames taken so far for the next output, held Locked.
-    composed: Vec<(Surface, LockedHold)>,
+    pub(crate) composed: Vec<(Surface, LockedHold)>,
+    /// Frame interpolation: its state, the previous input (held Locked) and the first input's
+    /// timestamp.
+    pub(crate) interpolator: Option<Interpolator>,
+    pub(crate) held: Option<(Surface, LockedHold)>,
+    pub(crate) first_timestamp: u64,
 }
 
 /// A VPP component of a session.
 pub struct Vpp {
     core: Core,
-    running: Option<Running>,
+    pub(crate) running: Option<Running>,
 }
 
 impl Vpp {
@@ -76,13 +82,14 @@ impl Vpp {
             compositor: vplrs_kernels::Compositor::new(),
             denoiser: vplrs_kernels::Denoiser::new(0.0),
             detail_scratch: Vec::new(),
+            blend_scratch: Vec::new(),
             frames: frames.clone(),
             oriented_scratch: Vec::new(),
             progressive_scratch: Vec::new(),
         };
         let depth = usize::from(effective_async_depth(params.async_depth));
         let lane = Lane::new("vpp", depth, worker).map_err(|e| VppError::Thread(e.to_string()))?;
-        let rate = RateConverter::new(params.input.frame_rate, params.output.frame_rate);
+        let (rate, interpolator) = rate_conversion(&params);
         self.running = Some(Running {
             params,
             lane,
@@ -93,11 +100,14 @@ impl Vpp {
             rate,
             repeats_pending: false,
             composed: Vec::new(),
+            interpolator,
+            held: None,
+            first_timestamp: 0,
         });
         Ok(Accepted::from_corrected(corrected))
     }
 
-    fn running(&self) -> Result<&Running, VppError> {
+    pub(crate) fn running(&self) -> Result<&Running, VppError> {
         self.running.as_ref().ok_or(VppError::NotInitialized)
     }
 
@@ -129,7 +139,8 @@ impl Vpp {
         running.lane.drain();
         // Frames of an unfinished composition are let go.
         running.composed.clear();
-        running.rate = RateConverter::new(params.input.frame_rate, params.output.frame_rate);
+        (running.rate, running.interpolator) = rate_conversion(&params);
+        running.held = None;
         running.repeats_pending = false;
         running.params = params;
         Ok(Accepted::from_corrected(corrected))
@@ -196,7 +207,17 @@ impl Vpp {
         control: FrameControl,
     ) -> Result<SyncPoint, VppError> {
         let running = self.running.as_mut().ok_or(VppError::NotInitialized)?;
-        let input = input.ok_or(VppError::MoreData)?;
+        let Some(input) = input else {
+            // Draining: only frame interpolation keeps a frame with outputs still to come.
+            if running.interpolator.is_none() {
+                return Err(VppError::MoreData);
+            }
+            check_surface(output, &running.params.output, "output")?;
+            if output.locked() > 0 {
+                return Err(VppError::OutputLocked);
+            }
+            return Self::interpolate(running, None, output);
+        };
         if Self::gather(running, input)? {
             return Err(VppError::MoreData);
         }
@@ -220,6 +241,9 @@ impl Vpp {
         }
         if running.params.composition.is_some() {
             return Self::compose(running, input, output);
+        }
+        if running.interpolator.is_some() {
+            return Self::interpolate(running, Some(input), output);
         }
         let (repeat, more) = match running.rate.as_mut().map(|rate| rate.next(frame_identity(input))) {
             None => (0, false),
@@ -249,98 +273,11 @@ impl Vpp {
         }
     }
 
-    /// Composition: takes the frame of a stream before the last (true; the caller answers
-    /// `MoreData`), held Locked until the output is made. False for the last stream's frame,
-    /// and without composition.
-    fn gather(running: &mut Running, input: &Surface) -> Result<bool, VppError> {
-        let Some(composition) = running.params.composition.as_ref() else { return Ok(false) };
-        if running.composed.len() + 1 >= composition.streams.len() {
-            return Ok(false);
-        }
-        if input.is_written_by_application() {
-            return Err(MapError::Busy.into());
-        }
-        let hold = input
-            .hold_for_operation("VPP (a composed stream)", running.submitted + 1)
-            .map_err(|_| VppError::SurfaceMismatch("input Locked counter overflow"))?;
-        running.composed.push((input.clone(), hold));
-        Ok(true)
-    }
-
-    /// Composition: takes the last stream's frame and queues the output.
-    fn compose(running: &mut Running, input: &Surface, output: &Surface) -> Result<SyncPoint, VppError> {
-        let operation = running.submitted + 1;
-        let hold = input
-            .hold_for_operation("VPP (a composed stream)", operation)
-            .map_err(|_| VppError::SurfaceMismatch("input Locked counter overflow"))?;
-        running.composed.push((input.clone(), hold));
-        // The last stream's frame: the output is written now. Whatever fails leaves the frames
-        // taken before, so that the application can give the last one again.
-        let output_guard = match output.begin_output() {
-            Ok(guard) => guard,
-            Err(error) => {
-                running.composed.pop();
-                return Err(error.into());
-            }
-        };
-        let Ok(output_hold) = output.hold_for_operation("VPP (its output)", operation) else {
-            running.composed.pop();
-            return Err(VppError::SurfaceMismatch("output Locked counter overflow"));
-        };
-        let mut layers = std::mem::take(&mut running.composed);
-        let (first, input_hold) = layers.remove(0);
-        let job = VppJob {
-            input: first,
-            input_hold,
-            output_hold,
-            output: output_guard,
-            geometry: Self::geometry(&running.params, output, 0),
-            composition: running.params.composition.clone(),
-            layers,
-        };
-        match running.lane.submit(job) {
-            Ok(sync) => {
-                running.submitted += 1;
-                Ok(sync)
-            }
-            Err((error, job)) => {
-                let VppJob { input, input_hold, mut layers, .. } = job;
-                layers.insert(0, (input, input_hold));
-                layers.pop();
-                running.composed = layers;
-                Err(error.into())
-            }
-        }
-    }
-
-    /// Composition: the streams' frames taken for the output under way (0 without one).
-    pub fn composition_pending(&self) -> usize {
-        self.running.as_ref().map_or(0, |running| running.composed.len())
-    }
-
-    /// Composes one output from a frame of each stream of the composition (in stream order) into
-    /// `output`: [`run_frame_async`](Self::run_frame_async) once per stream.
-    pub fn compose_async(&mut self, inputs: &[&Surface], output: &Surface) -> Result<SyncPoint, VppError> {
-        let running = self.running()?;
-        if running.params.composition.as_ref().map(|c| c.streams.len()) != Some(inputs.len()) {
-            return Err(VppError::InvalidParams("one frame for each stream of the composition"));
-        }
-        if !running.composed.is_empty() {
-            return Err(VppError::InvalidParams("a composition is under way through run_frame_async"));
-        }
-        // All or nothing: no frame is taken when the output could not be queued.
-        if !running.lane.has_room() {
-            return Err(SubmitError::Busy(running.lane.in_flight()).into());
-        }
-        let (last, gathered) = inputs.split_last().ok_or(VppError::MoreData)?;
-        for input in gathered {
-            match self.run_frame_async(Some(input), output) {
-                Err(VppError::MoreData) => {}
-                Err(error) => return Err(error),
-                Ok(_) => return Err(VppError::InvalidParams("the composition took fewer frames than it has streams")),
-            }
-        }
-        self.run_frame_async(Some(last), output)
+    /// The input surfaces VPP holds between calls: the streams' frames of a composition under way,
+    /// frame interpolation's previous frame.
+    pub fn held_surfaces(&self) -> Vec<Surface> {
+        let Some(running) = self.running.as_ref() else { return Vec::new() };
+        running.composed.iter().chain(running.held.iter()).map(|(surface, _)| surface.clone()).collect()
     }
 
     /// True when the last `run_frame_async`/`process_frame_async` input gives more output frames
@@ -385,7 +322,7 @@ impl Vpp {
     }
 
     /// What a job needs of the parameters, for output `repeat` of its input into `output`.
-    fn geometry(params: &VppParams, output: &Surface, repeat: u32) -> Geometry {
+    pub(crate) fn geometry(params: &VppParams, output: &Surface, repeat: u32) -> Geometry {
         let rate = params.output.frame_rate;
         Geometry {
             repeat,
@@ -402,6 +339,8 @@ impl Vpp {
             field_processing: params.field_processing,
             denoise: params.denoise,
             detail: params.detail,
+            weight: 0,
+            timestamp: None,
         }
     }
 
@@ -424,6 +363,16 @@ impl Vpp {
     }
 }
 
+/// The frame-rate conversion the parameters ask for: frames repeated or dropped, or interpolated.
+fn rate_conversion(params: &VppParams) -> (Option<RateConverter>, Option<Interpolator>) {
+    let (input, output) = (params.input.frame_rate, params.output.frame_rate);
+    if params.frame_interpolation {
+        (None, Interpolator::new(input, output))
+    } else {
+        (RateConverter::new(input, output), None)
+    }
+}
+
 /// Settings for one frame, over Init's (`mfxFrameData::ExtParam` of the input in C).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct FrameControl {
@@ -442,7 +391,7 @@ fn moves_fields(params: &VppParams, input: &Surface, output: &Surface) -> bool {
 
 /// What makes the inputs of two calls the same frame: its memory (the C layer wraps an
 /// application's surface anew for each call), or the surface itself.
-fn frame_identity(surface: &Surface) -> u64 {
+pub(crate) fn frame_identity(surface: &Surface) -> u64 {
     match surface.core().host_memory() {
         Some(pointers) => pointers.ptr[0] as usize as u64,
         None => surface.id(),

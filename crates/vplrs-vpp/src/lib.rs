@@ -13,7 +13,9 @@
 #![deny(missing_docs)]
 
 pub mod component;
+mod composing;
 pub mod error;
+mod interpolate;
 pub mod params;
 mod rate;
 mod worker;

@@ -55,6 +55,9 @@ pub struct VppParams {
     /// Detail enhancement of the output's luma, 0 to 100 (`mfxExtVPPDetail::DetailFactor`): an
     /// unsharp mask of amount factor / 50.
     pub detail: Option<u16>,
+    /// Frame-rate conversion by interpolation (`MFX_FRCALGM_FRAME_INTERPOLATION`): frames between
+    /// two inputs mix them, instead of repeating or dropping inputs.
+    pub frame_interpolation: bool,
 }
 
 /// The denoise factor a filter named without settings gets (hqdn3d's default strength, 4).
@@ -117,6 +120,7 @@ impl VppParams {
             composition: None,
             denoise: None,
             detail: None,
+            frame_interpolation: false,
         }
     }
 
@@ -257,6 +261,14 @@ pub fn query(params: &VppParams) -> Result<QueryOutcome, VppError> {
             ));
         }
     }
+    if fixed.frame_interpolation {
+        if interlaced_in || fixed.field_processing.is_some() {
+            return Err(VppError::Unsupported("frame interpolation of progressive frames only"));
+        }
+        if !vplrs_kernels::blend_supports(fixed.input.fourcc) {
+            return Err(VppError::Unsupported("frame interpolation of 10-bit formats packed in 32 bits"));
+        }
+    }
     if fixed.deinterlacing == Some(Deinterlacing::Advanced) {
         tracing::debug!("motion-adaptive deinterlacing asked for: bob is what vplrs does");
         fixed.deinterlacing = Some(Deinterlacing::Bob);
@@ -309,7 +321,10 @@ fn check_composition(composition: &mut Composition, output: &FrameInfo) -> Resul
 pub fn query_io_surf(params: &VppParams) -> Result<[SurfaceRequest; 2], VppError> {
     let checked = query(params)?.params;
     let common = MemType::SYSTEM_MEMORY | MemType::EXTERNAL_FRAME;
-    let mut input = SurfaceRequest::for_component(checked.input, common | MemType::FROM_VPPIN, 0, checked.async_depth);
+    // Frame interpolation keeps the previous input.
+    let held = u16::from(checked.frame_interpolation);
+    let mut input =
+        SurfaceRequest::for_component(checked.input, common | MemType::FROM_VPPIN, held, checked.async_depth);
     if let Some(composition) = &checked.composition {
         let streams = composition.streams.len() as u16;
         input.num_frame_min = input.num_frame_min.saturating_mul(streams);

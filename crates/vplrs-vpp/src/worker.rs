@@ -3,8 +3,8 @@
 use std::time::Duration;
 
 use vplrs_kernels::{
-    apply_procamp, bob, detail_amount, fill_outside, orient, paint_background, process_fields, sharpen, ColorSpec,
-    Compositor, Converter, Denoiser, FieldProcessing, FirstField, KernelError, Orientation, ProcAmp,
+    apply_procamp, blend_frames, bob, detail_amount, fill_outside, orient, paint_background, process_fields, sharpen,
+    ColorSpec, Compositor, Converter, Denoiser, FieldProcessing, FirstField, KernelError, Orientation, ProcAmp,
 };
 
 use crate::params::Composition;
@@ -44,6 +44,10 @@ pub(crate) struct Geometry {
     pub orientation: Orientation,
     pub procamp: ProcAmp,
     pub color_fill: bool,
+    /// Frame interpolation: the share (in 256ths) of the job's layer, the frame after the input.
+    pub weight: u32,
+    /// The output's timestamp, when it is not the input's (frame interpolation).
+    pub timestamp: Option<u64>,
     /// Deinterlace, keeping this field when the input surface does not say which comes first.
     pub deinterlace: Option<FirstField>,
     /// Move rows between fields instead of converting.
@@ -61,6 +65,8 @@ pub(crate) struct VppWorker {
     /// The denoiser keeps the previous output frame.
     pub denoiser: Denoiser,
     pub detail_scratch: Vec<u32>,
+    /// The frame two inputs are mixed into (frame interpolation).
+    pub blend_scratch: Vec<u8>,
     pub frames: std::sync::Arc<std::sync::atomic::AtomicU64>,
     pub oriented_scratch: Vec<u8>,
     /// The progressive frame an interlaced input becomes before it is converted.
@@ -97,6 +103,23 @@ impl VppWorker {
         self.converter.convert(source, src_rect, geometry.src_color, &mut scratch, scratch_rect, geometry.dst_color)?;
         orient(&scratch.as_view(), scratch_rect, target, dst_rect, geometry.orientation)
     }
+}
+
+/// `a` and `b` mixed (`weight` / 256 of `b`) into `buffer` (grown as needed); its layout.
+fn blend_into(
+    a: &FrameView<'_>,
+    b: &FrameView<'_>,
+    weight: u32,
+    buffer: &mut Vec<u8>,
+) -> Result<FrameLayout, KernelError> {
+    let info = FrameInfo::new(a.fourcc, a.width, a.height);
+    let layout = FrameLayout::new(&info, LayoutOptions::default()).map_err(|_| KernelError::Internal("mixed frame"))?;
+    if buffer.len() < layout.size {
+        buffer.resize(layout.size, 0);
+    }
+    let mut frame = layout.view_mut(buffer).ok_or(KernelError::Internal("mixed frame"))?;
+    blend_frames(a, b, weight, &mut frame)?;
+    Ok(layout)
 }
 
 /// The progressive frame of interlaced `source`, in `buffer` (grown as needed); its layout.
@@ -189,8 +212,44 @@ impl Worker for VppWorker {
             self.frames.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
             return Ok(());
         }
-        let VppJob { input, output, geometry, .. } = job;
+        let VppJob { input, output, geometry, layers, .. } = job;
         let source = readable(input)?;
+        // Frame interpolation: the previous frame mixed with the next (the only layer).
+        let mut blended = std::mem::take(&mut self.blend_scratch);
+        let blend_layout = match layers.first() {
+            Some((next, _)) if geometry.weight > 0 => {
+                match blend_into(&source.view(), &readable(next)?.view(), geometry.weight, &mut blended) {
+                    Ok(layout) => Some(layout),
+                    Err(error) => {
+                        tracing::error!(%error, "VPP frame interpolation failed");
+                        self.blend_scratch = blended;
+                        return Err(OperationError::Failed);
+                    }
+                }
+            }
+            _ => None,
+        };
+        let result =
+            self.process(input, &source, blend_layout.as_ref().and_then(|l| l.view(&blended)), output, geometry);
+        self.blend_scratch = blended;
+        result
+    }
+
+    fn complete(&mut self, job: VppJob, outcome: Result<(), OperationError>) {
+        complete_job(job, outcome);
+    }
+}
+
+impl VppWorker {
+    /// Converts (and filters) one picture: `source`, or `blended` when it is given.
+    fn process(
+        &mut self,
+        input: &Surface,
+        source: &vplrs_memory::ReadGuard,
+        blended: Option<FrameView<'_>>,
+        output: &mut OutputGuard,
+        geometry: &mut Geometry,
+    ) -> Result<(), OperationError> {
         // An application surface's own crop locates its picture (known now that its producer is
         // done); the parameters' crop otherwise.
         let src_rect = surface_crop(input).unwrap_or(geometry.src_rect);
@@ -231,7 +290,7 @@ impl Worker for VppWorker {
         };
         let picture = match &deinterlaced {
             Some(layout) => layout.view(&progressive),
-            None => Some(source.view()),
+            None => Some(blended.unwrap_or_else(|| source.view())),
         };
         let Some(picture) = picture else {
             self.progressive_scratch = progressive;
@@ -277,25 +336,28 @@ impl Worker for VppWorker {
         self.frames.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         Ok(())
     }
+}
 
-    fn complete(&mut self, job: VppJob, outcome: Result<(), OperationError>) {
-        let VppJob { input, input_hold, output_hold, output, layers, .. } = job;
-        drop(input_hold);
-        // The inputs go back (to their pool, or an imported frame to its owner) before the output
-        // is published: whoever synchronises on the output sees the inputs free.
-        drop(input);
-        drop(layers);
-        // Lowered before the completion publishes the surface to its owner.
-        drop(output_hold);
-        output.finish(outcome);
-    }
+/// Lets the job's frames go and publishes its output.
+fn complete_job(job: VppJob, outcome: Result<(), OperationError>) {
+    let VppJob { input, input_hold, output_hold, output, layers, .. } = job;
+    drop(input_hold);
+    // The inputs go back (to their pool, or an imported frame to its owner) before the output is
+    // published: whoever synchronises on the output sees the inputs free.
+    drop(input);
+    drop(layers);
+    // Lowered before the completion publishes the surface to its owner.
+    drop(output_hold);
+    output.finish(outcome);
 }
 
 /// The output's metadata: the input's timestamps (shifted for repeats), crop and structure.
 fn publish_meta(input: &Surface, output: &OutputGuard, geometry: &Geometry) {
     let meta = input.meta();
     output.surface().update_meta(|out| {
-        out.timestamp = if meta.timestamp == vplrs_memory::surface::TIMESTAMP_UNKNOWN {
+        out.timestamp = if let Some(timestamp) = geometry.timestamp {
+            timestamp
+        } else if meta.timestamp == vplrs_memory::surface::TIMESTAMP_UNKNOWN {
             meta.timestamp
         } else {
             meta.timestamp + u64::from(geometry.repeat) * geometry.frame_period

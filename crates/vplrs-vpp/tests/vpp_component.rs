@@ -426,3 +426,52 @@ fn denoise_and_detail_factors_are_checked() {
     vpp.reset(&params(1)).unwrap();
     assert_eq!(vpp.params().unwrap().denoise, None);
 }
+
+#[test]
+fn frame_interpolation_holds_the_previous_frame_and_mixes() {
+    use vplrs_memory::FrameRate;
+    let mut params = params(1);
+    params.output = FrameInfo::new(FourCc::Nv12, 320, 240);
+    params.input.frame_rate = FrameRate { num: 30, den: 1 };
+    params.output.frame_rate = FrameRate { num: 60, den: 1 };
+    params.frame_interpolation = true;
+    let [held_request, _] = Vpp::query_io_surf(&params).unwrap();
+    let [plain_request, _] = Vpp::query_io_surf(&VppParams { frame_interpolation: false, ..params.clone() }).unwrap();
+    assert_eq!(held_request.num_frame_min, plain_request.num_frame_min + 1, "the previous frame is kept");
+    let mut vpp = Vpp::new(Core::new());
+    vpp.init(&params).unwrap();
+    let luma = |surface: &Surface| surface.map_read().unwrap().view().plane(0).row(5)[5];
+    let first = vpp.input_surface().unwrap();
+    fill_flat(&first, 40, 128);
+    first.update_meta(|meta| meta.timestamp = 0);
+    let out = vpp.output_surface().unwrap();
+    assert!(matches!(vpp.run_frame_async(Some(&first), &out), Err(VppError::MoreData)));
+    assert_eq!(first.locked(), 1, "held as the previous frame");
+    let second = vpp.input_surface().unwrap();
+    fill_flat(&second, 80, 128);
+    let mut outputs = Vec::new();
+    loop {
+        let out = vpp.output_surface().unwrap();
+        vpp.run_frame_async(Some(&second), &out).unwrap().wait(Duration::from_secs(5)).unwrap();
+        outputs.push((luma(&out), out.meta().timestamp));
+        if !vpp.repeats_pending() {
+            break;
+        }
+    }
+    assert_eq!(outputs, vec![(40, 0), (60, 1500)], "the first input, then halfway to the second");
+    assert_eq!(first.locked(), 0, "let go once the second input is the previous frame");
+    assert_eq!(second.locked(), 1);
+    loop {
+        let out = vpp.output_surface().unwrap();
+        match vpp.run_frame_async(None, &out) {
+            Ok(sync) => {
+                sync.wait(Duration::from_secs(5)).unwrap();
+                outputs.push((luma(&out), out.meta().timestamp));
+            }
+            Err(VppError::MoreData) => break,
+            Err(error) => panic!("{error}"),
+        }
+    }
+    assert_eq!(&outputs[2..], &[(80, 3000), (80, 4500)], "draining shows the last input");
+    assert_eq!(second.locked(), 0);
+}

@@ -37,9 +37,10 @@ pub(crate) struct Session {
     parent: Mutex<Option<usize>>,
     /// Children joined to this session.
     children: Mutex<Vec<usize>>,
-    /// The runtime surfaces VPP took for the composition under way (their C Locked counters are
-    /// refreshed when its output is done).
-    pub(crate) composed_inputs: Mutex<Vec<&'static crate::surface::Shell>>,
+    /// The runtime surfaces VPP holds between calls (composition's streams before the last, frame
+    /// interpolation's previous frame): their C Locked counters are refreshed when the next output
+    /// is done.
+    pub(crate) held_inputs: Mutex<Vec<&'static crate::surface::Shell>>,
 }
 
 impl Session {
@@ -63,7 +64,7 @@ impl Session {
             priority: AtomicI32::new(MFX_PRIORITY_NORMAL as i32),
             parent: Mutex::new(None),
             children: Mutex::new(Vec::new()),
-            composed_inputs: Mutex::new(Vec::new()),
+            held_inputs: Mutex::new(Vec::new()),
         }
     }
 

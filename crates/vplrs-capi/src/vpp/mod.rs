@@ -156,14 +156,15 @@ fn params_from_c(par: &mfxVideoParam) -> Outcome<VppParams> {
                 // SAFETY: a valid buffer, per the API.
                 let frc = unsafe { ext_as::<mfxExtVPPFrameRateConversion>(buffer, header.BufferId) }
                     .ok_or(Status::ERR_INVALID_VIDEO_PARAM)?;
-                // Frames repeated or dropped, timestamps derived from the output rate: both
-                // timestamp algorithms; interpolated frames vplrs does not make.
-                if !matches!(
-                    u32::from(frc.Algorithm),
-                    0 | MFX_FRCALGM_PRESERVE_TIMESTAMP | MFX_FRCALGM_DISTRIBUTED_TIMESTAMP
-                ) {
-                    tracing::debug!(algorithm = frc.Algorithm, "VPP: an FRC algorithm vplrs does not have");
-                    return Err(Status::ERR_UNSUPPORTED);
+                // Frames repeated or dropped, timestamps derived from the output rate (both
+                // timestamp algorithms), or frames interpolated.
+                match u32::from(frc.Algorithm) {
+                    0 | MFX_FRCALGM_PRESERVE_TIMESTAMP | MFX_FRCALGM_DISTRIBUTED_TIMESTAMP => {}
+                    MFX_FRCALGM_FRAME_INTERPOLATION => params.frame_interpolation = true,
+                    other => {
+                        tracing::debug!(algorithm = other, "VPP: an FRC algorithm vplrs does not have");
+                        return Err(Status::ERR_UNSUPPORTED);
+                    }
                 }
             }
             MFX_EXTBUFF_VPP_COLORFILL => {
@@ -510,6 +511,14 @@ fn fill_ext_buffers(params: &VppParams, out: &mfxVideoParam) {
                 // SAFETY: the header says the buffer is an mfxExtVPPMirroring.
                 unsafe { (*buffer.cast::<mfxExtVPPMirroring>()).Type = mirror_to_c(params.orientation.mirror) };
             }
+            MFX_EXTBUFF_VPP_FRAME_RATE_CONVERSION
+                if size >= std::mem::size_of::<mfxExtVPPFrameRateConversion>() && params.frame_interpolation =>
+            {
+                // SAFETY: the header says the buffer is an mfxExtVPPFrameRateConversion.
+                unsafe {
+                    (*buffer.cast::<mfxExtVPPFrameRateConversion>()).Algorithm = MFX_FRCALGM_FRAME_INTERPOLATION as u16
+                };
+            }
             MFX_EXTBUFF_VPP_DENOISE if size >= std::mem::size_of::<mfxExtVPPDenoise>() => {
                 if let Some(factor) = params.denoise {
                     // SAFETY: the header says the buffer is an mfxExtVPPDenoise.
@@ -703,7 +712,7 @@ pub extern "C" fn MFXVideoVPP_Reset(session: mfxSession, par: *mut mfxVideoParam
         // SAFETY: checked non-null; the caller passes a valid structure.
         let params = params_from_c(unsafe { &*par }).map_err(|_| Status::ERR_INVALID_VIDEO_PARAM)?;
         let corrected = this.rust.vpp().reset(&params).map_err(|e| init_status(&e))?;
-        lock(&this.composed_inputs).clear();
+        lock(&this.held_inputs).clear();
         Ok(corrected.status())
     })
 }
@@ -713,7 +722,7 @@ pub extern "C" fn MFXVideoVPP_Close(session: mfxSession) -> mfxStatus {
     guard("MFXVideoVPP_Close", || {
         let this = self::session(session)?;
         this.rust.vpp().close().map_err(vpp_status)?;
-        lock(&this.composed_inputs).clear();
+        lock(&this.held_inputs).clear();
         Ok(Status::ERR_NONE)
     })
 }
@@ -784,9 +793,9 @@ pub(crate) unsafe fn resolve(this: &Session, surface: *mut mfxFrameSurface1) -> 
 
 /// Makes the output's completion publish its metadata to C and call `OnComplete`, and refresh the
 /// Locked counter a runtime input shows C.
-fn install_completion(output: &Side, input: &Side, composed: Vec<&'static Shell>) {
-    let mut input_shells = composed;
-    if let Side::Runtime(shell, _) = input {
+fn install_completion(output: &Side, input: Option<&Side>, held: Vec<&'static Shell>) {
+    let mut input_shells = held;
+    if let Some(Side::Runtime(shell, _)) = input {
         input_shells.push(*shell);
     }
     let core = CorePtr(output.surface().core() as *const SurfaceCore);
@@ -828,35 +837,48 @@ fn run(
     output: &Side,
     control: FrameControl,
 ) -> Outcome<vplrs_runtime::SyncPoint> {
-    // Composition: the runtime surfaces of the streams taken before show their Locked counters
-    // lowered when the output is done.
-    let composed = lock(&this.composed_inputs).clone();
-    install_completion(output, input, composed);
+    // The runtime surfaces VPP held from earlier calls (composition's streams, interpolation's
+    // previous frame) show their Locked counters lowered when the output is done.
+    let held = lock(&this.held_inputs).clone();
+    install_completion(output, Some(input), held);
     if let Side::Runtime(out_shell, _) = output {
         out_shell.set_last_input(match input {
             Side::Runtime(shell, _) => Some(*shell),
             Side::Application(..) => None,
         });
     }
-    let sync = match vpp.run_frame_async_with(Some(input.surface()), output.surface(), control) {
-        Ok(sync) => sync,
-        Err(VppError::MoreData) if vpp.composition_pending() > 0 => {
-            // A composed stream's frame taken: held until the last stream's arrives.
-            if let Side::Runtime(shell, _) = input {
-                shell.refresh_locked();
-                lock(&this.composed_inputs).push(*shell);
-            }
-            return Err(Status::ERR_MORE_DATA);
-        }
-        Err(error) => return Err(vpp_status(error)),
-    };
-    lock(&this.composed_inputs).clear();
+    let result = vpp.run_frame_async_with(Some(input.surface()), output.surface(), control);
+    note_held(this, vpp);
+    let sync = result.map_err(vpp_status)?;
     // The input's Locked counter is raised while VPP reads it, the output's while VPP writes it
     // (the completion lowers both).
     for side in [input, output] {
         if let Side::Runtime(shell, _) = side {
             shell.refresh_locked();
         }
+    }
+    Ok(sync)
+}
+
+/// Remembers the runtime surfaces VPP holds between calls now, showing their Locked counters.
+fn note_held(this: &Session, vpp: &Vpp) {
+    let shells: Vec<&'static Shell> =
+        vpp.held_surfaces().iter().filter_map(|surface| crate::surface::shell_of(surface.core()).ok()).collect();
+    for shell in &shells {
+        shell.refresh_locked();
+    }
+    *lock(&this.held_inputs) = shells;
+}
+
+/// A draining call (no input): the frames VPP still owes (frame interpolation's last ones).
+fn drain(this: &Session, vpp: &mut Vpp, output: &Side) -> Outcome<vplrs_runtime::SyncPoint> {
+    let held = lock(&this.held_inputs).clone();
+    install_completion(output, None, held);
+    let result = vpp.run_frame_async(None, output.surface());
+    note_held(this, vpp);
+    let sync = result.map_err(vpp_status)?;
+    if let Side::Runtime(shell, _) = output {
+        shell.refresh_locked();
     }
     Ok(sync)
 }
@@ -878,8 +900,14 @@ pub extern "C" fn MFXVideoVPP_RunFrameVPPAsync(
             return Err(Status::ERR_NOT_INITIALIZED);
         }
         if input.is_null() {
-            // Draining: VPP keeps no frames.
-            return Err(Status::ERR_MORE_DATA);
+            // Draining: only frame interpolation keeps a frame with outputs to come.
+            // SAFETY: non-null; the API requires a valid surface that lives until synchronised.
+            let output = unsafe { resolve(&this, output) }?;
+            let sync = drain(&this, &mut vpp, &output)?;
+            let handle = this.register_sync(sync);
+            // SAFETY: checked non-null; the caller passes a valid output pointer.
+            unsafe { write_out(syncp, handle) }?;
+            return Ok(if vpp.repeats_pending() { Status::ERR_MORE_SURFACE } else { Status::ERR_NONE });
         }
         if input == output {
             let object = format!("surface {input:p}");
@@ -915,7 +943,16 @@ pub extern "C" fn MFXVideoVPP_ProcessFrameAsync(
             return Err(Status::ERR_NOT_INITIALIZED);
         }
         if input.is_null() {
-            return Err(Status::ERR_MORE_DATA);
+            // Draining, as RunFrameVPPAsync does, into a surface of the output pool.
+            let out_surface = vpp.output_surface().map_err(vpp_status)?;
+            let shell = crate::surface::shell_of(out_surface.core())?;
+            let out_side = Side::Runtime(shell, out_surface.clone());
+            drain(&this, &mut vpp, &out_side)?;
+            drop(out_side);
+            let pointer = expose(out_surface)?;
+            // SAFETY: checked non-null; the caller passes a valid output pointer.
+            unsafe { write_out(output, pointer) }?;
+            return Ok(if vpp.repeats_pending() { Status::ERR_MORE_SURFACE } else { Status::ERR_NONE });
         }
         // SAFETY: non-null; the API requires a valid surface.
         let control = unsafe { frame_control(input) }?;

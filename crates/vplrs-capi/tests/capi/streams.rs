@@ -790,8 +790,9 @@ fn c_abi_fuzz_corpus_replays_with_documented_answers() {
 
 /// `tests/c/vpp_rates.c`: VPP frame-rate conversion through the dispatcher, counted: 24 -> 30 fps
 /// gives 75 frames for 60 (15 `MFX_ERR_MORE_SURFACE`), 60 -> 30 gives 30 (30 `MFX_ERR_MORE_DATA`),
-/// interlaced 30 -> progressive 60 gives 120 (60 `MFX_ERR_MORE_SURFACE`); timestamps rise and the
-/// pools never run dry.
+/// interlaced 30 -> progressive 60 gives 120 (60 `MFX_ERR_MORE_SURFACE`); with interpolated frames
+/// the first input is held (one `MFX_ERR_MORE_DATA`) and draining gives the last frames (24 -> 30:
+/// 75, one drained; 30 -> 60: 120, two drained); timestamps rise and the pools never run dry.
 #[test]
 fn vpp_frame_rate_conversion_answers_more_surface_and_more_data() {
     let program = compile("vpp_rates");

@@ -6,6 +6,7 @@
 //! allocated as first needed), so the summary's peak use shows what the pipeline really needed. With no input, the
 //! built-in test pattern is first encoded to H.264 in memory, so the tool runs on a fresh machine.
 
+use std::collections::VecDeque;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Instant;
@@ -13,8 +14,8 @@ use std::time::Instant;
 use anyhow::{bail, Context, Result};
 use vplrs::sizing::shared_pool_size;
 use vplrs::{
-    AllocationHints, AllocationPolicy, Codec, Decode, EncodeCodec, FourCc, FrameInfo, RateControl, Session,
-    SystemAllocator, Vpp, VppParams,
+    AllocationHints, AllocationPolicy, Codec, Decode, EncodeCodec, FourCc, FrameInfo, RateControl, Session, Surface,
+    SystemAllocator, Vpp, VppError, VppParams,
 };
 
 use crate::encode::{
@@ -62,6 +63,9 @@ pub struct TranscodeArgs {
     opencl_kernel: Option<String>,
 }
 
+/// Pictures decoded (and scaled) ahead of the one being encoded.
+const STAGE_LAG: usize = 1;
+
 /// A pool of at most `size` surfaces, allocated as they are first needed, waiting up to 10 s for
 /// one to come back when all are in use.
 fn limited(size: u32) -> AllocationHints {
@@ -102,7 +106,9 @@ pub fn run(args: &TranscodeArgs) -> Result<()> {
     let decode_request = Decode::query_io_surf(&decode_params).context("DECODE QueryIOSurf")?;
     // The same rate on both sides (a stream without one gets 1/1 for both): VPP converts rates.
     let vpp_input = decoded.with_frame_rate(rate.0, rate.1);
-    let vpp_params = scaled.then(|| VppParams::new(vpp_input, encoder_input).with_async_depth(depth));
+    // VPP runs one picture ahead of the encoder (see the loop): one more operation in flight.
+    let vpp_depth = depth + STAGE_LAG as u16;
+    let vpp_params = scaled.then(|| VppParams::new(vpp_input, encoder_input).with_async_depth(vpp_depth));
     let (decode_pool, vpp_pool) = match &vpp_params {
         Some(vpp) => {
             let [vpp_in, vpp_out] = Vpp::query_io_surf(vpp).context("VPP QueryIOSurf")?;
@@ -113,6 +119,8 @@ pub fn run(args: &TranscodeArgs) -> Result<()> {
         }
         None => (shared_pool_size(&decode_request, &encode_request, depth), None),
     };
+    // One more picture between the stages than the rule counts: the one staged (see the loop).
+    let (decode_pool, vpp_pool) = (decode_pool + STAGE_LAG as u32, vpp_pool.map(|size| size + STAGE_LAG as u32));
     decode_params.hints = limited(decode_pool);
     session.decode().init(&decode_params).context("DECODE Init")?;
     // The crop of the pictures VPP is initialised for (None: no VPP yet).
@@ -143,6 +151,17 @@ pub fn run(args: &TranscodeArgs) -> Result<()> {
     let progress = progress_bar(limit.min(if args.input.is_none() { args.pattern_frames } else { u64::MAX }));
     let started = Instant::now();
     let mut count = 0;
+    // The stages overlap: the picture of frame N is encoded (the call waits for VPP to finish it)
+    // after frame N + 1 was decoded and handed to VPP, so decoding, VPP's lane and the encoder's
+    // threads work at once instead of in turn.
+    let mut staged: VecDeque<Surface> = VecDeque::new();
+    let mut encode_staged = |staged: &mut VecDeque<Surface>, keep: usize| -> Result<()> {
+        while staged.len() > keep {
+            let Some(picture) = staged.pop_front() else { break };
+            put(&session, Some(&picture), &mut write)?;
+        }
+        Ok(())
+    };
     while count < limit {
         let Some(picture) = stream.next_picture(&mut session.decode())? else { break };
         // Pictures of another size than the encoder's (--size, or a stream whose resolution
@@ -150,10 +169,19 @@ pub fn run(args: &TranscodeArgs) -> Result<()> {
         let crop = picture.info().crop;
         let picture = if (crop.width, crop.height) != (width, height) {
             if vpp_crop != Some(crop) {
+                // A new size: what is staged goes first, through the VPP it was scaled for.
+                encode_staged(&mut staged, 0)?;
                 follow_resolution(&session, crop, encoder_input, &encode_request, depth)?;
                 vpp_crop = Some(crop);
             }
-            session.vpp().process_frame_async(&picture).context("VPP")?
+            loop {
+                match session.vpp().process_frame_async(&picture) {
+                    Ok(scaled) => break scaled,
+                    // VPP is still on earlier pictures: the encoder takes them (it waits for them).
+                    Err(VppError::Busy(_)) if !staged.is_empty() => encode_staged(&mut staged, 0)?,
+                    Err(error) => return Err(error).context("VPP"),
+                }
+            }
         } else {
             picture
         };
@@ -170,10 +198,13 @@ pub fn run(args: &TranscodeArgs) -> Result<()> {
             }
             None => picture,
         };
-        put(&session, Some(&picture), &mut write)?;
+        staged.push_back(picture);
+        encode_staged(&mut staged, STAGE_LAG)?;
         count += 1;
         progress.set_position(count);
     }
+    encode_staged(&mut staged, 0)?;
+    drop(encode_staged);
     while put(&session, None, &mut write)? {}
     progress.finish_and_clear();
     let elapsed = started.elapsed().as_secs_f64();
@@ -226,9 +257,9 @@ fn follow_resolution(
     }
     let input = FrameInfo::new(FourCc::I420, crop.width, crop.height)
         .with_frame_rate(encoder_input.frame_rate.num, encoder_input.frame_rate.den);
-    let mut vpp = VppParams::new(input, encoder_input).with_async_depth(depth);
+    let mut vpp = VppParams::new(input, encoder_input).with_async_depth(depth + STAGE_LAG as u16);
     let [_, vpp_out] = Vpp::query_io_surf(&vpp).context("VPP QueryIOSurf")?;
-    vpp.output_hints = limited(shared_pool_size(&vpp_out, encode_request, depth));
+    vpp.output_hints = limited(shared_pool_size(&vpp_out, encode_request, depth) + STAGE_LAG as u32);
     note_corrected("VPP", session.vpp().init(&vpp).context("VPP Init")?);
     tracing::info!(width = crop.width, height = crop.height, "VPP scales the new sequence");
     Ok(())

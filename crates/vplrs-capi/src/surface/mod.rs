@@ -42,6 +42,9 @@ pub(crate) struct Shell {
     /// refreshed when this surface is synchronised (the completion hook may run after a waiter
     /// wakes).
     last_input: AtomicPtr<Shell>,
+    /// The other runtime inputs that operation held from earlier calls (composition's streams,
+    /// frame interpolation's previous frame), refreshed likewise.
+    held_inputs: Mutex<Vec<&'static Shell>>,
     /// Serialises the runtime's writes to the C structures.
     fields: Mutex<()>,
 }
@@ -123,6 +126,7 @@ fn new_shell() -> &'static Shell {
         core: AtomicPtr::new(std::ptr::null_mut()),
         application: Mutex::default(),
         last_input: AtomicPtr::new(std::ptr::null_mut()),
+        held_inputs: Mutex::new(Vec::new()),
         fields: Mutex::new(()),
     }));
     {
@@ -247,6 +251,11 @@ impl Shell {
         self.last_input.store(pointer, Ordering::Release);
     }
 
+    /// Records the runtime inputs, held from earlier calls, of the operation producing this surface.
+    pub(crate) fn set_held_inputs(&self, inputs: Vec<&'static Shell>) {
+        *lock(&self.held_inputs) = inputs;
+    }
+
     /// The runtime input of the operation producing this surface, if any.
     pub(crate) fn last_input(&self) -> Option<&'static Shell> {
         // SAFETY: shells are never freed (see the module documentation).
@@ -259,6 +268,9 @@ impl Shell {
         // SAFETY: shells are never freed (see the module documentation).
         if let Some(input) = unsafe { input.as_ref() } {
             input.refresh_locked();
+        }
+        for held in lock(&self.held_inputs).iter() {
+            held.refresh_locked();
         }
     }
 

@@ -840,13 +840,14 @@ fn run(
     // The runtime surfaces VPP held from earlier calls (composition's streams, interpolation's
     // previous frame) show their Locked counters lowered when the output is done.
     let held = lock(&this.held_inputs).clone();
-    install_completion(output, Some(input), held);
     if let Side::Runtime(out_shell, _) = output {
         out_shell.set_last_input(match input {
             Side::Runtime(shell, _) => Some(*shell),
             Side::Application(..) => None,
         });
+        out_shell.set_held_inputs(held.clone());
     }
+    install_completion(output, Some(input), held);
     let result = vpp.run_frame_async_with(Some(input.surface()), output.surface(), control);
     note_held(this, vpp);
     let sync = result.map_err(vpp_status)?;
@@ -873,6 +874,10 @@ fn note_held(this: &Session, vpp: &Vpp) {
 /// A draining call (no input): the frames VPP still owes (frame interpolation's last ones).
 fn drain(this: &Session, vpp: &mut Vpp, output: &Side) -> Outcome<vplrs_runtime::SyncPoint> {
     let held = lock(&this.held_inputs).clone();
+    if let Side::Runtime(out_shell, _) = output {
+        out_shell.set_last_input(None);
+        out_shell.set_held_inputs(held.clone());
+    }
     install_completion(output, None, held);
     let result = vpp.run_frame_async(None, output.surface());
     note_held(this, vpp);

@@ -262,7 +262,7 @@ static void orientation_filters(mfxSession session) {
     CHECK_STS(MFXVideoVPP_Query(session, &amp_rgb, &out), MFX_ERR_UNSUPPORTED);
     /* DOUSE: the filters vplrs has are accepted, any other is unsupported; DONOTUSE turns one off. */
     mfxU32 use_known[2] = {MFX_EXTBUFF_VPP_PROCAMP, MFX_EXTBUFF_VPP_SCALING};
-    mfxU32 use_unknown[1] = {MFX_EXTBUFF_VPP_DENOISE2};
+    mfxU32 use_unknown[1] = {MFX_EXTBUFF_VPP_IMAGE_STABILIZATION};
     mfxExtVPPDoUse douse;
     memset(&douse, 0, sizeof(douse));
     douse.Header.BufferId = MFX_EXTBUFF_VPP_DOUSE;

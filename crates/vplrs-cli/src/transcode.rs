@@ -204,7 +204,6 @@ pub fn run(args: &TranscodeArgs) -> Result<()> {
         progress.set_position(count);
     }
     encode_staged(&mut staged, 0)?;
-    drop(encode_staged);
     while put(&session, None, &mut write)? {}
     progress.finish_and_clear();
     let elapsed = started.elapsed().as_secs_f64();

@@ -443,3 +443,56 @@ fn sample_vpp_denoises_and_enhances_detail_like_ffmpeg() {
         assert!(ours == theirs, "sample_vpp {options:?} differs from ffmpeg's {filter}");
     }
 }
+
+/// `sample_vpp -dpic 3` and `-spic 3`, unmodified, on libvplrs.so: interlaced frames split into
+/// single fields (two outputs a frame, the first field in time first) byte for byte as ffmpeg's
+/// `separatefields`, for top- and bottom-field-first input; single fields woven back into frames
+/// as ffmpeg's `weave`, which gives the original frames again.
+#[test]
+fn sample_vpp_splits_and_weaves_fields_like_ffmpeg() {
+    let work = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("sample_vpp_fields");
+    std::fs::create_dir_all(&work).unwrap();
+    let input = work.join("in.nv12");
+    let frames = 4;
+    make_source(&input, "176x144", "nv12", frames);
+    let run_vpp = |input: &Path, output: &Path, source: (&str, &str, &str), target: (&str, &str, &str)| {
+        let log = run(Command::new("sample_vpp").env("ONEVPL_SEARCH_PATH", lib_dir()).args([
+            "-lib",
+            "sw",
+            "-i",
+            input.to_str().unwrap(),
+            "-o",
+            output.to_str().unwrap(),
+            "-scc",
+            "nv12",
+            "-dcc",
+            "nv12",
+            "-sw",
+            source.0,
+            "-sh",
+            source.1,
+            "-spic",
+            source.2,
+            "-dw",
+            target.0,
+            "-dh",
+            target.1,
+            "-dpic",
+            target.2,
+        ]));
+        (std::fs::read(output).unwrap(), log)
+    };
+    for (spic, order) in [("0", "tff"), ("2", "bff")] {
+        let fields = work.join(format!("fields-{order}.nv12"));
+        let (ours, log) = run_vpp(&input, &fields, ("176", "144", spic), ("176", "72", "3"));
+        assert!(log.contains(&format!("Total frames {}", 2 * frames)), "{order} split:\n{log}");
+        let theirs = ffmpeg_filtered(&input, "176x144", "nv12", &format!("setfield={order},separatefields"));
+        assert!(ours == theirs, "{order}: the fields differ from ffmpeg's separatefields");
+    }
+    let fields = work.join("fields-tff.nv12");
+    let (woven, log) = run_vpp(&fields, &work.join("woven.nv12"), ("176", "72", "3"), ("176", "144", "0"));
+    assert!(log.contains(&format!("Total frames {frames}")), "weave:\n{log}");
+    let theirs = ffmpeg_filtered(&fields, "176x72", "nv12", "weave=first_field=top");
+    assert!(woven == theirs, "woven frames differ from ffmpeg's weave");
+    assert!(woven == std::fs::read(&input).unwrap(), "weaving the split fields gives the frames back");
+}

@@ -245,6 +245,9 @@ impl Vpp {
         if running.interpolator.is_some() {
             return Self::interpolate(running, Some(input), output);
         }
+        if running.params.fields() == crate::params::Fields::Weave {
+            return Self::weave(running, input, output);
+        }
         let (repeat, more) = match running.rate.as_mut().map(|rate| rate.next(frame_identity(input))) {
             None => (0, false),
             Some(Turn::Dropped) => {
@@ -269,6 +272,46 @@ impl Vpp {
                     rate.undo();
                 }
                 Err(error)
+            }
+        }
+    }
+
+    /// Weaving fields: the first field of a pair is held (`MoreData`); the second queues the frame.
+    fn weave(running: &mut Running, input: &Surface, output: &Surface) -> Result<SyncPoint, VppError> {
+        let operation = running.submitted + 1;
+        let hold = |surface: &Surface| {
+            surface
+                .hold_for_operation("VPP (a field woven)", operation)
+                .map_err(|_| VppError::SurfaceMismatch("input Locked counter overflow"))
+        };
+        if running.held.is_none() {
+            running.held = Some((input.clone(), hold(input)?));
+            return Err(VppError::MoreData);
+        }
+        let second_hold = hold(input)?;
+        let output_hold = output
+            .hold_for_operation("VPP (its output)", operation)
+            .map_err(|_| VppError::SurfaceMismatch("output Locked counter overflow"))?;
+        let output_guard = output.begin_output()?;
+        let Some((first, first_hold)) = running.held.take() else { return Err(VppError::MoreData) };
+        let job = VppJob {
+            input: first,
+            input_hold: first_hold,
+            output_hold,
+            output: output_guard,
+            geometry: Self::geometry(&running.params, output, 0),
+            composition: None,
+            layers: vec![(input.clone(), second_hold)],
+        };
+        match running.lane.submit(job) {
+            Ok(sync) => {
+                running.submitted += 1;
+                Ok(sync)
+            }
+            Err((error, job)) => {
+                // The first field stays held: the second is to be given again.
+                running.held = Some((job.input, job.input_hold));
+                Err(error.into())
             }
         }
     }
@@ -341,6 +384,7 @@ impl Vpp {
             detail: params.detail,
             weight: 0,
             timestamp: None,
+            fields: params.fields(),
         }
     }
 
@@ -366,7 +410,10 @@ impl Vpp {
 /// The frame-rate conversion the parameters ask for: frames repeated or dropped, or interpolated.
 fn rate_conversion(params: &VppParams) -> (Option<RateConverter>, Option<Interpolator>) {
     let (input, output) = (params.input.frame_rate, params.output.frame_rate);
-    if params.frame_interpolation {
+    if params.fields() == crate::params::Fields::Weave {
+        // Two inputs a frame: taken in pairs (see `weave`), not dropped.
+        (None, None)
+    } else if params.frame_interpolation {
         (None, Interpolator::new(input, output))
     } else {
         (RateConverter::new(input, output), None)

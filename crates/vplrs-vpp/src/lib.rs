@@ -23,8 +23,8 @@ mod worker;
 pub use component::{FrameControl, Vpp, VppStats};
 pub use error::VppError;
 pub use params::{
-    ComposedStream, Composition, Deinterlacing, QueryOutcome, VppParams, DEFAULT_DENOISE_FACTOR, DEFAULT_DETAIL_FACTOR,
-    MAX_COMPOSED_STREAMS,
+    ComposedStream, Composition, Deinterlacing, Fields, QueryOutcome, VppParams, DEFAULT_DENOISE_FACTOR,
+    DEFAULT_DETAIL_FACTOR, MAX_COMPOSED_STREAMS,
 };
 pub use vplrs_kernels::{
     compose_supports, deinterlace_supports, denoise_supports, detail_supports, Blend, ColorSpec, FieldProcessing,

@@ -90,6 +90,19 @@ pub struct ComposedStream {
     pub blend: Blend,
 }
 
+/// How VPP treats fields, from the input's and the output's picture structures.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Fields {
+    /// Frames in, frames out (deinterlaced, or fields passed through as frames).
+    Frames,
+    /// Interlaced frames (TFF or BFF) in, single fields out (`FIELD_SINGLE`): each frame gives
+    /// its two fields, in time order, as two outputs.
+    Split,
+    /// Single fields in, interlaced frames out: each two inputs give a frame, the first in time
+    /// on the output's first field.
+    Weave,
+}
+
 /// Deinterlacing methods (`MFX_DEINTERLACING_*`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Deinterlacing {
@@ -121,6 +134,18 @@ impl VppParams {
             denoise: None,
             detail: None,
             frame_interpolation: false,
+        }
+    }
+
+    /// How fields are treated: split, woven, or frames.
+    pub fn fields(&self) -> Fields {
+        let (input, output) = (self.input.pic_struct, self.output.pic_struct);
+        let pair = |p: PicStruct| p.intersects(PicStruct::FIELD_TFF | PicStruct::FIELD_BFF);
+        let single = |p: PicStruct| p.contains(PicStruct::FIELD_SINGLE);
+        match (single(input), single(output)) {
+            (false, true) if pair(input) => Fields::Split,
+            (true, false) if pair(output) => Fields::Weave,
+            _ => Fields::Frames,
         }
     }
 
@@ -227,8 +252,29 @@ pub fn query(params: &VppParams) -> Result<QueryOutcome, VppError> {
     }
     // Interlaced frames in, progressive frames out: deinterlaced (bob, at the input's rate);
     // otherwise the picture structure passes through: fields stay fields.
-    let interlaced_in = fixed.input.pic_struct.intersects(PicStruct::FIELD_TFF | PicStruct::FIELD_BFF);
-    if interlaced_in && fixed.output.pic_struct == PicStruct::PROGRESSIVE {
+    let interlaced_in = fixed.input.pic_struct.intersects(PicStruct::FIELD_TFF | PicStruct::FIELD_BFF)
+        && !fixed.input.pic_struct.contains(PicStruct::FIELD_SINGLE);
+    let fields = fixed.fields();
+    if fields != Fields::Frames {
+        // One frame's two fields, one at a time (split), or two fields into a frame (weave): the
+        // output rate is twice, or half, the input's.
+        let rate = fixed.input.frame_rate;
+        let wanted = match fields {
+            Fields::Split => FrameRate { num: rate.num.saturating_mul(2), den: rate.den },
+            _ => FrameRate { num: rate.num, den: rate.den.saturating_mul(2) },
+        };
+        if u64::from(fixed.output.frame_rate.num) * u64::from(wanted.den)
+            != u64::from(wanted.num) * u64::from(fixed.output.frame_rate.den)
+        {
+            fixed.output.frame_rate = wanted;
+            corrected = true;
+        }
+        if fixed.field_processing.is_some() || fixed.frame_interpolation || fixed.composition.is_some() {
+            return Err(VppError::Unsupported(
+                "splitting or weaving fields runs without field processing, interpolation or composition",
+            ));
+        }
+    } else if interlaced_in && fixed.output.pic_struct == PicStruct::PROGRESSIVE {
         if !vplrs_kernels::deinterlace_supports(fixed.input.fourcc) {
             return Err(VppError::Unsupported("deinterlacing of 10-bit fields packed in 32 bits (A2RGB10, Y410)"));
         }
@@ -321,8 +367,8 @@ fn check_composition(composition: &mut Composition, output: &FrameInfo) -> Resul
 pub fn query_io_surf(params: &VppParams) -> Result<[SurfaceRequest; 2], VppError> {
     let checked = query(params)?.params;
     let common = MemType::SYSTEM_MEMORY | MemType::EXTERNAL_FRAME;
-    // Frame interpolation keeps the previous input.
-    let held = u16::from(checked.frame_interpolation);
+    // Frame interpolation keeps the previous input, weaving the first field of a pair.
+    let held = u16::from(checked.frame_interpolation || checked.fields() == Fields::Weave);
     let mut input =
         SurfaceRequest::for_component(checked.input, common | MemType::FROM_VPPIN, held, checked.async_depth);
     if let Some(composition) = &checked.composition {

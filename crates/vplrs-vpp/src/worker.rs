@@ -7,7 +7,7 @@ use vplrs_kernels::{
     ColorSpec, Compositor, Converter, Denoiser, FieldProcessing, FirstField, KernelError, Orientation, ProcAmp,
 };
 
-use crate::params::Composition;
+use crate::params::{Composition, Fields};
 use vplrs_memory::{
     FrameInfo, FrameLayout, FrameView, FrameViewMut, LayoutOptions, LockedHold, OperationError, OutputGuard, PicStruct,
     Rect, Surface, SyncError,
@@ -46,6 +46,8 @@ pub(crate) struct Geometry {
     pub color_fill: bool,
     /// Frame interpolation: the share (in 256ths) of the job's layer, the frame after the input.
     pub weight: u32,
+    /// Fields split from frames, or woven into them.
+    pub fields: Fields,
     /// The output's timestamp, when it is not the input's (frame interpolation).
     pub timestamp: Option<u64>,
     /// Deinterlace, keeping this field when the input surface does not say which comes first.
@@ -212,6 +214,13 @@ impl Worker for VppWorker {
             self.frames.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
             return Ok(());
         }
+        if job.geometry.fields == Fields::Weave {
+            let VppJob { input, output, geometry, layers, .. } = job;
+            self.weave(input, layers, output, geometry)?;
+            publish_meta(input, output, geometry);
+            self.frames.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            return Ok(());
+        }
         let VppJob { input, output, geometry, layers, .. } = job;
         let source = readable(input)?;
         // Frame interpolation: the previous frame mixed with the next (the only layer).
@@ -253,13 +262,9 @@ impl VppWorker {
         // An application surface's own crop locates its picture (known now that its producer is
         // done); the parameters' crop otherwise.
         let src_rect = surface_crop(input).unwrap_or(geometry.src_rect);
-        let geometry = *geometry;
+        let mut geometry = *geometry;
         // Interlaced input: the surface's own field order decides (a progressive frame among
         // interlaced ones passes as it is).
-        let other = |field: FirstField| match field {
-            FirstField::Top => FirstField::Bottom,
-            FirstField::Bottom => FirstField::Top,
-        };
         let field = geometry.deinterlace.and_then(|default| {
             let structure = input.meta().info.pic_struct;
             if structure.contains(PicStruct::FIELD_BFF) {
@@ -295,6 +300,15 @@ impl VppWorker {
         let Some(picture) = picture else {
             self.progressive_scratch = progressive;
             return Err(OperationError::Failed);
+        };
+        // Splitting fields: this output is the first field in time (repeat 0) or the second.
+        let (picture, src_rect) = if geometry.fields == Fields::Split {
+            let first = field_order(input.meta().info.pic_struct, geometry.output_pic_struct);
+            let field = if geometry.repeat % 2 == 0 { first } else { other(first) };
+            geometry.output_pic_struct = single_field(field);
+            (picture.field(view_field(field)), field_rect(src_rect))
+        } else {
+            (picture, src_rect)
         };
         let mut target = output.view_mut();
         let mut result = if let Some(mode) = geometry.field_processing {
@@ -336,6 +350,88 @@ impl VppWorker {
         self.frames.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         Ok(())
     }
+}
+
+impl VppWorker {
+    /// Weaves two single fields (`first`, then the only layer) into the output frame, each scaled
+    /// to the output field's rows.
+    fn weave(
+        &mut self,
+        first: &Surface,
+        layers: &[(Surface, LockedHold)],
+        output: &mut OutputGuard,
+        geometry: &Geometry,
+    ) -> Result<(), OperationError> {
+        let Some((second, _)) = layers.first() else { return Err(OperationError::Failed) };
+        let first_field = field_order(first.meta().info.pic_struct, geometry.output_pic_struct);
+        let mut target = output.view_mut();
+        let dst_rect = field_rect(geometry.dst_rect);
+        for (surface, field) in [(first, first_field), (second, other(first_field))] {
+            let source = readable(surface)?;
+            let src_rect = picture_rect_of(surface, geometry.src_rect);
+            let mut rows = target.field_mut(view_field(field));
+            let converted = self.converter.convert(
+                &source.view(),
+                src_rect,
+                geometry.src_color,
+                &mut rows,
+                dst_rect,
+                geometry.dst_color,
+            );
+            if let Err(error) = converted {
+                tracing::error!(%error, "VPP field weaving failed");
+                return Err(OperationError::Failed);
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The field that comes first in time: the surface's own order, else the parameters'.
+fn field_order(surface: PicStruct, params: PicStruct) -> FirstField {
+    let order = |p: PicStruct| {
+        if p.contains(PicStruct::FIELD_BFF) {
+            Some(FirstField::Bottom)
+        } else if p.contains(PicStruct::FIELD_TFF) {
+            Some(FirstField::Top)
+        } else {
+            None
+        }
+    };
+    order(surface).or(order(params)).unwrap_or(FirstField::Top)
+}
+
+fn other(field: FirstField) -> FirstField {
+    match field {
+        FirstField::Top => FirstField::Bottom,
+        FirstField::Bottom => FirstField::Top,
+    }
+}
+
+fn view_field(field: FirstField) -> vplrs_memory::Field {
+    match field {
+        FirstField::Top => vplrs_memory::Field::Top,
+        FirstField::Bottom => vplrs_memory::Field::Bottom,
+    }
+}
+
+/// The picture structure of a surface holding one field.
+fn single_field(field: FirstField) -> PicStruct {
+    PicStruct::FIELD_SINGLE
+        | match field {
+            FirstField::Top => PicStruct::FIELD_TFF,
+            FirstField::Bottom => PicStruct::FIELD_BFF,
+        }
+}
+
+/// A frame rectangle's rows in one of its fields.
+fn field_rect(rect: Rect) -> Rect {
+    Rect { y: rect.y / 2, height: (rect.height / 2).max(1), ..rect }
+}
+
+/// The picture of an application surface (its crop), else `default`.
+fn picture_rect_of(surface: &Surface, default: Rect) -> Rect {
+    surface_crop(surface).unwrap_or(default)
 }
 
 /// Lets the job's frames go and publishes its output.

@@ -475,3 +475,63 @@ fn frame_interpolation_holds_the_previous_frame_and_mixes() {
     assert_eq!(&outputs[2..], &[(80, 3000), (80, 4500)], "draining shows the last input");
     assert_eq!(second.locked(), 0);
 }
+
+#[test]
+fn fields_are_split_from_frames_and_woven_into_them() {
+    use vplrs_memory::{FrameRate, PicStruct};
+    use vplrs_vpp::Fields;
+    let frame = FrameInfo::new(FourCc::Nv12, 64, 64);
+    let mut field = FrameInfo::new(FourCc::Nv12, 64, 32);
+    field.pic_struct = PicStruct::FIELD_SINGLE;
+    let mut interlaced = frame;
+    interlaced.pic_struct = PicStruct::FIELD_TFF;
+    let split = VppParams::new(interlaced, field);
+    assert_eq!(split.fields(), Fields::Split);
+    let outcome = Vpp::query(&split).unwrap();
+    assert_eq!(outcome.params.output.frame_rate, FrameRate { num: 60, den: 1 }, "two fields a frame");
+    let weave = VppParams::new(field, interlaced);
+    assert_eq!(weave.fields(), Fields::Weave);
+    assert_eq!(Vpp::query(&weave).unwrap().params.output.frame_rate, FrameRate { num: 30, den: 2 });
+    let [weave_in, _] = Vpp::query_io_surf(&weave).unwrap();
+    let [frame_in, _] = Vpp::query_io_surf(&VppParams::new(field, field)).unwrap();
+    assert_eq!(weave_in.num_frame_min, frame_in.num_frame_min + 1, "the first field of a pair is kept");
+
+    // Split then weave: rows go to their fields and come back.
+    let rows_filled = |surface: &Surface| {
+        let mut guard = surface.map_write().unwrap();
+        let mut view = guard.view_mut();
+        for y in 0..64 {
+            view.plane_mut(0).row_mut(y).fill(y as u8);
+        }
+    };
+    let mut splitter = Vpp::new(Core::new());
+    splitter.init(&split).unwrap();
+    let input = splitter.input_surface().unwrap();
+    rows_filled(&input);
+    let mut fields = Vec::new();
+    loop {
+        let out = splitter.process_frame_async(&input).unwrap();
+        out.synchronize(Duration::from_secs(5)).unwrap();
+        fields.push(out);
+        if !splitter.repeats_pending() {
+            break;
+        }
+    }
+    assert_eq!(fields.len(), 2);
+    let first_rows = |surface: &Surface| -> Vec<u8> {
+        let guard = surface.map_read().unwrap();
+        (0..4).map(|y| guard.view().plane(0).row(y)[0]).collect()
+    };
+    assert_eq!(first_rows(&fields[0]), vec![0, 2, 4, 6], "the top field first");
+    assert_eq!(first_rows(&fields[1]), vec![1, 3, 5, 7]);
+    assert!(fields[0].meta().info.pic_struct.contains(PicStruct::FIELD_SINGLE | PicStruct::FIELD_TFF));
+    let mut weaver = Vpp::new(Core::new());
+    weaver.init(&weave).unwrap();
+    let output = weaver.output_surface().unwrap();
+    assert!(matches!(weaver.run_frame_async(Some(&fields[0]), &output), Err(VppError::MoreData)));
+    assert_eq!(fields[0].locked(), 1, "the first field is held");
+    weaver.run_frame_async(Some(&fields[1]), &output).unwrap().wait(Duration::from_secs(5)).unwrap();
+    let guard = output.map_read().unwrap();
+    let rows: Vec<u8> = (0..64).map(|y| guard.view().plane(0).row(y)[0]).collect();
+    assert_eq!(rows, (0..64u8).collect::<Vec<_>>());
+}

@@ -62,6 +62,9 @@ run_case "procamp b20 c1.5 h30 s0.8" "--brightness 20 --contrast 1.5 --hue 30 --
 run_case "deinterlace (bob; ffmpeg yadif)" "--deinterlace tff" "yadif=mode=send_frame:parity=tff"
 run_case "denoise 40 (hqdn3d=4)" "--denoise 40" "hqdn3d=4"
 run_case "detail 50 (unsharp 5x5 luma)" "--detail 50" "unsharp=5:5:1:5:5:0"
+# Raw input is 30 fps to vplrs; ffmpeg's rawvideo demuxer says 25, hence the setpts.
+run_case "rate 30 -> 60, interpolated" "--fps 60 --interpolate" \
+  "setpts=N/(30*TB),framerate=fps=60:interp_start=0:interp_end=255:scene=100"
 run_case "compose 960x540 at alpha 128" "--format nv12 --overlay $overlay@960,540,alpha=128" \
   "movie=$overlay,format=yuva420p,colorchannelmixer=aa=0.50196[o];[in][o]overlay=960:540,format=nv12"
 echo "($frames frames of 1920x1080 I420; times are wall seconds, best of $repeats; ratios: vplrs / ffmpeg,"

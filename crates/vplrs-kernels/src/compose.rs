@@ -86,8 +86,8 @@ pub fn paint_background(frame: &mut FrameViewMut<'_>, color: [u16; 3]) -> Result
 fn intersect(a: Rect, b: Rect) -> Option<Rect> {
     let x0 = a.x.max(b.x);
     let y0 = a.y.max(b.y);
-    let x1 = (a.x + a.width).min(b.x + b.width);
-    let y1 = (a.y + a.height).min(b.y + b.height);
+    let x1 = a.x.saturating_add(a.width).min(b.x.saturating_add(b.width));
+    let y1 = a.y.saturating_add(a.height).min(b.y.saturating_add(b.height));
     (x1 > x0 && y1 > y0).then_some(Rect { x: x0, y: y0, width: x1 - x0, height: y1 - y0 })
 }
 

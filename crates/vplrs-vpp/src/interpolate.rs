@@ -153,7 +153,7 @@ impl Vpp {
         };
         let first = running.first_timestamp;
         if first != vplrs_memory::surface::TIMESTAMP_UNKNOWN {
-            geometry.timestamp = Some(first + index * geometry.frame_period);
+            geometry.timestamp = Some(first.saturating_add(index.saturating_mul(geometry.frame_period)));
         }
         let layers = match input {
             Some(next) if weight > 0 => vec![(next.clone(), hold(next)?)],

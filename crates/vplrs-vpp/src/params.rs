@@ -65,6 +65,9 @@ pub const DEFAULT_DENOISE_FACTOR: u16 = 40;
 /// The detail factor a filter named without settings gets (unsharp's default amount, 1).
 pub const DEFAULT_DETAIL_FACTOR: u16 = 50;
 
+/// The largest side of a composed stream's rectangle (the largest frame vplrs makes).
+const MAX_COMPOSED_SIDE: u32 = 16384;
+
 /// The largest number of streams one composition takes (Intel's `sample_vpp` reads up to 64).
 pub const MAX_COMPOSED_STREAMS: usize = 64;
 
@@ -339,6 +342,10 @@ fn check_composition(composition: &mut Composition, output: &FrameInfo) -> Resul
         let dst = &mut stream.dst;
         if dst.width == 0 || dst.height == 0 || dst.x >= output.width || dst.y >= output.height {
             return Err(VppError::Unsupported("a composed stream's rectangle is empty or outside the output"));
+        }
+        // Pictures are scaled to their rectangle before they are drawn: no larger than a frame.
+        if dst.width > MAX_COMPOSED_SIDE || dst.height > MAX_COMPOSED_SIDE {
+            return Err(VppError::Unsupported("a composed stream's rectangle is larger than 16384 samples a side"));
         }
         if even {
             let aligned =

@@ -456,7 +456,7 @@ fn publish_meta(input: &Surface, output: &OutputGuard, geometry: &Geometry) {
         } else if meta.timestamp == vplrs_memory::surface::TIMESTAMP_UNKNOWN {
             meta.timestamp
         } else {
-            meta.timestamp + u64::from(geometry.repeat) * geometry.frame_period
+            meta.timestamp.saturating_add(u64::from(geometry.repeat).saturating_mul(geometry.frame_period))
         };
         out.decode_timestamp = meta.decode_timestamp;
         out.frame_order = meta.frame_order;

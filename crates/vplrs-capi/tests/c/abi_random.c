@@ -92,6 +92,9 @@ static void random_ext(mfxVideoParam *par) {
                                  MFX_EXTBUFF_VPP_COLORFILL,    MFX_EXTBUFF_VPP_DEINTERLACING,
                                  MFX_EXTBUFF_CODING_OPTION,    MFX_EXTBUFF_CODING_OPTION2,
                                  MFX_EXTBUFF_CODING_OPTION_SPSPPS, MFX_EXTBUFF_VIDEO_SIGNAL_INFO,
+                                 MFX_EXTBUFF_VPP_COMPOSITE,    MFX_EXTBUFF_VPP_DENOISE2,
+                                 MFX_MAKEFOURCC('D', 'N', 'I', 'S') /* DENOISE, deprecated */, MFX_EXTBUFF_VPP_DETAIL,
+                                 MFX_EXTBUFF_VPP_FRAME_RATE_CONVERSION, MFX_EXTBUFF_VPP_FIELD_PROCESSING,
                                  0x12345678};
     unsigned n = pick(EXT_MAX + 1);
     par->NumExtParam = (mfxU16)n;
@@ -115,6 +118,14 @@ static void random_ext(mfxVideoParam *par) {
             list->NumAlg = (mfxU32)pick(5);
             list->AlgList = pick(4) == 0 ? NULL : algorithms;
         }
+        /* A composition's streams: a real array of up to 8 (random contents), or NULL. */
+        if (header->BufferId == MFX_EXTBUFF_VPP_COMPOSITE && header->BufferSz >= sizeof(mfxExtVPPComposite)) {
+            static mfxVPPCompInputStream streams[8];
+            for (unsigned b = 0; b < sizeof(streams); b++) ((mfxU8 *)streams)[b] = (mfxU8)(pick(4) ? pick(256) : 0);
+            mfxExtVPPComposite *composite = (mfxExtVPPComposite *)header;
+            composite->NumInputStream = (mfxU16)pick(9);
+            composite->InputStream = pick(6) == 0 ? NULL : streams;
+        }
         ext_list[i] = pick(10) == 0 ? NULL : header;
     }
 }
@@ -131,7 +142,7 @@ static void random_info(mfxFrameInfo *fi) {
     fi->CropW = pick(2) ? fi->Width : (mfxU16)rnd();
     fi->CropH = pick(2) ? fi->Height : (mfxU16)rnd();
     fi->ChromaFormat = (mfxU16)pick(5);
-    fi->PicStruct = (mfxU16)(1u << pick(4));
+    fi->PicStruct = (mfxU16)((1u << pick(4)) | (pick(6) == 0 ? MFX_PICSTRUCT_FIELD_SINGLE : 0));
     fi->FrameRateExtN = pick(4) ? 30 : rnd();
     fi->FrameRateExtD = pick(4) ? 1 : rnd() % 3;
     fi->Shift = (mfxU16)pick(2);

@@ -19,6 +19,22 @@ use std::time::{Duration, Instant};
 use parking_lot::{Condvar, Mutex, MutexGuard};
 
 use crate::allocator::{AllocRequest, ExternalAllocation, ExternalAllocator, MemType};
+
+/// The most surfaces a pool allocates in one go (a pre-allocation, or a growth step).
+const MAX_SURFACES_AT_ONCE: u32 = 4096;
+
+/// The most bytes of surfaces a pool allocates in one go: half the machine's memory
+/// (`/proc/meminfo`), 16 GiB where that cannot be read.
+fn memory_budget() -> u64 {
+    static BUDGET: std::sync::OnceLock<u64> = std::sync::OnceLock::new();
+    *BUDGET.get_or_init(|| {
+        let total_kib = std::fs::read_to_string("/proc/meminfo").ok().and_then(|text| {
+            let line = text.lines().find(|line| line.starts_with("MemTotal:"))?;
+            line.split_whitespace().nth(1)?.parse::<u64>().ok()
+        });
+        total_kib.map_or(16 << 30, |kib| kib * 1024 / 2)
+    })
+}
 use crate::arena::FrameBuffer;
 use crate::error::{AcquireError, AllocError};
 use crate::info::FrameInfo;
@@ -441,6 +457,12 @@ impl PoolShared {
     /// from system memory.
     fn allocate(&self, count: u32) -> Result<Vec<Arc<SurfaceCore>>, AllocError> {
         let config = &self.config;
+        // An application's hints may ask for any number of surfaces (NumberToPreAllocate is a
+        // u32): what the machine cannot hold is refused before anything is allocated.
+        let bytes = u64::from(count).saturating_mul(self.layout.size as u64);
+        if count > MAX_SURFACES_AT_ONCE || bytes > memory_budget() {
+            return Err(AllocError::OutOfMemory(usize::try_from(bytes).unwrap_or(usize::MAX)));
+        }
         let pool = Some(self.this.clone());
         let refused = self.state().allocator_refused;
         if let (Some(allocator), false) = (&config.allocator, refused) {

@@ -315,3 +315,16 @@ fn the_report_names_every_holder_of_an_exhausted_pool() {
     assert_eq!((after.in_use(), after.free), (0, 3));
     assert!(after.surfaces.iter().all(|u| u.holders.is_empty()), "holds end with their guards");
 }
+
+/// Hints asking for more surfaces than the machine holds (`NumberToPreAllocate` is a u32) are an
+/// allocation error at once, not an out-of-memory death (found by fuzzing the C ABI).
+#[test]
+fn impossible_pre_allocations_are_refused_before_allocating() {
+    for count in [4097, 1_000_000, u32::MAX] {
+        let hints = AllocationHints { policy: AllocationPolicy::Unlimited, pre_allocate: count, ..Default::default() };
+        let refused = SurfacePool::new(PoolConfig::new(info(), MemType::FROM_DECODE).with_hints(hints));
+        assert!(matches!(refused, Err(AllocError::OutOfMemory(_))), "{count} surfaces");
+    }
+    let fine = AllocationHints { policy: AllocationPolicy::Unlimited, pre_allocate: 64, ..Default::default() };
+    assert!(SurfacePool::new(PoolConfig::new(info(), MemType::FROM_DECODE).with_hints(fine)).is_ok());
+}

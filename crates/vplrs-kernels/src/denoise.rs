@@ -93,10 +93,8 @@ pub struct Denoiser {
     strength: f64,
     /// Luma spatial, luma temporal, chroma spatial, chroma temporal.
     tables: [Option<Box<Table>>; 4],
-    /// The horizontal pass's output of the component being filtered, for luma and for chroma.
-    chains: [Vec<u32>; 2],
-    /// The row above, filtered, for luma and for chroma.
-    lines: [Vec<u32>; 2],
+    /// The horizontal pass's output of the component being filtered.
+    chain: Vec<u32>,
     /// Each component's previous output (8 fractional bits), and the geometry it is for.
     previous: Vec<Vec<u32>>,
     geometry: Option<(FourCc, Rect)>,
@@ -147,37 +145,19 @@ impl Denoiser {
             self.previous = parts.iter().map(|(c, _)| vec![0; c.width * c.height]).collect();
             self.geometry = Some((frame.fourcc, rect));
         }
-        let Self { tables, chains, lines, previous, .. } = self;
+        let Self { tables, chain, previous, .. } = self;
         let (Some(luma_tables), Some(chroma_tables)) = (pair(&tables[0], &tables[1]), pair(&tables[2], &tables[3]))
         else {
             return Ok(());
         };
+        // Each pass of each component shares its work between the threads: the first by rows,
+        // the second by columns.
         let threads = crate::parallel::threads_for(rect.width as usize * rect.height as usize);
-        let (luma_plane, chroma_planes) = frame.planes_mut().split_at_mut(1);
-        let luma_plane = &mut luma_plane[0];
-        let (luma_previous, chroma_previous) = previous.split_at_mut(1);
-        let ([luma_chain, chroma_chain], [luma_line, chroma_line]) = (chains, lines);
-        let luma = parts[0].0;
-        // Luma's first pass on every thread; then its second pass beside all of chroma.
-        horizontal_chains(&luma_plane.as_plane(), luma, luma_tables.0, luma_chain, threads);
-        let mut luma_rest = move || {
-            vertical_and_temporal(luma_plane, luma, luma_tables, luma_chain, &mut luma_previous[0], luma_line, fresh);
-        };
-        let mut chroma = move || {
-            for ((component, _), previous) in parts[1..].iter().zip(chroma_previous.iter_mut()) {
-                let plane = &mut chroma_planes[component.plane - 1];
-                horizontal_chains(&plane.as_plane(), *component, chroma_tables.0, chroma_chain, 1);
-                vertical_and_temporal(plane, *component, chroma_tables, chroma_chain, previous, chroma_line, fresh);
-            }
-        };
-        if threads > 1 {
-            std::thread::scope(|scope| {
-                scope.spawn(luma_rest);
-                chroma();
-            });
-        } else {
-            luma_rest();
-            chroma();
+        for ((component, is_luma), previous) in parts.into_iter().zip(previous.iter_mut()) {
+            let tables = if is_luma { luma_tables } else { chroma_tables };
+            let plane = frame.plane_mut(component.plane);
+            horizontal_chains(&plane.as_plane(), component, tables.0, chain, threads);
+            vertical_and_temporal(plane, component, tables, chain, previous, threads, fresh);
         }
         Ok(())
     }
@@ -245,33 +225,69 @@ fn horizontal_chains(plane: &Plane<'_>, component: Component, spatial: &Table, c
     });
 }
 
-/// The second pass, row by row (each row's samples independent): the vertical step against the
-/// filtered row above, the temporal step against the previous output, and the store.
+/// The second pass, row by row: the vertical step against the filtered row above, the temporal
+/// step against the previous output, and the store. Columns are independent here, so bands of
+/// columns run on threads, each band down every row.
 fn vertical_and_temporal(
     plane: &mut PlaneMut<'_>,
     component: Component,
-    (spatial, temporal): (&Table, &Table),
+    tables: (&Table, &Table),
     chain: &[u32],
     previous: &mut [u32],
-    line: &mut Vec<u32>,
+    threads: usize,
     fresh: bool,
 ) {
-    let width = component.width;
+    let (width, height) = (component.width, component.height);
     let (first, step) = (component.offset + component.x * component.step, component.step);
-    line.clear();
-    line.resize(width, 0);
-    for (y, chain_row) in chain.chunks_exact(width).enumerate() {
-        let row = &mut plane.row_mut(component.y + y)[first..first + (width - 1) * step + 1];
-        let previous_row = &mut previous[y * width..][..width];
+    let pitch = plane.pitch();
+    let span = (width - 1) * step + 1;
+    let bands = crate::parallel::bands(width, threads);
+    // Each band's part of every row of samples, and of the previous output.
+    let mut parts: Vec<(std::ops::Range<usize>, Vec<&mut [u8]>, Vec<&mut [u32]>)> =
+        bands.iter().map(|band| (band.clone(), Vec::with_capacity(height), Vec::with_capacity(height))).collect();
+    let rows = plane.data_mut()[component.y * pitch..].chunks_mut(pitch).take(height);
+    for (row, past) in rows.zip(previous.chunks_exact_mut(width)) {
+        let (mut samples, mut past) = (&mut row[first..first + span], past);
+        for (index, part) in parts.iter_mut().enumerate() {
+            let columns = part.0.len();
+            let last = index + 1 == bands.len();
+            let bytes = if last { samples.len() } else { columns * step };
+            let (mine, rest) = std::mem::take(&mut samples).split_at_mut(bytes);
+            let (mine_past, rest_past) = std::mem::take(&mut past).split_at_mut(columns);
+            part.1.push(mine);
+            part.2.push(mine_past);
+            (samples, past) = (rest, rest_past);
+        }
+    }
+    crate::parallel::run_all(parts, |(columns, rows, pasts)| {
+        filter_columns(columns, rows, pasts, chain, width, step, tables, fresh);
+    });
+}
+
+/// [`vertical_and_temporal`] on one band of columns.
+#[allow(clippy::too_many_arguments)]
+fn filter_columns(
+    columns: std::ops::Range<usize>,
+    rows: Vec<&mut [u8]>,
+    pasts: Vec<&mut [u32]>,
+    chain: &[u32],
+    width: usize,
+    step: usize,
+    (spatial, temporal): (&Table, &Table),
+    fresh: bool,
+) {
+    let mut line = vec![0u32; columns.len()];
+    for (y, (row, past)) in rows.into_iter().zip(pasts).enumerate() {
+        let chain_row = &chain[y * width + columns.start..][..columns.len()];
         if fresh {
-            for (past, &sample) in previous_row.iter_mut().zip(row.iter().step_by(step)) {
-                *past = u32::from(sample) << 8;
+            for (value, &sample) in past.iter_mut().zip(row.iter().step_by(step)) {
+                *value = u32::from(sample) << 8;
             }
         }
         if y == 0 {
             line.copy_from_slice(chain_row);
         }
-        let samples = line.iter_mut().zip(chain_row).zip(previous_row.iter_mut()).zip(row.iter_mut().step_by(step));
+        let samples = line.iter_mut().zip(chain_row).zip(past.iter_mut()).zip(row.iter_mut().step_by(step));
         for (((above, &left), past), sample) in samples {
             let filtered = if y == 0 { *above } else { lowpass(*above, left, spatial) };
             *above = filtered;

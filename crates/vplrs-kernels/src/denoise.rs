@@ -243,7 +243,7 @@ fn vertical_and_temporal(
     let span = (width - 1) * step + 1;
     let bands = crate::parallel::bands(width, threads);
     // Each band's part of every row of samples, and of the previous output.
-    let mut parts: Vec<(std::ops::Range<usize>, Vec<&mut [u8]>, Vec<&mut [u32]>)> =
+    let mut parts: Vec<ColumnBand<'_>> =
         bands.iter().map(|band| (band.clone(), Vec::with_capacity(height), Vec::with_capacity(height))).collect();
     let rows = plane.data_mut()[component.y * pitch..].chunks_mut(pitch).take(height);
     for (row, past) in rows.zip(previous.chunks_exact_mut(width)) {
@@ -263,6 +263,9 @@ fn vertical_and_temporal(
         filter_columns(columns, rows, pasts, chain, width, step, tables, fresh);
     });
 }
+
+/// A band of columns: its range, its part of every row of samples and of the previous output.
+type ColumnBand<'a> = (std::ops::Range<usize>, Vec<&'a mut [u8]>, Vec<&'a mut [u32]>);
 
 /// [`vertical_and_temporal`] on one band of columns.
 #[allow(clippy::too_many_arguments)]

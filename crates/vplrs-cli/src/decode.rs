@@ -51,6 +51,13 @@ pub struct DecodeArgs {
     /// Operations in flight before the tool synchronises.
     #[arg(long, default_value_t = 4)]
     async_depth: u16,
+    /// Scale the pictures to WxH, through VPP in the same session (H.264, H.265, VP9, AV1 and
+    /// JPEG streams).
+    #[arg(long, value_parser = crate::vpp::parse_size)]
+    size: Option<(u32, u32)>,
+    /// Convert the pictures to this format (nv12, i420, bgra...), through VPP in the same session.
+    #[arg(long, value_parser = crate::vpp::parse_fourcc)]
+    format: Option<vplrs::FourCc>,
 }
 
 struct Output {
@@ -169,7 +176,18 @@ fn init(session: &Session, args: &DecodeArgs, first: &[u8], max: (u32, u32)) -> 
 
 pub fn run(args: &DecodeArgs) -> Result<()> {
     if crate::decode_stream::handles(&args.input) {
-        return crate::decode_stream::run(&args.input, args.output.as_ref(), args.md5, args.frame_md5);
+        let outputs = crate::decode_stream::Outputs {
+            path: args.output.as_ref(),
+            md5: args.md5,
+            frame_md5: args.frame_md5,
+            size: args.size,
+            format: args.format,
+            async_depth: args.async_depth,
+        };
+        return crate::decode_stream::run(&args.input, &outputs);
+    }
+    if args.size.is_some() || args.format.is_some() {
+        bail!("--size and --format work on the libavcodec streams (H.264, H.265, VP9, AV1, JPEG), not VP8 yet");
     }
     let file = File::open(&args.input).with_context(|| format!("opening {}", args.input.display()))?;
     let mut reader = IvfReader::new(BufReader::new(file)).context("reading the IVF header")?;

@@ -223,3 +223,59 @@ fn ten_bit_four_two_two_and_four_four_four_decode_to_y210_and_y410() {
     assert!(checked.len() >= 4, "{checked:?}");
     eprintln!("10-bit 4:2:2 / 4:4:4 bit-exact: {checked:?}");
 }
+
+/// PSNR over every byte of two raw frame buffers.
+fn psnr(a: &[u8], b: &[u8]) -> f64 {
+    assert_eq!(a.len(), b.len());
+    let sum: f64 = a.iter().zip(b).map(|(p, q)| (f64::from(*p) - f64::from(*q)).powi(2)).sum();
+    10.0 * (255.0f64 * 255.0 / (sum / a.len() as f64).max(1e-9)).log10()
+}
+
+/// `vplrs decode --size --format`: pictures scaled and converted by VPP in the decode's session,
+/// against ffmpeg's decode and `scale` (bilinear; the scalers round differently: 45 dB), for an
+/// H.265 stream to NV12 and for an H.264 stream whose size changes mid-stream (VPP follows, every
+/// picture comes out at the asked size).
+#[test]
+fn decode_scales_and_converts_through_vpp_in_the_same_session() {
+    let Some(stream) =
+        make("scaled.h265", &["-c:v", "libx265", "-x265-params", "log-level=none", "-f", "hevc"], "yuv420p")
+    else {
+        return;
+    };
+    let out = temp("scaled.nv12");
+    let input = stream.to_str().unwrap();
+    vplrs(&["decode", input, "--size", "320x180", "--format", "nv12", "-o", out.to_str().unwrap()]);
+    let ours = std::fs::read(&out).unwrap();
+    let theirs =
+        ffmpeg(&["-i", input, "-vf", "scale=320:180:flags=bilinear", "-f", "rawvideo", "-pix_fmt", "nv12", "-"])
+            .unwrap();
+    assert_eq!(ours.len(), 6 * 320 * 180 * 3 / 2, "every picture, scaled");
+    let quality = psnr(&ours, &theirs);
+    eprintln!("decode --size 320x180 --format nv12: {quality:.1} dB against ffmpeg");
+    assert!(quality >= 45.0, "{quality:.1} dB");
+
+    let small = make_sized("sc-small.h264", "640x360", &["-c:v", "libx264", "-bf", "2", "-f", "h264"], "yuv420p");
+    let large = make_sized("sc-large.h264", "1280x544", &["-c:v", "libx264", "-bf", "2", "-f", "h264"], "yuv420p");
+    let (Some(small), Some(large)) = (small, large) else { return };
+    let joined = temp("sc-changing.h264");
+    std::fs::write(&joined, [std::fs::read(&small).unwrap(), std::fs::read(&large).unwrap()].concat()).unwrap();
+    let out = temp("sc-changing.yuv");
+    vplrs(&["decode", joined.to_str().unwrap(), "--size", "320x240", "-o", out.to_str().unwrap()]);
+    let ours = std::fs::read(&out).unwrap();
+    let theirs = ffmpeg(&[
+        "-i",
+        joined.to_str().unwrap(),
+        "-vf",
+        "scale=320:240:flags=bilinear",
+        "-f",
+        "rawvideo",
+        "-pix_fmt",
+        "yuv420p",
+        "-",
+    ])
+    .unwrap();
+    assert_eq!(ours.len(), 12 * 320 * 240 * 3 / 2, "both sequences' pictures, at the asked size");
+    let quality = psnr(&ours, &theirs);
+    eprintln!("decode of a changing stream --size 320x240: {quality:.1} dB against ffmpeg");
+    assert!(quality >= 40.0, "{quality:.1} dB");
+}

@@ -53,9 +53,12 @@ type Table = [i16; 2 * MIDDLE];
 /// `current` moved towards `previous` as `table` says.
 #[inline(always)]
 fn lowpass(previous: u32, current: u32, table: &Table) -> u32 {
-    let difference = (previous as i32 - current as i32) >> (8 - LUT_BITS);
+    // Values may dip a few units below zero near black (the tables round away from it): the
+    // arithmetic wraps as hqdn3d's unsigned arithmetic does, never overflows.
+    let difference = (previous as i32).wrapping_sub(current as i32) >> (8 - LUT_BITS);
     // Differences of 8-bit samples stay within the table; the mask only spares the bounds check.
-    (current as i32 + i32::from(table[(MIDDLE as i32 + difference) as usize & (2 * MIDDLE - 1)])) as u32
+    (current as i32)
+        .wrapping_add(i32::from(table[(MIDDLE as i32).wrapping_add(difference) as usize & (2 * MIDDLE - 1)])) as u32
 }
 
 /// One component of a picture: its samples `step` bytes apart from `offset` in each row.
@@ -296,7 +299,7 @@ fn filter_columns(
             *above = filtered;
             let value = lowpass(*past, filtered, temporal);
             *past = value;
-            *sample = ((value + 127) >> 8).min(255) as u8;
+            *sample = (value.wrapping_add(127) >> 8).min(255) as u8;
         }
     }
 }

@@ -42,8 +42,7 @@ fn bgra_psnr(a: &[u8], b: &[u8]) -> f64 {
 #[test]
 fn sample_vpp_resizes_and_converts_nv12_to_rgb4() {
     let lib = lib_dir();
-    let work = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("sample_vpp");
-    std::fs::create_dir_all(&work).unwrap();
+    let work = work_dir("sample_vpp");
     let (input, output, reference) = (work.join("in.nv12"), work.join("out.rgb4"), work.join("ref.bgra"));
     let frames = 12;
     run(Command::new("ffmpeg")
@@ -88,6 +87,13 @@ fn sample_vpp_resizes_and_converts_nv12_to_rgb4() {
     let psnr = bgra_psnr(&ours, &theirs);
     println!("sample_vpp NV12 352x288 -> RGB4 640x480: PSNR {psnr:.2} dB against swscale");
     assert!(psnr >= 40.0, "PSNR {psnr:.2} dB");
+}
+
+/// A fresh folder for a test's files, under cargo's target tmp dir.
+fn work_dir(name: &str) -> PathBuf {
+    let work = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(name);
+    std::fs::create_dir_all(&work).unwrap();
+    work
 }
 
 /// Writes `frames` raw frames of ffmpeg's `testsrc2` to `path`.
@@ -151,8 +157,7 @@ fn bob_reference(input: &Path, top_first: bool) -> Vec<u8> {
 /// mirrored byte for byte as ffmpeg's `transpose`, `hflip` and `vflip` do it.
 #[test]
 fn sample_vpp_rotates_and_mirrors_like_ffmpeg() {
-    let work = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("sample_vpp_orient");
-    std::fs::create_dir_all(&work).unwrap();
+    let work = work_dir("sample_vpp_orient");
     let input = work.join("in.nv12");
     let frames = 4;
     make_source(&input, "176x144", "nv12", frames);
@@ -177,8 +182,7 @@ fn sample_vpp_rotates_and_mirrors_like_ffmpeg() {
 /// ProcAmp formula, as ffmpeg's `geq` evaluates it (8-bit codes, rounded; within one code).
 #[test]
 fn sample_vpp_procamp_follows_the_amplifier_formula() {
-    let work = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("sample_vpp_procamp");
-    std::fs::create_dir_all(&work).unwrap();
+    let work = work_dir("sample_vpp_procamp");
     let (input, output) = (work.join("in.nv12"), work.join("out.nv12"));
     let frames = 3;
     make_source(&input, "176x144", "nv12", frames);
@@ -205,8 +209,7 @@ fn sample_vpp_procamp_follows_the_amplifier_formula() {
 /// ffmpeg's `geq` computes it, byte for byte.
 #[test]
 fn sample_vpp_deinterlaces_by_field_interpolation() {
-    let work = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("sample_vpp_deinterlace");
-    std::fs::create_dir_all(&work).unwrap();
+    let work = work_dir("sample_vpp_deinterlace");
     let input = work.join("in.nv12");
     let frames = 3;
     make_source(&input, "176x144", "nv12", frames);
@@ -230,8 +233,7 @@ fn sample_vpp_deinterlaces_by_field_interpolation() {
 /// frames are bob of the top field, then of the bottom field, byte for byte ffmpeg's `geq`.
 #[test]
 fn sample_vpp_converts_frame_rates_and_doubles_fields() {
-    let work = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("sample_vpp_rates");
-    std::fs::create_dir_all(&work).unwrap();
+    let work = work_dir("sample_vpp_rates");
     let input = work.join("in.nv12");
     make_source(&input, "176x144", "nv12", 60);
     let frame = 176 * 144 * 3 / 2;
@@ -313,8 +315,7 @@ struct Composed {
 /// `sample_vpp -composite`, unmodified, on libvplrs.so, against ffmpeg's `scale` and `overlay`:
 /// the PSNR of `frames` composed output frames of `out_pix_fmt`, 352x288.
 fn composite_psnr(name: &str, streams: &[Composed], out_pix_fmt: &str, frames: usize) -> f64 {
-    let work = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("sample_vpp_composite").join(name);
-    std::fs::create_dir_all(&work).unwrap();
+    let work = work_dir(&format!("sample_vpp_composite/{name}"));
     let (mut par, mut ffmpeg, mut graph) = (String::new(), Command::new("ffmpeg"), String::new());
     ffmpeg.args(["-loglevel", "error", "-y"]);
     for (index, stream) in streams.iter().enumerate() {
@@ -419,8 +420,7 @@ fn sample_vpp_composes_streams_like_ffmpeg() {
 /// the last) and `unsharp` with a 5x5 luma mask of amount factor / 50.
 #[test]
 fn sample_vpp_denoises_and_enhances_detail_like_ffmpeg() {
-    let work = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("sample_vpp_denoise");
-    std::fs::create_dir_all(&work).unwrap();
+    let work = work_dir("sample_vpp_denoise");
     let (input, output) = (work.join("noisy.nv12"), work.join("out.nv12"));
     let frames = 6;
     run(Command::new("ffmpeg")
@@ -450,8 +450,7 @@ fn sample_vpp_denoises_and_enhances_detail_like_ffmpeg() {
 /// as ffmpeg's `weave`, which gives the original frames again.
 #[test]
 fn sample_vpp_splits_and_weaves_fields_like_ffmpeg() {
-    let work = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("sample_vpp_fields");
-    std::fs::create_dir_all(&work).unwrap();
+    let work = work_dir("sample_vpp_fields");
     let input = work.join("in.nv12");
     let frames = 4;
     make_source(&input, "176x144", "nv12", frames);

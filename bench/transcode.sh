@@ -36,7 +36,7 @@ ffmpeg -v error -i "$work/in.h264" -c:v libx265 -preset fast -b:v 6000k -x265-pa
 
 read -r t_ours m_ours < <(measure "$vplrs" transcode "$work/in.h264" --codec h265 --target-usage 4 \
   --bitrate 4000 -o "$work/ours.h265")
-copies=$(grep -o "copies by vplrs: [0-9]* ([0-9.]* per frame)" "$work/out" || true)
+copies=$(grep -ho "copies by vplrs: [0-9]* ([0-9.]* per frame)" "$work/out" "$work/err" | head -1 || true)
 read -r t_ff m_ff < <(measure ffmpeg -nostdin -v error -i "$work/in.h264" -c:v libx265 -preset medium \
   -b:v 4000k -x265-params log-level=error -y "$work/theirs.h265")
 read -r td_ours md_ours < <(measure "$vplrs" decode "$work/in.h265")

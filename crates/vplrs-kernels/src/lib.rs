@@ -63,5 +63,5 @@ pub use detail::{detail_amount, detail_supports, sharpen};
 pub use error::{KernelError, Side};
 pub use fill::fill_outside;
 pub use orient::{orient, Mirror, Orientation, Rotation};
-pub use procamp::{apply_procamp, ProcAmp, PROCAMP_RANGES};
+pub use procamp::{apply_procamp, apply_procamp_copy, ProcAmp, PROCAMP_RANGES};
 pub use vplrs_memory::Rect;

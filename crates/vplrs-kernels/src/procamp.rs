@@ -11,7 +11,7 @@
 //! rounded to the nearest code and clamped. 10-bit formats (P010) scale the offsets by 4. RGB
 //! pictures have no luma and chroma to amplify: they are refused.
 
-use vplrs_memory::{FourCc, FrameViewMut, Rect};
+use vplrs_memory::{FourCc, FrameView, FrameViewMut, Rect};
 
 use crate::error::KernelError;
 
@@ -150,6 +150,92 @@ fn layout(fourcc: FourCc) -> Option<Layout> {
 
 fn chroma(matrix: &[f64; 4], u: f64, v: f64) -> (f64, f64) {
     (matrix[0] * u + matrix[1] * v, matrix[2] * u + matrix[3] * v)
+}
+
+/// Amplifies `src_rect` of `source` into `dst_rect` of `frame`, both 8-bit 4:2:0 of one format
+/// and the rectangles of one size at even origins: the copy a conversion would make and the
+/// amplifier in one pass over the samples. `Ok(false)` when that does not apply (the caller
+/// converts, then amplifies in place with [`apply_procamp`]); the result is the same.
+pub fn apply_procamp_copy(
+    source: &FrameView<'_>,
+    src_rect: Rect,
+    frame: &mut FrameViewMut<'_>,
+    dst_rect: Rect,
+    amp: &ProcAmp,
+) -> Result<bool, KernelError> {
+    let fourcc = frame.fourcc;
+    let eight_bit_420 = matches!(fourcc, FourCc::Nv12 | FourCc::I420 | FourCc::Yv12);
+    let even = |r: Rect| r.x % 2 == 0 && r.y % 2 == 0 && r.width % 2 == 0 && r.height % 2 == 0;
+    let fits = |r: Rect, width: u32, height: u32| r.x + r.width <= width && r.y + r.height <= height;
+    if source.fourcc != fourcc
+        || !eight_bit_420
+        || (src_rect.width, src_rect.height) != (dst_rect.width, dst_rect.height)
+        || !even(src_rect)
+        || !even(dst_rect)
+        || !fits(src_rect, source.width, source.height)
+        || !fits(dst_rect, frame.width, frame.height)
+        || dst_rect.width == 0
+        || dst_rect.height == 0
+    {
+        return Ok(false);
+    }
+    let table = amp.luma_table();
+    let tables = ChromaTables::new(&amp.chroma_matrix());
+    let (w, h) = (dst_rect.width as usize, dst_rect.height as usize);
+    let (sx, sy, dx, dy) = (src_rect.x as usize, src_rect.y as usize, dst_rect.x as usize, dst_rect.y as usize);
+    let threads = crate::parallel::threads_for(w * h);
+    let (luma_plane, chroma_planes) = frame.planes_mut().split_at_mut(1);
+    let luma_source = source.plane(0);
+    let luma_plane = &mut luma_plane[0];
+    let mut luma = move || {
+        for y in 0..h {
+            let from = &luma_source.row(sy + y)[sx..sx + w];
+            for (out, &sample) in luma_plane.row_mut(dy + y)[dx..dx + w].iter_mut().zip(from) {
+                *out = table[usize::from(sample)];
+            }
+        }
+    };
+    let tables = &tables;
+    let mut chroma = move || {
+        let (cw, ch) = (w / 2, h / 2);
+        if fourcc == FourCc::Nv12 {
+            let from_plane = source.plane(1);
+            for y in 0..ch {
+                let from = &from_plane.row(sy / 2 + y)[sx..sx + 2 * cw];
+                let to = &mut chroma_planes[0].row_mut(dy / 2 + y)[dx..dx + 2 * cw];
+                for (out, pair) in to.chunks_exact_mut(2).zip(from.chunks_exact(2)) {
+                    (out[0], out[1]) = tables.apply(pair[0], pair[1]);
+                }
+            }
+        } else {
+            // I420 and YV12 alike: the first chroma plane with the second (YV12's are V, U, which
+            // the transform takes in its own order below).
+            let (first, second) = chroma_planes.split_at_mut(1);
+            let (u_index, v_index) = if fourcc == FourCc::Yv12 { (1, 0) } else { (0, 1) };
+            let (u_from, v_from) = (source.plane(1 + u_index), source.plane(1 + v_index));
+            let (u_plane, v_plane) =
+                if fourcc == FourCc::Yv12 { (&mut second[0], &mut first[0]) } else { (&mut first[0], &mut second[0]) };
+            for y in 0..ch {
+                let (us, vs) =
+                    (&u_from.row(sy / 2 + y)[sx / 2..sx / 2 + cw], &v_from.row(sy / 2 + y)[sx / 2..sx / 2 + cw]);
+                let u_out = &mut u_plane.row_mut(dy / 2 + y)[dx / 2..dx / 2 + cw];
+                let v_out = &mut v_plane.row_mut(dy / 2 + y)[dx / 2..dx / 2 + cw];
+                for (((uo, vo), &u), &v) in u_out.iter_mut().zip(v_out.iter_mut()).zip(us).zip(vs) {
+                    (*uo, *vo) = tables.apply(u, v);
+                }
+            }
+        }
+    };
+    if threads > 1 {
+        std::thread::scope(|scope| {
+            scope.spawn(luma);
+            chroma();
+        });
+    } else {
+        luma();
+        chroma();
+    }
+    Ok(true)
 }
 
 /// Amplifies `rect` of `frame` in place.

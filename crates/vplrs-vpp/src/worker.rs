@@ -3,8 +3,9 @@
 use std::time::Duration;
 
 use vplrs_kernels::{
-    apply_procamp, blend_frames, bob, detail_amount, fill_outside, orient, paint_background, process_fields, sharpen,
-    ColorSpec, Compositor, Converter, Denoiser, FieldProcessing, FirstField, KernelError, Orientation, ProcAmp,
+    apply_procamp, apply_procamp_copy, blend_frames, bob, detail_amount, fill_outside, orient, paint_background,
+    process_fields, sharpen, ColorSpec, Compositor, Converter, Denoiser, FieldProcessing, FirstField, KernelError,
+    Orientation, ProcAmp,
 };
 
 use crate::params::{Composition, Fields};
@@ -311,7 +312,22 @@ impl VppWorker {
             (picture, src_rect)
         };
         let mut target = output.view_mut();
-        let mut result = if let Some(mode) = geometry.field_processing {
+        // ProcAmp on a picture only copied (same format, size and colour): in the copy's pass.
+        let amplifies = !geometry.procamp.is_identity();
+        let mut amplified = false;
+        if amplifies
+            && geometry.field_processing.is_none()
+            && geometry.orientation.is_identity()
+            && geometry.src_color == geometry.dst_color
+        {
+            match apply_procamp_copy(&picture, src_rect, &mut target, geometry.dst_rect, &geometry.procamp) {
+                Ok(done) => amplified = done,
+                Err(error) => tracing::debug!(%error, "ProcAmp in the copy: not this picture"),
+            }
+        }
+        let mut result = if amplified {
+            Ok(())
+        } else if let Some(mode) = geometry.field_processing {
             process_fields(&picture, &mut target, mode)
         } else if geometry.orientation.is_identity() {
             self.converter.convert(
@@ -325,7 +341,7 @@ impl VppWorker {
         } else {
             self.convert_oriented(&picture, src_rect, &mut target, &geometry)
         };
-        if result.is_ok() && !geometry.procamp.is_identity() {
+        if result.is_ok() && amplifies && !amplified {
             result = apply_procamp(&mut target, geometry.dst_rect, &geometry.procamp);
         }
         if let (true, Some(factor)) = (result.is_ok(), geometry.denoise) {

@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{temp, vplrs};
+use common::{psnr, temp, vplrs};
 use std::process::Command;
 
 fn ffmpeg(args: &[&str]) -> Option<Vec<u8>> {
@@ -222,13 +222,6 @@ fn ten_bit_four_two_two_and_four_four_four_decode_to_y210_and_y410() {
     }
     assert!(checked.len() >= 4, "{checked:?}");
     eprintln!("10-bit 4:2:2 / 4:4:4 bit-exact: {checked:?}");
-}
-
-/// PSNR over every byte of two raw frame buffers.
-fn psnr(a: &[u8], b: &[u8]) -> f64 {
-    assert_eq!(a.len(), b.len());
-    let sum: f64 = a.iter().zip(b).map(|(p, q)| (f64::from(*p) - f64::from(*q)).powi(2)).sum();
-    10.0 * (255.0f64 * 255.0 / (sum / a.len() as f64).max(1e-9)).log10()
 }
 
 /// `vplrs decode --size --format`: pictures scaled and converted by VPP in the decode's session,

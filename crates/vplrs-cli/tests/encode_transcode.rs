@@ -6,7 +6,7 @@ mod common;
 use std::path::Path;
 use std::process::Command;
 
-use common::{temp, vplrs, vplrs_summary};
+use common::{psnr, temp, vplrs, vplrs_summary};
 use md5::Digest;
 
 fn ffmpeg(args: &[&str]) -> Vec<u8> {
@@ -20,12 +20,6 @@ fn ffmpeg(args: &[&str]) -> Vec<u8> {
 fn decoded(stream: &Path) -> Vec<u8> {
     let format = if stream.extension().is_some_and(|e| e == "mjpeg") { "yuvj420p" } else { "yuv420p" };
     ffmpeg(&["-i", stream.to_str().unwrap(), "-f", "rawvideo", "-pix_fmt", format, "-"])
-}
-
-fn psnr(a: &[u8], b: &[u8]) -> f64 {
-    assert_eq!(a.len(), b.len());
-    let mse = a.iter().zip(b).map(|(&x, &y)| (f64::from(x) - f64::from(y)).powi(2)).sum::<f64>() / a.len() as f64;
-    10.0 * (255.0 * 255.0 / mse.max(1e-9)).log10()
 }
 
 #[test]

@@ -8,7 +8,7 @@ mod common;
 use std::path::Path;
 use std::process::Command;
 
-use common::{temp, vplrs_summary};
+use common::{psnr, temp, vplrs_summary};
 
 /// Raw frames of `testsrc2` from ffmpeg.
 fn source(name: &str, size: &str, pix_fmt: &str, frames: u32) -> std::path::PathBuf {
@@ -160,18 +160,6 @@ fn bob_deinterlacing_keeps_the_first_field_and_interpolates_the_other() {
             assert_eq!(ours.len(), theirs.len());
             assert!(ours == theirs, "{size} {format} {order}: bob differs from geq's");
         }
-    }
-}
-
-/// PSNR over every byte of two raw frame buffers.
-fn psnr(a: &[u8], b: &[u8]) -> f64 {
-    assert_eq!(a.len(), b.len());
-    let sum: f64 = a.iter().zip(b).map(|(p, q)| (f64::from(*p) - f64::from(*q)).powi(2)).sum();
-    let mse = sum / a.len() as f64;
-    if mse == 0.0 {
-        f64::INFINITY
-    } else {
-        10.0 * (255.0f64 * 255.0 / mse).log10()
     }
 }
 

@@ -43,6 +43,20 @@ pub fn run_all<T: Send>(parts: Vec<T>, work: impl Fn(T) + Sync) {
     });
 }
 
+/// Runs `first` on a scoped thread and `second` on the calling one when `threads` allows, else
+/// one after the other.
+pub fn both(threads: usize, first: impl FnOnce() + Send, second: impl FnOnce()) {
+    if threads > 1 {
+        std::thread::scope(|scope| {
+            scope.spawn(first);
+            second();
+        });
+    } else {
+        first();
+        second();
+    }
+}
+
 /// `rows` rows split into at most `bands` consecutive ranges of nearly equal length.
 pub fn bands(rows: usize, bands: usize) -> Vec<std::ops::Range<usize>> {
     let bands = bands.clamp(1, rows.max(1));

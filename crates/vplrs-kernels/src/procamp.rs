@@ -187,7 +187,7 @@ pub fn apply_procamp_copy(
     let (luma_plane, chroma_planes) = frame.planes_mut().split_at_mut(1);
     let luma_source = source.plane(0);
     let luma_plane = &mut luma_plane[0];
-    let mut luma = move || {
+    let luma = move || {
         for y in 0..h {
             let from = &luma_source.row(sy + y)[sx..sx + w];
             for (out, &sample) in luma_plane.row_mut(dy + y)[dx..dx + w].iter_mut().zip(from) {
@@ -196,7 +196,7 @@ pub fn apply_procamp_copy(
         }
     };
     let tables = &tables;
-    let mut chroma = move || {
+    let chroma = move || {
         let (cw, ch) = (w / 2, h / 2);
         if fourcc == FourCc::Nv12 {
             let from_plane = source.plane(1);
@@ -226,15 +226,7 @@ pub fn apply_procamp_copy(
             }
         }
     };
-    if threads > 1 {
-        std::thread::scope(|scope| {
-            scope.spawn(luma);
-            chroma();
-        });
-    } else {
-        luma();
-        chroma();
-    }
+    crate::parallel::both(threads, luma, chroma);
     Ok(true)
 }
 
@@ -261,7 +253,7 @@ pub fn apply_procamp(frame: &mut FrameViewMut<'_>, rect: Rect, amp: &ProcAmp) ->
             let threads = crate::parallel::threads_for(w * h);
             let (luma_plane, chroma_planes) = frame.planes_mut().split_at_mut(1);
             let luma_plane = &mut luma_plane[0];
-            let mut luma = move || {
+            let luma = move || {
                 for y in y0..y0 + h {
                     for sample in &mut luma_plane.row_mut(y)[x0..x0 + w] {
                         *sample = table[usize::from(*sample)];
@@ -269,7 +261,7 @@ pub fn apply_procamp(frame: &mut FrameViewMut<'_>, rect: Rect, amp: &ProcAmp) ->
                 }
             };
             let tables = &tables;
-            let mut chroma = move || match layout {
+            let chroma = move || match layout {
                 Layout::Planar { v_first } => {
                     let (first, second) = chroma_planes.split_at_mut(1);
                     let (u_plane, v_plane) =
@@ -290,15 +282,7 @@ pub fn apply_procamp(frame: &mut FrameViewMut<'_>, rect: Rect, amp: &ProcAmp) ->
                     }
                 }
             };
-            if threads > 1 {
-                std::thread::scope(|scope| {
-                    scope.spawn(luma);
-                    chroma();
-                });
-            } else {
-                luma();
-                chroma();
-            }
+            crate::parallel::both(threads, luma, chroma);
         }
         Layout::SemiPlanar { wide: true } => {
             // 10-bit values in the high bits of little-endian 16-bit samples.

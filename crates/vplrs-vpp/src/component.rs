@@ -38,6 +38,8 @@ pub(crate) struct Running {
     pub(crate) repeats_pending: bool,
     /// Composition: the streams' frames taken so far for the next output, held Locked.
     pub(crate) composed: Vec<(Surface, LockedHold)>,
+    /// The parameters' composition, shared with the jobs (not copied for each output).
+    pub(crate) composition: Option<Arc<Composition>>,
     /// Frame interpolation: its state, the previous input (held Locked) and the first input's
     /// timestamp.
     pub(crate) interpolator: Option<Interpolator>,
@@ -90,6 +92,7 @@ impl Vpp {
         let depth = usize::from(effective_async_depth(params.async_depth));
         let lane = Lane::new("vpp", depth, worker).map_err(|e| VppError::Thread(e.to_string()))?;
         let (rate, interpolator) = rate_conversion(&params);
+        let composition = params.composition.clone().map(Arc::new);
         self.running = Some(Running {
             params,
             lane,
@@ -100,6 +103,7 @@ impl Vpp {
             rate,
             repeats_pending: false,
             composed: Vec::new(),
+            composition,
             interpolator,
             held: None,
             first_timestamp: 0,
@@ -139,6 +143,7 @@ impl Vpp {
         running.lane.drain();
         // Frames of an unfinished composition are let go.
         running.composed.clear();
+        running.composition = params.composition.clone().map(Arc::new);
         (running.rate, running.interpolator) = rate_conversion(&params);
         running.held = None;
         running.repeats_pending = false;

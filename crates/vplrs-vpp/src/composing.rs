@@ -55,7 +55,7 @@ impl Vpp {
             output_hold,
             output: output_guard,
             geometry: Self::geometry(&running.params, output, 0),
-            composition: running.params.composition.clone(),
+            composition: running.composition.clone(),
             layers,
         };
         match running.lane.submit(job) {

@@ -25,7 +25,7 @@ pub(crate) struct VppJob {
     pub output: OutputGuard,
     pub geometry: Geometry,
     /// Composition: `input` is the first stream's frame, `layers` the others', in order.
-    pub composition: Option<Composition>,
+    pub composition: Option<std::sync::Arc<Composition>>,
     pub layers: Vec<(Surface, LockedHold)>,
 }
 
